@@ -1,0 +1,75 @@
+"""create_app(): settings, database, routers, middleware and error handlers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from sqlalchemy import Engine
+
+from salestrack import __version__
+from salestrack.audit.routes import router as audit_router
+from salestrack.auth.routes import auth_router, users_router
+from salestrack.config import Settings, get_settings
+from salestrack.db import make_engine, make_session_factory
+from salestrack.errors import install_error_handlers
+from salestrack.leads.routes import (
+    campaigns_router,
+    customers_router,
+    leads_router,
+    sources_router,
+)
+from salestrack.limits import BodySizeLimit
+from salestrack.migrate import ensure_migrated
+
+ROUTERS = [
+    auth_router,
+    users_router,
+    leads_router,
+    customers_router,
+    campaigns_router,
+    sources_router,
+    audit_router,
+]
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    """The ASGI app. Refuses to start on an unmigrated database or without a usable key."""
+    settings = settings or get_settings()
+    settings.signing_key()  # fail fast: production without SALESTRACK_SECRET_KEY
+    engine = engine or make_engine(
+        settings.database_url, pool_size=settings.db_pool_size,
+        pool_timeout=settings.db_pool_timeout_seconds,
+    )
+    ensure_migrated(engine)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="salestrack",
+        version=__version__,
+        description="Leads, journey, bookings, ledger and reports. Tenancy by X-Tenant-ID.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    return app

@@ -1,0 +1,1 @@
+"""Who changed what, when: one append-only log for every record."""

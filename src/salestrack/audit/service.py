@@ -1,0 +1,61 @@
+"""Writing and reading the audit log."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from salestrack.audit.models import AuditEntry
+from salestrack.auth.context import Actor
+
+
+def jsonable(value: Any) -> Any:
+    """A value as it should read in the log (money and dates as exact strings)."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def record(
+    session: Session,
+    *,
+    actor: Actor,
+    entity: str,
+    entity_id: uuid.UUID,
+    action: str,
+    changes: dict[str, Any],
+) -> None:
+    """Append one entry in the caller's transaction, so the log and the change commit together."""
+    session.add(
+        AuditEntry(
+            tenant_id=actor.tenant_id,
+            entity=entity,
+            entity_id=entity_id,
+            action=action,
+            actor_id=actor.user_id,
+            changes=jsonable(changes),
+        )
+    )
+
+
+def entries_query(
+    *, tenant_id: uuid.UUID, entity: str, entity_id: uuid.UUID | None
+) -> Select[tuple[AuditEntry]]:
+    stmt = select(AuditEntry).where(AuditEntry.tenant_id == tenant_id, AuditEntry.entity == entity)
+    if entity_id is not None:
+        stmt = stmt.where(AuditEntry.entity_id == entity_id)
+    return stmt

@@ -1,0 +1,1 @@
+"""Tenants, users, roles, tokens and the request's acting user."""

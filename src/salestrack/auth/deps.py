@@ -1,0 +1,63 @@
+"""The acting user of an API request, and permission checks as dependencies."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Header
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from salestrack.auth import service
+from salestrack.auth.context import Actor
+from salestrack.auth.roles import Permission, Role
+from salestrack.auth.security import read_token
+from salestrack.deps import SessionDep, SettingsDep
+from salestrack.errors import Forbidden, Unauthorized
+
+bearer = HTTPBearer(auto_error=False, description="token from POST /api/v1/auth/token")
+
+
+def current_actor(
+    session: SessionDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    x_tenant_id: Annotated[
+        str | None, Header(max_length=64, description="tenant slug or id; must match the token")
+    ] = None,
+) -> Actor:
+    """The token's user, still active, acting in the tenant named by ``X-Tenant-ID``."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized()
+    claims = read_token(settings, credentials.credentials)
+    if claims is None:
+        raise Unauthorized("token is invalid or expired")
+    header = (x_tenant_id or "").strip()
+    if header.lower() not in (claims.tenant_slug, str(claims.tenant_id)):
+        raise Forbidden("X-Tenant-ID must name the tenant the token was issued for")
+    user = service.get_active_user(session, tenant_id=claims.tenant_id, user_id=claims.user_id)
+    if user is None:
+        raise Unauthorized("user is no longer active")
+    return Actor(
+        tenant_id=claims.tenant_id,
+        tenant_slug=claims.tenant_slug,
+        user_id=user.id,
+        role=Role(user.role),
+        email=user.email,
+    )
+
+
+def require(permission: Permission) -> Callable[..., Actor]:
+    """A dependency that yields the actor if their role grants ``permission``, else 403."""
+
+    def _check(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+        if not actor.can(permission):
+            raise Forbidden(f"role {actor.role.value} may not do this ({permission.value})")
+        return actor
+
+    return _check
+
+
+def actor_with(permission: Permission) -> object:
+    """``Annotated`` metadata: ``actor: Annotated[Actor, actor_with(Permission.x)]``."""
+    return Depends(require(permission))

@@ -1,0 +1,55 @@
+"""Tenants, their users, and the login throttle kept in the database."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Boolean, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from salestrack.auth.roles import Role
+from salestrack.db import Audited, Base, TenantKeyed, UTCDateTime, tenant_pk, tenant_root_fk, utcnow
+
+
+class Tenant(Base):
+    """One company. ``tenant_id`` is derived from the slug (UUIDv5), so it never changes
+    and the slug needs no unique index of its own beside the primary key."""
+
+    __tablename__ = "tenants"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(63), nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    locale: Mapped[str] = mapped_column(String(20), nullable=False, default="en_IN")
+    currency: Mapped[str] = mapped_column(String(3), nullable=False, default="INR")
+    timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="Asia/Kolkata")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, nullable=False)
+
+
+class User(TenantKeyed, Audited, Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        tenant_pk(),
+        tenant_root_fk(),
+        UniqueConstraint("tenant_id", "email"),
+    )
+
+    email: Mapped[str] = mapped_column(String(254), nullable=False)
+    full_name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    role: Mapped[Role] = mapped_column(String(20), nullable=False)
+    is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+
+class LoginThrottle(Base):
+    """Failed logins per account and per address, shared by every app process."""
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (tenant_root_fk(),)
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(320), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

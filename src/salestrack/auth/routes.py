@@ -1,0 +1,62 @@
+"""Token endpoint and user administration."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Header, Request
+
+from salestrack import crud
+from salestrack.auth import service
+from salestrack.auth.context import Actor
+from salestrack.auth.deps import actor_with
+from salestrack.auth.models import User
+from salestrack.auth.roles import Permission
+from salestrack.auth.schemas import TokenResponse, UserCreate, UserPublic, UserUpdate
+from salestrack.deps import SessionDep, SettingsDep
+
+auth_router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+users_router = APIRouter(prefix="/api/v1/sales/users", tags=["users"])
+Admin = Annotated[Actor, actor_with(Permission.users_manage)]
+
+
+@auth_router.post("/token", response_model=TokenResponse)
+def issue_token(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    username: Annotated[str, Form(max_length=254)],
+    password: Annotated[str, Form(max_length=256)],
+    x_tenant_id: Annotated[str, Header(max_length=64)],
+) -> TokenResponse:
+    """OAuth2 password login: a short-lived bearer token for one tenant."""
+    address = request.client.host if request.client else "unknown"
+    result = service.login(
+        session, settings=settings, tenant_reference=x_tenant_id,
+        email=username, password=password, address=address,
+    )
+    if result.error is not None:
+        session.commit()  # the failed attempt must be counted even though we refuse
+        raise result.error
+    assert result.token is not None
+    return TokenResponse(access_token=result.token, expires_in=settings.token_ttl_seconds)
+
+
+@users_router.get("", response_model=list[UserPublic])
+def list_users(session: SessionDep, actor: Admin) -> list[User]:
+    """All users of the tenant (admins only)."""
+    return service.list_users(session, tenant_id=actor.tenant_id)
+
+
+@users_router.post("", response_model=UserPublic, status_code=201)
+def create_user(session: SessionDep, actor: Admin, body: UserCreate) -> User:
+    """Add a user with a role (admins only)."""
+    return service.create_user(session, actor=actor, data=body)
+
+
+@users_router.patch("/{user_id}", response_model=UserPublic)
+def update_user(session: SessionDep, actor: Admin, user_id: uuid.UUID, body: UserUpdate) -> User:
+    """Change a user's name, password, role or active flag (admins only)."""
+    user = crud.get_live(session, User, tenant_id=actor.tenant_id, row_id=user_id, label="user")
+    return service.update_user(session, actor=actor, user=user, data=body)

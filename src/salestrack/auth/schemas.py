@@ -1,0 +1,44 @@
+"""Token and user payloads."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import EmailStr, StringConstraints
+
+from salestrack.auth.roles import Role
+from salestrack.schema_base import InputModel, OutputModel
+
+Password = Annotated[str, StringConstraints(min_length=10, max_length=128)]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
+
+
+class TokenResponse(OutputModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+
+
+class UserCreate(InputModel):
+    email: EmailStr
+    full_name: Annotated[str, StringConstraints(max_length=200)] = ""
+    password: Password
+    role: Role
+
+
+class UserUpdate(InputModel):
+    full_name: Annotated[str, StringConstraints(max_length=200)] | None = None
+    password: Password | None = None
+    role: Role | None = None
+    is_active: bool | None = None
+
+
+class UserPublic(OutputModel):
+    id: uuid.UUID
+    email: str
+    full_name: str
+    role: Role
+    is_active: bool
+    created_at: datetime

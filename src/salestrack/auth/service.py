@@ -1,0 +1,155 @@
+"""Tenants, users and logging in."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from salestrack import crud
+from salestrack.auth import throttle
+from salestrack.auth.context import Actor
+from salestrack.auth.models import Tenant, User
+from salestrack.auth.roles import Role
+from salestrack.auth.schemas import UserCreate, UserUpdate
+from salestrack.auth.security import (
+    TokenClaims,
+    hash_password,
+    issue_token,
+    needs_rehash,
+    verify_password,
+)
+from salestrack.config import Settings
+from salestrack.errors import Conflict, TooManyRequests, Unauthorized
+
+TENANT_NAMESPACE = uuid.UUID("6f1c7d3e-5b8a-4e55-9a61-2f0c2b7d9e10")
+
+
+def tenant_id_for(slug: str) -> uuid.UUID:
+    """Tenant ids are derived from the slug, so a slug can never name two tenants."""
+    return uuid.uuid5(TENANT_NAMESPACE, slug)
+
+
+def find_tenant(session: Session, reference: str) -> Tenant | None:
+    """A tenant by slug or by its UUID, as sent in ``X-Tenant-ID``."""
+    try:
+        tenant_id = uuid.UUID(reference)
+    except ValueError:
+        tenant_id = tenant_id_for(reference.strip().lower())
+    return session.get(Tenant, tenant_id)
+
+
+def create_tenant(
+    session: Session, *, slug: str, name: str, locale: str = "en_IN", currency: str = "INR"
+) -> Tenant:
+    if session.get(Tenant, tenant_id_for(slug)) is not None:
+        raise Conflict(f"tenant {slug!r} already exists")
+    tenant = Tenant(
+        tenant_id=tenant_id_for(slug), slug=slug, name=name, locale=locale, currency=currency
+    )
+    session.add(tenant)
+    session.flush()
+    return tenant
+
+
+def find_user_by_email(session: Session, *, tenant_id: uuid.UUID, email: str) -> User | None:
+    stmt = crud.scoped(User, tenant_id).where(func.lower(User.email) == email.strip().lower())
+    return session.scalars(stmt).one_or_none()
+
+
+def create_user(session: Session, *, actor: Actor, data: UserCreate) -> User:
+    if find_user_by_email(session, tenant_id=actor.tenant_id, email=data.email):
+        raise Conflict(f"a user with email {data.email} already exists")
+    user = User(
+        email=data.email.lower(),
+        full_name=data.full_name,
+        password_hash=hash_password(data.password),
+        role=data.role,
+    )
+    return crud.add(session, actor=actor, row=user, entity="user")
+
+
+def update_user(session: Session, *, actor: Actor, user: User, data: UserUpdate) -> User:
+    values = data.model_dump(exclude_unset=True, exclude={"password"})
+    if data.password is not None:
+        values["password_hash"] = hash_password(data.password)
+    return crud.change(session, actor=actor, row=user, values=values, entity="user")
+
+
+def get_active_user(session: Session, *, tenant_id: uuid.UUID, user_id: uuid.UUID) -> User | None:
+    stmt = crud.scoped(User, tenant_id).where(User.id == user_id, User.is_active.is_(True))
+    return session.scalars(stmt).one_or_none()
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    token: str | None
+    error: Unauthorized | TooManyRequests | None = None
+
+
+def login(
+    session: Session,
+    *,
+    settings: Settings,
+    tenant_reference: str,
+    email: str,
+    password: str,
+    address: str,
+) -> LoginResult:
+    """Check credentials; failures are counted (the caller commits them) and throttled."""
+    tenant = find_tenant(session, tenant_reference)
+    if tenant is None:
+        verify_password(None, password)
+        return LoginResult(None, Unauthorized("invalid tenant, email or password"))
+    buckets = {
+        "account": f"account:{email.strip().lower()}",
+        "address": f"address:{address}",
+    }
+    wait = throttle.seconds_blocked(
+        session, tenant_id=tenant.tenant_id, buckets=list(buckets.values())
+    )
+    if wait:
+        return LoginResult(
+            None,
+            TooManyRequests(
+                "too many failed logins; try again later", headers={"Retry-After": str(wait)}
+            ),
+        )
+    user = find_user_by_email(session, tenant_id=tenant.tenant_id, email=email)
+    ok = verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.is_active:
+        _count_failure(session, settings, tenant.tenant_id, buckets)
+        return LoginResult(None, Unauthorized("invalid tenant, email or password"))
+    throttle.clear(session, tenant_id=tenant.tenant_id, bucket=buckets["account"])
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    claims = TokenClaims(tenant.tenant_id, tenant.slug, user.id, Role(user.role))
+    return LoginResult(issue_token(settings, claims))
+
+
+def _count_failure(
+    session: Session, settings: Settings, tenant_id: uuid.UUID, buckets: dict[str, str]
+) -> None:
+    limits = {
+        "account": settings.login_max_failures_per_account,
+        "address": settings.login_max_failures_per_address,
+    }
+    for kind, bucket in buckets.items():
+        throttle.record_failure(
+            session, tenant_id=tenant_id, bucket=bucket, limit=limits[kind],
+            window_seconds=settings.login_window_seconds,
+        )
+
+
+def list_users(session: Session, *, tenant_id: uuid.UUID) -> list[User]:
+    return list(session.scalars(crud.scoped(User, tenant_id).order_by(User.email)))
+
+
+def user_exists(session: Session, *, tenant_id: uuid.UUID, user_id: uuid.UUID) -> bool:
+    return crud.exists_live(session, User, tenant_id=tenant_id, row_id=user_id)
+
+
+def all_tenant_slugs(session: Session) -> list[str]:
+    return list(session.scalars(select(Tenant.slug).order_by(Tenant.slug)))

@@ -1,0 +1,125 @@
+"""The ``salestrack`` command: serve, migrate, tenants, users and demo data."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from salestrack.auth.roles import Role
+from salestrack.config import ConfigurationError, get_settings
+
+
+def _session_factory() -> Any:
+    from salestrack.db import make_engine, make_session_factory
+
+    return make_session_factory(make_engine(get_settings().database_url))
+
+
+@click.group()
+def main() -> None:
+    """salestrack: leads, journey, bookings, ledger and reports."""
+
+
+@main.command()
+def migrate() -> None:
+    """Bring the database schema up to date (safe to run again)."""
+    from salestrack import migrate as migrations
+
+    migrations.upgrade(get_settings().database_url)
+    click.echo(f"database at revision {migrations.head_revision()}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int, help="app processes")
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the API and web app."""
+    import uvicorn
+
+    from salestrack.migrate import NotMigrated
+
+    try:
+        from salestrack.app import create_app
+
+        create_app().state.engine.dispose()  # refuse early: unmigrated db, missing key
+    except (NotMigrated, ConfigurationError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    uvicorn.run(
+        "salestrack.app:create_app", factory=True, host=host, port=port, workers=workers,
+        proxy_headers=True, timeout_graceful_shutdown=20,
+    )
+
+
+@main.command("create-tenant")
+@click.argument("slug")
+@click.option("--name", required=True)
+@click.option("--locale", default="en_IN", show_default=True)
+@click.option("--currency", default="INR", show_default=True)
+def create_tenant(slug: str, name: str, locale: str, currency: str) -> None:
+    """Create a tenant (a company using salestrack)."""
+    from salestrack.auth import service
+    from salestrack.db import transaction
+    from salestrack.errors import ProblemError
+
+    try:
+        with transaction(_session_factory()) as session:
+            tenant = service.create_tenant(
+                session, slug=slug, name=name, locale=locale, currency=currency
+            )
+            click.echo(f"created tenant {tenant.slug} ({tenant.tenant_id})")
+    except ProblemError as exc:
+        raise click.ClickException(exc.detail) from exc
+
+
+@main.command("create-user")
+@click.option("--tenant", "tenant_slug", required=True)
+@click.option("--email", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--name", "full_name", default="")
+def create_user(tenant_slug: str, email: str, password: str, role: str, full_name: str) -> None:
+    """Create a user in a tenant."""
+    from pydantic import ValidationError
+
+    from salestrack.auth import service
+    from salestrack.auth.context import system_actor
+    from salestrack.auth.schemas import UserCreate
+    from salestrack.db import transaction
+    from salestrack.errors import ProblemError
+
+    try:
+        data = UserCreate(email=email, password=password, role=Role(role), full_name=full_name)
+        with transaction(_session_factory()) as session:
+            tenant = service.find_tenant(session, tenant_slug)
+            if tenant is None:
+                raise click.ClickException(f"no tenant {tenant_slug!r}")
+            actor = system_actor(tenant.tenant_id, tenant.slug)
+            user = service.create_user(session, actor=actor, data=data)
+            click.echo(f"created {user.role} {user.email} in {tenant.slug}")
+    except ValidationError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except ProblemError as exc:
+        raise click.ClickException(exc.detail) from exc
+
+
+@main.command()
+def demo() -> None:
+    """Create the demo tenant, its admin and sample data (once; safe to run again)."""
+    from salestrack.demo import ensure_demo
+
+    settings = get_settings()
+    if settings.env == "production":
+        raise click.ClickException("refusing to load demo data in production")
+    login = ensure_demo(_session_factory())
+    click.echo(
+        "\n  demo login  ->  tenant: {tenant}   email: {email}   password: {password}\n"
+        "  token: curl -X POST -H 'X-Tenant-ID: {tenant}' -d 'username={email}&password={password}'"
+        " http://127.0.0.1:8000/api/v1/auth/token\n".format(**login)
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""The tenant-scoped building blocks every domain's service uses.
+
+Tenancy is enforced here, once: every lookup and list starts from ``scoped``, which filters
+by the actor's tenant and hides soft-deleted rows. Another tenant's row is therefore
+indistinguishable from a missing one (404).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from salestrack.audit import service as audit
+from salestrack.auth.context import Actor
+from salestrack.db import utcnow
+from salestrack.errors import NotFound, Unprocessable
+
+
+RowT = TypeVar("RowT", bound=Any)
+
+
+def scoped(model: type[RowT], tenant_id: uuid.UUID) -> Select[tuple[RowT]]:
+    """``SELECT`` of the tenant's live rows of ``model``."""
+    return select(model).where(model.tenant_id == tenant_id, model.deleted_at.is_(None))
+
+
+def get_live(
+    session: Session,
+    model: type[RowT],
+    *,
+    tenant_id: uuid.UUID,
+    row_id: uuid.UUID,
+    label: str,
+    for_update: bool = False,
+) -> RowT:
+    """The tenant's live row or 404 (the same answer for another tenant's id)."""
+    stmt = scoped(model, tenant_id).where(model.id == row_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    row = session.scalars(stmt).one_or_none()
+    if row is None:
+        raise NotFound(f"{label} {row_id} not found")
+    return row
+
+
+def exists_live(
+    session: Session, model: type[Any], *, tenant_id: uuid.UUID, row_id: uuid.UUID
+) -> bool:
+    stmt = scoped(model, tenant_id).where(model.id == row_id).with_only_columns(model.id)
+    return session.execute(stmt).first() is not None
+
+
+def add(session: Session, *, actor: Actor, row: RowT, entity: str) -> RowT:
+    """Insert ``row`` for the actor's tenant and log its creation."""
+    row.tenant_id = actor.tenant_id
+    row.created_by = row.updated_by = actor.user_id
+    session.add(row)
+    session.flush()
+    audit.record(
+        session, actor=actor, entity=entity, entity_id=row.id, action="create",
+        changes={c: getattr(row, c) for c in _columns(row)},
+    )
+    return row
+
+
+def change(
+    session: Session, *, actor: Actor, row: RowT, values: dict[str, Any], entity: str
+) -> RowT:
+    """Apply ``values``; log only the fields whose value really changed."""
+    diff = {}
+    for name, new in values.items():
+        old = getattr(row, name)
+        if old != new:
+            diff[name] = {"from": old, "to": new}
+            setattr(row, name, new)
+    if diff:
+        row.updated_by = actor.user_id
+        session.flush()
+        audit.record(
+            session, actor=actor, entity=entity, entity_id=row.id, action="update", changes=diff
+        )
+    return row
+
+
+def soft_delete(session: Session, *, actor: Actor, row: RowT, entity: str) -> None:
+    row.deleted_at = utcnow()
+    row.updated_by = actor.user_id
+    session.flush()
+    audit.record(
+        session, actor=actor, entity=entity, entity_id=row.id, action="delete",
+        changes={"deleted_at": row.deleted_at},
+    )
+
+
+_SKIP = {"tenant_id", "created_at", "created_by", "updated_at", "updated_by", "deleted_at"}
+
+
+def _columns(row: Any) -> list[str]:
+    return [c.key for c in row.__mapper__.column_attrs if c.key not in _SKIP]
+
+
+def check_references(
+    session: Session, *, tenant_id: uuid.UUID, refs: dict[str, tuple[type[Any], Any]]
+) -> None:
+    """422 naming the first field whose id is not a live row of this tenant."""
+    for field, (model, value) in refs.items():
+        if value is not None and not exists_live(
+            session, model, tenant_id=tenant_id, row_id=value
+        ):
+            raise Unprocessable(f"{field}: no {model.__tablename__[:-1]} {value} in this tenant")
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, with its wildcards taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

@@ -1,0 +1,1 @@
+"""Leads and the records they hang from: customers, campaigns and lead sources."""

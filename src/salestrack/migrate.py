@@ -1,0 +1,47 @@
+"""Applying and checking Alembic migrations from code (the CLI, the app's start-up, tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+class NotMigrated(RuntimeError):
+    """The database schema is not the one this code was written for."""
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+def upgrade(database_url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(database_url), revision)
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def ensure_migrated(engine: Engine) -> None:
+    """Refuse to serve a database whose schema is behind (or ahead of) this code."""
+    current, head = current_revision(engine), head_revision()
+    if current != head:
+        raise NotMigrated(
+            f"database schema is at {current or 'nothing (empty database)'}, this version "
+            f"needs {head}: run `salestrack migrate` first"
+        )

@@ -1,0 +1,22 @@
+"""Every table, imported once so Alembic and the tests see the whole schema."""
+
+from salestrack.audit.models import AuditEntry
+from salestrack.auth.models import LoginThrottle, Tenant, User
+from salestrack.db import Base
+from salestrack.leads.models import Campaign, Customer, Lead, LeadSource
+from salestrack.numbering import Counter
+
+metadata = Base.metadata
+
+__all__ = [
+    "AuditEntry",
+    "Campaign",
+    "Counter",
+    "Customer",
+    "Lead",
+    "LeadSource",
+    "LoginThrottle",
+    "Tenant",
+    "User",
+    "metadata",
+]

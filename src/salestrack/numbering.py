@@ -1,0 +1,44 @@
+"""Per-tenant counters for human-readable codes (LEAD-2026-0001, ledger numbers).
+
+The counter row is incremented with ``UPDATE ... RETURNING``, which locks it until the
+transaction ends: two writers never get the same number and a rolled-back transaction
+gives its number back, so sequences stay gap-free.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import BigInteger, String, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from salestrack.db import Base, tenant_root_fk, upsert_insert
+
+
+class Counter(Base):
+    __tablename__ = "counters"
+    __table_args__ = (tenant_root_fk(),)
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger(), nullable=False, default=0)
+
+
+def next_number(session: Session, *, tenant_id: uuid.UUID, name: str) -> int:
+    """The next value of the tenant's counter ``name``, starting at 1."""
+    bump = (
+        update(Counter)
+        .where(Counter.tenant_id == tenant_id, Counter.name == name)
+        .values(value=Counter.value + 1)
+        .returning(Counter.value)
+    )
+    value = session.execute(bump).scalar_one_or_none()
+    if value is None:
+        insert = upsert_insert(session)
+        session.execute(
+            insert(Counter)
+            .values(tenant_id=tenant_id, name=name, value=0)
+            .on_conflict_do_nothing()
+        )
+        value = session.execute(bump).scalar_one()
+    return int(value)
