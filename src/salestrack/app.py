@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from salestrack import __version__
 from salestrack.audit.routes import router as audit_router
 from salestrack.auth.routes import auth_router, users_router
+from salestrack.auth.security import configure_hashing
 from salestrack.config import Settings, get_settings
 from salestrack.db import make_engine, make_session_factory
 from salestrack.errors import install_error_handlers
@@ -39,8 +40,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     """The ASGI app. Refuses to start on an unmigrated database or without a usable key."""
     settings = settings or get_settings()
     settings.signing_key()  # fail fast: production without SALESTRACK_SECRET_KEY
+    configure_hashing(settings)
     engine = engine or make_engine(
-        settings.database_url, pool_size=settings.db_pool_size,
+        settings.database_url,
+        pool_size=settings.db_pool_size,
         pool_timeout=settings.db_pool_timeout_seconds,
     )
     ensure_migrated(engine)

@@ -12,8 +12,10 @@ from salestrack.config import ConfigurationError, get_settings
 
 
 def _session_factory() -> Any:
+    from salestrack.auth.security import configure_hashing
     from salestrack.db import make_engine, make_session_factory
 
+    configure_hashing(get_settings())
     return make_session_factory(make_engine(get_settings().database_url))
 
 
@@ -48,8 +50,13 @@ def serve(host: str, port: int, workers: int) -> None:
     except (NotMigrated, ConfigurationError) as exc:
         raise click.ClickException(str(exc)) from exc
     uvicorn.run(
-        "salestrack.app:create_app", factory=True, host=host, port=port, workers=workers,
-        proxy_headers=True, timeout_graceful_shutdown=20,
+        "salestrack.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        timeout_graceful_shutdown=20,
     )
 
 

@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 20
     login_window_seconds: int = 900
+    # argon2id cost; the defaults are above OWASP's minimum (19 MiB, t=2, p=1). Raising them
+    # makes existing hashes be re-hashed at the next successful login.
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=65_536, ge=1024)
+    argon2_parallelism: int = Field(default=4, ge=1)
     db_pool_size: int = 10
     db_pool_timeout_seconds: float = 5.0
 

@@ -18,7 +18,6 @@ from salestrack.auth.context import Actor
 from salestrack.db import utcnow
 from salestrack.errors import NotFound, Unprocessable
 
-
 RowT = TypeVar("RowT", bound=Any)
 
 
@@ -40,7 +39,7 @@ def get_live(
     stmt = scoped(model, tenant_id).where(model.id == row_id)
     if for_update:
         stmt = stmt.with_for_update()
-    row = session.scalars(stmt).one_or_none()
+    row: RowT | None = session.scalars(stmt).one_or_none()
     if row is None:
         raise NotFound(f"{label} {row_id} not found")
     return row
@@ -60,7 +59,11 @@ def add(session: Session, *, actor: Actor, row: RowT, entity: str) -> RowT:
     session.add(row)
     session.flush()
     audit.record(
-        session, actor=actor, entity=entity, entity_id=row.id, action="create",
+        session,
+        actor=actor,
+        entity=entity,
+        entity_id=row.id,
+        action="create",
         changes={c: getattr(row, c) for c in _columns(row)},
     )
     return row
@@ -90,7 +93,11 @@ def soft_delete(session: Session, *, actor: Actor, row: RowT, entity: str) -> No
     row.updated_by = actor.user_id
     session.flush()
     audit.record(
-        session, actor=actor, entity=entity, entity_id=row.id, action="delete",
+        session,
+        actor=actor,
+        entity=entity,
+        entity_id=row.id,
+        action="delete",
         changes={"deleted_at": row.deleted_at},
     )
 
@@ -107,9 +114,7 @@ def check_references(
 ) -> None:
     """422 naming the first field whose id is not a live row of this tenant."""
     for field, (model, value) in refs.items():
-        if value is not None and not exists_live(
-            session, model, tenant_id=tenant_id, row_id=value
-        ):
+        if value is not None and not exists_live(session, model, tenant_id=tenant_id, row_id=value):
             raise Unprocessable(f"{field}: no {model.__tablename__[:-1]} {value} in this tenant")
 
 

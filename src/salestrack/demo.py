@@ -34,18 +34,23 @@ def ensure_demo(factory: sessionmaker[Session]) -> dict[str, str]:
         tenant = auth.create_tenant(session, slug=DEMO_TENANT, name="Demo Realty")
         actor = system_actor(tenant.tenant_id, tenant.slug)
         admin = auth.create_user(
-            session, actor=actor,
-            data=UserCreate(email=DEMO_ADMIN, password=login["password"], role=Role.admin,
-                            full_name="Demo Admin"),
+            session,
+            actor=actor,
+            data=UserCreate(
+                email=DEMO_ADMIN,
+                password=login["password"],
+                role=Role.admin,
+                full_name="Demo Admin",
+            ),
         )
         for email, role, name in (
             ("manager@demo.example.com", Role.manager, "Meera Manager"),
             ("rep@demo.example.com", Role.sales_rep, "Ravi Rep"),
         ):
             auth.create_user(
-                session, actor=actor,
-                data=UserCreate(email=email, password=login["password"], role=role,
-                                full_name=name),
+                session,
+                actor=actor,
+                data=UserCreate(email=email, password=login["password"], role=role, full_name=name),
             )
         as_admin = Actor(tenant.tenant_id, tenant.slug, admin.id, Role.admin, admin.email)
         _sample_sales_data(session, as_admin)
@@ -57,10 +62,14 @@ def _sample_sales_data(session: Session, actor: Actor) -> None:
     today = service.today()
     campaigns = [
         service.CAMPAIGNS.create(
-            session, actor=actor,
+            session,
+            actor=actor,
             data=schemas.CampaignCreate(
-                campaign_name=name, campaign_type=kind, budget=Decimal(budget),
-                expected_roi=Decimal(roi), start_date=today - timedelta(days=300),
+                campaign_name=name,
+                campaign_type=kind,
+                budget=Decimal(budget),
+                expected_roi=Decimal(roi),
+                start_date=today - timedelta(days=300),
                 end_date=today + timedelta(days=60),
             ),
         )
@@ -72,9 +81,12 @@ def _sample_sales_data(session: Session, actor: Actor) -> None:
     ]
     sources = [
         service.SOURCES.create(
-            session, actor=actor,
+            session,
+            actor=actor,
             data=schemas.LeadSourceCreate(
-                source_type=kind, subsource_name=sub, channel=channel,
+                source_type=kind,
+                subsource_name=sub,
+                channel=channel,
                 campaign_id=campaigns[i].id if i is not None else None,
             ),
         )
@@ -91,12 +103,14 @@ def _sample_sales_data(session: Session, actor: Actor) -> None:
     for _ in range(40):
         source = rng.choice(sources)
         service.create_lead(
-            session, actor=actor,
+            session,
+            actor=actor,
             data=schemas.LeadCreate(
                 name=f"{rng.choice(first)} {rng.choice(last)}",
                 company=rng.choice(["", "Infosys", "Wipro", "Self-employed", "Bosch"]),
                 phone=f"+91 98{rng.randint(10000000, 99999999)}",
-                source_id=source.id, campaign_id=source.campaign_id,
+                source_id=source.id,
+                campaign_id=source.campaign_id,
                 expected_value=Decimal(rng.choice([4_500_000, 7_500_000, 12_000_000])),
                 lead_date=today - timedelta(days=rng.randint(0, 360)),
             ),

@@ -22,9 +22,7 @@ class ProblemError(Exception):
     status = 400
     title = "Bad request"
 
-    def __init__(
-        self, detail: str, *, headers: dict[str, str] | None = None, **extra: Any
-    ) -> None:
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
         self.headers = headers or {}
@@ -101,18 +99,23 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
         return problem_response(
-            exc.status, exc.title, exc.detail, instance=request.url.path,
-            headers=exc.headers, **exc.extra,
+            exc.status,
+            exc.title,
+            exc.detail,
+            instance=request.url.path,
+            headers=exc.headers,
+            **exc.extra,
         )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()
-        ]
+        errors = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]
         return problem_response(
-            422, "Unprocessable content", _describe_validation(errors),
-            instance=request.url.path, errors=errors,
+            422,
+            "Unprocessable content",
+            _describe_validation(errors),
+            instance=request.url.path,
+            errors=errors,
         )
 
     @app.exception_handler(StarletteHTTPException)
@@ -120,7 +123,10 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else "request failed"
         title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
         return problem_response(
-            exc.status_code, title, detail, instance=request.url.path,
+            exc.status_code,
+            title,
+            detail,
+            instance=request.url.path,
             headers=getattr(exc, "headers", None),
         )
 
@@ -129,7 +135,9 @@ def install_error_handlers(app: FastAPI) -> None:
         # Services check uniqueness first; this answers the race two requests can still run.
         log.info("integrity error on %s: %s", request.url.path, exc.orig)
         return problem_response(
-            409, "Conflict", "the change conflicts with existing data (a duplicate?)",
+            409,
+            "Conflict",
+            "the change conflicts with existing data (a duplicate?)",
             instance=request.url.path,
         )
 
@@ -137,6 +145,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(
-            500, "Internal server error", "the server failed; the error was logged",
+            500,
+            "Internal server error",
+            "the server failed; the error was logged",
             instance=request.url.path,
         )

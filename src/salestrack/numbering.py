@@ -36,9 +36,7 @@ def next_number(session: Session, *, tenant_id: uuid.UUID, name: str) -> int:
     if value is None:
         insert = upsert_insert(session)
         session.execute(
-            insert(Counter)
-            .values(tenant_id=tenant_id, name=name, value=0)
-            .on_conflict_do_nothing()
+            insert(Counter).values(tenant_id=tenant_id, name=name, value=0).on_conflict_do_nothing()
         )
         value = session.execute(bump).scalar_one()
     return int(value)

@@ -55,13 +55,12 @@ class RecordKind:
 
     def check_references(self, session: Session, actor: Actor, values: dict[str, Any]) -> None:
         crud.check_references(
-            session, tenant_id=actor.tenant_id,
+            session,
+            tenant_id=actor.tenant_id,
             refs={k: (m, values[k]) for k, m in self.references.items() if k in values},
         )
 
-    def create(
-        self, session: Session, *, actor: Actor, data: InputModel, **extra: Any
-    ) -> Any:
+    def create(self, session: Session, *, actor: Actor, data: InputModel, **extra: Any) -> Any:
         values = {**data.model_dump(), **extra}
         self.check_references(session, actor, values)
         if self.validate:
@@ -79,7 +78,11 @@ class RecordKind:
         self, session: Session, *, actor: Actor, row_id: uuid.UUID, for_update: bool = False
     ) -> Any:
         return crud.get_live(
-            session, self.model, tenant_id=actor.tenant_id, row_id=row_id, label=self.label,
+            session,
+            self.model,
+            tenant_id=actor.tenant_id,
+            row_id=row_id,
+            label=self.label,
             for_update=for_update,
         )
 

@@ -26,7 +26,9 @@ Money = Annotated[Decimal, Field(ge=0, le=MAX_MONEY, max_digits=18, decimal_plac
 PositiveMoney = Annotated[Decimal, Field(gt=0, le=MAX_MONEY, max_digits=18, decimal_places=2)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 ShortText = Annotated[str, StringConstraints(max_length=200)]
-Code = Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9_.\-/]+$")]
+Code = Annotated[
+    str, StringConstraints(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9_.\-/]+$")
+]
 Notes = Annotated[str, StringConstraints(max_length=10_000)]
 Phone = Annotated[str, StringConstraints(max_length=40, pattern=r"^[0-9+()\-. ]*$")]
 
@@ -39,7 +41,8 @@ class UpdateModel(InputModel):
     @model_validator(mode="after")
     def _no_nulls_for_required(self) -> UpdateModel:
         nulled = sorted(
-            name for name in self.model_fields_set
+            name
+            for name in self.model_fields_set
             if name in self.NOT_NULL and getattr(self, name) is None
         )
         if nulled:

@@ -36,10 +36,14 @@ _WRITE_SALES = {p for p in Permission if p.value.endswith(":write")}
 # Sales reps work leads, customers and the journey. They may read campaigns and
 # sources (to tag a lead) but not change them, and they do not see money.
 _REP = {
-    Permission.leads_read, Permission.leads_write,
-    Permission.customers_read, Permission.customers_write,
-    Permission.journey_read, Permission.journey_write,
-    Permission.campaigns_read, Permission.sources_read,
+    Permission.leads_read,
+    Permission.leads_write,
+    Permission.customers_read,
+    Permission.customers_write,
+    Permission.journey_read,
+    Permission.journey_write,
+    Permission.campaigns_read,
+    Permission.sources_read,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -33,8 +33,12 @@ def issue_token(
     """OAuth2 password login: a short-lived bearer token for one tenant."""
     address = request.client.host if request.client else "unknown"
     result = service.login(
-        session, settings=settings, tenant_reference=x_tenant_id,
-        email=username, password=password, address=address,
+        session,
+        settings=settings,
+        tenant_reference=x_tenant_id,
+        email=username,
+        password=password,
+        address=address,
     )
     if result.error is not None:
         session.commit()  # the failed attempt must be counted even though we refuse

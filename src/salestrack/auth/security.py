@@ -16,28 +16,46 @@ from salestrack.auth.roles import Role
 from salestrack.config import Settings
 from salestrack.db import utcnow
 
-# Above OWASP's argon2id minimum (m=19 MiB, t=2, p=1): RFC 9106's low-memory profile.
-PASSWORD_HASHER = PasswordHasher(time_cost=3, memory_cost=65_536, parallelism=4, type=Type.ID)
 ALGORITHM = "HS256"
-_DUMMY_HASH = PASSWORD_HASHER.hash("a password nobody has")
+
+
+class _Hashing:
+    """The process's argon2id parameters, set from the settings when the app starts."""
+
+    hasher = PasswordHasher(type=Type.ID)
+    dummy_hash = ""
+
+    @classmethod
+    def configure(cls, settings: Settings) -> None:
+        cls.hasher = PasswordHasher(
+            time_cost=settings.argon2_time_cost,
+            memory_cost=settings.argon2_memory_kib,
+            parallelism=settings.argon2_parallelism,
+            type=Type.ID,
+        )
+        cls.dummy_hash = cls.hasher.hash("a password nobody has")
+
+
+configure_hashing = _Hashing.configure
 
 
 def hash_password(password: str) -> str:
-    return PASSWORD_HASHER.hash(password)
+    return _Hashing.hasher.hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Check a password; without a hash, still spend the same time (no user enumeration)."""
     try:
-        return PASSWORD_HASHER.verify(password_hash or _DUMMY_HASH, password) and bool(
-            password_hash
-        )
+        if not _Hashing.dummy_hash:
+            _Hashing.dummy_hash = hash_password("a password nobody has")
+        target = password_hash or _Hashing.dummy_hash
+        return _Hashing.hasher.verify(target, password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(password_hash: str) -> bool:
-    return PASSWORD_HASHER.check_needs_rehash(password_hash)
+    return _Hashing.hasher.check_needs_rehash(password_hash)
 
 
 @dataclass(frozen=True)

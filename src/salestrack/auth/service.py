@@ -138,7 +138,10 @@ def _count_failure(
     }
     for kind, bucket in buckets.items():
         throttle.record_failure(
-            session, tenant_id=tenant_id, bucket=bucket, limit=limits[kind],
+            session,
+            tenant_id=tenant_id,
+            bucket=bucket,
+            limit=limits[kind],
             window_seconds=settings.login_window_seconds,
         )
 

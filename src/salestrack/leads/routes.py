@@ -91,7 +91,8 @@ def list_campaigns(
     """Campaigns newest first."""
     stmt = crud.scoped(Campaign, actor.tenant_id)
     for column, value in (
-        (Campaign.status, status), (Campaign.campaign_type, campaign_type),
+        (Campaign.status, status),
+        (Campaign.campaign_type, campaign_type),
         (Campaign.assigned_to, assigned_to),
     ):
         if value is not None:
@@ -121,7 +122,8 @@ def list_sources(
     """Lead sources newest first."""
     stmt = crud.scoped(LeadSource, actor.tenant_id)
     for column, value in (
-        (LeadSource.source_type, source_type), (LeadSource.channel, channel),
+        (LeadSource.source_type, source_type),
+        (LeadSource.channel, channel),
         (LeadSource.campaign_id, campaign_id),
     ):
         if value is not None:
@@ -130,24 +132,40 @@ def list_sources(
 
 
 add_record_routes(
-    leads_router, kind=service.LEADS, create_schema=schemas.LeadCreate,
-    update_schema=schemas.LeadUpdate, public_schema=schemas.LeadPublic,
-    read=Permission.leads_read, write=Permission.leads_write,
+    leads_router,
+    kind=service.LEADS,
+    create_schema=schemas.LeadCreate,
+    update_schema=schemas.LeadUpdate,
+    public_schema=schemas.LeadPublic,
+    read=Permission.leads_read,
+    write=Permission.leads_write,
 )
 add_record_routes(
-    customers_router, kind=service.CUSTOMERS, create_schema=schemas.CustomerCreate,
-    update_schema=schemas.CustomerUpdate, public_schema=schemas.CustomerPublic,
-    read=Permission.customers_read, write=Permission.customers_write,
+    customers_router,
+    kind=service.CUSTOMERS,
+    create_schema=schemas.CustomerCreate,
+    update_schema=schemas.CustomerUpdate,
+    public_schema=schemas.CustomerPublic,
+    read=Permission.customers_read,
+    write=Permission.customers_write,
 )
 add_record_routes(
-    campaigns_router, kind=service.CAMPAIGNS, create_schema=schemas.CampaignCreate,
-    update_schema=schemas.CampaignUpdate, public_schema=schemas.CampaignPublic,
-    read=Permission.campaigns_read, write=Permission.campaigns_write,
+    campaigns_router,
+    kind=service.CAMPAIGNS,
+    create_schema=schemas.CampaignCreate,
+    update_schema=schemas.CampaignUpdate,
+    public_schema=schemas.CampaignPublic,
+    read=Permission.campaigns_read,
+    write=Permission.campaigns_write,
 )
 add_record_routes(
-    sources_router, kind=service.SOURCES, create_schema=schemas.LeadSourceCreate,
-    update_schema=schemas.LeadSourceUpdate, public_schema=schemas.LeadSourcePublic,
-    read=Permission.sources_read, write=Permission.sources_write,
+    sources_router,
+    kind=service.SOURCES,
+    create_schema=schemas.LeadSourceCreate,
+    update_schema=schemas.LeadSourceUpdate,
+    public_schema=schemas.LeadSourcePublic,
+    read=Permission.sources_read,
+    write=Permission.sources_write,
 )
 
 __all__ = ["LeadStatus", "campaigns_router", "customers_router", "leads_router", "sources_router"]

@@ -58,7 +58,9 @@ class LeadBase(InputModel):
 class LeadCreate(LeadBase):
     lead_code: Code | None = None
     status: LeadStatus = LeadStatus.new
-    lead_date: date = Field(default_factory=lambda: utcnow().date(), description="defaults to today")
+    lead_date: date = Field(
+        default_factory=lambda: utcnow().date(), description="defaults to today"
+    )
 
 
 class LeadUpdate(UpdateModel):

@@ -28,21 +28,31 @@ def _campaign_dates(row: Campaign | None, values: dict[str, Any]) -> None:
 
 
 LEADS = RecordKind(
-    model=Lead, entity="lead", label="lead",
+    model=Lead,
+    entity="lead",
+    label="lead",
     references={"source_id": LeadSource, "campaign_id": Campaign, "assigned_to": User},
     code=CodeRule("lead_code", "LEAD"),
 )
 CUSTOMERS = RecordKind(
-    model=Customer, entity="customer", label="customer",
-    references={"lead_id": Lead}, code=CodeRule("customer_code", "CUST", yearly=False),
+    model=Customer,
+    entity="customer",
+    label="customer",
+    references={"lead_id": Lead},
+    code=CodeRule("customer_code", "CUST", yearly=False),
 )
 CAMPAIGNS = RecordKind(
-    model=Campaign, entity="campaign", label="campaign",
-    references={"assigned_to": User}, code=CodeRule("campaign_code", "CAMP"),
+    model=Campaign,
+    entity="campaign",
+    label="campaign",
+    references={"assigned_to": User},
+    code=CodeRule("campaign_code", "CAMP"),
     validate=_campaign_dates,
 )
 SOURCES = RecordKind(
-    model=LeadSource, entity="lead_source", label="lead source",
+    model=LeadSource,
+    entity="lead_source",
+    label="lead source",
     references={"campaign_id": Campaign},
 )
 
