@@ -41,12 +41,18 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     settings = settings or get_settings()
     settings.signing_key()  # fail fast: production without SALESTRACK_SECRET_KEY
     configure_hashing(settings)
+    own_engine = engine is None
     engine = engine or make_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
         pool_timeout=settings.db_pool_timeout_seconds,
     )
-    ensure_migrated(engine)
+    try:
+        ensure_migrated(engine)
+    except Exception:
+        if own_engine:
+            engine.dispose()
+        raise
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

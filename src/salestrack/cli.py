@@ -3,20 +3,36 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
+from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.auth.roles import Role
 from salestrack.config import ConfigurationError, get_settings
 
 
-def _session_factory() -> Any:
+@contextmanager
+def _sessions() -> Iterator[sessionmaker[Session]]:
+    """A session factory on the configured database, closed when the command ends."""
     from salestrack.auth.security import configure_hashing
     from salestrack.db import make_engine, make_session_factory
 
     configure_hashing(get_settings())
-    return make_session_factory(make_engine(get_settings().database_url))
+    engine = make_engine(get_settings().database_url)
+    try:
+        yield make_session_factory(engine)
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _unit_of_work() -> Iterator[Session]:
+    from salestrack.db import transaction
+
+    with _sessions() as factory, transaction(factory) as session:
+        yield session
 
 
 @click.group()
@@ -68,11 +84,10 @@ def serve(host: str, port: int, workers: int) -> None:
 def create_tenant(slug: str, name: str, locale: str, currency: str) -> None:
     """Create a tenant (a company using salestrack)."""
     from salestrack.auth import service
-    from salestrack.db import transaction
     from salestrack.errors import ProblemError
 
     try:
-        with transaction(_session_factory()) as session:
+        with _unit_of_work() as session:
             tenant = service.create_tenant(
                 session, slug=slug, name=name, locale=locale, currency=currency
             )
@@ -94,12 +109,11 @@ def create_user(tenant_slug: str, email: str, password: str, role: str, full_nam
     from salestrack.auth import service
     from salestrack.auth.context import system_actor
     from salestrack.auth.schemas import UserCreate
-    from salestrack.db import transaction
     from salestrack.errors import ProblemError
 
     try:
         data = UserCreate(email=email, password=password, role=Role(role), full_name=full_name)
-        with transaction(_session_factory()) as session:
+        with _unit_of_work() as session:
             tenant = service.find_tenant(session, tenant_slug)
             if tenant is None:
                 raise click.ClickException(f"no tenant {tenant_slug!r}")
@@ -120,7 +134,8 @@ def demo() -> None:
     settings = get_settings()
     if settings.env == "production":
         raise click.ClickException("refusing to load demo data in production")
-    login = ensure_demo(_session_factory())
+    with _sessions() as factory:
+        login = ensure_demo(factory)
     click.echo(
         "\n  demo login  ->  tenant: {tenant}   email: {email}   password: {password}\n"
         "  token: curl -X POST -H 'X-Tenant-ID: {tenant}' -d 'username={email}&password={password}'"

@@ -5,7 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 MAX_MONEY = Decimal("9999999999999999.99")
 
@@ -22,8 +29,27 @@ class OutputModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-Money = Annotated[Decimal, Field(ge=0, le=MAX_MONEY, max_digits=18, decimal_places=2)]
-PositiveMoney = Annotated[Decimal, Field(gt=0, le=MAX_MONEY, max_digits=18, decimal_places=2)]
+def _two_places(value: Decimal) -> Decimal:
+    """Answer with the amount as stored (``300`` comes back as ``300.00``)."""
+    return value.quantize(Decimal("0.01"))
+
+
+Money = Annotated[
+    Decimal,
+    Field(ge=0, le=MAX_MONEY, max_digits=18, decimal_places=2),
+    AfterValidator(_two_places),
+]
+PositiveMoney = Annotated[
+    Decimal,
+    Field(gt=0, le=MAX_MONEY, max_digits=18, decimal_places=2),
+    AfterValidator(_two_places),
+]
+# A percentage with two decimals (expected ROI and the like).
+Percent = Annotated[
+    Decimal,
+    Field(ge=-100, le=100_000, max_digits=9, decimal_places=2),
+    AfterValidator(_two_places),
+]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 ShortText = Annotated[str, StringConstraints(max_length=200)]
 Code = Annotated[

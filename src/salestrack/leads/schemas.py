@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, ClassVar
+from typing import ClassVar
 
 from pydantic import EmailStr, Field
 
@@ -25,12 +25,11 @@ from salestrack.schema_base import (
     Name,
     Notes,
     OutputModel,
+    Percent,
     Phone,
     ShortText,
     UpdateModel,
 )
-
-Percent = Annotated[Decimal, Field(ge=-100, le=100_000, max_digits=9, decimal_places=2)]
 
 
 class Audit(OutputModel):
