@@ -15,7 +15,8 @@ def test_anonymous_visitor_is_sent_to_login(app: FastAPI) -> None:
     client = browser(app)
     response = client.get("/")
     assert response.url.path == "/login"
-    assert 'for="tenant"' in response.text and 'for="password"' in response.text
+    assert 'for="tenant"' in response.text
+    assert 'for="password"' in response.text
 
 
 def test_login_opens_the_start_page_with_tenant_user_and_role(
@@ -45,7 +46,8 @@ def test_session_cookie_is_httponly_lax_and_secure_only_over_https(
     assert response.status_code == 303
     cookie = response.headers["set-cookie"]
     assert cookie.startswith(f"{COOKIE_NAME}=")
-    assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie
     assert "Secure" not in cookie
     secure = browser(app, base_url="https://testserver")
     assert "Secure" in secure.get("/login").headers["set-cookie"]

@@ -28,7 +28,8 @@ def test_create_and_edit_a_campaign(admin_web: WebClient, world: TenantWorld) ->
     assert response.status_code == 200
     assert response.url.path == "/campaigns"
     assert "Campaign created." in response.text
-    assert "₹2,50,000" in response.text and "300%" in response.text
+    assert "₹2,50,000" in response.text
+    assert "300%" in response.text
     (stored,) = world.admin.ok("GET", "/api/v1/sales/campaigns")["items"]
     assert stored["budget"] == "250000.00"
     assert stored["campaign_code"].startswith("CAMP-")
@@ -76,7 +77,8 @@ def test_campaign_rules_are_the_apis(admin_web: WebClient, world: TenantWorld) -
         },
     )
     assert fixed.status_code == 422
-    assert 'id="end_date-error"' in fixed.text and "before start_date" in fixed.text
+    assert 'id="end_date-error"' in fixed.text
+    assert "before start_date" in fixed.text
     assert 'value="Backwards"' in fixed.text
     assert world.admin.ok("GET", "/api/v1/sales/campaigns")["items"] == []
 
@@ -93,30 +95,36 @@ def test_campaign_list_filters(admin_web: WebClient, world: TenantWorld) -> None
             json={"campaign_name": name, "campaign_type": kind, "status": status},
         )
     events = admin_web.get("/campaigns?campaign_type=event")
-    assert "Expo Stall" in events.text and "Diwali Email" not in events.text
+    assert "Expo Stall" in events.text
+    assert "Diwali Email" not in events.text
     active = admin_web.get("/campaigns?status=active&q=diwali")
-    assert "Diwali Email" in active.text and "Expo Stall" not in active.text
+    assert "Diwali Email" in active.text
+    assert "Expo Stall" not in active.text
     assert "No campaign matches" in admin_web.get("/campaigns?q=zzz").text
 
 
 def test_create_edit_and_filter_sources(admin_web: WebClient, world: TenantWorld) -> None:
     missing = admin_web.post("/sources/new", {"subsource_name": "LinkedIn"})
     assert missing.status_code == 422
-    assert 'id="source_type-error"' in missing.text and 'id="channel-error"' in missing.text
+    assert 'id="source_type-error"' in missing.text
+    assert 'id="channel-error"' in missing.text
     assert 'value="LinkedIn"' in missing.text
     created = admin_web.post(
         "/sources/new",
         {"source_type": "social", "subsource_name": "LinkedIn", "channel": "Social Media"},
     )
-    assert "Source created." in created.text and "LinkedIn" in created.text
+    assert "Source created." in created.text
+    assert "LinkedIn" in created.text
     admin_web.post(
         "/sources/new",
         {"source_type": "walk_in", "subsource_name": "Site office", "channel": "Offline"},
     )
     offline = admin_web.get("/sources?channel=Offline")
-    assert "Site office" in offline.text and "LinkedIn" not in offline.text
+    assert "Site office" in offline.text
+    assert "LinkedIn" not in offline.text
     source = next(
-        s for s in world.admin.ok("GET", "/api/v1/sales/lead-sources")["items"]
+        s
+        for s in world.admin.ok("GET", "/api/v1/sales/lead-sources")["items"]
         if s["subsource_name"] == "LinkedIn"
     )
     edited = admin_web.post(

@@ -62,5 +62,6 @@ def test_the_token_changes_at_login(app: FastAPI, world: TenantWorld) -> None:
         "/login",
         {"tenant": world.slug, "email": world.admin.email, "password": "correct horse battery"},
     )
-    assert client.csrf and client.csrf != before
+    assert client.csrf
+    assert client.csrf != before
     assert client.post("/leads/new", {"name": "Old Token"}, csrf=before).status_code == 403

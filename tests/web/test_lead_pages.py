@@ -66,10 +66,13 @@ def test_errors_show_beside_the_field_and_the_form_keeps_what_was_typed(
     )
     assert response.status_code == 422
     html = response.text
-    assert 'id="name-error"' in html and "This field is required." in html
-    assert 'id="email-error"' in html and "valid email address" in html
+    assert 'id="name-error"' in html
+    assert "This field is required." in html
+    assert 'id="email-error"' in html
+    assert "valid email address" in html
     assert 'id="expected_value-error"' in html
-    assert 'value="Wipro Campus"' in html and 'value="not-an-email"' in html
+    assert 'value="Wipro Campus"' in html
+    assert 'value="not-an-email"' in html
     assert 'value="lots"' in html
     assert 'aria-invalid="true"' in html
     assert world.admin.ok("GET", "/api/v1/sales/leads")["items"] == []
@@ -130,7 +133,10 @@ def test_an_invalid_edit_changes_nothing(admin_web: WebClient, world: TenantWorl
 def test_filters_and_pipeline_counts(admin_web: WebClient, world: TenantWorld) -> None:
     api = world.admin
     campaign = api.ok(
-        "POST", "/api/v1/sales/campaigns", 201, json={"campaign_name": "Launch", "campaign_type": "digital"}
+        "POST",
+        "/api/v1/sales/campaigns",
+        201,
+        json={"campaign_name": "Launch", "campaign_type": "digital"},
     )
     source = api.ok(
         "POST",
@@ -138,30 +144,48 @@ def test_filters_and_pipeline_counts(admin_web: WebClient, world: TenantWorld) -
         201,
         json={"source_type": "website", "subsource_name": "Google Ads", "channel": "Paid Search"},
     )
-    _lead(api, name="Ravi Kumar", status="qualified", source_id=source["id"], lead_date="2026-01-10")
-    _lead(api, name="Ravi Shankar", status="new", campaign_id=campaign["id"], lead_date="2026-02-10")
-    _lead(api, name="Meena Iyer", status="qualified", assigned_to=str(world.rep.user_id), lead_date="2026-03-10")
+    _lead(
+        api, name="Ravi Kumar", status="qualified", source_id=source["id"], lead_date="2026-01-10"
+    )
+    _lead(
+        api, name="Ravi Shankar", status="new", campaign_id=campaign["id"], lead_date="2026-02-10"
+    )
+    _lead(
+        api,
+        name="Meena Iyer",
+        status="qualified",
+        assigned_to=str(world.rep.user_id),
+        lead_date="2026-03-10",
+    )
 
     searched = admin_web.get("/leads?q=ravi")
-    assert "Ravi Kumar" in searched.text and "Ravi Shankar" in searched.text
+    assert "Ravi Kumar" in searched.text
+    assert "Ravi Shankar" in searched.text
     assert "Meena Iyer" not in searched.text
     counts = text_of(searched)
-    assert "2 All" in counts and "1 New" in counts and "1 Qualified" in counts
+    assert "2 All" in counts
+    assert "1 New" in counts
+    assert "1 Qualified" in counts
 
     qualified = admin_web.get("/leads?status=qualified")
-    assert "Ravi Kumar" in qualified.text and "Meena Iyer" in qualified.text
+    assert "Ravi Kumar" in qualified.text
+    assert "Meena Iyer" in qualified.text
     assert "Ravi Shankar" not in qualified.text
     assert "3 All" in text_of(qualified)  # counts ignore the status filter itself
 
     by_source = admin_web.get(f"/leads?source_id={source['id']}")
-    assert "Ravi Kumar" in by_source.text and "Meena Iyer" not in by_source.text
+    assert "Ravi Kumar" in by_source.text
+    assert "Meena Iyer" not in by_source.text
     by_campaign = admin_web.get(f"/leads?campaign_id={campaign['id']}")
-    assert "Ravi Shankar" in by_campaign.text and "Ravi Kumar" not in by_campaign.text
+    assert "Ravi Shankar" in by_campaign.text
+    assert "Ravi Kumar" not in by_campaign.text
     by_rep = admin_web.get(f"/leads?assigned_to={world.rep.user_id}")
-    assert "Meena Iyer" in by_rep.text and "Ravi" not in by_rep.text
+    assert "Meena Iyer" in by_rep.text
+    assert "Ravi" not in by_rep.text
     february = admin_web.get("/leads?lead_date_from=2026-02-01&lead_date_to=2026-02-28")
     assert "Ravi Shankar" in february.text
-    assert "Ravi Kumar" not in february.text and "Meena Iyer" not in february.text
+    assert "Ravi Kumar" not in february.text
+    assert "Meena Iyer" not in february.text
     nothing = admin_web.get("/leads?q=nobody-like-this")
     assert "No lead matches these filters." in nothing.text
 
@@ -180,13 +204,16 @@ def test_the_list_is_paged_with_a_cursor(admin_web: WebClient, world: TenantWorl
         _lead(world.admin, name=f"Lead Number {number:02d}")
     first = admin_web.get("/leads")
     assert first.text.count('data-label="Code"') == 25
-    assert "Lead Number 26" in first.text and "Lead Number 01" not in first.text
+    assert "Lead Number 26" in first.text
+    assert "Lead Number 01" not in first.text
     assert 'rel="next"' in first.text
     next_href = first.text.split('rel="next"')[0].rsplit('href="', 1)[1].split('"')[0]
     second = admin_web.get("/leads" + next_href.replace("&amp;", "&"))
     assert second.text.count('data-label="Code"') == 2
-    assert "Lead Number 01" in second.text and "Lead Number 00" in second.text
-    assert 'rel="next"' not in second.text and "First page" in second.text
+    assert "Lead Number 01" in second.text
+    assert "Lead Number 00" in second.text
+    assert 'rel="next"' not in second.text
+    assert "First page" in second.text
 
 
 def test_delete_a_lead(admin_web: WebClient, world: TenantWorld) -> None:

@@ -13,9 +13,7 @@ from tests.web.support import WebClient, browser, logged_in
 
 
 def _lead(world: TenantWorld, name: str = "Asha Rao") -> dict[str, Any]:
-    result: dict[str, Any] = world.admin.ok(
-        "POST", "/api/v1/sales/leads", 201, json={"name": name}
-    )
+    result: dict[str, Any] = world.admin.ok("POST", "/api/v1/sales/leads", 201, json={"name": name})
     return result
 
 
@@ -29,7 +27,8 @@ def test_another_tenants_lead_is_not_found(
         assert "Not found" in page.text
         assert "Their Secret Lead" not in page.text
     edit = admin_web.post(
-        f"/leads/{theirs['id']}/edit", {"name": "Hijacked", "status": "lost", "lead_date": "2026-01-01"}
+        f"/leads/{theirs['id']}/edit",
+        {"name": "Hijacked", "status": "lost", "lead_date": "2026-01-01"},
     )
     assert edit.status_code == 404
     assert admin_web.post(f"/leads/{theirs['id']}/delete").status_code == 404
@@ -42,10 +41,16 @@ def test_other_tenants_campaigns_and_sources_are_not_found(
     admin_web: WebClient, other_world: TenantWorld
 ) -> None:
     campaign = other_world.admin.ok(
-        "POST", "/api/v1/sales/campaigns", 201, json={"campaign_name": "Theirs", "campaign_type": "email"}
+        "POST",
+        "/api/v1/sales/campaigns",
+        201,
+        json={"campaign_name": "Theirs", "campaign_type": "email"},
     )
     source = other_world.admin.ok(
-        "POST", "/api/v1/sales/lead-sources", 201, json={"source_type": "event", "channel": "Offline"}
+        "POST",
+        "/api/v1/sales/lead-sources",
+        201,
+        json={"source_type": "event", "channel": "Offline"},
     )
     assert admin_web.get(f"/campaigns/{campaign['id']}/edit").status_code == 404
     assert admin_web.get(f"/sources/{source['id']}/edit").status_code == 404
@@ -55,7 +60,10 @@ def test_a_lead_cannot_point_at_another_tenants_source(
     admin_web: WebClient, world: TenantWorld, other_world: TenantWorld
 ) -> None:
     source = other_world.admin.ok(
-        "POST", "/api/v1/sales/lead-sources", 201, json={"source_type": "event", "channel": "Offline"}
+        "POST",
+        "/api/v1/sales/lead-sources",
+        201,
+        json={"source_type": "event", "channel": "Offline"},
     )
     response = admin_web.post(
         "/leads/new", {"name": "Sneaky", "source_id": source["id"], "lead_date": "2026-01-01"}
@@ -79,7 +87,8 @@ def test_a_viewer_is_offered_no_changes_and_refused_if_forced(
     assert "New lead" not in listing.text
     detail = viewer_web.get(f"/leads/{lead['id']}")
     assert detail.status_code == 200
-    assert "/edit" not in detail.text and "/delete" not in detail.text
+    assert "/edit" not in detail.text
+    assert "/delete" not in detail.text
     assert viewer_web.get("/leads/new").status_code == 403
     forced = viewer_web.post("/leads/new", {"name": "Forced", "lead_date": "2026-01-01"})
     assert forced.status_code == 403
@@ -94,20 +103,23 @@ def test_a_sales_rep_works_leads_but_only_reads_campaigns_and_sources(
 ) -> None:
     assert "New lead" in rep_web.get("/leads").text
     created = rep_web.post("/leads/new", {"name": "Rep Lead", "lead_date": "2026-01-01"})
-    assert created.status_code == 200 and "Lead created." in created.text
+    assert created.status_code == 200
+    assert "Lead created." in created.text
     campaigns = rep_web.get("/campaigns")
-    assert campaigns.status_code == 200 and "New campaign" not in campaigns.text
+    assert campaigns.status_code == 200
+    assert "New campaign" not in campaigns.text
     assert "New source" not in rep_web.get("/sources").text
     assert rep_web.get("/campaigns/new").status_code == 403
     forced = rep_web.post("/campaigns/new", {"campaign_name": "Mine", "campaign_type": "email"})
     assert forced.status_code == 403
-    assert rep_web.post("/sources/new", {"source_type": "event", "channel": "Offline"}).status_code == 403
+    assert (
+        rep_web.post("/sources/new", {"source_type": "event", "channel": "Offline"}).status_code
+        == 403
+    )
     assert world.admin.ok("GET", "/api/v1/sales/campaigns")["items"] == []
 
 
-def test_logged_out_posts_go_to_login_and_change_nothing(
-    app: FastAPI, world: TenantWorld
-) -> None:
+def test_logged_out_posts_go_to_login_and_change_nothing(app: FastAPI, world: TenantWorld) -> None:
     stranger = browser(app)
     stranger.get("/login")
     response = stranger.post("/leads/new", {"name": "Anonymous"}, follow_redirects=False)

@@ -109,6 +109,6 @@ add_form_routes(
         write=Permission.campaigns_write,
         initial={"status": CampaignStatus.active.value},
         amounts=frozenset({"budget", "expected_roi"}),
-        extra=_enums,
+        pick_lists=_enums,
     ),
 )

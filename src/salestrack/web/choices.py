@@ -27,7 +27,8 @@ class Choices:
     def name(self, kind: str, row_id: uuid.UUID | None) -> str:
         if row_id is None:
             return ""
-        return dict(getattr(self, kind)).get(str(row_id), "(deleted)")
+        pairs: list[tuple[str, str]] = getattr(self, kind)
+        return dict(pairs).get(str(row_id), "(deleted)")
 
 
 def source_label(source: LeadSource) -> str:

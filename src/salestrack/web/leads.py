@@ -37,7 +37,9 @@ DATE_FILTERS = ("lead_date_from", "lead_date_to")
 AMOUNTS = frozenset({"expected_value"})
 
 
-def parse_filters(params: Mapping[str, str]) -> tuple[service.LeadFilters, dict[str, str], dict]:
+def parse_filters(
+    params: Mapping[str, str],
+) -> tuple[service.LeadFilters, dict[str, str], dict[str, str]]:
     """Filters from the query string; a bad value is reported beside its field and ignored."""
     values = {k: params.get(k, "").strip() for k in (*FILTERS, *DATE_FILTERS)}
     parsed: dict[str, Any] = {}

@@ -30,7 +30,7 @@ _START_PREFERENCE = {
     "admin": ["/reports", "/leads"],
     "manager": ["/reports", "/leads"],
     "sales_rep": ["/follow-ups", "/leads"],
-    "viewer": ["/reports", "/leads"],
+    "viewer": ["/leads"],
 }
 
 

@@ -38,7 +38,7 @@ class RecordForms:
     initial: Mapping[str, str] = field(default_factory=dict)
     amounts: frozenset[str] = frozenset()
     # Extra template context (pick-lists) for the form.
-    extra: Callable[[Session, WebUser], dict[str, Any]] = lambda _s, _u: {}
+    pick_lists: Callable[[Session, WebUser], dict[str, Any]] = lambda _s, _u: {}
 
 
 def _as_text(value: Any, name: str, forms: RecordForms, user: WebUser) -> str:
@@ -66,7 +66,7 @@ def add_form_routes(router: APIRouter, forms: RecordForms) -> None:
             "values": values,
             "errors": errors or {},
             "choices": load_choices(session, tenant_id=user.actor.tenant_id),
-            **forms.extra(session, user),
+            **forms.pick_lists(session, user),
         }
         return render(request, forms.template, context, status=422 if errors else 200)
 
@@ -77,7 +77,11 @@ def add_form_routes(router: APIRouter, forms: RecordForms) -> None:
     @router.post("/new")
     def create(request: Request, session: SessionDep, user: Writer, form: FormDep) -> Response:
         result = validate_form(
-            forms.create_schema, form, blanks=forms.create_blanks, fmt=user.fmt, amounts=forms.amounts
+            forms.create_schema,
+            form,
+            blanks=forms.create_blanks,
+            fmt=user.fmt,
+            amounts=forms.amounts,
         )
         row = None
         if result.model is not None:
@@ -104,7 +108,11 @@ def add_form_routes(router: APIRouter, forms: RecordForms) -> None:
     ) -> Response:
         row = forms.kind.get(session, actor=user.actor, row_id=page_id(row_id))
         result = validate_form(
-            forms.update_schema, form, blanks=forms.update_blanks, fmt=user.fmt, amounts=forms.amounts
+            forms.update_schema,
+            form,
+            blanks=forms.update_blanks,
+            fmt=user.fmt,
+            amounts=forms.amounts,
         )
         saved = None
         if result.model is not None:

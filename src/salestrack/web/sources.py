@@ -102,6 +102,6 @@ add_form_routes(
         template="sources/form.html",
         list_url="/sources",
         write=Permission.sources_write,
-        extra=_enums,
+        pick_lists=_enums,
     ),
 )

@@ -91,7 +91,8 @@ def test_another_tenants_lead_shows_not_found(
     theirs = other_world.admin.ok("POST", "/api/v1/sales/leads", 201, json={"name": "Not Yours"})
     log_in(tab, world)
     response = tab.goto(f"/leads/{theirs['id']}")
-    assert response is not None and response.status == 404
+    assert response is not None
+    assert response.status == 404
     expect(tab.get_by_role("heading", name="Not found")).to_be_visible()
     expect(tab.get_by_text("Not Yours")).to_have_count(0)
     screenshot(tab, "not-found")
