@@ -132,6 +132,7 @@ def test_campaigns_and_sources(tab: Page, world: TenantWorld) -> None:
     tab.get_by_label("Channel").select_option("Social Media")
     campaign = tab.get_by_label("Campaign", exact=True)
     campaign.select_option(label=campaign.locator("option", has_text="Whitefield").inner_text())
+    screenshot(tab, "source-form")
     tab.get_by_role("button", name="Create source").click()
     expect(tab.get_by_text("Source created.")).to_be_visible()
     expect(tab.locator("table.data")).to_contain_text("Whitefield Towers launch")
