@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format serve migrate demo clean
+.PHONY: help run test test-browser lint format serve migrate demo clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -31,6 +31,10 @@ run: $(VENV)/.runtime ## migrate the embedded database, load the demo tenant, se
 
 test: $(VENV)/.test ## install the test extras and run the whole suite (SQLite and PostgreSQL)
 	$(BIN)/pytest -n 2 --dist loadgroup
+
+test-browser: $(VENV)/.test ## install Debian's chromium if missing, run only the browser tests
+	bash scripts/install-browser.sh
+	$(BIN)/pytest -m browser
 
 lint: $(VENV)/.test ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check .

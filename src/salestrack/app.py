@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
 from sqlalchemy import Engine
 
 from salestrack import __version__
@@ -24,6 +23,7 @@ from salestrack.leads.routes import (
 )
 from salestrack.limits import BodySizeLimit
 from salestrack.migrate import ensure_migrated
+from salestrack.web import install_web
 
 ROUTERS = [
     auth_router,
@@ -71,14 +71,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    install_web(app)  # pages (/, /login, /leads ...) on the same services
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
-
-    @app.get("/", include_in_schema=False)
-    def home() -> RedirectResponse:
-        return RedirectResponse("/docs")
 
     return app

@@ -138,6 +138,7 @@ def demo() -> None:
         login = ensure_demo(factory)
     click.echo(
         "\n  demo login  ->  tenant: {tenant}   email: {email}   password: {password}\n"
+        "  browser: http://127.0.0.1:8000/login\n"
         "  token: curl -X POST -H 'X-Tenant-ID: {tenant}' -d 'username={email}&password={password}'"
         " http://127.0.0.1:8000/api/v1/auth/token\n".format(**login)
     )

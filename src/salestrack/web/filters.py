@@ -1,0 +1,169 @@
+"""Jinja filters: money, numbers, dates and times in the tenant's locale (Babel).
+
+Every template formats through these, so an Indian tenant sees ₹4,50,00,000 (lakh/crore
+grouping) and a German one 45.000.000 ₹, with no hand-written grouping anywhere. Whole
+amounts drop their paise/cents; others keep the currency's digits.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_datetime
+from babel.numbers import NumberFormatError, format_currency, format_decimal, parse_decimal
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
+
+DEFAULT_LOCALE = "en_IN"
+DEFAULT_CURRENCY = "INR"
+DEFAULT_TIMEZONE = "Asia/Kolkata"
+EMPTY = "—"
+
+
+@lru_cache(maxsize=64)
+def _locale(name: str) -> Locale:
+    try:
+        return Locale.parse(name)
+    except (UnknownLocaleError, ValueError, TypeError):
+        return Locale.parse(DEFAULT_LOCALE)
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+@lru_cache(maxsize=64)
+def _whole_currency_pattern(locale_name: str) -> str:
+    """The locale's currency pattern without its fraction (``¤#,##,##0.00`` -> ``¤#,##,##0``)."""
+    pattern = _locale(locale_name).currency_formats["standard"].pattern
+    return re.sub(r"\.0+", "", pattern)
+
+
+@dataclass(frozen=True)
+class LocaleFormat:
+    """How one tenant writes numbers, money and dates."""
+
+    locale: str = DEFAULT_LOCALE
+    currency: str = DEFAULT_CURRENCY
+    timezone: str = DEFAULT_TIMEZONE
+
+    @property
+    def babel_locale(self) -> Locale:
+        return _locale(self.locale)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return _zone(self.timezone)
+
+    def money(self, amount: Decimal | int | None) -> str:
+        if amount is None:
+            return EMPTY
+        value = Decimal(amount)
+        loc = self.babel_locale
+        if value == value.to_integral_value():
+            return format_currency(
+                value,
+                self.currency,
+                format=_whole_currency_pattern(str(loc)),
+                locale=loc,
+                currency_digits=False,
+            )
+        return format_currency(value, self.currency, locale=loc)
+
+    def number(self, value: Decimal | int | float | None) -> str:
+        return EMPTY if value is None else format_decimal(value, locale=self.babel_locale)
+
+    def percent(self, value: Decimal | int | float | None) -> str:
+        """A percentage given in percent units (300 -> "300%")."""
+        return EMPTY if value is None else f"{self.number(value)}%"
+
+    def day(self, value: date | datetime | None) -> str:
+        if value is None:
+            return EMPTY
+        if isinstance(value, datetime):
+            value = value.astimezone(self.zone).date()
+        return format_date(value, "medium", locale=self.babel_locale)
+
+    def moment(self, value: datetime | None) -> str:
+        if value is None:
+            return EMPTY
+        return format_datetime(value, "medium", tzinfo=self.zone, locale=self.babel_locale)
+
+    def today(self) -> date:
+        return datetime.now(self.zone).date()
+
+    def parse_amount(self, text: str) -> Decimal:
+        """An amount typed in the tenant's way ("45,00,000.50"); ValueError if it is not one."""
+        cleaned = text.strip().replace(" ", "")
+        symbol = self.babel_locale.currency_symbols.get(self.currency, "")
+        for mark in {symbol, self.currency}:
+            if mark:
+                cleaned = cleaned.replace(mark, "")
+        try:
+            return Decimal(parse_decimal(cleaned, locale=self.babel_locale))
+        except (NumberFormatError, InvalidOperation) as exc:
+            raise ValueError(f"{text!r} is not an amount") from exc
+
+
+def _fmt(context: Context) -> LocaleFormat:
+    fmt = context.get("fmt")
+    return fmt if isinstance(fmt, LocaleFormat) else LocaleFormat()
+
+
+@pass_context
+def money_filter(context: Context, value: Any) -> str:
+    return _fmt(context).money(value)
+
+
+@pass_context
+def number_filter(context: Context, value: Any) -> str:
+    return _fmt(context).number(value)
+
+
+@pass_context
+def percent_filter(context: Context, value: Any) -> str:
+    return _fmt(context).percent(value)
+
+
+@pass_context
+def date_filter(context: Context, value: Any) -> str:
+    return _fmt(context).day(value)
+
+
+@pass_context
+def datetime_filter(context: Context, value: Any) -> str:
+    return _fmt(context).moment(value)
+
+
+def label_filter(value: Any) -> str:
+    """An enum value for people: ``walk_in`` -> ``Walk in``, ``Paid Search`` unchanged."""
+    text = str(getattr(value, "value", value) or "")
+    return text.replace("_", " ").capitalize() if text.islower() else text
+
+
+def options_filter(members: Any) -> list[tuple[str, str]]:
+    """Enum members as ``(value, label)`` pairs for a select."""
+    return [(str(m.value), label_filter(m)) for m in members]
+
+
+def install_filters(env: Environment) -> None:
+    env.filters.update(
+        money=money_filter,
+        number=number_filter,
+        percent=percent_filter,
+        date=date_filter,
+        datetime=datetime_filter,
+        label=label_filter,
+        options=options_filter,
+    )

@@ -1,0 +1,115 @@
+"""From a posted HTML form to a service's input model, with errors beside each field.
+
+A form posts strings. Here blanks become "not given" (or a null, or an error), amounts are
+read the tenant's way, and Pydantic's and the services' complaints are attached to the
+field they are about, so the page can show them next to it and keep what was typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
+
+from salestrack.errors import Conflict, Unprocessable
+from salestrack.web.filters import LocaleFormat
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+FORM = "__form__"  # errors about the whole form rather than one field
+
+
+class Blank:
+    """What an empty field means: leave it out, send a value (None, ""), or refuse."""
+
+    OMIT: Any = object()
+    REQUIRED: Any = object()
+
+
+@dataclass
+class FormResult(Generic[ModelT]):
+    values: dict[str, str]
+    model: ModelT | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.model is not None and not self.errors
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    text = str(error.get("msg", "is not valid"))
+    for prefix in ("Value error, ", "Assertion failed, "):
+        text = text.removeprefix(prefix)
+    return text[:1].upper() + text[1:]
+
+
+def validate_form(
+    schema: type[ModelT],
+    raw: Mapping[str, str],
+    *,
+    blanks: Mapping[str, Any],
+    fmt: LocaleFormat,
+    amounts: frozenset[str] = frozenset(),
+) -> FormResult[ModelT]:
+    """Check ``raw`` against ``schema``; only the fields named in ``blanks`` are read."""
+    values = {name: raw.get(name, "").strip() for name in blanks}
+    data: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name, blank in blanks.items():
+        text = values[name]
+        if text == "":
+            if blank is Blank.REQUIRED:
+                errors[name] = "This field is required."
+            elif blank is not Blank.OMIT:
+                data[name] = blank
+            continue
+        if name in amounts:
+            try:
+                data[name] = fmt.parse_amount(text)
+            except ValueError:
+                errors[name] = "Enter an amount, for example 45,00,000 or 1250.50."
+            continue
+        data[name] = text
+    try:
+        model = schema.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = error.get("loc") or ()
+            name = str(loc[0]) if loc and str(loc[0]) in blanks else FORM
+            errors.setdefault(name, _message(error))
+        return FormResult(values, None, errors)
+    return FormResult(values, None if errors else model, errors)
+
+
+def field_of(detail: str, fields: Mapping[str, Any]) -> str:
+    """The form field a service's message is about ("source_id: no ..."), else the form."""
+    head = detail.split(":", 1)[0].split(" ", 1)[0].strip()
+    return head if head in fields else FORM
+
+
+@contextmanager
+def _savepoint(session: Session) -> Iterator[None]:
+    with session.begin_nested():
+        yield
+
+
+def attempt(
+    session: Session,
+    action: Callable[[], Any],
+    result: FormResult[Any],
+    fields: Mapping[str, Any],
+) -> Any:
+    """Run a service call in a savepoint; a refusal becomes a field error, undone in full.
+
+    Only input refusals (422, 409) land on the form; not found and forbidden still raise.
+    """
+    try:
+        with _savepoint(session):
+            return action()
+    except (Unprocessable, Conflict) as exc:
+        result.errors[field_of(exc.detail, fields)] = exc.detail[:1].upper() + exc.detail[1:]
+        return None

@@ -1,0 +1,252 @@
+"""Lead pages: the filtered list with pipeline counts, one lead, create, edit and delete.
+
+Every read and write goes through ``salestrack.leads.service``, exactly as the API does.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from sqlalchemy import func
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from salestrack.auth.roles import Permission
+from salestrack.deps import SessionDep
+from salestrack.errors import Unprocessable
+from salestrack.leads import service
+from salestrack.leads.models import Lead, LeadStatus
+from salestrack.leads.schemas import LeadCreate, LeadUpdate
+from salestrack.pagination import paginate
+from salestrack.web.choices import Choices, load_choices, page_id
+from salestrack.web.deps import FormDep, WebUser, user_with
+from salestrack.web.forms import Blank, FormResult, attempt, validate_form
+from salestrack.web.render import query_string, redirect, render
+
+router = APIRouter(prefix="/leads", include_in_schema=False)
+Reader = Annotated[WebUser, user_with(Permission.leads_read)]
+Writer = Annotated[WebUser, user_with(Permission.leads_write)]
+PAGE_SIZE = 25
+FILTERS = ("q", "status", "source_id", "campaign_id", "assigned_to")
+DATE_FILTERS = ("lead_date_from", "lead_date_to")
+AMOUNTS = frozenset({"expected_value"})
+
+
+def parse_filters(
+    params: Mapping[str, str],
+) -> tuple[service.LeadFilters, dict[str, str], dict[str, str]]:
+    """Filters from the query string; a bad value is reported beside its field and ignored."""
+    values = {k: params.get(k, "").strip() for k in (*FILTERS, *DATE_FILTERS)}
+    parsed: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name, text in values.items():
+        if not text:
+            continue
+        try:
+            if name == "q":
+                parsed[name] = text[:200]
+            elif name == "status":
+                parsed[name] = LeadStatus(text)
+            elif name in DATE_FILTERS:
+                parsed[name] = date.fromisoformat(text)
+            else:
+                parsed[name] = uuid.UUID(text)
+        except ValueError:
+            errors[name] = "Not a valid choice; ignored." if name != "q" else "Ignored."
+    return service.LeadFilters(**parsed), values, errors
+
+
+def status_counts(
+    session: Session, *, tenant_id: uuid.UUID, filters: service.LeadFilters
+) -> dict[str, int]:
+    """Leads per status under the other filters (the pipeline across the top of the list)."""
+    stmt = service.filtered_leads(tenant_id=tenant_id, filters=replace(filters, status=None))
+    rows = session.execute(
+        stmt.with_only_columns(Lead.status, func.count()).group_by(Lead.status)
+    ).all()
+    found = {str(status): int(count) for status, count in rows}
+    return {status.value: found.get(status.value, 0) for status in LeadStatus}
+
+
+@router.get("")
+def lead_list(request: Request, session: SessionDep, user: Reader) -> Response:
+    """Leads newest first, filtered and searched, a page at a time."""
+    filters, values, errors = parse_filters(request.query_params)
+    tenant_id = user.actor.tenant_id
+    cursor = request.query_params.get("cursor") or None
+    stmt = service.filtered_leads(tenant_id=tenant_id, filters=filters)
+    try:
+        leads, next_cursor = paginate(session, stmt, Lead, limit=PAGE_SIZE, cursor=cursor)
+    except Unprocessable:
+        errors["cursor"] = "That page link is out of date; showing the first page."
+        cursor = None
+        leads, next_cursor = paginate(session, stmt, Lead, limit=PAGE_SIZE, cursor=None)
+    counts = status_counts(session, tenant_id=tenant_id, filters=filters)
+    without_status = {k: v for k, v in values.items() if k != "status"}
+    return render(
+        request,
+        "leads/list.html",
+        {
+            "leads": leads,
+            "values": values,
+            "errors": errors,
+            "counts": counts,
+            "total": sum(counts.values()),
+            "status_link": lambda s: query_string({**without_status, "status": s}),
+            "next_link": query_string({**values, "cursor": next_cursor}) if next_cursor else None,
+            "first_link": (query_string(values) or "?") if cursor else None,
+            "filtered": any(values.values()),
+            "choices": load_choices(session, tenant_id=tenant_id),
+            "statuses": list(LeadStatus),
+            "done": request.query_params.get("done"),
+        },
+    )
+
+
+def _create_blanks(user: WebUser) -> dict[str, Any]:
+    return {
+        "lead_code": Blank.OMIT,
+        "name": Blank.REQUIRED,
+        "company": Blank.OMIT,
+        "email": None,
+        "phone": None,
+        "status": Blank.OMIT,
+        "source_id": None,
+        "campaign_id": None,
+        "assigned_to": None,
+        "expected_value": None,
+        "lead_date": user.fmt.today(),
+        "notes": Blank.OMIT,
+    }
+
+
+UPDATE_BLANKS: dict[str, Any] = {
+    "name": Blank.REQUIRED,
+    "company": "",
+    "email": None,
+    "phone": None,
+    "status": Blank.REQUIRED,
+    "source_id": None,
+    "campaign_id": None,
+    "assigned_to": None,
+    "expected_value": None,
+    "lead_date": Blank.REQUIRED,
+    "notes": "",
+}
+
+
+def _form_page(
+    request: Request,
+    *,
+    choices: Choices,
+    values: Mapping[str, str],
+    errors: Mapping[str, str] | None = None,
+    lead: Lead | None = None,
+) -> Response:
+    return render(
+        request,
+        "leads/form.html",
+        {
+            "lead": lead,
+            "values": values,
+            "errors": errors or {},
+            "choices": choices,
+            "statuses": list(LeadStatus),
+        },
+        status=422 if errors else 200,
+    )
+
+
+@router.get("/new")
+def new_lead(request: Request, session: SessionDep, user: Writer) -> Response:
+    """An empty lead form, dated today in the tenant's time zone."""
+    values = {"status": LeadStatus.new.value, "lead_date": user.fmt.today().isoformat()}
+    choices = load_choices(session, tenant_id=user.actor.tenant_id)
+    return _form_page(request, choices=choices, values=values)
+
+
+@router.post("/new")
+def create_lead(request: Request, session: SessionDep, user: Writer, form: FormDep) -> Response:
+    """Create the lead, or show the form again with what was typed and what is wrong."""
+    blanks = _create_blanks(user)
+    result: FormResult[LeadCreate] = validate_form(
+        LeadCreate, form, blanks=blanks, fmt=user.fmt, amounts=AMOUNTS
+    )
+    lead = None
+    if result.model is not None:
+        data = result.model
+        lead = attempt(
+            session,
+            lambda: service.create_lead(session, actor=user.actor, data=data),
+            result,
+            blanks,
+        )
+    if lead is None:
+        choices = load_choices(session, tenant_id=user.actor.tenant_id)
+        return _form_page(request, choices=choices, values=result.values, errors=result.errors)
+    return redirect(request, f"/leads/{lead.id}?done=created")
+
+
+@router.get("/{lead_id}")
+def lead_detail(request: Request, session: SessionDep, user: Reader, lead_id: str) -> Response:
+    """One lead (another tenant's is simply not found)."""
+    lead = service.get_lead(session, actor=user.actor, lead_id=page_id(lead_id))
+    choices = load_choices(session, tenant_id=user.actor.tenant_id)
+    done = request.query_params.get("done")
+    return render(request, "leads/detail.html", {"lead": lead, "choices": choices, "done": done})
+
+
+def _edit_values(lead: Lead, user: WebUser) -> dict[str, str]:
+    values = {name: getattr(lead, name) for name in UPDATE_BLANKS}
+    text = {k: "" if v is None else str(getattr(v, "value", v)) for k, v in values.items()}
+    if lead.expected_value is not None:
+        text["expected_value"] = user.fmt.number(lead.expected_value)
+    return text
+
+
+@router.get("/{lead_id}/edit")
+def edit_lead(request: Request, session: SessionDep, user: Writer, lead_id: str) -> Response:
+    """The lead's form, filled in."""
+    lead = service.get_lead(session, actor=user.actor, lead_id=page_id(lead_id))
+    choices = load_choices(session, tenant_id=user.actor.tenant_id)
+    return _form_page(request, choices=choices, values=_edit_values(lead, user), lead=lead)
+
+
+@router.post("/{lead_id}/edit")
+def update_lead(
+    request: Request, session: SessionDep, user: Writer, lead_id: str, form: FormDep
+) -> Response:
+    """Save the changes, or show the form again with what was typed and what is wrong."""
+    lead = service.get_lead(session, actor=user.actor, lead_id=page_id(lead_id))
+    result: FormResult[LeadUpdate] = validate_form(
+        LeadUpdate, form, blanks=UPDATE_BLANKS, fmt=user.fmt, amounts=AMOUNTS
+    )
+    saved = None
+    if result.model is not None:
+        data = result.model
+        saved = attempt(
+            session,
+            lambda: service.update_lead(session, actor=user.actor, lead_id=lead.id, data=data),
+            result,
+            UPDATE_BLANKS,
+        )
+    if saved is None:
+        choices = load_choices(session, tenant_id=user.actor.tenant_id)
+        return _form_page(
+            request, choices=choices, values=result.values, errors=result.errors, lead=lead
+        )
+    return redirect(request, f"/leads/{lead.id}?done=updated")
+
+
+@router.post("/{lead_id}/delete")
+def delete_lead(
+    request: Request, session: SessionDep, user: Writer, lead_id: str, _form: FormDep
+) -> Response:
+    """Soft-delete the lead (it vanishes from lists and reports) and return to the list."""
+    service.delete_lead(session, actor=user.actor, lead_id=page_id(lead_id))
+    return redirect(request, "/leads?done=deleted")

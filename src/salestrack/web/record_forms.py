@@ -1,0 +1,128 @@
+"""Create and edit pages for a record kind (campaigns, sources): one form, two routes each.
+
+The form posts go to the kind's ``RecordKind`` service, the same one behind the API's
+POST and PATCH, so codes, references and validation rules are the API's rules.
+
+No ``from __future__ import annotations`` here: FastAPI must see the real ``Writer`` type
+in the signatures of the closures below.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from salestrack.auth.roles import Permission
+from salestrack.deps import SessionDep
+from salestrack.records import RecordKind
+from salestrack.schema_base import InputModel, UpdateModel
+from salestrack.web.choices import load_choices, page_id
+from salestrack.web.deps import FormDep, WebUser, user_with
+from salestrack.web.forms import attempt, validate_form
+from salestrack.web.render import redirect, render
+
+
+@dataclass(frozen=True)
+class RecordForms:
+    kind: RecordKind
+    create_schema: type[InputModel]
+    update_schema: type[UpdateModel]
+    create_blanks: Mapping[str, Any]
+    update_blanks: Mapping[str, Any]
+    template: str
+    list_url: str
+    write: Permission
+    initial: Mapping[str, str] = field(default_factory=dict)
+    amounts: frozenset[str] = frozenset()
+    # Extra template context (pick-lists) for the form.
+    pick_lists: Callable[[Session, WebUser], dict[str, Any]] = lambda _s, _u: {}
+
+
+def _as_text(value: Any, name: str, forms: RecordForms, user: WebUser) -> str:
+    if value is None:
+        return ""
+    if name in forms.amounts:
+        return user.fmt.number(value)
+    return str(getattr(value, "value", value))
+
+
+def add_form_routes(router: APIRouter, forms: RecordForms) -> None:
+    """GET/POST ``/new`` and ``/{id}/edit`` on ``router`` for ``forms.kind``."""
+    Writer = Annotated[WebUser, user_with(forms.write)]
+
+    def page(
+        request: Request,
+        session: Session,
+        user: WebUser,
+        values: Mapping[str, str],
+        errors: Mapping[str, str] | None = None,
+        row: Any = None,
+    ) -> Response:
+        context = {
+            "row": row,
+            "values": values,
+            "errors": errors or {},
+            "choices": load_choices(session, tenant_id=user.actor.tenant_id),
+            **forms.pick_lists(session, user),
+        }
+        return render(request, forms.template, context, status=422 if errors else 200)
+
+    @router.get("/new")
+    def new(request: Request, session: SessionDep, user: Writer) -> Response:
+        return page(request, session, user, dict(forms.initial))
+
+    @router.post("/new")
+    def create(request: Request, session: SessionDep, user: Writer, form: FormDep) -> Response:
+        result = validate_form(
+            forms.create_schema,
+            form,
+            blanks=forms.create_blanks,
+            fmt=user.fmt,
+            amounts=forms.amounts,
+        )
+        row = None
+        if result.model is not None:
+            data = result.model
+            row = attempt(
+                session,
+                lambda: forms.kind.create(session, actor=user.actor, data=data),
+                result,
+                forms.create_blanks,
+            )
+        if row is None:
+            return page(request, session, user, result.values, result.errors)
+        return redirect(request, f"{forms.list_url}?done=created")
+
+    @router.get("/{row_id}/edit")
+    def edit(request: Request, session: SessionDep, user: Writer, row_id: str) -> Response:
+        row = forms.kind.get(session, actor=user.actor, row_id=page_id(row_id))
+        values = {n: _as_text(getattr(row, n), n, forms, user) for n in forms.update_blanks}
+        return page(request, session, user, values, row=row)
+
+    @router.post("/{row_id}/edit")
+    def update(
+        request: Request, session: SessionDep, user: Writer, row_id: str, form: FormDep
+    ) -> Response:
+        row = forms.kind.get(session, actor=user.actor, row_id=page_id(row_id))
+        result = validate_form(
+            forms.update_schema,
+            form,
+            blanks=forms.update_blanks,
+            fmt=user.fmt,
+            amounts=forms.amounts,
+        )
+        saved = None
+        if result.model is not None:
+            data = result.model
+            saved = attempt(
+                session,
+                lambda: forms.kind.update(session, actor=user.actor, row_id=row.id, data=data),
+                result,
+                forms.update_blanks,
+            )
+        if saved is None:
+            return page(request, session, user, result.values, result.errors, row=row)
+        return redirect(request, f"{forms.list_url}?done=updated")
