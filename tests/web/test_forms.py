@@ -24,7 +24,7 @@ def test_blanks_mean_what_the_form_says() -> None:
     assert result.model is not None
     assert result.model.name == "Asha"
     assert result.model.email is None
-    assert str(result.model.expected_value) == "4500000"
+    assert str(result.model.expected_value) == "4500000.00"
     assert result.model.status == "new"  # omitted: the schema's default
 
 
