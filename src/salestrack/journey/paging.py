@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, or_
 from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.types import TypeDecorator
 
 from salestrack.errors import Unprocessable
 
@@ -29,8 +30,16 @@ def _dump(value: Any) -> Any:
     return value
 
 
+def _python_type(key: Key) -> type[Any]:
+    column_type = key.type
+    if isinstance(column_type, TypeDecorator):
+        column_type = column_type.impl_instance
+    kind: type[Any] = column_type.python_type
+    return kind
+
+
 def _load(key: Key, raw: Any) -> Any:
-    kind = key.type.python_type
+    kind = _python_type(key)
     if kind is datetime:
         return datetime.fromisoformat(raw)
     if kind is date:

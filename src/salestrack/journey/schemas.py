@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints, computed_field
@@ -45,6 +45,12 @@ def _local_time(value: time) -> time:
     return value
 
 
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+# A moment with its zone, kept in UTC (so a response reads the same as a later GET).
+UtcMoment = Annotated[AwareDatetime, AfterValidator(_utc)]
 Metadata = Annotated[dict[str, Any], AfterValidator(_bounded_metadata)]
 LocalTime = Annotated[time, AfterValidator(_local_time)]
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
@@ -139,12 +145,12 @@ class EngagementCreate(InputModel):
     lead_id: uuid.UUID
     engagement_type: EngagementType
     engagement_channel: EngagementChannel
-    engagement_date: AwareDatetime = Field(default_factory=utcnow, description="default: now")
+    engagement_date: UtcMoment = Field(default_factory=utcnow, description="default: now")
     subject: Subject = ""
     notes: Notes = ""
     status: EngagementStatus = EngagementStatus.completed
     response_received: bool = False
-    response_date: AwareDatetime | None = None
+    response_date: UtcMoment | None = None
     response_notes: Notes = ""
     duration_seconds: Seconds | None = None
 
@@ -166,12 +172,12 @@ class EngagementUpdate(UpdateModel):
     )
     engagement_type: EngagementType | None = None
     engagement_channel: EngagementChannel | None = None
-    engagement_date: AwareDatetime | None = None
+    engagement_date: UtcMoment | None = None
     subject: Subject | None = None
     notes: Notes | None = None
     status: EngagementStatus | None = None
     response_received: bool | None = None
-    response_date: AwareDatetime | None = None
+    response_date: UtcMoment | None = None
     response_notes: Notes | None = None
     duration_seconds: Seconds | None = None
 
