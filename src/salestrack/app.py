@@ -15,6 +15,7 @@ from salestrack.auth.security import configure_hashing
 from salestrack.config import Settings, get_settings
 from salestrack.db import make_engine, make_session_factory
 from salestrack.errors import install_error_handlers
+from salestrack.journey.routes import ROUTERS as JOURNEY_ROUTERS
 from salestrack.leads.routes import (
     campaigns_router,
     customers_router,
@@ -32,6 +33,7 @@ ROUTERS = [
     customers_router,
     campaigns_router,
     sources_router,
+    *JOURNEY_ROUTERS,
     audit_router,
 ]
 

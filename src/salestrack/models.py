@@ -3,6 +3,8 @@
 from salestrack.audit.models import AuditEntry
 from salestrack.auth.models import LoginThrottle, Tenant, User
 from salestrack.db import Base
+from salestrack.journey import milestones as _journey_hooks  # noqa: F401  (lead hooks)
+from salestrack.journey.models import LeadEngagement, LeadMilestone, LeadStatusHistory
 from salestrack.leads.models import Campaign, Customer, Lead, LeadSource
 from salestrack.numbering import Counter
 
@@ -14,7 +16,10 @@ __all__ = [
     "Counter",
     "Customer",
     "Lead",
+    "LeadEngagement",
+    "LeadMilestone",
     "LeadSource",
+    "LeadStatusHistory",
     "LoginThrottle",
     "Tenant",
     "User",
