@@ -24,6 +24,8 @@ from salestrack.leads.routes import (
 )
 from salestrack.limits import BodySizeLimit
 from salestrack.migrate import ensure_migrated
+from salestrack.money.idempotency_asgi import IdempotencyMiddleware
+from salestrack.money.ledger_routes import ledger_reports_router, ledger_router
 
 ROUTERS = [
     auth_router,
@@ -33,6 +35,8 @@ ROUTERS = [
     campaigns_router,
     sources_router,
     audit_router,
+    ledger_router,
+    ledger_reports_router,
 ]
 
 
@@ -65,6 +69,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    # Inside the body limit: idempotent POSTs buffer a body that is already bounded.
+    app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
 
     @app.get("/healthz", include_in_schema=False)

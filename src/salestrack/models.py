@@ -4,17 +4,23 @@ from salestrack.audit.models import AuditEntry
 from salestrack.auth.models import LoginThrottle, Tenant, User
 from salestrack.db import Base
 from salestrack.leads.models import Campaign, Customer, Lead, LeadSource
+from salestrack.money.idempotency import IdempotencyKey
+from salestrack.money.models import Booking, Inventory, LedgerEntry
 from salestrack.numbering import Counter
 
 metadata = Base.metadata
 
 __all__ = [
     "AuditEntry",
+    "Booking",
     "Campaign",
     "Counter",
     "Customer",
+    "IdempotencyKey",
+    "Inventory",
     "Lead",
     "LeadSource",
+    "LedgerEntry",
     "LoginThrottle",
     "Tenant",
     "User",
