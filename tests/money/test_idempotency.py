@@ -122,9 +122,7 @@ def test_keys_are_kept_24_hours_then_purged(
     assert len(_entries(api, customer)) == 1
     with transaction(session_factory) as session:
         session.execute(
-            update(IdempotencyKey)
-            .where(*mine)
-            .values(created_at=utcnow() - timedelta(hours=25))
+            update(IdempotencyKey).where(*mine).values(created_at=utcnow() - timedelta(hours=25))
         )
         assert idempotency.purge(session) >= 1
     with transaction(session_factory) as session:

@@ -243,10 +243,14 @@ def pay_refund(
     ]
     due = (booking.cancellation_refund_amount or Decimal("0.00")) - refunded
     if due <= 0:
-        raise Conflict("no refund is due on this booking", refund_due=str(max(due, Decimal("0.00"))))
+        raise Conflict(
+            "no refund is due on this booking", refund_due=str(max(due, Decimal("0.00")))
+        )
     amount = data.amount if data.amount is not None else due
     if amount > due:
-        raise Unprocessable(f"amount {amount} is more than the {due} refund due", refund_due=str(due))
+        raise Unprocessable(
+            f"amount {amount} is more than the {due} refund due", refund_due=str(due)
+        )
     return ledger.post(
         session,
         actor=actor,
