@@ -16,6 +16,7 @@ from salestrack.auth.security import configure_hashing
 from salestrack.config import Settings, get_settings
 from salestrack.db import make_engine, make_session_factory
 from salestrack.errors import install_error_handlers
+from salestrack.journey.routes import ROUTERS as JOURNEY_ROUTERS
 from salestrack.leads.routes import (
     campaigns_router,
     customers_router,
@@ -26,6 +27,7 @@ from salestrack.limits import BodySizeLimit
 from salestrack.migrate import ensure_migrated
 from salestrack.money.idempotency_asgi import IdempotencyMiddleware
 from salestrack.money.ledger_routes import ledger_reports_router, ledger_router
+from salestrack.money.routes import bookings_router, inventory_router
 
 ROUTERS = [
     auth_router,
@@ -34,7 +36,10 @@ ROUTERS = [
     customers_router,
     campaigns_router,
     sources_router,
+    *JOURNEY_ROUTERS,
     audit_router,
+    inventory_router,
+    bookings_router,
     ledger_router,
     ledger_reports_router,
 ]

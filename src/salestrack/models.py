@@ -3,6 +3,8 @@
 from salestrack.audit.models import AuditEntry
 from salestrack.auth.models import LoginThrottle, Tenant, User
 from salestrack.db import Base
+from salestrack.journey import milestones as _journey_hooks  # noqa: F401  (lead hooks)
+from salestrack.journey.models import LeadEngagement, LeadMilestone, LeadStatusHistory
 from salestrack.leads.models import Campaign, Customer, Lead, LeadSource
 from salestrack.money.idempotency import IdempotencyKey
 from salestrack.money.models import Booking, Inventory, LedgerEntry
@@ -19,7 +21,10 @@ __all__ = [
     "IdempotencyKey",
     "Inventory",
     "Lead",
+    "LeadEngagement",
+    "LeadMilestone",
     "LeadSource",
+    "LeadStatusHistory",
     "LedgerEntry",
     "LoginThrottle",
     "Tenant",

@@ -1,0 +1,30 @@
+"""Calendar days in the tenant's time zone (journey dates are local days, storage is UTC)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from salestrack.auth.models import Tenant
+from salestrack.db import utcnow
+
+
+def tenant_zone(session: Session, tenant_id: uuid.UUID) -> ZoneInfo:
+    """The tenant's zone; UTC if the name is unknown on this machine."""
+    name = session.scalar(select(Tenant.timezone).where(Tenant.tenant_id == tenant_id))
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local_day(moment: datetime, zone: ZoneInfo) -> date:
+    return moment.astimezone(zone).date()
+
+
+def today(zone: ZoneInfo) -> date:
+    return local_day(utcnow(), zone)

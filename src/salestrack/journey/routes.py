@@ -1,0 +1,230 @@
+"""HTTP routes of the journey (thin: the services decide).
+
+The seed's paths are a contract: ``POST /milestones/lead``, ``GET /milestones/lead/{lead_id}``,
+``POST /engagement``, ``GET /engagement/{lead_id}``; single objects live at
+``/milestones/{id}`` and ``/engagements/{id}``; lead-scoped lists at ``/leads/{id}/...``.
+"""
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from salestrack.auth.context import Actor
+from salestrack.auth.deps import require
+from salestrack.auth.roles import Permission
+from salestrack.deps import SessionDep
+from salestrack.journey import service
+from salestrack.journey.report_schemas import (
+    EngagementStatsPublic,
+    FollowUpPage,
+    TimelinePublic,
+)
+from salestrack.journey.schemas import (
+    EngagementCreate,
+    EngagementPublic,
+    EngagementUpdate,
+    MilestoneCreate,
+    MilestonePublic,
+    MilestoneUpdate,
+    StatusChangePublic,
+)
+from salestrack.pagination import CursorParam, LimitParam, Page
+
+Reader = Annotated[Actor, Depends(require(Permission.journey_read))]
+Writer = Annotated[Actor, Depends(require(Permission.journey_write))]
+
+milestones_router = APIRouter(prefix="/api/v1/sales/milestones", tags=["journey"])
+engagement_router = APIRouter(prefix="/api/v1/sales/engagement", tags=["journey"])
+engagements_router = APIRouter(prefix="/api/v1/sales/engagements", tags=["journey"])
+lead_journey_router = APIRouter(prefix="/api/v1/sales/leads", tags=["journey"])
+follow_ups_router = APIRouter(prefix="/api/v1/sales/follow-ups", tags=["journey"])
+journey_reports_router = APIRouter(prefix="/api/v1/sales/reports", tags=["journey reports"])
+
+
+def _page(items: list[Any], next_cursor: str | None) -> dict[str, Any]:
+    return {"items": items, "next_cursor": next_cursor}
+
+
+# --- milestones --------------------------------------------------------------------
+
+
+@milestones_router.post("/lead", response_model=MilestonePublic, status_code=201)
+def create_milestone(session: SessionDep, actor: Writer, body: MilestoneCreate) -> Any:
+    """Record a milestone; the lead's status moves by the pipeline rules."""
+    return service.record_milestone(session, actor=actor, data=body)
+
+
+@milestones_router.get("/lead/{lead_id}", response_model=Page[MilestonePublic])
+def lead_milestones(
+    session: SessionDep,
+    actor: Reader,
+    lead_id: uuid.UUID,
+    limit: LimitParam = 500,
+    cursor: CursorParam = None,
+) -> dict[str, Any]:
+    """The lead's milestones, oldest first."""
+    return _page(
+        *service.list_milestones(session, actor=actor, lead_id=lead_id, limit=limit, cursor=cursor)
+    )
+
+
+@milestones_router.get("/{milestone_id}", response_model=MilestonePublic)
+def get_milestone(session: SessionDep, actor: Reader, milestone_id: uuid.UUID) -> Any:
+    return service.get_milestone(session, actor=actor, milestone_id=milestone_id)
+
+
+@milestones_router.patch("/{milestone_id}", response_model=MilestonePublic)
+def update_milestone(
+    session: SessionDep, actor: Writer, milestone_id: uuid.UUID, body: MilestoneUpdate
+) -> Any:
+    """Change a milestone's details (not its type, lead or recorded statuses)."""
+    return service.update_milestone(session, actor=actor, milestone_id=milestone_id, data=body)
+
+
+@milestones_router.delete("/{milestone_id}", status_code=204)
+def delete_milestone(session: SessionDep, actor: Writer, milestone_id: uuid.UUID) -> Response:
+    """Soft delete; the lead's status and status history are left as they are."""
+    service.delete_milestone(session, actor=actor, milestone_id=milestone_id)
+    return Response(status_code=204)
+
+
+# --- engagements -------------------------------------------------------------------
+
+
+@engagement_router.post("", response_model=EngagementPublic, status_code=201)
+def create_engagement(session: SessionDep, actor: Writer, body: EngagementCreate) -> Any:
+    """Record a touchpoint; the channel must fit the type."""
+    return service.record_engagement(session, actor=actor, data=body)
+
+
+@engagement_router.get("/{lead_id}", response_model=Page[EngagementPublic])
+def engagement_history(
+    session: SessionDep,
+    actor: Reader,
+    lead_id: uuid.UUID,
+    limit: LimitParam = 500,
+    cursor: CursorParam = None,
+) -> dict[str, Any]:
+    """The lead's engagements, oldest first."""
+    return _page(
+        *service.list_engagements(session, actor=actor, lead_id=lead_id, limit=limit, cursor=cursor)
+    )
+
+
+@engagements_router.get("/{engagement_id}", response_model=EngagementPublic)
+def get_engagement(session: SessionDep, actor: Reader, engagement_id: uuid.UUID) -> Any:
+    return service.get_engagement(session, actor=actor, engagement_id=engagement_id)
+
+
+@engagements_router.patch("/{engagement_id}", response_model=EngagementPublic)
+def update_engagement(
+    session: SessionDep, actor: Writer, engagement_id: uuid.UUID, body: EngagementUpdate
+) -> Any:
+    """Change an engagement, e.g. record the response that came later."""
+    return service.update_engagement(session, actor=actor, engagement_id=engagement_id, data=body)
+
+
+@engagements_router.delete("/{engagement_id}", status_code=204)
+def delete_engagement(session: SessionDep, actor: Writer, engagement_id: uuid.UUID) -> Response:
+    service.delete_engagement(session, actor=actor, engagement_id=engagement_id)
+    return Response(status_code=204)
+
+
+# --- lists under the lead ----------------------------------------------------------
+
+
+@lead_journey_router.get("/{lead_id}/milestones", response_model=Page[MilestonePublic])
+def milestones_of_lead(
+    session: SessionDep,
+    actor: Reader,
+    lead_id: uuid.UUID,
+    limit: LimitParam = 500,
+    cursor: CursorParam = None,
+) -> dict[str, Any]:
+    """Same list as ``GET /milestones/lead/{lead_id}``."""
+    return lead_milestones(session, actor, lead_id, limit, cursor)
+
+
+@lead_journey_router.get("/{lead_id}/engagements", response_model=Page[EngagementPublic])
+def engagements_of_lead(
+    session: SessionDep,
+    actor: Reader,
+    lead_id: uuid.UUID,
+    limit: LimitParam = 500,
+    cursor: CursorParam = None,
+) -> dict[str, Any]:
+    """Same list as ``GET /engagement/{lead_id}``."""
+    return engagement_history(session, actor, lead_id, limit, cursor)
+
+
+@lead_journey_router.get("/{lead_id}/status-history", response_model=Page[StatusChangePublic])
+def status_history(
+    session: SessionDep,
+    actor: Reader,
+    lead_id: uuid.UUID,
+    limit: LimitParam = 500,
+    cursor: CursorParam = None,
+) -> dict[str, Any]:
+    """Every change of the lead's status, oldest first, with its cause."""
+    return _page(
+        *service.status_history(session, actor=actor, lead_id=lead_id, limit=limit, cursor=cursor)
+    )
+
+
+# --- follow-ups --------------------------------------------------------------------
+
+
+@follow_ups_router.get("", response_model=FollowUpPage)
+def follow_ups(
+    session: SessionDep,
+    actor: Reader,
+    due_before: Annotated[date | None, Query(description="due strictly before this day")] = None,
+    assigned_to: Annotated[uuid.UUID | None, Query(description="the lead's assignee")] = None,
+    overdue: Annotated[bool, Query(description="only those already overdue")] = False,
+    limit: LimitParam = 50,
+    cursor: CursorParam = None,
+) -> dict[str, Any]:
+    """Open follow-ups, oldest due first, overdue ones flagged."""
+    items, next_cursor = service.open_follow_ups(
+        session,
+        actor=actor,
+        due_before=due_before,
+        assigned_to=assigned_to,
+        overdue_only=overdue,
+        limit=limit,
+        cursor=cursor,
+    )
+    return _page(items, next_cursor)
+
+
+@follow_ups_router.post("/{milestone_id}/done", response_model=MilestonePublic)
+def follow_up_done(session: SessionDep, actor: Writer, milestone_id: uuid.UUID) -> Any:
+    """Close a follow-up by hand (again: no change); 409 if the milestone has none."""
+    return service.mark_done(session, actor=actor, milestone_id=milestone_id)
+
+
+# --- reports -----------------------------------------------------------------------
+
+
+@journey_reports_router.get("/milestone-timeline/{lead_id}", response_model=TimelinePublic)
+def milestone_timeline(session: SessionDep, actor: Reader, lead_id: uuid.UUID) -> Any:
+    """Milestones and engagements merged in time order, with conversion numbers."""
+    return service.lead_timeline(session, actor=actor, lead_id=lead_id)
+
+
+@journey_reports_router.get("/engagement-stats/{lead_id}", response_model=EngagementStatsPublic)
+def engagement_stats(session: SessionDep, actor: Reader, lead_id: uuid.UUID) -> Any:
+    """Counts by type and channel, response rate, call durations, days since last touch."""
+    return service.engagement_stats(session, actor=actor, lead_id=lead_id)
+
+
+ROUTERS = [
+    milestones_router,
+    engagement_router,
+    engagements_router,
+    lead_journey_router,
+    follow_ups_router,
+    journey_reports_router,
+]

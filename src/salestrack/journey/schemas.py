@@ -1,0 +1,212 @@
+"""Request and response shapes for milestones, engagements and the status history.
+
+``status_before``/``status_after`` are not accepted from clients (unknown field: 422):
+the server fills them from the lead's real status under the lead's row lock.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, date, datetime, time
+from typing import Annotated, Any, ClassVar
+
+from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints, computed_field
+
+from salestrack.db import utcnow
+from salestrack.journey.models import (
+    EngagementChannel,
+    EngagementStatus,
+    EngagementType,
+    FollowUpClosure,
+    MilestoneType,
+    Outcome,
+    StatusCause,
+)
+from salestrack.leads.schemas import Audit
+from salestrack.schema_base import InputModel, Notes, OutputModel, ShortText, UpdateModel
+
+METADATA_MAX_BYTES = 4096
+METADATA_MAX_KEYS = 50
+
+
+def _bounded_metadata(value: dict[str, Any]) -> dict[str, Any]:
+    if len(value) > METADATA_MAX_KEYS:
+        raise ValueError(f"metadata may have at most {METADATA_MAX_KEYS} keys")
+    size = len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
+    if size > METADATA_MAX_BYTES:
+        raise ValueError(f"metadata is {size} bytes as JSON; at most {METADATA_MAX_BYTES}")
+    return value
+
+
+def _local_time(value: time) -> time:
+    if value.tzinfo is not None:
+        raise ValueError("milestone_time is a local time of day, without a zone")
+    return value
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+# A moment with its zone, kept in UTC (so a response reads the same as a later GET).
+UtcMoment = Annotated[AwareDatetime, AfterValidator(_utc)]
+Metadata = Annotated[dict[str, Any], AfterValidator(_bounded_metadata)]
+LocalTime = Annotated[time, AfterValidator(_local_time)]
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+Minutes = Annotated[int, Field(ge=0, le=100_000)]
+Seconds = Annotated[int, Field(ge=0, le=10_000_000)]
+Subject = Annotated[str, StringConstraints(max_length=300)]
+
+
+# --- milestones --------------------------------------------------------------------
+
+
+class MilestoneFields(InputModel):
+    milestone_date: date
+    milestone_time: LocalTime | None = None
+    location_name: ShortText | None = None
+    location_latitude: Latitude | None = None
+    location_longitude: Longitude | None = None
+    visited_by: uuid.UUID | None = Field(default=None, description="a user of this tenant")
+    duration_minutes: Minutes | None = None
+    outcome: Outcome | None = None
+    follow_up_required: bool = False
+    follow_up_date: date | None = None
+    notes: Notes = ""
+    metadata: Metadata = Field(default_factory=dict, description="≤ 50 keys, ≤ 4 KB as JSON")
+
+
+class MilestoneCreate(MilestoneFields):
+    """A milestone to record; the server decides its effect on the lead's status."""
+
+    lead_id: uuid.UUID
+    milestone_type: MilestoneType
+
+
+class MilestoneUpdate(UpdateModel):
+    """Type and lead are fixed once recorded (the status history already followed them)."""
+
+    NOT_NULL: ClassVar[frozenset[str]] = frozenset(
+        {"milestone_date", "follow_up_required", "notes", "metadata"}
+    )
+    milestone_date: date | None = None
+    milestone_time: LocalTime | None = None
+    location_name: ShortText | None = None
+    location_latitude: Latitude | None = None
+    location_longitude: Longitude | None = None
+    visited_by: uuid.UUID | None = None
+    duration_minutes: Minutes | None = None
+    outcome: Outcome | None = None
+    follow_up_required: bool | None = None
+    follow_up_date: date | None = None
+    notes: Notes | None = None
+    metadata: Metadata | None = None
+
+
+class MilestonePublic(Audit):
+    id: uuid.UUID
+    lead_id: uuid.UUID
+    milestone_type: MilestoneType
+    milestone_date: date
+    milestone_time: time | None
+    status_before: str | None
+    status_after: str
+    location_name: str | None
+    location_latitude: float | None
+    location_longitude: float | None
+    visited_by: uuid.UUID | None
+    duration_minutes: int | None
+    outcome: Outcome | None
+    follow_up_required: bool
+    follow_up_date: date | None
+    follow_up_closed_at: datetime | None
+    follow_up_closed_by: FollowUpClosure | None
+    follow_up_closed_by_id: uuid.UUID | None
+    notes: str
+    metadata: dict[str, Any] = Field(validation_alias="meta")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def follow_up_status(self) -> str:
+        """none, open or closed."""
+        if not self.follow_up_required:
+            return "none"
+        return "open" if self.follow_up_closed_at is None else "closed"
+
+
+# --- engagements -------------------------------------------------------------------
+
+
+class EngagementCreate(InputModel):
+    """A touchpoint; timestamps need a zone (``2025-11-05T10:00:00+05:30`` or ``...Z``)."""
+
+    lead_id: uuid.UUID
+    engagement_type: EngagementType
+    engagement_channel: EngagementChannel
+    engagement_date: UtcMoment = Field(default_factory=utcnow, description="default: now")
+    subject: Subject = ""
+    notes: Notes = ""
+    status: EngagementStatus = EngagementStatus.completed
+    response_received: bool = False
+    response_date: UtcMoment | None = None
+    response_notes: Notes = ""
+    duration_seconds: Seconds | None = None
+
+
+class EngagementUpdate(UpdateModel):
+    """Typically records the response later; the lead is fixed once recorded."""
+
+    NOT_NULL: ClassVar[frozenset[str]] = frozenset(
+        {
+            "engagement_type",
+            "engagement_channel",
+            "engagement_date",
+            "subject",
+            "notes",
+            "status",
+            "response_received",
+            "response_notes",
+        }
+    )
+    engagement_type: EngagementType | None = None
+    engagement_channel: EngagementChannel | None = None
+    engagement_date: UtcMoment | None = None
+    subject: Subject | None = None
+    notes: Notes | None = None
+    status: EngagementStatus | None = None
+    response_received: bool | None = None
+    response_date: UtcMoment | None = None
+    response_notes: Notes | None = None
+    duration_seconds: Seconds | None = None
+
+
+class EngagementPublic(Audit):
+    id: uuid.UUID
+    lead_id: uuid.UUID
+    engagement_type: EngagementType
+    engagement_channel: EngagementChannel
+    engagement_date: datetime
+    subject: str
+    notes: str
+    status: EngagementStatus
+    response_received: bool
+    response_date: datetime | None
+    response_notes: str
+    duration_seconds: int | None
+
+
+# --- status history ----------------------------------------------------------------
+
+
+class StatusChangePublic(OutputModel):
+    id: uuid.UUID
+    lead_id: uuid.UUID
+    seq: int
+    from_status: str | None
+    to_status: str
+    changed_at: datetime
+    cause: StatusCause
+    cause_id: uuid.UUID | None
+    actor_id: uuid.UUID | None
