@@ -178,3 +178,45 @@ def test_a_repeat_while_the_first_is_still_running_is_409(
     # The first never committed, so the key is free again.
     world.admin.ok("POST", LEDGER, 201, json=body, headers={"Idempotency-Key": key})
     assert len(world.admin.ok("GET", f"{LEDGER}/{customer}")["entries"]) == 1
+
+
+def test_50_bookings_racing_for_10_units_book_exactly_10(world: TenantWorld, app: FastAPI) -> None:
+    api = world.admin
+    stock = api.ok(
+        "POST",
+        "/api/v1/sales/inventory",
+        201,
+        json={"project": "Race Towers", "unit_type": "2BHK", "total_units": 10},
+    )
+    customers = []
+    for i in range(5):
+        lead = api.ok("POST", "/api/v1/sales/leads", 201, json={"name": f"Racer {i}"})
+        customers.append(new_customer(api, f"Racer {i}", lead_id=lead["id"])["id"])
+
+    def attempt(n: int) -> Callable[[], tuple[int, Any]]:
+        def run() -> tuple[int, Any]:
+            client = TestClient(app, raise_server_exceptions=False)
+            body = {
+                "customer_id": customers[n % 5],
+                "inventory_id": stock["id"],
+                "booking_amount": "100000.00",
+                "status": "confirmed" if n % 2 else "pending",
+            }
+            response = client.post("/api/v1/sales/bookings", json=body, headers=api.headers)
+            return response.status_code, response.json()
+
+        return run
+
+    results = run_together([attempt(n) for n in range(50)], workers=25)
+    statuses = sorted(status for status, _ in results)
+    assert statuses.count(201) == 10, statuses
+    assert statuses.count(409) == 40, statuses
+    refusals = [payload for status, payload in results if status == 409]
+    assert all(r["units_available"] == 0 or "units left" in r["detail"] for r in refusals)
+    row = api.ok("GET", f"/api/v1/sales/inventory/{stock['id']}")
+    assert (row["units_booked"], row["units_available"]) == (10, 0)
+    booked = api.ok("GET", "/api/v1/sales/bookings", params={"inventory_id": stock["id"]})
+    assert len(booked["items"]) == 10
+    confirmed = [b for b in booked["items"] if b["status"] == "confirmed"]
+    invoices = sum(len(api.ok("GET", f"{LEDGER}/{c}")["entries"]) for c in customers)
+    assert invoices == len(confirmed)

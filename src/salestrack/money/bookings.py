@@ -29,12 +29,14 @@ from salestrack import crud
 from salestrack.auth.context import Actor
 from salestrack.db import utcnow
 from salestrack.errors import Conflict, Unprocessable
+from salestrack.journey.models import MilestoneType
 from salestrack.leads.models import Customer, Lead
 from salestrack.money import inventory, journey_links, ledger
 from salestrack.money.models import (
     Booking,
     BookingStatus,
     EntryStatus,
+    Inventory,
     LedgerEntry,
     TransactionType,
 )
@@ -77,7 +79,7 @@ def create_booking(session: Session, *, actor: Actor, data: BookingCreate) -> Bo
     crud.check_references(
         session,
         tenant_id=actor.tenant_id,
-        refs={"inventory_id": (inventory.Inventory, data.inventory_id)},
+        refs={"inventory_id": (Inventory, data.inventory_id)},
     )
     stock = inventory.take_units(
         session, actor=actor, inventory_id=data.inventory_id, units=data.unit_count
@@ -131,7 +133,7 @@ def check_transition(current: BookingStatus, target: BookingStatus) -> None:
         allowed = ", ".join(sorted(s.value for s in TRANSITIONS[current])) or "nothing"
         raise Conflict(
             f"a {current.value} booking cannot become {target.value} (allowed: {allowed})",
-            status=current.value,
+            booking_status=current.value,
         )
 
 
@@ -140,7 +142,7 @@ def _confirm(session: Session, *, actor: Actor, booking: Booking, on: date) -> N
         session,
         actor=actor,
         booking=booking,
-        milestone_type="booking",
+        milestone_type=MilestoneType.booking,
         on=on,
         notes=f"booking {booking.booking_code} confirmed",
     )
@@ -184,14 +186,16 @@ def cancel_booking(
     booking = get_booking(session, actor=actor, booking_id=booking_id, for_update=True)
     current = S(booking.status)
     if S.cancelled not in TRANSITIONS[current]:
-        raise Conflict(f"a {current.value} booking cannot be cancelled", status=current.value)
+        raise Conflict(
+            f"a {current.value} booking cannot be cancelled", booking_status=current.value
+        )
     if data.cancellation_date < booking.booking_date:
         raise Unprocessable("cancellation_date may not be before booking_date")
     journey_links.record(
         session,
         actor=actor,
         booking=booking,
-        milestone_type="cancellation",
+        milestone_type=MilestoneType.cancellation,
         on=data.cancellation_date,
         notes=f"booking {booking.booking_code} cancelled: {data.reason}",
     )

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from salestrack.auth.context import Actor
 from salestrack.journey import service as journey
+from salestrack.journey.models import MilestoneType
 from salestrack.journey.schemas import MilestoneCreate
 from salestrack.journey.timeline import CONVERSION_VALUE_PROVIDERS
 from salestrack.money.models import Booking, BookingStatus
@@ -19,7 +20,13 @@ LIVE = (BookingStatus.confirmed, BookingStatus.completed)
 
 
 def record(
-    session: Session, *, actor: Actor, booking: Booking, milestone_type: str, on: date, notes: str
+    session: Session,
+    *,
+    actor: Actor,
+    booking: Booking,
+    milestone_type: MilestoneType,
+    on: date,
+    notes: str,
 ) -> None:
     """Record ``booking``/``cancellation`` on the booking's lead (if it has one), in the
     caller's transaction; the journey moves the lead's status (converted / lost)."""
@@ -30,7 +37,7 @@ def record(
         actor=actor,
         data=MilestoneCreate(
             lead_id=booking.lead_id,
-            milestone_type=milestone_type,  # type: ignore[arg-type]
+            milestone_type=milestone_type,
             milestone_date=on,
             notes=notes,
             metadata={"booking_id": str(booking.id), "booking_code": booking.booking_code},

@@ -26,6 +26,7 @@ from salestrack.numbering import next_number
 from salestrack.schema_base import MAX_MONEY
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 ENTITY = "ledger_entry"
 
 
@@ -79,14 +80,17 @@ def _last_entry(
 def post(session: Session, *, actor: Actor, posting: Posting, locked: bool = False) -> LedgerEntry:
     """Append one entry; the server computes ``balance_after`` (409 if the client expected
     another). ``locked`` says the caller already holds the customer lock."""
-    error = side_error(posting.transaction_type, posting.debit_amount, posting.credit_amount)
+    debit, credit = posting.debit_amount.quantize(CENT), posting.credit_amount.quantize(CENT)
+    if debit != posting.debit_amount or credit != posting.credit_amount:
+        raise Unprocessable("amounts have at most two decimals")
+    error = side_error(posting.transaction_type, debit, credit)
     if error:
         raise Unprocessable(error)
     if not locked:
         lock_customer(session, actor=actor, customer_id=posting.customer_id)
     last = _last_entry(session, tenant_id=actor.tenant_id, customer_id=posting.customer_id)
     before = last.balance_after if last else ZERO
-    after = before + posting.debit_amount - posting.credit_amount
+    after = before + debit - credit
     if posting.expected_balance is not None and posting.expected_balance != after:
         raise Conflict(
             f"balance_after would be {after}, not {posting.expected_balance}: the account "
@@ -103,8 +107,8 @@ def post(session: Session, *, actor: Actor, posting: Posting, locked: bool = Fal
         position=(last.position + 1) if last else 1,
         transaction_date=posting.transaction_date,
         transaction_type=posting.transaction_type,
-        debit_amount=posting.debit_amount,
-        credit_amount=posting.credit_amount,
+        debit_amount=debit,
+        credit_amount=credit,
         balance_after=after,
         reference_document_type=posting.reference_document_type,
         reference_document_id=posting.reference_document_id,

@@ -11,7 +11,7 @@ from salestrack.auth.deps import require
 from salestrack.auth.roles import Permission
 from salestrack.deps import SessionDep
 from salestrack.money import booking_queries, bookings, inventory
-from salestrack.money.models import BookingStatus
+from salestrack.money.models import Booking, BookingStatus, Inventory
 from salestrack.money.schemas import (
     BookingCancel,
     BookingCreate,
@@ -54,7 +54,7 @@ def list_inventory(
 ) -> Any:
     """Inventory rows newest first, each with units booked and available now."""
     stmt = inventory.filtered(tenant_id=actor.tenant_id, project=project, unit_type=unit_type)
-    rows, next_cursor = paginate(session, stmt, inventory.Inventory, limit=limit, cursor=cursor)
+    rows, next_cursor = paginate(session, stmt, Inventory, limit=limit, cursor=cursor)
     items = inventory.views(session, tenant_id=actor.tenant_id, rows=rows)
     return {"items": items, "next_cursor": next_cursor}
 
@@ -110,7 +110,7 @@ def list_bookings(
         booking_date_to=booking_date_to,
     )
     stmt = booking_queries.filtered(tenant_id=actor.tenant_id, filters=filters)
-    rows, next_cursor = paginate(session, stmt, bookings.Booking, limit=limit, cursor=cursor)
+    rows, next_cursor = paginate(session, stmt, Booking, limit=limit, cursor=cursor)
     items = booking_queries.views(session, tenant_id=actor.tenant_id, rows=rows)
     return {"items": items, "next_cursor": next_cursor}
 

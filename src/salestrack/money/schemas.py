@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, ClassVar
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from salestrack.db import utcnow
 from salestrack.money.models import BookingStatus, EntryStatus, TransactionType
@@ -30,6 +30,9 @@ SignedMoney = Annotated[
 ]
 RefType = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$")]
 RefId = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+CENT = Decimal("0.01")
+# Responses always show two decimals ("500000.00"), also for amounts not yet re-read.
+Amount = Annotated[Decimal, AfterValidator(lambda value: value.quantize(CENT))]
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 
 
@@ -126,7 +129,7 @@ class BookingPublic(Audit):
     inventory_id: uuid.UUID
     project: str
     booking_date: date
-    booking_amount: Decimal
+    booking_amount: Amount
     unit_type: str
     unit_count: int
     units_booked: int = Field(description="units this booking holds now (0 once cancelled)")
@@ -137,7 +140,7 @@ class BookingPublic(Audit):
     invoice_entry_id: uuid.UUID | None
     cancellation_date: date | None
     cancellation_reason: str | None
-    cancellation_refund_amount: Decimal | None
+    cancellation_refund_amount: Amount | None
 
 
 # --- ledger ------------------------------------------------------------------------
@@ -196,9 +199,9 @@ class LedgerEntryPublic(OutputModel):
     position: int
     transaction_date: date
     transaction_type: TransactionType
-    debit_amount: Decimal
-    credit_amount: Decimal
-    balance_after: Decimal
+    debit_amount: Amount
+    credit_amount: Amount
+    balance_after: Amount
     reference_document_type: str | None
     reference_document_id: str | None
     description: str
@@ -210,13 +213,13 @@ class LedgerEntryPublic(OutputModel):
 
 class LedgerSummary(OutputModel):
     customer_id: uuid.UUID
-    total_invoiced: Decimal
-    total_paid: Decimal
-    total_credit_notes: Decimal
-    total_debit_notes: Decimal
-    total_refunded: Decimal = Field(description="refunds paid out (debit adjustments on bookings)")
-    outstanding: Decimal = Field(description="sum of debits minus sum of credits")
-    payment_collection_percent: Decimal | None = Field(
+    total_invoiced: Amount
+    total_paid: Amount
+    total_credit_notes: Amount
+    total_debit_notes: Amount
+    total_refunded: Amount = Field(description="refunds paid out (debit adjustments on bookings)")
+    outstanding: Amount = Field(description="sum of debits minus sum of credits")
+    payment_collection_percent: Amount | None = Field(
         description="(paid - refunded) / (invoiced + debit notes - credit notes) x 100"
     )
     last_payment_date: date | None
@@ -229,7 +232,3 @@ class CustomerLedger(OutputModel):
     entries: list[LedgerEntryPublic]
     next_cursor: str | None
     summary: LedgerSummary
-
-
-def as_dict(model: Any) -> dict[str, Any]:
-    return dict(model.model_dump())

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from salestrack import crud
@@ -24,7 +24,7 @@ ZERO = Decimal("0.00")
 HUNDRED = Decimal("100")
 
 
-def _effective() -> tuple[object, ...]:
+def _effective() -> tuple[ColumnElement[bool], ...]:
     """Entries that count in the totals: active and not a reversal."""
     return (LedgerEntry.status == EntryStatus.active, LedgerEntry.reversal_of_id.is_(None))
 
@@ -44,7 +44,7 @@ def customer_summary(session: Session, *, actor: Actor, customer_id: uuid.UUID) 
             func.sum(LedgerEntry.credit_amount),
             func.max(LedgerEntry.transaction_date),
         )
-        .where(*mine, *_effective())  # type: ignore[arg-type]
+        .where(*mine, *_effective())
         .group_by(LedgerEntry.transaction_type, on_booking)
     )
     debit: dict[TransactionType, Decimal] = dict.fromkeys(TransactionType, ZERO)
@@ -88,17 +88,17 @@ def customer_summary(session: Session, *, actor: Actor, customer_id: uuid.UUID) 
     )
 
 
-def _oldest_unpaid_age(session: Session, mine: tuple[object, ...]) -> int | None:
+def _oldest_unpaid_age(session: Session, mine: tuple[ColumnElement[bool], ...]) -> int | None:
     """Days since the oldest invoice not yet covered, applying credits to debits oldest first."""
     credits = session.execute(
         select(func.coalesce(func.sum(LedgerEntry.credit_amount), 0)).where(
-            *mine,  # type: ignore[arg-type]
-            *_effective(),  # type: ignore[arg-type]
+            *mine,
+            *_effective(),
         )
     ).scalar_one()
     debits = session.execute(
         select(LedgerEntry.transaction_type, LedgerEntry.debit_amount, LedgerEntry.transaction_date)
-        .where(*mine, *_effective(), LedgerEntry.debit_amount > 0)  # type: ignore[arg-type]
+        .where(*mine, *_effective(), LedgerEntry.debit_amount > 0)
         .order_by(LedgerEntry.transaction_date, LedgerEntry.position)
     )
     remaining: Decimal = credits
@@ -108,5 +108,5 @@ def _oldest_unpaid_age(session: Session, mine: tuple[object, ...]) -> int | None
             continue
         remaining = ZERO
         if kind == TransactionType.invoice:
-            return (utcnow().date() - day).days
+            return int((utcnow().date() - day).days)
     return None
