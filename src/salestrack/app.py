@@ -50,6 +50,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     settings = settings or get_settings()
     settings.signing_key()  # fail fast: production without SALESTRACK_SECRET_KEY
     configure_hashing(settings)
+    # An engine handed in (tests, embedding) belongs to the caller, who disposes it; disposing
+    # it here would orphan connections other requests still hold.
+    owns_engine = engine is None
     engine = engine or make_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
@@ -60,12 +63,16 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
-        engine.dispose()
+        if owns_engine:
+            engine.dispose()
 
     app = FastAPI(
         title="salestrack",
         version=__version__,
-        description="Leads, journey, bookings, ledger and reports. Tenancy by X-Tenant-ID.",
+        description=(
+            "Leads, journey, bookings, ledger and reports. Tenancy by X-Tenant-ID. Every POST "
+            "under /api/v1/sales/ accepts an Idempotency-Key header (kept at least 24 hours)."
+        ),
         lifespan=lifespan,
     )
     app.state.settings = settings
