@@ -28,16 +28,17 @@ def test_parallel_milestones_leave_a_consistent_history(
     results: list[Any] = [None] * 20
 
     def post(i: int) -> None:
-        with TestClient(app, raise_server_exceptions=False) as client:
-            body = {
-                "lead_id": lead_id,
-                "milestone_type": TYPES[i % len(TYPES)],
-                "milestone_date": f"2025-02-{i + 1:02d}",
-            }
-            barrier.wait(timeout=30)
-            results[i] = client.post(
-                f"{SALES}/milestones/lead", json=body, headers=api.headers
-            ).status_code
+        # No ``with``: entering a TestClient runs the app's lifespan, whose exit disposes
+        # the engine that the other threads are still using.
+        client = TestClient(app, raise_server_exceptions=False)
+        body = {
+            "lead_id": lead_id,
+            "milestone_type": TYPES[i % len(TYPES)],
+            "milestone_date": f"2025-02-{i + 1:02d}",
+        }
+        barrier.wait(timeout=30)
+        response = client.post(f"{SALES}/milestones/lead", json=body, headers=api.headers)
+        results[i] = response.status_code
 
     threads = [threading.Thread(target=post, args=(i,)) for i in range(20)]
     for thread in threads:
