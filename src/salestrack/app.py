@@ -28,6 +28,7 @@ from salestrack.web import install_web
 from salestrack.money.idempotency_asgi import IdempotencyMiddleware
 from salestrack.money.ledger_routes import ledger_reports_router, ledger_router
 from salestrack.money.routes import bookings_router, inventory_router
+from salestrack.reports.routes import router as reports_router
 
 ROUTERS = [
     auth_router,
@@ -42,6 +43,7 @@ ROUTERS = [
     bookings_router,
     ledger_router,
     ledger_reports_router,
+    reports_router,
 ]
 
 
