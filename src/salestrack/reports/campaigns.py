@@ -72,7 +72,7 @@ def build(session: Session, figures: Figures, tenant_id: uuid.UUID, w: Window) -
                 "cash_roi": pct(collected - budget, budget) if budget is not None else None,
             }
         )
-    rows.sort(key=lambda r: (-r["leads"], r["campaign_code"] or "~"))
+    rows.sort(key=lambda r: (-r["leads"], r["campaign_code"] or "~", r["campaign_id"] or ""))
     return {"as_of": as_of(), **w.echo(), "campaigns": rows}
 
 

@@ -1,8 +1,9 @@
 """Writing deltas into ``report_counters`` and summing them back over a date range.
 
-Writes are one multi-row upsert per transaction (``value = value + delta``) in key order,
-so concurrent writers lock shared rows in the same order and cannot deadlock. The
-tenant-wide rows every write touches are spread over ``SHARDS`` rows; reads add them up.
+Writes are one upsert per changed row per transaction (``value = value + delta``), sent as
+one batch in key order, so concurrent writers lock shared rows in the same order and cannot
+deadlock. The tenant-wide rows every write touches are spread over ``SHARDS`` rows; reads
+add them up.
 
 Reads cover ``[lo, hi]`` with whole months from the month rows and the partial months at
 either end from the day rows: at most 12 + 62 rows per metric and dimension for a year.
@@ -28,7 +29,7 @@ from salestrack.reports.models import ReportCounter
 SHARDS = 4
 FAR_PAST = date(1900, 1, 1)
 FAR_FUTURE = date(9000, 12, 31)
-BATCH = 500
+BATCH = 5000
 T = ReportCounter.__table__
 
 
@@ -56,13 +57,14 @@ def apply(session: Session, tenant_id: uuid.UUID, delta: Contribution) -> None:
             }
         )
     insert = upsert_insert(session)
+    stmt = insert(T)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[c.name for c in T.primary_key.columns],
+        set_={"n": T.c.n + stmt.excluded.n, "amount": T.c.amount + stmt.excluded.amount},
+    )
+    # One cached statement, executed for every row (a pipeline on PostgreSQL).
     for start in range(0, len(rows), BATCH):
-        stmt = insert(T).values(rows[start : start + BATCH])
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[c.name for c in T.primary_key.columns],
-            set_={"n": T.c.n + stmt.excluded.n, "amount": T.c.amount + stmt.excluded.amount},
-        )
-        session.execute(stmt)
+        session.execute(stmt, rows[start : start + BATCH])
 
 
 def _next_month(day: date) -> date:
@@ -143,4 +145,5 @@ def read(
             group = None
         old_n, old_amount = values.get((group, metric), (0, Decimal("0.00")))
         values[(group, metric)] = (old_n + int(n or 0), old_amount + Decimal(amount or 0))
-    return Sums(values)
+    # Rows brought back to zero by later writes stay in the table; they count as absent.
+    return Sums({k: v for k, v in values.items() if v[0] or v[1]})

@@ -239,25 +239,26 @@ class OracleFigures:
             where.append(LedgerEntry.transaction_date >= lo)
         if hi:
             where.append(LedgerEntry.transaction_date <= hi)
-        effective = and_(
-            LedgerEntry.status == EntryStatus.active, LedgerEntry.reversal_of_id.is_(None)
+        original = LedgerEntry.reversal_of_id.is_(None)
+        keys = (
+            LedgerEntry.transaction_type,
+            LedgerEntry.status,
+            original,
+            LedgerEntry.reference_document_type,
         )
-        on_booking = LedgerEntry.reference_document_type == "booking"
         stmt = (
             select(
-                LedgerEntry.transaction_type,
-                effective,
-                func.coalesce(on_booking, False),
+                *keys,
                 _money_sum(LedgerEntry.debit_amount),
                 _money_sum(LedgerEntry.credit_amount),
             )
             .where(*where)
-            .group_by(LedgerEntry.transaction_type, effective, func.coalesce(on_booking, False))
+            .group_by(*keys)
         )
         acc = _Acc()
-        for kind, is_effective, booking_ref, debit, credit in self.session.execute(stmt):
+        for kind, status, is_original, reference, debit, credit in self.session.execute(stmt):
             acc.add(None, "balance", amount=debit - credit)
-            if not is_effective:
+            if status != EntryStatus.active or not is_original:
                 continue
             if kind == "invoice":
                 acc.add(None, "invoiced", amount=debit)
@@ -267,7 +268,7 @@ class OracleFigures:
                 acc.add(None, "credit_notes", amount=credit)
             elif kind == "debit_note":
                 acc.add(None, "debit_notes", amount=debit)
-            elif booking_ref:
+            elif reference == "booking":
                 acc.add(None, "refunded", amount=debit - credit)
         return acc.sums()
 

@@ -86,7 +86,14 @@ def build(session: Session, figures: Figures, tenant_id: uuid.UUID, w: Window) -
                 "cost_per_conversion": ratio(cost, converted) if cost is not None else None,
             }
         )
-    rows.sort(key=lambda r: (-r["total_leads"], r["source_type"] or "~", r["subsource_name"] or ""))
+    rows.sort(
+        key=lambda r: (
+            -r["total_leads"],
+            r["source_type"] or "~",
+            r["subsource_name"] or "",
+            r["source_id"] or "",
+        )
+    )
     return {"as_of": as_of(), **w.echo(), "sources": rows}
 
 
