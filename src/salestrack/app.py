@@ -24,11 +24,11 @@ from salestrack.leads.routes import (
 )
 from salestrack.limits import BodySizeLimit
 from salestrack.migrate import ensure_migrated
-from salestrack.web import install_web
 from salestrack.money.idempotency_asgi import IdempotencyMiddleware
 from salestrack.money.ledger_routes import ledger_reports_router, ledger_router
 from salestrack.money.routes import bookings_router, inventory_router
 from salestrack.reports.routes import router as reports_router
+from salestrack.web import install_web
 
 ROUTERS = [
     auth_router,

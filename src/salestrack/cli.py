@@ -135,7 +135,7 @@ def purge_idempotency_keys(older_than_hours: int) -> None:
     from salestrack.db import transaction
     from salestrack.money import idempotency
 
-    with transaction(_session_factory()) as session:
+    with _sessions() as factory, transaction(factory) as session:
         count = idempotency.purge(session, older_than=timedelta(hours=older_than_hours))
     click.echo(f"forgot {count} idempotency keys")
 

@@ -31,6 +31,7 @@ FAR_PAST = date(1900, 1, 1)
 FAR_FUTURE = date(9000, 12, 31)
 BATCH = 5000
 T = ReportCounter.__table__
+KEY = [c.name for c in ReportCounter.__table__.primary_key]
 
 
 def apply(session: Session, tenant_id: uuid.UUID, delta: Contribution) -> None:
@@ -59,7 +60,7 @@ def apply(session: Session, tenant_id: uuid.UUID, delta: Contribution) -> None:
     insert = upsert_insert(session)
     stmt = insert(T)
     stmt = stmt.on_conflict_do_update(
-        index_elements=[c.name for c in T.primary_key.columns],
+        index_elements=KEY,
         set_={"n": T.c.n + stmt.excluded.n, "amount": T.c.amount + stmt.excluded.amount},
     )
     # One cached statement, executed for every row (a pipeline on PostgreSQL).

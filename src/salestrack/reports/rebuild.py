@@ -151,7 +151,7 @@ def _bookings(
 
 
 def _customers(session: Session, tenant_id: uuid.UUID, totals: Totals) -> None:
-    live_bookings = dict(
+    live_bookings: dict[uuid.UUID, int] = dict(
         session.execute(
             select(Booking.customer_id, func.count())
             .where(
@@ -160,7 +160,7 @@ def _customers(session: Session, tenant_id: uuid.UUID, totals: Totals) -> None:
                 Booking.status != "cancelled",
             )
             .group_by(Booking.customer_id)
-        ).all()
+        ).tuples()
     )
     entries: dict[uuid.UUID, list[Any]] = defaultdict(list)
     stmt = (
