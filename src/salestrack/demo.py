@@ -16,7 +16,6 @@ from salestrack.reports.generator import generate
 
 DEMO_TENANT = "demo"
 DEMO_ADMIN = "admin@demo.example.com"
-DEMO_LEADS = int(os.environ.get("SALESTRACK_DEMO_LEADS", "600"))
 
 
 def demo_password() -> str:
@@ -53,5 +52,6 @@ def ensure_demo(factory: sessionmaker[Session]) -> dict[str, str]:
         del admin
     # A year of leads, journeys, bookings and payments, so every report and chart has
     # something to say (small enough that `make run` stays quick).
-    generate(factory, DEMO_TENANT, leads=DEMO_LEADS, seed=2025, progress=False)
+    leads = int(os.environ.get("SALESTRACK_DEMO_LEADS", "600"))
+    generate(factory, DEMO_TENANT, leads=leads, seed=2025, progress=False)
     return login

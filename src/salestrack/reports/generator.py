@@ -154,11 +154,12 @@ def generate(
         reps = _people(session, actor)
         refs = _reference_data(session, actor, max(0.6, leads / 1000))
         today = clock.today(clock.tenant_zone(session, tenant.tenant_id))
-        counters: dict[str, int] = dict(
-            session.execute(
+        counters: dict[str, int] = {
+            row[0]: row[1]
+            for row in session.execute(
                 select(Counter.name, Counter.value).where(Counter.tenant_id == tenant.tenant_id)
-            ).tuples()
-        )
+            )
+        }
     admin = reps[0]
     ctx = Context(
         tenant_id=tenant.tenant_id,

@@ -56,15 +56,16 @@ def build(session: Session, figures: Figures, tenant_id: uuid.UUID, w: Window) -
     )
     sources = {s.id: s for s in session.scalars(stmt)}
     campaign_ids = {s.campaign_id for s in sources.values() if s.campaign_id}
-    budgets: dict[uuid.UUID, Decimal] = dict(
-        session.execute(
+    budgets: dict[uuid.UUID, Decimal] = {
+        row[0]: row[1]
+        for row in session.execute(
             select(Campaign.id, Campaign.budget).where(
                 Campaign.tenant_id == tenant_id,
                 Campaign.id.in_(campaign_ids),
                 Campaign.deleted_at.is_(None),
             )
-        ).tuples()
-    )
+        )
+    }
     rows: list[dict[str, Any]] = []
     for source_id in [*sources, *([None] if None in group_ids(sums) else [])]:
         source = sources.get(source_id) if source_id else None
