@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
@@ -29,13 +29,14 @@ from salestrack.reports import (
     sources,
 )
 from salestrack.reports.common import Window, window
+from salestrack.reports.csv_export import CsvFormat
 from salestrack.reports.figures import CounterFigures
 
 router = APIRouter(prefix="/api/v1/sales/reports", tags=["reports"])
 Reader = Annotated[Actor, Depends(require(Permission.reports_read))]
 From = Annotated[date | None, Query(alias="from", description="first day, inclusive")]
 To = Annotated[date | None, Query(alias="to", description="last day, inclusive")]
-Format = Annotated[Literal["json", "csv"], Query(description="csv for a spreadsheet")]
+Format = CsvFormat
 Table = Callable[[dict[str, Any]], tuple[list[str], list[list[Any]]]]
 
 
