@@ -13,18 +13,18 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import Date, Uuid, func, literal, select, type_coerce, union_all
 from sqlalchemy.orm import Session
 
-from salestrack.db import upsert_insert
+from salestrack.db import Money, upsert_insert
 from salestrack.reports.contrib import EPOCH, Contribution, month_of
-from salestrack.reports.models import ReportCounter
+from salestrack.reports.models import ZERO_ID, ReportCounter
 
 SHARDS = 4
 FAR_PAST = date(1900, 1, 1)
@@ -72,19 +72,22 @@ def _next_month(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
-def spans(lo: date | None, hi: date | None) -> ColumnElement[bool]:
-    """Rows covering ``[lo, hi]`` exactly once: month rows inside, day rows at the edges."""
+def spans(lo: date | None, hi: date | None) -> list[tuple[str, date, date]]:
+    """``(grain, first, after_last)`` ranges covering ``[lo, hi]`` exactly once: month rows
+    inside, day rows at the edges. Each is one index range scan."""
     lo = lo or FAR_PAST
     hi = hi or FAR_FUTURE
     first_full = lo if lo.day == 1 else _next_month(lo)
     after_last_full = month_of(hi + timedelta(days=1))
+    after_hi = hi + timedelta(days=1)
     if first_full >= after_last_full:
-        return and_(T.c.grain == "d", T.c.period >= lo, T.c.period <= hi)
-    return or_(
-        and_(T.c.grain == "m", T.c.period >= first_full, T.c.period < after_last_full),
-        and_(T.c.grain == "d", T.c.period >= lo, T.c.period < first_full),
-        and_(T.c.grain == "d", T.c.period >= after_last_full, T.c.period <= hi),
-    )
+        return [("d", lo, after_hi)]
+    out = [("m", first_full, after_last_full)]
+    if lo < first_full:
+        out.append(("d", lo, first_full))
+    if after_last_full < after_hi:
+        out.append(("d", after_last_full, after_hi))
+    return out
 
 
 @dataclass(frozen=True)
@@ -103,48 +106,66 @@ class Sums:
         return {g for g, _ in self.values}
 
 
-def read(
-    session: Session,
-    tenant_id: uuid.UUID,
-    family: str,
-    *,
-    lo: date | None = None,
-    hi: date | None = None,
-    dim_kind: str = "all",
-    dim_ids: Sequence[uuid.UUID] | None = None,
-    by: str | None = None,
-    metrics: Iterable[str] | None = None,
-    all_time: bool = False,
-) -> Sums:
-    """Sum counters over ``[lo, hi]``; ``by`` is None, ``"dim"`` or ``"month"``."""
-    group_cols: list[Any] = []
-    if by == "dim":
-        group_cols = [T.c.dim_id]
-    elif by == "month":
-        group_cols = [T.c.grain, T.c.period]
-    stmt = (
-        select(*group_cols, T.c.metric, func.sum(T.c.n), func.sum(T.c.amount))
-        .where(T.c.tenant_id == tenant_id, T.c.family == family, T.c.dim_kind == dim_kind)
-        .group_by(*group_cols, T.c.metric)
+@dataclass(frozen=True)
+class Spec:
+    """One sum over the counters: a family and dimension, a date range, a grouping."""
+
+    family: str
+    lo: date | None = None
+    hi: date | None = None
+    dim_kind: str = "all"
+    dim_ids: tuple[uuid.UUID, ...] | None = None
+    by: str | None = None  # None, "dim" or "month"
+    metrics: tuple[str, ...] | None = None
+    all_time: bool = False
+
+
+def _part(
+    tenant_id: uuid.UUID, index: int, spec: Spec, grain: str, first: date, after: date
+) -> Any:
+    dim = T.c.dim_id if spec.by == "dim" else literal(ZERO_ID, Uuid())
+    period = T.c.period if spec.by == "month" else literal(EPOCH, Date())
+    part = select(
+        literal(index).label("q"),
+        dim.label("g_dim"),
+        period.label("g_period"),
+        T.c.metric,
+        T.c.n,
+        T.c.amount,
+    ).where(
+        T.c.tenant_id == tenant_id,
+        T.c.family == spec.family,
+        T.c.dim_kind == spec.dim_kind,
+        T.c.grain == grain,
+        T.c.period >= first,
+        T.c.period < after,
     )
-    if all_time:
-        stmt = stmt.where(T.c.grain == "a", T.c.period == EPOCH)
-    else:
-        stmt = stmt.where(spans(lo, hi))
-    if dim_ids is not None:
-        stmt = stmt.where(T.c.dim_id.in_(list(dim_ids)))
-    if metrics is not None:
-        stmt = stmt.where(T.c.metric.in_(list(metrics)))
-    values: dict[tuple[Any, str], tuple[int, Decimal]] = {}
-    for row in session.execute(stmt):
-        *groups, metric, n, amount = row
-        if by == "month":
-            group: Any = month_of(groups[1])
-        elif by == "dim":
-            group = groups[0]
-        else:
-            group = None
-        old_n, old_amount = values.get((group, metric), (0, Decimal("0.00")))
-        values[(group, metric)] = (old_n + int(n or 0), old_amount + Decimal(amount or 0))
+    if spec.dim_ids is not None:
+        part = part.where(T.c.dim_id.in_(list(spec.dim_ids)))
+    if spec.metrics is not None:
+        part = part.where(T.c.metric.in_(list(spec.metrics)))
+    return part
+
+
+def read_many(session: Session, tenant_id: uuid.UUID, specs: Sequence[Spec]) -> list[Sums]:
+    """Every spec's sums in one round trip: one index range scan per spec and grain."""
+    if not specs:
+        return []
+    parts: list[Any] = []
+    for index, spec in enumerate(specs):
+        ranges = (
+            [("a", EPOCH, EPOCH + timedelta(days=1))] if spec.all_time else spans(spec.lo, spec.hi)
+        )
+        parts.extend(_part(tenant_id, index, spec, *r) for r in ranges)
+    rows = union_all(*parts).subquery()
+    keys = (rows.c.q, rows.c.g_dim, rows.c.g_period, rows.c.metric)
+    amount = type_coerce(func.sum(rows.c.amount), Money())
+    stmt = select(*keys, func.sum(rows.c.n), amount).group_by(*keys)
+    values: list[dict[tuple[Any, str], tuple[int, Decimal]]] = [{} for _ in specs]
+    for index, dim_id, period, metric, n, total in session.execute(stmt):
+        spec = specs[index]
+        group = dim_id if spec.by == "dim" else month_of(period) if spec.by == "month" else None
+        old_n, old_amount = values[index].get((group, metric), (0, Decimal("0.00")))
+        values[index][(group, metric)] = (old_n + int(n or 0), old_amount + Decimal(total or 0))
     # Rows brought back to zero by later writes stay in the table; they count as absent.
-    return Sums({k: v for k, v in values.items() if v[0] or v[1]})
+    return [Sums({k: v for k, v in found.items() if v[0] or v[1]}) for found in values]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.auth import service as auth
@@ -191,6 +191,9 @@ def generate(
         session.info[summaries.DISABLED] = True
         _finish(session, ctx, held)
     stats.load_seconds = time.perf_counter() - started
+    with transaction(factory) as session:  # fresh statistics for the planner
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("ANALYZE"))
     started = time.perf_counter()
     with transaction(factory) as session:
         rebuild(session, tenant.tenant_id)
