@@ -150,7 +150,8 @@ def read_many(session: Session, tenant_id: uuid.UUID, specs: Sequence[Spec]) -> 
             # Only placeholders, column names and integers are put into the text.
             sql = (
                 f"SELECT {index} AS q, {dim} AS g_dim"  # noqa: S608
-                f", {period} AS g_period, metric, n, amount FROM report_counters WHERE tenant_id = {mark} AND family = {mark}"
+                f", {period} AS g_period, metric, n, amount FROM report_counters"
+                f" WHERE tenant_id = {mark} AND family = {mark}"
                 f" AND dim_kind = {mark} AND grain = {mark} AND period >= {mark}"
                 f" AND period < {mark}"
             )
