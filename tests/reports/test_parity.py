@@ -78,7 +78,7 @@ Step = tuple[str, int, int, int]
 steps = st.lists(
     st.tuples(st.sampled_from(OPS), st.integers(0, 50), st.integers(0, 60), st.integers(0, 1000)),
     min_size=1,
-    max_size=8,
+    max_size=6,
 )
 
 
