@@ -1,10 +1,11 @@
-"""The ``salestrack`` command: serve, migrate, tenants, users and demo data."""
+"""The ``salestrack`` command: serve, migrate, tenants, users, imports and demo data."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 from sqlalchemy.orm import Session, sessionmaker
@@ -124,6 +125,40 @@ def create_user(tenant_slug: str, email: str, password: str, role: str, full_nam
         raise click.ClickException(str(exc)) from exc
     except ProblemError as exc:
         raise click.ClickException(exc.detail) from exc
+
+
+@main.command("import-leads")
+@click.option("--tenant", "tenant_slug", required=True)
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_leads(tenant_slug: str, path: Path) -> None:
+    """Import leads from a CSV or .xlsx file: every row, or none if any row is wrong.
+
+    Columns: name (required), lead_code, company, email, phone, status, lead_date,
+    expected_value, notes, source (sub-source name or type), campaign (code or name),
+    assigned_to (a user's email).
+    """
+    from tqdm import tqdm
+
+    from salestrack.auth import service
+    from salestrack.auth.context import system_actor
+    from salestrack.leads.importer import import_leads as run_import
+    from salestrack.leads.importer import read_rows
+
+    with _unit_of_work() as session:
+        tenant = service.find_tenant(session, tenant_slug)
+        if tenant is None:
+            raise click.ClickException(f"no tenant {tenant_slug!r}")
+        actor = system_actor(tenant.tenant_id, tenant.slug)
+        with tqdm(desc="leads", unit=" rows") as bar:
+            report = run_import(session, actor=actor, rows=read_rows(path), progress=bar.update)
+        if report.problems:
+            session.rollback()
+            listed = "\n".join(f"  {p}" for p in report.problems)
+            count = len(report.problems)
+            raise click.ClickException(
+                f"nothing imported: {count} problem(s) in {report.rows} rows\n{listed}"
+            )
+        click.echo(f"imported {report.created} leads into {tenant.slug}")
 
 
 @main.command()
