@@ -24,6 +24,9 @@ from salestrack.leads.routes import (
 )
 from salestrack.limits import BodySizeLimit
 from salestrack.migrate import ensure_migrated
+from salestrack.money.idempotency_asgi import IdempotencyMiddleware
+from salestrack.money.ledger_routes import ledger_reports_router, ledger_router
+from salestrack.money.routes import bookings_router, inventory_router
 from salestrack.web import install_web
 
 ROUTERS = [
@@ -35,6 +38,10 @@ ROUTERS = [
     sources_router,
     *JOURNEY_ROUTERS,
     audit_router,
+    inventory_router,
+    bookings_router,
+    ledger_router,
+    ledger_reports_router,
 ]
 
 
@@ -43,7 +50,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     settings = settings or get_settings()
     settings.signing_key()  # fail fast: production without SALESTRACK_SECRET_KEY
     configure_hashing(settings)
-    own_engine = engine is None
+    # An engine handed in (tests, embedding) belongs to the caller, who disposes it; disposing
+    # it here would orphan connections other requests still hold.
+    owns_engine = engine is None
     engine = engine or make_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
@@ -52,19 +61,23 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     try:
         ensure_migrated(engine)
     except Exception:
-        if own_engine:
+        if owns_engine:
             engine.dispose()
         raise
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
-        engine.dispose()
+        if owns_engine:
+            engine.dispose()
 
     app = FastAPI(
         title="salestrack",
         version=__version__,
-        description="Leads, journey, bookings, ledger and reports. Tenancy by X-Tenant-ID.",
+        description=(
+            "Leads, journey, bookings, ledger and reports. Tenancy by X-Tenant-ID. Every POST "
+            "under /api/v1/sales/ accepts an Idempotency-Key header (kept at least 24 hours)."
+        ),
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -74,6 +87,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for router in ROUTERS:
         app.include_router(router)
     install_web(app)  # pages (/, /login, /leads ...) on the same services
+    # Inside the body limit: idempotent POSTs buffer a body that is already bounded.
+    app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
 
     @app.get("/healthz", include_in_schema=False)

@@ -161,6 +161,19 @@ def import_leads(tenant_slug: str, path: Path) -> None:
         click.echo(f"imported {report.created} leads into {tenant.slug}")
 
 
+@main.command("purge-idempotency-keys")
+@click.option("--older-than-hours", default=24, show_default=True, type=click.IntRange(min=24))
+def purge_idempotency_keys(older_than_hours: int) -> None:
+    """Forget Idempotency-Keys older than N hours (kept at least 24); run it from cron."""
+    from datetime import timedelta
+
+    from salestrack.money import idempotency
+
+    with _unit_of_work() as session:
+        count = idempotency.purge(session, older_than=timedelta(hours=older_than_hours))
+    click.echo(f"forgot {count} idempotency keys")
+
+
 @main.command()
 def demo() -> None:
     """Create the demo tenant, its admin and sample data (once; safe to run again)."""

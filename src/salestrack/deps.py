@@ -16,8 +16,20 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
+# Scope key under which an outer layer (idempotent POSTs) lends the request its session.
+SHARED_SESSION = "salestrack.db_session"
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed before the response is sent, or rolled back."""
+    """One transaction per request: committed before the response is sent, or rolled back.
+
+    When the idempotency layer already opened the request's session, that layer owns the
+    transaction: it commits the writes together with the stored response.
+    """
+    shared: Session | None = request.scope.get(SHARED_SESSION)
+    if shared is not None:
+        yield shared
+        return
     session: Session = request.app.state.session_factory()
     try:
         yield session

@@ -6,20 +6,26 @@ from salestrack.db import Base
 from salestrack.journey import milestones as _journey_hooks  # noqa: F401  (lead hooks)
 from salestrack.journey.models import LeadEngagement, LeadMilestone, LeadStatusHistory
 from salestrack.leads.models import Campaign, Customer, Lead, LeadSource
+from salestrack.money.idempotency import IdempotencyKey
+from salestrack.money.models import Booking, Inventory, LedgerEntry
 from salestrack.numbering import Counter
 
 metadata = Base.metadata
 
 __all__ = [
     "AuditEntry",
+    "Booking",
     "Campaign",
     "Counter",
     "Customer",
+    "IdempotencyKey",
+    "Inventory",
     "Lead",
     "LeadEngagement",
     "LeadMilestone",
     "LeadSource",
     "LeadStatusHistory",
+    "LedgerEntry",
     "LoginThrottle",
     "Tenant",
     "User",

@@ -1,0 +1,1 @@
+"""Money: unit inventory, bookings, the customer account ledger and idempotent POSTs."""

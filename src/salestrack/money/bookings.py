@@ -1,0 +1,271 @@
+"""Bookings: taking units, the status state machine, confirmation and cancellation.
+
+State machine (any other change is a 409)::
+
+    pending   -> confirmed | on_hold | cancelled
+    on_hold   -> pending | confirmed | cancelled
+    confirmed -> completed | cancelled
+    completed, cancelled: final
+
+Cancelling goes through ``cancel_booking`` (reason, refund), never a plain status change.
+Confirming (at creation or later), in the caller's transaction: a ``booking`` milestone on
+the lead, an ``invoice`` for the booking amount on the customer's ledger that references
+the booking, and ``invoice_entry_id`` on the booking (posted once, ever).
+
+Lock order, the same everywhere so transactions never wait on each other in a circle:
+inventory -> booking -> lead (journey) -> customer (ledger) -> counters.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from salestrack import crud
+from salestrack.auth.context import Actor
+from salestrack.db import utcnow
+from salestrack.errors import Conflict, Unprocessable
+from salestrack.journey.models import MilestoneType
+from salestrack.leads.models import Customer, Lead
+from salestrack.money import inventory, journey_links, ledger
+from salestrack.money.models import (
+    Booking,
+    BookingStatus,
+    EntryStatus,
+    Inventory,
+    LedgerEntry,
+    TransactionType,
+)
+from salestrack.money.schemas import BookingCancel, BookingCreate, BookingUpdate, RefundPayout
+from salestrack.records import CodeRule, RecordKind
+
+ENTITY = "booking"
+S = BookingStatus
+TRANSITIONS: dict[BookingStatus, frozenset[BookingStatus]] = {
+    S.pending: frozenset({S.confirmed, S.on_hold, S.cancelled}),
+    S.on_hold: frozenset({S.pending, S.confirmed, S.cancelled}),
+    S.confirmed: frozenset({S.completed, S.cancelled}),
+    S.completed: frozenset(),
+    S.cancelled: frozenset(),
+}
+INITIAL = frozenset({S.pending, S.confirmed, S.on_hold})
+BOOKINGS = RecordKind(
+    model=Booking, entity=ENTITY, label="booking", code=CodeRule("booking_code", "BKG")
+)
+
+
+def get_booking(
+    session: Session, *, actor: Actor, booking_id: uuid.UUID, for_update: bool = False
+) -> Booking:
+    booking: Booking = BOOKINGS.get(session, actor=actor, row_id=booking_id, for_update=for_update)
+    return booking
+
+
+def create_booking(session: Session, *, actor: Actor, data: BookingCreate) -> Booking:
+    """Take units (409 with the units left when too few) and, if confirmed, invoice."""
+    crud.check_references(
+        session,
+        tenant_id=actor.tenant_id,
+        refs={"customer_id": (Customer, data.customer_id), "lead_id": (Lead, data.lead_id)},
+    )
+    if data.status not in INITIAL:
+        raise Unprocessable(f"a new booking is pending, confirmed or on_hold, not {data.status}")
+    customer = session.get(Customer, (actor.tenant_id, data.customer_id))
+    assert customer is not None
+    crud.check_references(
+        session,
+        tenant_id=actor.tenant_id,
+        refs={"inventory_id": (Inventory, data.inventory_id)},
+    )
+    stock = inventory.take_units(
+        session, actor=actor, inventory_id=data.inventory_id, units=data.unit_count
+    )
+    if data.unit_type is not None and data.unit_type != stock.unit_type:
+        raise Unprocessable(
+            f"unit_type {data.unit_type!r} does not match the inventory's {stock.unit_type!r}"
+        )
+    values = data.model_dump()
+    values["unit_type"] = stock.unit_type
+    values["lead_id"] = data.lead_id or customer.lead_id
+    values["booking_code"] = BOOKINGS.claim_code(session, actor=actor, given=data.booking_code)
+    booking: Booking = crud.add(session, actor=actor, row=Booking(**values), entity=ENTITY)
+    if booking.status == S.confirmed:
+        _confirm(session, actor=actor, booking=booking, on=booking.booking_date)
+    return booking
+
+
+def update_booking(
+    session: Session, *, actor: Actor, booking_id: uuid.UUID, data: BookingUpdate
+) -> Booking:
+    """Change dates, notes, amount (until invoiced) or status along the state machine."""
+    booking = get_booking(session, actor=actor, booking_id=booking_id, for_update=True)
+    values = data.changes()
+    current = S(booking.status)
+    target = S(values.get("status", current))
+    if target is not current:
+        check_transition(current, target)
+    if (
+        "booking_amount" in values
+        and values["booking_amount"] != booking.booking_amount
+        and booking.invoice_entry_id is not None
+    ):
+        raise Conflict(
+            "the booking is invoiced: change what the customer owes with a credit or debit note"
+        )
+    booking_date = values.get("booking_date", booking.booking_date)
+    delivery_date = values.get("delivery_date", booking.delivery_date)
+    if delivery_date is not None and delivery_date < booking_date:
+        raise Unprocessable("delivery_date may not be before booking_date")
+    crud.change(session, actor=actor, row=booking, values=values, entity=ENTITY)
+    if target is S.confirmed and current is not S.confirmed:
+        _confirm(session, actor=actor, booking=booking, on=utcnow().date())
+    return booking
+
+
+def check_transition(current: BookingStatus, target: BookingStatus) -> None:
+    if target is S.cancelled and target in TRANSITIONS[current]:
+        raise Conflict("cancel a booking with POST /api/v1/sales/bookings/{id}/cancel")
+    if target not in TRANSITIONS[current]:
+        allowed = ", ".join(sorted(s.value for s in TRANSITIONS[current])) or "nothing"
+        raise Conflict(
+            f"a {current.value} booking cannot become {target.value} (allowed: {allowed})",
+            booking_status=current.value,
+        )
+
+
+def _confirm(session: Session, *, actor: Actor, booking: Booking, on: date) -> None:
+    journey_links.record(
+        session,
+        actor=actor,
+        booking=booking,
+        milestone_type=MilestoneType.booking,
+        on=on,
+        notes=f"booking {booking.booking_code} confirmed",
+    )
+    if booking.invoice_entry_id is not None:
+        return
+    entry = ledger.post(
+        session,
+        actor=actor,
+        posting=ledger.Posting(
+            customer_id=booking.customer_id,
+            transaction_type=TransactionType.invoice,
+            transaction_date=on,
+            debit_amount=booking.booking_amount,
+            reference_document_type="booking",
+            reference_document_id=str(booking.id),
+            description=f"invoice for booking {booking.booking_code}",
+        ),
+    )
+    crud.change(
+        session, actor=actor, row=booking, values={"invoice_entry_id": entry.id}, entity=ENTITY
+    )
+
+
+def _invoiced(session: Session, booking: Booking) -> Decimal:
+    """What the booking's invoice still charges (nothing if never posted or reversed)."""
+    if booking.invoice_entry_id is None:
+        return Decimal("0.00")
+    entry = session.get(LedgerEntry, (booking.tenant_id, booking.invoice_entry_id))
+    if entry is None or entry.status != EntryStatus.active:
+        return Decimal("0.00")
+    return entry.debit_amount
+
+
+def cancel_booking(
+    session: Session, *, actor: Actor, booking_id: uuid.UUID, data: BookingCancel
+) -> Booking:
+    """Cancel: free the units, record a ``cancellation`` milestone, and post the note that
+    leaves the customer owing minus the refund (what was paid and not refunded is kept as
+    a cancellation fee). Invoiced 5,000,000, paid 500,000, refund 400,000: credit note
+    4,900,000, balance -400,000."""
+    booking = get_booking(session, actor=actor, booking_id=booking_id, for_update=True)
+    current = S(booking.status)
+    if S.cancelled not in TRANSITIONS[current]:
+        raise Conflict(
+            f"a {current.value} booking cannot be cancelled", booking_status=current.value
+        )
+    if data.cancellation_date < booking.booking_date:
+        raise Unprocessable("cancellation_date may not be before booking_date")
+    journey_links.record(
+        session,
+        actor=actor,
+        booking=booking,
+        milestone_type=MilestoneType.cancellation,
+        on=data.cancellation_date,
+        notes=f"booking {booking.booking_code} cancelled: {data.reason}",
+    )
+    ledger.lock_customer(session, actor=actor, customer_id=booking.customer_id)
+    paid = ledger.booking_money(session, tenant_id=actor.tenant_id, booking_id=booking.id)["paid"]
+    if data.refund_amount > paid:
+        raise Unprocessable(
+            f"refund_amount {data.refund_amount} is more than the {paid} paid for this booking",
+            paid=str(paid),
+        )
+    delta = _invoiced(session, booking) - paid + data.refund_amount
+    if delta != 0:
+        kind = TransactionType.credit_note if delta > 0 else TransactionType.debit_note
+        ledger.post(
+            session,
+            actor=actor,
+            locked=True,
+            posting=ledger.Posting(
+                customer_id=booking.customer_id,
+                transaction_type=kind,
+                transaction_date=data.cancellation_date,
+                credit_amount=delta if delta > 0 else Decimal("0.00"),
+                debit_amount=-delta if delta < 0 else Decimal("0.00"),
+                reference_document_type="booking",
+                reference_document_id=str(booking.id),
+                description=f"cancellation of booking {booking.booking_code}",
+            ),
+        )
+    values: dict[str, Any] = {
+        "status": S.cancelled,
+        "cancellation_date": data.cancellation_date,
+        "cancellation_reason": data.reason,
+        "cancellation_refund_amount": data.refund_amount,
+    }
+    crud.change(session, actor=actor, row=booking, values=values, entity=ENTITY)
+    return booking
+
+
+def pay_refund(
+    session: Session, *, actor: Actor, booking_id: uuid.UUID, data: RefundPayout
+) -> LedgerEntry:
+    """Pay out (part of) a cancelled booking's refund: a debit adjustment on the booking."""
+    booking = get_booking(session, actor=actor, booking_id=booking_id, for_update=True)
+    if booking.status != S.cancelled:
+        raise Conflict("only a cancelled booking has a refund to pay")
+    ledger.lock_customer(session, actor=actor, customer_id=booking.customer_id)
+    refunded = ledger.booking_money(session, tenant_id=actor.tenant_id, booking_id=booking.id)[
+        "refunded"
+    ]
+    due = (booking.cancellation_refund_amount or Decimal("0.00")) - refunded
+    if due <= 0:
+        raise Conflict(
+            "no refund is due on this booking", refund_due=str(max(due, Decimal("0.00")))
+        )
+    amount = data.amount if data.amount is not None else due
+    if amount > due:
+        raise Unprocessable(
+            f"amount {amount} is more than the {due} refund due", refund_due=str(due)
+        )
+    return ledger.post(
+        session,
+        actor=actor,
+        locked=True,
+        posting=ledger.Posting(
+            customer_id=booking.customer_id,
+            transaction_type=TransactionType.adjustment,
+            transaction_date=data.transaction_date,
+            debit_amount=amount,
+            reference_document_type="booking",
+            reference_document_id=str(booking.id),
+            description=data.description or f"refund for booking {booking.booking_code}",
+        ),
+    )

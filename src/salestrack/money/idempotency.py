@@ -1,0 +1,158 @@
+"""Idempotency keys: the stored half (table, claim, completion, purge).
+
+A key is claimed by inserting its row in the request's own transaction, before the
+request does anything else, and the response is written to the same row in the same
+transaction. So the key and the write commit together or not at all, and nothing lives
+only in one process's memory.
+
+While a first request is still running its uncommitted row blocks a duplicate insert on
+PostgreSQL; a short ``lock_timeout`` turns that wait into "still running" (409). SQLite
+runs one writer at a time (``BEGIN IMMEDIATE``), so a duplicate simply waits for the first
+and then gets its stored response.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Index, Integer, String, Text, delete, select, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from salestrack.db import Base, UTCDateTime, tenant_root_fk, upsert_insert, utcnow
+
+RETENTION = timedelta(hours=24)
+CLAIM_LOCK_TIMEOUT = "2s"
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+class IdempotencyKey(Base):
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (tenant_root_fk(), Index("ix_idempotency_keys_created_at", "created_at"))
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)
+    method: Mapped[str] = mapped_column(String(10), nullable=False)
+    path: Mapped[str] = mapped_column(String(500), nullable=False)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    response_body: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class StillRunning(Exception):
+    """The first request with this key has not finished (or its row is not complete)."""
+
+
+class KeyReused(Exception):
+    """The key was first used for a different request."""
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    status_code: int
+    content_type: str | None
+    body: str
+
+
+def fingerprint(method: str, path: str, query: str, body: bytes) -> str:
+    """What makes two requests "the same": method, path, query and body (JSON canonicalised,
+    so key order and whitespace do not matter)."""
+    try:
+        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
+    except ValueError:
+        canonical = body
+    digest = hashlib.sha256()
+    for part in (method.encode(), path.encode(), query.encode(), canonical):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def claim(
+    session: Session,
+    *,
+    tenant_id: uuid.UUID,
+    key: str,
+    fingerprint: str,
+    method: str,
+    path: str,
+) -> StoredResponse | None:
+    """Claim ``key`` in the session's transaction: None when this request is the first (go
+    ahead), the stored response when it already ran; ``StillRunning`` / ``KeyReused``."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    insert = upsert_insert(session)
+    stmt = (
+        insert(IdempotencyKey)
+        .values(
+            tenant_id=tenant_id,
+            key=key,
+            fingerprint=fingerprint,
+            method=method,
+            path=path,
+            created_at=utcnow(),
+        )
+        .on_conflict_do_nothing()
+        .returning(IdempotencyKey.key)
+    )
+    try:
+        if postgres:
+            previous = session.execute(text("SELECT current_setting('lock_timeout')")).scalar_one()
+            session.execute(
+                text("SELECT set_config('lock_timeout', :value, true)"),
+                {"value": CLAIM_LOCK_TIMEOUT},
+            )
+        inserted = session.execute(stmt).first()
+        if postgres:
+            # Only the claim waits briefly; the request's own row locks wait as usual.
+            session.execute(
+                text("SELECT set_config('lock_timeout', :value, true)"), {"value": previous}
+            )
+    except OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+            raise StillRunning from exc
+        raise
+    if inserted is not None:
+        return None
+    row = session.scalars(
+        select(IdempotencyKey).where(
+            IdempotencyKey.tenant_id == tenant_id, IdempotencyKey.key == key
+        )
+    ).one()
+    if row.fingerprint != fingerprint:
+        raise KeyReused(f"{row.method} {row.path}")
+    if row.status_code is None or row.response_body is None:
+        raise StillRunning
+    return StoredResponse(row.status_code, row.content_type, row.response_body)
+
+
+def complete(
+    session: Session,
+    *,
+    tenant_id: uuid.UUID,
+    key: str,
+    status_code: int,
+    content_type: str | None,
+    body: bytes,
+) -> None:
+    """Store the response on the claimed row (same transaction as the request's writes)."""
+    row = session.get(IdempotencyKey, (tenant_id, key))
+    assert row is not None, "complete() without claim()"
+    row.status_code = status_code
+    row.content_type = content_type
+    row.response_body = body.decode("utf-8", errors="replace")
+    row.completed_at = utcnow()
+    session.flush()
+
+
+def purge(session: Session, *, older_than: timedelta = RETENTION) -> int:
+    """Forget keys older than ``older_than`` (never less than the 24 hours promised)."""
+    cutoff = utcnow() - max(older_than, RETENTION)
+    result = session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,67 @@
+"""Where bookings meet the lead journey: milestones, and the timeline's conversion value."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from salestrack.auth.context import Actor
+from salestrack.journey import service as journey
+from salestrack.journey.models import MilestoneType
+from salestrack.journey.schemas import MilestoneCreate
+from salestrack.journey.timeline import CONVERSION_VALUE_PROVIDERS
+from salestrack.money.models import Booking, BookingStatus
+
+LIVE = (BookingStatus.confirmed, BookingStatus.completed)
+
+
+def record(
+    session: Session,
+    *,
+    actor: Actor,
+    booking: Booking,
+    milestone_type: MilestoneType,
+    on: date,
+    notes: str,
+) -> None:
+    """Record ``booking``/``cancellation`` on the booking's lead (if it has one), in the
+    caller's transaction; the journey moves the lead's status (converted / lost)."""
+    if booking.lead_id is None:
+        return
+    journey.record_milestone(
+        session,
+        actor=actor,
+        data=MilestoneCreate(
+            lead_id=booking.lead_id,
+            milestone_type=milestone_type,
+            milestone_date=on,
+            notes=notes,
+            metadata={"booking_id": str(booking.id), "booking_code": booking.booking_code},
+        ),
+    )
+
+
+def conversion_value(session: Session, tenant_id: uuid.UUID, lead_id: uuid.UUID) -> Decimal | None:
+    """The lead's booked amount: confirmed and completed bookings, cancelled ones netted out
+    (0.00 when every confirmed booking was cancelled; None when none was ever confirmed)."""
+    stmt = (
+        select(Booking.status, func.sum(Booking.booking_amount))
+        .where(
+            Booking.tenant_id == tenant_id,
+            Booking.lead_id == lead_id,
+            Booking.deleted_at.is_(None),
+            Booking.invoice_entry_id.is_not(None),
+        )
+        .group_by(Booking.status)
+    )
+    rows = session.execute(stmt).all()
+    if not rows:
+        return None
+    return sum((amount for status, amount in rows if status in LIVE), Decimal("0.00"))
+
+
+CONVERSION_VALUE_PROVIDERS.append(conversion_value)

@@ -1,0 +1,112 @@
+"""A customer's ledger summary: totals, outstanding, collection and ageing.
+
+Totals by type leave out reversed entries and the reversals that cancel them (a reversed
+invoice was never really invoiced); ``outstanding`` is over every entry, so it always
+equals the last ``balance_after``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import Session
+
+from salestrack import crud
+from salestrack.auth.context import Actor
+from salestrack.db import utcnow
+from salestrack.leads.models import Customer
+from salestrack.money.models import EntryStatus, LedgerEntry, TransactionType
+from salestrack.money.schemas import LedgerSummary
+
+ZERO = Decimal("0.00")
+HUNDRED = Decimal("100")
+
+
+def _effective() -> tuple[ColumnElement[bool], ...]:
+    """Entries that count in the totals: active and not a reversal."""
+    return (LedgerEntry.status == EntryStatus.active, LedgerEntry.reversal_of_id.is_(None))
+
+
+def customer_summary(session: Session, *, actor: Actor, customer_id: uuid.UUID) -> LedgerSummary:
+    """The summary the customer-ledger report and the ledger page show (404 if no customer)."""
+    crud.get_live(
+        session, Customer, tenant_id=actor.tenant_id, row_id=customer_id, label="customer"
+    )
+    mine = (LedgerEntry.tenant_id == actor.tenant_id, LedgerEntry.customer_id == customer_id)
+    on_booking = case((LedgerEntry.reference_document_type == "booking", 1), else_=0)
+    by_type = (
+        select(
+            LedgerEntry.transaction_type,
+            on_booking,
+            func.sum(LedgerEntry.debit_amount),
+            func.sum(LedgerEntry.credit_amount),
+            func.max(LedgerEntry.transaction_date),
+        )
+        .where(*mine, *_effective())
+        .group_by(LedgerEntry.transaction_type, on_booking)
+    )
+    debit: dict[TransactionType, Decimal] = dict.fromkeys(TransactionType, ZERO)
+    credit: dict[TransactionType, Decimal] = dict.fromkeys(TransactionType, ZERO)
+    refunded = ZERO
+    last_payment = None
+    for kind, booking_ref, debits, credits, latest in session.execute(by_type):
+        kind = TransactionType(kind)
+        debit[kind] += debits
+        credit[kind] += credits
+        if kind is TransactionType.adjustment and booking_ref:
+            refunded += debits
+        if kind is TransactionType.payment:
+            last_payment = latest
+    totals = select(
+        func.coalesce(func.sum(LedgerEntry.debit_amount), 0),
+        func.coalesce(func.sum(LedgerEntry.credit_amount), 0),
+        func.count(),
+    ).where(*mine)
+    all_debits, all_credits, count = session.execute(totals).one()
+    invoiced = debit[TransactionType.invoice]
+    paid = credit[TransactionType.payment]
+    credit_notes = credit[TransactionType.credit_note]
+    debit_notes = debit[TransactionType.debit_note]
+    billed = invoiced + debit_notes - credit_notes
+    collection = (
+        ((paid - refunded) / billed * HUNDRED).quantize(Decimal("0.01")) if billed > 0 else None
+    )
+    return LedgerSummary(
+        customer_id=customer_id,
+        total_invoiced=invoiced,
+        total_paid=paid,
+        total_credit_notes=credit_notes,
+        total_debit_notes=debit_notes,
+        total_refunded=refunded,
+        outstanding=all_debits - all_credits,
+        payment_collection_percent=collection,
+        last_payment_date=last_payment,
+        days_since_oldest_unpaid_invoice=_oldest_unpaid_age(session, mine),
+        entry_count=count,
+    )
+
+
+def _oldest_unpaid_age(session: Session, mine: tuple[ColumnElement[bool], ...]) -> int | None:
+    """Days since the oldest invoice not yet covered, applying credits to debits oldest first."""
+    credits = session.execute(
+        select(func.coalesce(func.sum(LedgerEntry.credit_amount), 0)).where(
+            *mine,
+            *_effective(),
+        )
+    ).scalar_one()
+    debits = session.execute(
+        select(LedgerEntry.transaction_type, LedgerEntry.debit_amount, LedgerEntry.transaction_date)
+        .where(*mine, *_effective(), LedgerEntry.debit_amount > 0)
+        .order_by(LedgerEntry.transaction_date, LedgerEntry.position)
+    )
+    remaining: Decimal = credits
+    for kind, amount, day in debits:
+        if remaining >= amount:
+            remaining -= amount
+            continue
+        remaining = ZERO
+        if kind == TransactionType.invoice:
+            return int((utcnow().date() - day).days)
+    return None

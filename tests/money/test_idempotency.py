@@ -1,0 +1,129 @@
+"""Idempotency-Key on every POST under /api/v1/sales/, on both databases."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from salestrack.db import transaction, utcnow
+from salestrack.money import idempotency
+from salestrack.money.idempotency import IdempotencyKey
+from tests.money.conftest import LEDGER, new_customer
+from tests.support import ApiClient, TenantWorld
+
+
+def _payment(customer: str, amount: str = "100.00") -> dict[str, str]:
+    return {"customer_id": customer, "transaction_type": "payment", "credit_amount": amount}
+
+
+def _entries(api: ApiClient, customer: str) -> list[dict[str, str]]:
+    entries: list[dict[str, str]] = api.ok("GET", f"{LEDGER}/{customer}")["entries"]
+    return entries
+
+
+def test_repeat_returns_the_first_response_and_posts_once(api: ApiClient) -> None:
+    customer = new_customer(api)["id"]
+    key = {"Idempotency-Key": f"pay-{uuid.uuid4()}"}
+    first = api.post(LEDGER, json=_payment(customer), headers=key)
+    again = api.post(LEDGER, json=_payment(customer), headers=key)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true"
+    assert "idempotent-replayed" not in first.headers
+    assert len(_entries(api, customer)) == 1
+
+
+def test_same_body_in_another_key_order_is_the_same_request(api: ApiClient) -> None:
+    customer = new_customer(api)["id"]
+    key = {"Idempotency-Key": "k-order", "Content-Type": "application/json"}
+    body = _payment(customer)
+    api.ok("POST", LEDGER, 201, content=str(body).replace("'", '"'), headers=key)
+    reordered = dict(reversed(list(body.items())))
+    replay = api.post(LEDGER, json=reordered, headers=key)
+    assert replay.status_code == 201
+    assert len(_entries(api, customer)) == 1
+
+
+def test_same_key_with_a_different_body_is_422(api: ApiClient) -> None:
+    customer = new_customer(api)["id"]
+    key = {"Idempotency-Key": "k-different"}
+    api.ok("POST", LEDGER, 201, json=_payment(customer, "100.00"), headers=key)
+    other = api.post(LEDGER, json=_payment(customer, "200.00"), headers=key)
+    assert other.status_code == 422
+    assert "different request" in other.json()["detail"]
+    elsewhere = api.post("/api/v1/sales/customers", json={"name": "X"}, headers=key)
+    assert elsewhere.status_code == 422
+    assert [e["credit_amount"] for e in _entries(api, customer)] == ["100.00"]
+
+
+def test_keys_are_scoped_to_the_tenant(world: TenantWorld, other_world: TenantWorld) -> None:
+    key = {"Idempotency-Key": "shared-key"}
+    mine = new_customer(world.admin)["id"]
+    theirs = new_customer(other_world.admin)["id"]
+    world.admin.ok("POST", LEDGER, 201, json=_payment(mine), headers=key)
+    other_world.admin.ok("POST", LEDGER, 201, json=_payment(theirs), headers=key)
+    assert len(_entries(other_world.admin, theirs)) == 1
+
+
+def test_every_sales_post_honours_the_key(api: ApiClient) -> None:
+    key = {"Idempotency-Key": "lead-once"}
+    first = api.ok("POST", "/api/v1/sales/leads", 201, json={"name": "Kiran"}, headers=key)
+    again = api.ok("POST", "/api/v1/sales/leads", 201, json={"name": "Kiran"}, headers=key)
+    assert again["id"] == first["id"]
+    leads = api.ok("GET", "/api/v1/sales/leads", params={"q": "Kiran"})["items"]
+    assert len(leads) == 1
+
+
+def test_a_failed_request_is_not_stored(api: ApiClient) -> None:
+    customer = new_customer(api)["id"]
+    key = {"Idempotency-Key": "k-failed"}
+    bad = api.post(LEDGER, json=_payment(customer, "-1"), headers=key)
+    assert bad.status_code == 422
+    api.ok("POST", LEDGER, 201, json=_payment(customer), headers=key)
+    assert len(_entries(api, customer)) == 1
+
+
+def test_refused_requests_do_not_claim_keys(world: TenantWorld) -> None:
+    customer = new_customer(world.admin)["id"]
+    key = {"Idempotency-Key": "k-role"}
+    assert world.viewer.post(LEDGER, json=_payment(customer), headers=key).status_code == 403
+    world.admin.ok("POST", LEDGER, 201, json=_payment(customer), headers=key)
+    anonymous = world.admin.http.post(LEDGER, json=_payment(customer), headers=key)
+    assert anonymous.status_code == 401
+
+
+def test_malformed_key_is_422(api: ApiClient) -> None:
+    customer = new_customer(api)["id"]
+    too_long = {"Idempotency-Key": "x" * 256}
+    assert api.post(LEDGER, json=_payment(customer), headers=too_long).status_code == 422
+    assert _entries(api, customer) == []
+
+
+def test_get_requests_ignore_the_key(api: ApiClient) -> None:
+    customer = new_customer(api)["id"]
+    response = api.get(f"{LEDGER}/{customer}", headers={"Idempotency-Key": "irrelevant"})
+    assert response.status_code == 200
+
+
+def test_keys_are_kept_24_hours_then_purged(
+    api: ApiClient, world: TenantWorld, session_factory: sessionmaker[Session]
+) -> None:
+    customer = new_customer(api)["id"]
+    key = {"Idempotency-Key": "k-old"}
+    api.ok("POST", LEDGER, 201, json=_payment(customer), headers=key)
+    mine = (IdempotencyKey.tenant_id == world.tenant_id, IdempotencyKey.key == "k-old")
+    with transaction(session_factory) as session:
+        # Asking for less than the promised 24 hours still keeps a fresh key.
+        idempotency.purge(session, older_than=timedelta(minutes=1))
+    assert api.post(LEDGER, json=_payment(customer), headers=key).status_code == 201
+    assert len(_entries(api, customer)) == 1
+    with transaction(session_factory) as session:
+        session.execute(
+            update(IdempotencyKey).where(*mine).values(created_at=utcnow() - timedelta(hours=25))
+        )
+        assert idempotency.purge(session) >= 1
+    with transaction(session_factory) as session:
+        assert session.scalars(select(IdempotencyKey).where(*mine)).first() is None
