@@ -66,6 +66,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         version=__version__,
         description="Leads, journey, bookings, ledger and reports. Tenancy by X-Tenant-ID.",
         lifespan=lifespan,
+        docs_url=None,  # served by the web package from vendored files (works offline)
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
