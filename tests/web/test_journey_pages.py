@@ -307,3 +307,24 @@ def test_each_tab_opens_from_its_link(admin_web: WebClient, world: TenantWorld, 
     page = admin_web.get(f"/leads/{lead['id']}?tab={tab}")
     assert f'aria-controls="panel-{tab}" aria-selected="true"' in page.text
     assert re.search(rf'id="panel-{tab}" aria-labelledby="tab-{tab}" class="tab-panel">', page.text)
+
+
+def test_a_follow_up_marked_done_from_the_timeline(rep_web: WebClient, world: TenantWorld) -> None:
+    lead = new_lead(world.rep, lead_date="2025-11-01")
+    visit = milestone(
+        world.rep,
+        lead["id"],
+        "site_visit",
+        "2025-11-10",
+        follow_up_required=True,
+        follow_up_date="2025-11-15",
+    )
+    page = rep_web.get(f"/leads/{lead['id']}")
+    assert f'action="/follow-ups/{visit["id"]}/done"' in page.text
+    done = rep_web.post(
+        f"/follow-ups/{visit['id']}/done", {"back": f"/leads/{lead['id']}?tab=milestones"}
+    )
+    assert done.url.path == f"/leads/{lead['id']}"
+    assert "Follow-up marked done." in done.text
+    assert '<span class="badge fu-closed">Done</span>' in done.text
+    assert f'action="/follow-ups/{visit["id"]}/done"' not in done.text
