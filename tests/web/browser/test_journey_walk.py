@@ -167,7 +167,7 @@ def test_api_docs_load_with_no_network_beyond_this_server(tab: Page, live_url: s
     tab.route("**/*", only_here)
     tab.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     tab.goto("/docs")
-    expect(tab.locator(".swagger-ui .info .title")).to_contain_text("salestrack")
+    expect(tab.locator(".swagger-ui .info .title")).to_contain_text("salestrack", timeout=30_000)
     expect(tab.get_by_text("/api/v1/sales/milestones/lead").first).to_be_visible()
     screenshot(tab, "api-docs", full_page=False)  # the first screen; the rest is long
     assert outside == []
