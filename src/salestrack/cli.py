@@ -15,12 +15,12 @@ from salestrack.config import ConfigurationError, get_settings
 
 @contextmanager
 def _sessions() -> Iterator[sessionmaker[Session]]:
-    """A session factory on the configured database, closed when the command ends."""
+    """A session factory on the owner's database URL, closed when the command ends."""
     from salestrack.auth.security import configure_hashing
     from salestrack.db import make_engine, make_session_factory
 
     configure_hashing(get_settings())
-    engine = make_engine(get_settings().database_url)
+    engine = make_engine(get_settings().owner_database_url)
     try:
         yield make_session_factory(engine)
     finally:
@@ -42,10 +42,19 @@ def main() -> None:
 
 @main.command()
 def migrate() -> None:
-    """Bring the database schema up to date (safe to run again)."""
-    from salestrack import migrate as migrations
+    """Bring the database schema up to date (safe to run again).
 
-    migrations.upgrade(get_settings().database_url)
+    On PostgreSQL this also (re)applies row-level security to every tenant table and
+    grants the app role (SALESTRACK_APP_DB_ROLE) row access, creating the role if missing.
+    """
+    from salestrack import migrate as migrations
+    from salestrack.rls import RowSecurityError
+
+    settings = get_settings()
+    try:
+        migrations.upgrade(settings.owner_database_url, app_role=settings.app_db_role)
+    except RowSecurityError as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"database at revision {migrations.head_revision()}")
 
 
@@ -54,11 +63,15 @@ def migrate() -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=int, help="app processes")
 def serve(host: str, port: int, workers: int) -> None:
-    """Serve the API and web app."""
+    """Serve the API and web app (JSON logs on stdout; SIGTERM finishes in-flight requests)."""
     import uvicorn
 
     from salestrack.migrate import NotMigrated
+    from salestrack.ops.logs import log_config
 
+    if workers < 1:
+        raise click.BadParameter("must be at least 1", param_hint="--workers")
+    _reset_metrics_directory()
     try:
         from salestrack.app import create_app
 
@@ -73,7 +86,24 @@ def serve(host: str, port: int, workers: int) -> None:
         workers=workers,
         proxy_headers=True,
         timeout_graceful_shutdown=20,
+        log_config=log_config(),
+        access_log=False,
     )
+
+
+def _reset_metrics_directory() -> None:
+    """Prometheus multiprocess mode: start from an empty sample directory."""
+    import os
+    import shutil
+    from pathlib import Path
+
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory:
+        return
+    path = Path(directory)
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
 
 
 @main.command("create-tenant")
@@ -114,7 +144,7 @@ def create_user(tenant_slug: str, email: str, password: str, role: str, full_nam
     try:
         data = UserCreate(email=email, password=password, role=Role(role), full_name=full_name)
         with _unit_of_work() as session:
-            tenant = service.find_tenant(session, tenant_slug)
+            tenant = service.open_tenant(session, tenant_slug)
             if tenant is None:
                 raise click.ClickException(f"no tenant {tenant_slug!r}")
             actor = system_actor(tenant.tenant_id, tenant.slug)
