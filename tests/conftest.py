@@ -71,6 +71,19 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return make_session_factory(engine)
 
 
+@pytest.fixture(autouse=True)
+def _postgres_only(request: pytest.FixtureRequest) -> None:
+    """Tests marked ``postgres_only`` run once, on PostgreSQL (skipped on the SQLite leg)."""
+    if request.node.get_closest_marker("postgres_only") is None:
+        return
+    callspec = getattr(request.node, "callspec", None)
+    backend = callspec.params.get("database_url") if callspec else None
+    if backend is None and "postgresql" not in BACKENDS:
+        pytest.skip("PostgreSQL is not among SALESTRACK_TEST_BACKENDS")
+    if backend is not None and backend != "postgresql":
+        pytest.skip("PostgreSQL only")
+
+
 @pytest.fixture
 def backend(database_url: str) -> str:
     return "sqlite" if database_url.startswith("sqlite") else "postgresql"
