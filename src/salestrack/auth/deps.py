@@ -32,7 +32,7 @@ def current_actor(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized()
     claims = read_token(settings, credentials.credentials)
-    if claims is None:
+    if claims is None or claims.tenant_id != service.tenant_id_for(claims.tenant_slug):
         raise Unauthorized("token is invalid or expired")
     header = (x_tenant_id or "").strip()
     if header.lower() not in (claims.tenant_slug, str(claims.tenant_id)):
