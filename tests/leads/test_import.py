@@ -10,8 +10,8 @@ from openpyxl import Workbook
 from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.auth.context import system_actor
-from salestrack.db import transaction
 from salestrack.leads.importer import import_leads, read_rows
+from salestrack.tenancy import tenant_transaction
 from tests.support import TenantWorld
 
 HEADER = "name,company,status,lead_date,expected_value,source,campaign,assigned_to\n"
@@ -37,7 +37,7 @@ def _setup(world: TenantWorld) -> None:
 
 
 def _run(factory: sessionmaker[Session], world: TenantWorld, path: Path) -> list[str]:
-    with transaction(factory) as session:
+    with tenant_transaction(factory, world.tenant_id) as session:
         report = import_leads(
             session, actor=system_actor(world.tenant_id, world.slug), rows=read_rows(path)
         )

@@ -32,6 +32,7 @@ def issue_token(
 ) -> TokenResponse:
     """OAuth2 password login: a short-lived bearer token for one tenant."""
     address = request.client.host if request.client else "unknown"
+    request.state.tenant_id = str(service.tenant_id_from_reference(x_tenant_id))
     result = service.login(
         session,
         settings=settings,
