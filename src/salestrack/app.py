@@ -27,6 +27,7 @@ from salestrack.migrate import ensure_migrated
 from salestrack.money.idempotency_asgi import IdempotencyMiddleware
 from salestrack.money.ledger_routes import ledger_reports_router, ledger_router
 from salestrack.money.routes import bookings_router, inventory_router
+from salestrack.openapi_doc import install_openapi
 from salestrack.web import install_web
 
 ROUTERS = [
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    install_openapi(app)  # problem+json answers and Idempotency-Key in the schema
     install_web(app)  # pages (/, /login, /leads ...) on the same services
     # Inside the body limit: idempotent POSTs buffer a body that is already bounded.
     app.add_middleware(IdempotencyMiddleware)
