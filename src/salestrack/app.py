@@ -80,6 +80,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             "under /api/v1/sales/ accepts an Idempotency-Key header (kept at least 24 hours)."
         ),
         lifespan=lifespan,
+        docs_url=None,  # served by the web package from vendored files (works offline)
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
