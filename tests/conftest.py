@@ -105,3 +105,13 @@ def other_world(http: TestClient, session_factory: sessionmaker[Session]) -> Ten
 def api(world: TenantWorld) -> ApiClient:
     """The first tenant's admin."""
     return world.admin
+
+
+# Counts of the security suites (probes sent, leaks; fuzz cases, failures) in the summary.
+from tests.security.tally import (  # noqa: E402
+    pytest_sessionfinish,
+    pytest_terminal_summary,
+    pytest_testnodedown,
+)
+
+__all__ = ["pytest_sessionfinish", "pytest_terminal_summary", "pytest_testnodedown"]

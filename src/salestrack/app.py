@@ -28,6 +28,7 @@ from salestrack.migrate import ensure_migrated
 from salestrack.money.idempotency_asgi import IdempotencyMiddleware
 from salestrack.money.ledger_routes import ledger_reports_router, ledger_router
 from salestrack.money.routes import bookings_router, inventory_router
+from salestrack.openapi_doc import install_openapi
 from salestrack.ops.middleware import RequestContext
 from salestrack.ops.routes import router as ops_router
 from salestrack.rls import connected_role_problems
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(ops_router)  # /healthz /readyz /metrics
+    install_openapi(app)  # problem+json answers and Idempotency-Key in the schema
     install_web(app)  # pages (/, /login, /leads ...) on the same services
     # Inside the body limit: idempotent POSTs buffer a body that is already bounded.
     app.add_middleware(IdempotencyMiddleware)

@@ -138,6 +138,16 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            # The framework's "error parsing the body" (e.g. bytes that are not UTF-8): bad
+            # input like any other, so 422 as the API promises, not an undocumented 400.
+            return problem_response(
+                422,
+                "Unprocessable content",
+                "request body could not be parsed (send UTF-8 JSON, or a form where asked)",
+                instance=request.url.path,
+                errors=[{"loc": ["body"], "msg": "unparsable body", "type": "body_unparsable"}],
+            )
         detail = exc.detail if isinstance(exc.detail, str) else "request failed"
         title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
         return problem_response(

@@ -1,203 +1,208 @@
-"""Cross-tenant probes generated from the app's own route table (its OpenAPI document).
+"""Tenant A probes every API route that takes an id with tenant B's ids: nothing gets through.
 
-Every API route that takes an id is called, with every method, by tenant A on tenant B's
-object; with A's token and B's header; with no header; and every list filter that takes an
-id is pointed at B's object. Expected: 404 or 403 (empty lists for filters), and B's data
-byte-identical afterwards.
-
-A route added later is probed automatically. If its path parameter or id filter names a
-kind of object this file cannot make yet, the test fails until an entry is added to
-``OBJECT_KIND`` (parameter -> kind) and, for a new kind, ``FACTORIES`` (kind -> how tenant B
-creates one through the API).
+The routes come from the app's own table (``tests/security/routes.py``); B's objects come
+from the factories in ``tests/security/probes.py``. Every probe must get exactly the
+expected status (404 for A's ids-of-B, 403 where A's role is refused first, 403 for a
+foreign or missing tenant header) and no byte of B's data; B's every GET answers
+byte-identically before and after. A third tenant sends the same requests on its own
+objects and gets through, which shows that the 404s come from tenancy, not from a
+malformed probe.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
 
-from tests.support import ApiClient, TenantWorld
+from salestrack.auth.roles import allows
+from tests.security import tally
+from tests.security.probes import (
+    BODIES,
+    QUERY_PARAMS,
+    ProbeWorld,
+    required_query,
+    unprobeable,
+    url_for,
+)
+from tests.security.routes import Operation, api_operations
+from tests.support import build_tenant
 
-SALES = "/api/v1/sales"
-Factory = Callable[[TenantWorld, "Objects"], str]
-
-# Which kind of object a path parameter or id filter names. Keys are tried most specific
-# first: "<previous path segment>/{param}", then "{param}" (path) or "?param" (query).
-OBJECT_KIND = {
-    "leads/{record_id}": "lead",
-    "customers/{record_id}": "customer",
-    "campaigns/{record_id}": "campaign",
-    "lead-sources/{record_id}": "lead_source",
-    "{lead_id}": "lead",
-    "{milestone_id}": "milestone",
-    "{engagement_id}": "engagement",
-    "{user_id}": "user",
-    "?lead_id": "lead",
-    "?source_id": "lead_source",
-    "?campaign_id": "campaign",
-    "?assigned_to": "user",
-    "?entity_id": "lead",
-}
-# Required query parameters that are not ids, per route.
-REQUIRED_QUERY = {f"{SALES}/audit": {"entity": "lead"}}
-# A body that passes validation, so the probe reaches the tenant check (PATCH: change nothing
-# dangerous; the answer must be 404 before anything is applied).
-BODIES: dict[str, dict[str, Any]] = {"PATCH": {}, "POST": {}}
-# Routes the probes leave out, with the reason.
-NOT_PROBED = {f"{SALES}/auth/token": "login names its tenant by header; tested in auth"}
+Snapshot = dict[str, tuple[int, bytes]]
 
 
-class Objects:
-    """Tenant B's objects, made on first use through B's API."""
-
-    def __init__(self, world: TenantWorld) -> None:
-        self.world = world
-        self.ids: dict[str, str] = {}
-
-    def get(self, kind: str) -> str:
-        if kind not in self.ids:
-            self.ids[kind] = FACTORIES[kind](self.world, self)
-        return self.ids[kind]
+@pytest.fixture(scope="module")
+def operations(app: FastAPI) -> list[Operation]:
+    return api_operations(app)
 
 
-def _post(api: ApiClient, path: str, body: dict[str, Any]) -> str:
-    created: dict[str, Any] = api.ok("POST", f"{SALES}/{path}", 201, json=body)
-    return str(created["id"])
+@pytest.fixture(scope="module")
+def with_ids(operations: list[Operation]) -> list[Operation]:
+    return [op for op in operations if op.path_params]
 
 
-FACTORIES: dict[str, Factory] = {
-    "lead": lambda w, _o: _post(w.admin, "leads", {"name": "B's lead", "email": "b@b.example"}),
-    "customer": lambda w, o: _post(
-        w.admin, "customers", {"name": "B's customer", "lead_id": o.get("lead")}
-    ),
-    "campaign": lambda w, _o: _post(
-        w.admin, "campaigns", {"campaign_name": "B's campaign", "campaign_type": "email"}
-    ),
-    "lead_source": lambda w, o: _post(
-        w.admin,
-        "lead-sources",
-        {"source_type": "website", "channel": "Paid Search", "campaign_id": o.get("campaign")},
-    ),
-    "milestone": lambda w, o: _post(
-        w.admin,
-        "milestones/lead",
-        {
-            "lead_id": o.get("lead"),
-            "milestone_type": "site_visit",
-            "milestone_date": "2025-01-02",
-            "follow_up_required": True,
-            "follow_up_date": "2025-01-09",
-        },
-    ),
-    "engagement": lambda w, o: _post(
-        w.admin,
-        "engagement",
-        {"lead_id": o.get("lead"), "engagement_type": "call_made", "engagement_channel": "phone"},
-    ),
-    "user": lambda w, _o: str(w.viewer.user_id),
-}
+def _world(http: TestClient, factory: sessionmaker[Session]) -> ProbeWorld:
+    world = ProbeWorld(build_tenant(http, factory))
+    world.build_all()
+    return world
 
 
-def _kind(path: str, name: str, *, query: bool) -> str | None:
-    if query:
-        return OBJECT_KIND.get(f"?{name}")
-    before = path.split("{" + name + "}")[0].rstrip("/").rsplit("/", 1)[-1]
-    return OBJECT_KIND.get(f"{before}/{{{name}}}") or OBJECT_KIND.get(f"{{{name}}}")
+@pytest.fixture(scope="module")
+def victim(http: TestClient, session_factory: sessionmaker[Session]) -> ProbeWorld:
+    """Tenant B: one object of every kind."""
+    return _world(http, session_factory)
 
 
-def _api_operations(app: FastAPI) -> list[tuple[str, str, dict[str, Any]]]:
-    """(path, METHOD, operation) for every API operation the app serves."""
-    return [
-        (path, method.upper(), operation)
-        for path, operations in app.openapi()["paths"].items()
-        if path.startswith("/api/") and path not in NOT_PROBED
-        for method, operation in operations.items()
-    ]
+@pytest.fixture(scope="module")
+def prober(http: TestClient, session_factory: sessionmaker[Session]) -> ProbeWorld:
+    """Tenant A, with objects of its own, so its lists are not trivially empty."""
+    return _world(http, session_factory)
 
 
-def _is_id(parameter: dict[str, Any]) -> bool:
-    schema = parameter.get("schema", {})
-    branches = [schema, *schema.get("anyOf", [])]
-    return any(b.get("format") == "uuid" for b in branches)
+def _snapshot(world: ProbeWorld, operations: list[Operation]) -> Snapshot:
+    """Every GET of B's, by B's admin: status and exact bytes."""
+    shot = {}
+    for op in operations:
+        if op.method == "GET":
+            response = world.admin.get(url_for(op, world), params=required_query(op))
+            assert response.status_code == 200, (op.key, response.text)
+            shot[op.key] = (response.status_code, response.content)
+    return shot
 
 
-def _snapshot(world: TenantWorld, objects: Objects) -> dict[str, Any]:
-    """B's objects as B sees them (and B's lists), to compare before and after."""
-    api = world.admin
-    paths = {
-        "lead": "leads",
-        "customer": "customers",
-        "campaign": "campaigns",
-        "lead_source": "lead-sources",
-        "milestone": "milestones",
-        "engagement": "engagements",
-    }
-    state = {
-        kind: api.ok("GET", f"{SALES}/{paths[kind]}/{oid}")
-        for kind, oid in objects.ids.items()
-        if kind in paths
-    }
-    state["users"] = api.ok("GET", f"{SALES}/users")
-    state["lead list"] = api.ok("GET", f"{SALES}/leads")
-    state["follow-ups"] = api.ok("GET", f"{SALES}/follow-ups")
-    state["history"] = api.ok("GET", f"{SALES}/leads/{objects.get('lead')}/status-history")
-    return state
+@pytest.fixture
+def untouched(victim: ProbeWorld, operations: list[Operation]) -> Iterator[None]:
+    """B's GET answers are byte-identical after the test's probes."""
+    before = _snapshot(victim, operations)
+    yield
+    after = _snapshot(victim, operations)
+    changed = [key for key in before if before[key] != after[key]]
+    assert changed == [], f"tenant B's data changed: {changed}"
 
 
-def test_tenant_a_cannot_reach_tenant_b_through_any_route(
-    app: FastAPI, world: TenantWorld, other_world: TenantWorld
+def _secrets(world: ProbeWorld) -> set[str]:
+    users = {str(c.user_id) for c in world.tenant.clients.values()}
+    return {world.marker, str(world.tenant.tenant_id), *world.ids.values(), *users}
+
+
+def _probe(
+    http: TestClient,
+    op: Operation,
+    url: str,
+    victim: ProbeWorld,
+    expected: int,
+    headers: dict[str, str],
+    params: dict[str, str] | None = None,
+) -> list[str]:
+    """Send one probe and say what was wrong with the answer (nothing, hopefully)."""
+    kwargs: dict[str, Any] = {"headers": headers, "params": params or required_query(op)}
+    if op.key in BODIES:
+        kwargs["json"] = BODIES[op.key]
+    response = http.request(op.method, url, **kwargs)
+    tally.add("probes")
+    problems = []
+    if response.status_code != expected:
+        tally.add("unexpected statuses")
+        problems.append(f"{op.method} {url}: {response.status_code}, expected {expected}")
+    seen = [s for s in _secrets(victim) if s in response.text and s not in url]
+    if seen or 200 <= response.status_code < 300:
+        tally.add("leaks")
+        problems.append(f"{op.method} {url} leaked {seen or response.status_code}")
+    return problems
+
+
+def _auth(token: str, tenant: str | None) -> dict[str, str]:
+    headers = {"Authorization": f"Bearer {token}"}
+    return headers if tenant is None else {**headers, "X-Tenant-ID": tenant}
+
+
+def test_every_route_can_be_probed(operations: list[Operation], with_ids: list[Operation]) -> None:
+    """A route added without a factory, filter value or body for its probes fails here."""
+    assert unprobeable(operations) == []
+    assert len(with_ids) >= 30
+    assert {"GET", "PATCH", "DELETE", "POST"} <= {op.method for op in with_ids}
+
+
+@pytest.mark.usefixtures("untouched")
+def test_another_tenants_ids_are_404_for_every_role(
+    http: TestClient, with_ids: list[Operation], prober: ProbeWorld, victim: ProbeWorld
 ) -> None:
-    objects = Objects(other_world)
-    for kind in FACTORIES:
-        objects.get(kind)
-    before = _snapshot(other_world, objects)
-    a, b = world.admin, other_world.admin
-    probes, leaks, unregistered = 0, [], []
+    """A's token and header with B's ids: 404, or 403 where A's role may not do it at all."""
+    problems = []
+    for op in with_ids:
+        url = url_for(op, victim)
+        assert op.permission is not None
+        for role, client in prober.tenant.clients.items():
+            expected = 404 if allows(role, op.permission) else 403
+            problems += _probe(http, op, url, victim, expected, client.headers)
+        if op.method == "POST":  # the idempotency layer sees these first
+            key = {"Idempotency-Key": f"probe-{uuid.uuid4()}"}
+            problems += _probe(http, op, url, victim, 404, {**prober.admin.headers, **key})
+    assert problems == []
 
-    def probe(method: str, url: str, allowed: set[int], client: ApiClient, **kw: Any) -> None:
-        nonlocal probes
-        probes += 1
-        response = client.request(method, url, **kw)
-        if response.status_code not in allowed:
-            leaks.append(f"{method} {url} [{kw.get('headers', {})}] -> {response.status_code}")
 
-    for path, method, operation in _api_operations(app):
-        parameters = operation.get("parameters", [])
-        path_ids = [p["name"] for p in parameters if p["in"] == "path"]
-        body = {"json": BODIES[method]} if "requestBody" in operation else {}
-        if path_ids:
-            url = path
-            for name in path_ids:
-                kind = _kind(path, name, query=False)
-                if kind is None or kind not in FACTORIES:
-                    unregistered.append(f"{path}: {{{name}}}")
-                    break
-                url = url.replace("{" + name + "}", objects.get(kind))
-            else:
-                probe(method, url, {404}, a, **body)  # A's token and header, B's id
-                probe(method, url, {403}, a, headers={"X-Tenant-ID": other_world.slug}, **body)
-                probe(method, url, {403}, a, headers={"X-Tenant-ID": ""}, **body)
-                probe(method, url, {401}, a, headers={"Authorization": ""}, **body)
-            continue
-        for parameter in parameters:
-            if parameter["in"] != "query" or not _is_id(parameter):
-                continue
-            name = parameter["name"]
-            kind = _kind(path, name, query=True)
-            if kind is None or kind not in FACTORIES:
-                unregistered.append(f"{path}: ?{name}")
-                continue
-            probes += 1
-            query = {**REQUIRED_QUERY.get(path, {}), name: objects.get(kind)}
-            response = a.request(method, path, params=query)
-            found = response.json() if response.status_code == 200 else []
-            items = found.get("items") if isinstance(found, dict) else found
-            if response.status_code not in (200, 403, 404, 422) or items != []:
-                leaks.append(f"{method} {path}?{name}=<B's> -> {response.status_code} {items}")
-    print(f"probes sent: {probes}, leaks: {len(leaks)}")
-    assert unregistered == [], "register these in OBJECT_KIND / FACTORIES"
-    assert leaks == []
-    assert _snapshot(other_world, objects) == before  # B's data byte-identical
-    assert b.ok("GET", f"{SALES}/leads/{objects.get('lead')}")["name"] == "B's lead"
+@pytest.mark.usefixtures("untouched")
+def test_another_tenants_header_and_no_header_are_refused(
+    http: TestClient, with_ids: list[Operation], prober: ProbeWorld, victim: ProbeWorld
+) -> None:
+    """A's token with B's header or with none: 403; B's header without a token: 401."""
+    token = prober.admin.token
+    problems = []
+    for op in with_ids:
+        url = url_for(op, victim)
+        for tenant in (victim.tenant.slug, str(victim.tenant.tenant_id)):
+            problems += _probe(http, op, url, victim, 403, _auth(token, tenant))
+        problems += _probe(http, op, url, victim, 403, _auth(token, None))
+        problems += _probe(http, op, url, victim, 401, {"X-Tenant-ID": victim.tenant.slug})
+        if op.method == "POST":
+            key = {"Idempotency-Key": f"probe-{uuid.uuid4()}"}
+            headers = {**_auth(token, victim.tenant.slug), **key}
+            problems += _probe(http, op, url, victim, 403, headers)
+    assert problems == []
+
+
+@pytest.mark.usefixtures("untouched")
+def test_list_filters_with_another_tenants_ids_find_nothing(
+    operations: list[Operation], prober: ProbeWorld, victim: ProbeWorld
+) -> None:
+    """Every id filter of every list, pointed at B's objects, one at a time and all at once."""
+    problems = []
+    lists = [op for op in operations if op.method == "GET" and op.uuid_query_params]
+    assert len(lists) >= 6
+    for op in lists:
+        url = url_for(op, prober)  # a list under one of A's own objects, if any
+        filters = {p: victim.get(QUERY_PARAMS[p]) for p in op.uuid_query_params}
+        for params in [*({p: v} for p, v in filters.items()), filters]:
+            query = {**required_query(op), **params}
+            response = prober.admin.get(url, params=query)
+            tally.add("probes")
+            body = response.json()
+            items = body.get("items", body.get("entries")) if isinstance(body, dict) else body
+            seen = [s for s in _secrets(victim) if s in response.text and s not in params.values()]
+            if response.status_code != 200 or items or seen:
+                tally.add("leaks" if items or seen else "unexpected statuses")
+                problems.append(f"GET {url} {query}: {response.status_code} {seen} {items}")
+    assert problems == []
+
+
+def test_the_owner_gets_through_with_the_same_requests(
+    http: TestClient, session_factory: sessionmaker[Session], with_ids: list[Operation]
+) -> None:
+    """The control: the same probes on a tenant's own objects are not 403, 404 or 422."""
+    own = _world(http, session_factory)
+    problems = []
+    # Deletes last, each on a fresh object, so every other probe still finds its target.
+    for op in sorted(with_ids, key=lambda op: op.method == "DELETE"):
+        url = url_for(op, own, fresh=op.method == "DELETE")
+        kwargs: dict[str, Any] = {"params": required_query(op)}
+        if op.key in BODIES:
+            kwargs["json"] = BODIES[op.key]
+        response = own.admin.request(op.method, url, **kwargs)
+        if response.status_code in (403, 404, 422) or response.status_code >= 500:
+            problems.append(f"{op.method} {url}: {response.status_code} {response.text}")
+    assert problems == []
