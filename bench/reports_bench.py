@@ -48,6 +48,7 @@ from salestrack.reports.common import Window
 from salestrack.reports.facts import ALL_PARTS
 from salestrack.reports.generator import generate
 from salestrack.reports.oracle import OracleFigures
+from salestrack.tenancy import set_tenant, tenant_transaction
 
 URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgresql+psycopg://root@127.0.0.1:5432/salestrack_bench"
@@ -82,7 +83,7 @@ def ensure_tenant(
     factory: sessionmaker[Session], slug: str, leads: int, reseed: bool
 ) -> dict[str, Any]:
     with transaction(factory) as session:
-        tenant = auth.find_tenant(session, slug)
+        tenant = auth.open_tenant(session, slug)
         have = 0
         if tenant is not None:
             have = (
@@ -98,7 +99,7 @@ def ensure_tenant(
         }
         print(stats.summary(), flush=True)
     with transaction(factory) as session:
-        tenant = auth.find_tenant(session, slug)
+        tenant = auth.open_tenant(session, slug)
         assert tenant is not None
         actor = system_actor(tenant.tenant_id, slug)
         email = f"bench@{slug}.example.com"
@@ -160,6 +161,7 @@ def oracle_ms(factory: sessionmaker[Session], tenant_id: uuid.UUID, name: str, r
     times = []
     for _ in range(runs):
         with factory() as session:
+            set_tenant(session, tenant_id)
             start = time.perf_counter()
             oracle_answer(session, tenant_id, name)
             times.append((time.perf_counter() - start) * 1000)
@@ -174,19 +176,20 @@ def write_rate(
     ``contacted`` (the worst case: each one changes the funnel's counters)."""
     actor = Actor(tenant["tenant_id"], tenant["slug"], tenant["user_id"], Role.manager)
     with factory() as session:
+        set_tenant(session, actor.tenant_id)
         stmt = select(Lead.id).where(Lead.tenant_id == actor.tenant_id, Lead.status == "new")
         ids = list(session.scalars(stmt.limit(n)))
         day = clock.today(clock.tenant_zone(session, actor.tenant_id))
     start = time.perf_counter()
     for lead_id in ids:
-        with transaction(factory) as session:
+        with tenant_transaction(factory, actor.tenant_id) as session:
             if not maintain:
                 session.info[summaries.DISABLED] = True
             data = MilestoneCreate(lead_id=lead_id, milestone_type="contacted", milestone_date=day)
             journey.record_milestone(session, actor=actor, data=data)
     rate = len(ids) / (time.perf_counter() - start)
     if not maintain:  # repair what the unmaintained writes left stale
-        with transaction(factory) as session:
+        with tenant_transaction(factory, actor.tenant_id) as session:
             pending = summaries._pending(session)
             for lead_id in ids:
                 pending.leads[(actor.tenant_id, lead_id)] = set(ALL_PARTS)
@@ -216,9 +219,10 @@ def main() -> None:
                 f"load {t['slug']}: {t['load']['rows']:,} rows in {t['load']['seconds']:.0f}s"
                 f" = {rate:,.0f} rows/s; rebuild {t['load']['rebuild']:.0f}s"
             )
-    with factory() as session:
-        for t in (small, big):
-            tid = t["tenant_id"]
+    for t in (small, big):
+        tid = t["tenant_id"]
+        with factory() as session:
+            set_tenant(session, tid)
             counts = {
                 name: session.scalar(
                     select(func.count())

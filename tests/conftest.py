@@ -18,7 +18,7 @@ from salestrack import migrate
 from salestrack.app import create_app
 from salestrack.config import Settings
 from salestrack.db import make_engine, make_session_factory
-from tests.databases import BACKENDS, empty_database
+from tests.databases import BACKENDS, TEST_APP_ROLE, app_role_url, empty_database
 from tests.support import ApiClient, TenantWorld, build_tenant
 
 
@@ -26,9 +26,12 @@ from tests.support import ApiClient, TenantWorld, build_tenant
 def database_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    """A migrated database shared by the session's tests (they isolate by tenant)."""
+    """A migrated database shared by the session's tests (they isolate by tenant).
+
+    This is the owner's URL; the app connects with ``settings.database_url`` (the app role).
+    """
     with empty_database(request.param, tmp_path_factory.mktemp("db")) as url:
-        migrate.upgrade(url)
+        migrate.upgrade(url, app_role=TEST_APP_ROLE)
         yield url
 
 
@@ -36,7 +39,9 @@ def database_url(
 def settings(database_url: str) -> Settings:
     return Settings(
         env="test",
-        database_url=database_url,
+        database_url=app_role_url(database_url),
+        migration_database_url=database_url,
+        app_db_role=TEST_APP_ROLE,
         secret_key="test-secret-key-that-is-long-enough-0123456789",
         argon2_time_cost=1,
         argon2_memory_kib=1024,
@@ -66,6 +71,19 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return make_session_factory(engine)
 
 
+@pytest.fixture(autouse=True)
+def _postgres_only(request: pytest.FixtureRequest) -> None:
+    """Tests marked ``postgres_only`` run once, on PostgreSQL (skipped on the SQLite leg)."""
+    if request.node.get_closest_marker("postgres_only") is None:
+        return
+    callspec = getattr(request.node, "callspec", None)
+    backend = callspec.params.get("database_url") if callspec else None
+    if backend is None and "postgresql" not in BACKENDS:
+        pytest.skip("PostgreSQL is not among SALESTRACK_TEST_BACKENDS")
+    if backend is not None and backend != "postgresql":
+        pytest.skip("PostgreSQL only")
+
+
 @pytest.fixture
 def backend(database_url: str) -> str:
     return "sqlite" if database_url.startswith("sqlite") else "postgresql"
@@ -87,3 +105,13 @@ def other_world(http: TestClient, session_factory: sessionmaker[Session]) -> Ten
 def api(world: TenantWorld) -> ApiClient:
     """The first tenant's admin."""
     return world.admin
+
+
+# Counts of the security suites (probes sent, leaks; fuzz cases, failures) in the summary.
+from tests.security.tally import (  # noqa: E402
+    pytest_sessionfinish,
+    pytest_terminal_summary,
+    pytest_testnodedown,
+)
+
+__all__ = ["pytest_sessionfinish", "pytest_terminal_summary", "pytest_testnodedown"]

@@ -1,6 +1,10 @@
 """Empty test databases: a SQLite file, or a fresh schema in the local PostgreSQL.
 
 On CI (CI=true) PostgreSQL must be reachable: the run fails instead of skipping it.
+On PostgreSQL the schema is migrated as the owner (root) and the app under test connects
+as ``TEST_APP_ROLE`` (no ownership, no BYPASSRLS), as production does, so row-level
+security is in force for every test. Roles are cluster-wide: migrations create it if
+missing and grant it rights on their own schema only.
 """
 
 from __future__ import annotations
@@ -12,12 +16,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 PG_ADMIN_URL = os.environ.get(
     "SALESTRACK_TEST_PG_URL", "postgresql+psycopg://root@127.0.0.1:5432/test"
 )
 ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+TEST_APP_ROLE = "salestrack_test_app"
 BACKENDS = [
     b for b in os.environ.get("SALESTRACK_TEST_BACKENDS", "sqlite,postgresql").split(",") if b
 ]
@@ -45,6 +50,13 @@ def _drop_pg_schema(schema: str) -> None:
     with admin.begin() as connection:
         connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
+
+
+def app_role_url(url: str, role: str = TEST_APP_ROLE) -> str:
+    """The same database reached as ``role`` (trust authentication on localhost)."""
+    if not url.startswith("postgresql"):
+        return url
+    return make_url(url).set(username=role, password=None).render_as_string(hide_password=False)
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,7 +13,7 @@ from salestrack import __version__
 from salestrack.audit.routes import router as audit_router
 from salestrack.auth.routes import auth_router, users_router
 from salestrack.auth.security import configure_hashing
-from salestrack.config import Settings, get_settings
+from salestrack.config import ConfigurationError, Settings, get_settings
 from salestrack.db import make_engine, make_session_factory
 from salestrack.errors import install_error_handlers
 from salestrack.journey.routes import ROUTERS as JOURNEY_ROUTERS
@@ -27,8 +28,14 @@ from salestrack.migrate import ensure_migrated
 from salestrack.money.idempotency_asgi import IdempotencyMiddleware
 from salestrack.money.ledger_routes import ledger_reports_router, ledger_router
 from salestrack.money.routes import bookings_router, inventory_router
+from salestrack.openapi_doc import install_openapi
+from salestrack.ops.middleware import RequestContext
+from salestrack.ops.routes import router as ops_router
 from salestrack.reports.routes import router as reports_router
+from salestrack.rls import connected_role_problems
 from salestrack.web import install_web
+
+log = logging.getLogger("salestrack.app")
 
 ROUTERS = [
     auth_router,
@@ -55,13 +62,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # An engine handed in (tests, embedding) belongs to the caller, who disposes it; disposing
     # it here would orphan connections other requests still hold.
     owns_engine = engine is None
-    engine = engine or make_engine(
-        settings.database_url,
-        pool_size=settings.db_pool_size,
-        pool_timeout=settings.db_pool_timeout_seconds,
-    )
+    engine = engine or engine_for(settings)
     try:
         ensure_migrated(engine)
+        _check_database_role(settings, engine)
     except Exception:
         if owns_engine:
             engine.dispose()
@@ -81,6 +85,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             "under /api/v1/sales/ accepts an Idempotency-Key header (kept at least 24 hours)."
         ),
         lifespan=lifespan,
+        docs_url=None,  # served by the web package from vendored files (works offline)
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -88,13 +94,38 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    app.include_router(ops_router)  # /healthz /readyz /metrics
+    install_openapi(app)  # problem+json answers and Idempotency-Key in the schema
     install_web(app)  # pages (/, /login, /leads ...) on the same services
     # Inside the body limit: idempotent POSTs buffer a body that is already bounded.
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-
-    @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
+    app.add_middleware(RequestContext, engine=engine)  # outermost: ids, metrics, request log
     return app
+
+
+def engine_for(settings: Settings) -> Engine:
+    """The app's engine, with the pool and timeout settings."""
+    return make_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout_seconds,
+        statement_timeout_ms=settings.db_statement_timeout_ms,
+    )
+
+
+def _check_database_role(settings: Settings, engine: Engine) -> None:
+    """In production the app's role must not see past row-level security: refuse to start."""
+    problems = connected_role_problems(engine)
+    if not problems:
+        return
+    message = (
+        "the app's database role can bypass row-level security: "
+        + "; ".join(problems)
+        + ". Connect with SALESTRACK_DATABASE_URL as the app role (SALESTRACK_APP_DB_ROLE)"
+        " and migrate with SALESTRACK_MIGRATION_DATABASE_URL as the owner."
+    )
+    if settings.env == "production":
+        raise ConfigurationError(message)
+    log.warning(message)

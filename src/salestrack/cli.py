@@ -1,10 +1,11 @@
-"""The ``salestrack`` command: serve, migrate, tenants, users and demo data."""
+"""The ``salestrack`` command: serve, migrate, tenants, users, imports and demo data."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,12 +16,12 @@ from salestrack.config import ConfigurationError, get_settings
 
 @contextmanager
 def _sessions() -> Iterator[sessionmaker[Session]]:
-    """A session factory on the configured database, closed when the command ends."""
+    """A session factory on the owner's database URL, closed when the command ends."""
     from salestrack.auth.security import configure_hashing
     from salestrack.db import make_engine, make_session_factory
 
     configure_hashing(get_settings())
-    engine = make_engine(get_settings().database_url)
+    engine = make_engine(get_settings().owner_database_url)
     try:
         yield make_session_factory(engine)
     finally:
@@ -42,10 +43,19 @@ def main() -> None:
 
 @main.command()
 def migrate() -> None:
-    """Bring the database schema up to date (safe to run again)."""
-    from salestrack import migrate as migrations
+    """Bring the database schema up to date (safe to run again).
 
-    migrations.upgrade(get_settings().database_url)
+    On PostgreSQL this also (re)applies row-level security to every tenant table and
+    grants the app role (SALESTRACK_APP_DB_ROLE) row access, creating the role if missing.
+    """
+    from salestrack import migrate as migrations
+    from salestrack.rls import RowSecurityError
+
+    settings = get_settings()
+    try:
+        migrations.upgrade(settings.owner_database_url, app_role=settings.app_db_role)
+    except RowSecurityError as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"database at revision {migrations.head_revision()}")
 
 
@@ -54,11 +64,15 @@ def migrate() -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=int, help="app processes")
 def serve(host: str, port: int, workers: int) -> None:
-    """Serve the API and web app."""
+    """Serve the API and web app (JSON logs on stdout; SIGTERM finishes in-flight requests)."""
     import uvicorn
 
     from salestrack.migrate import NotMigrated
+    from salestrack.ops.logs import log_config
 
+    if workers < 1:
+        raise click.BadParameter("must be at least 1", param_hint="--workers")
+    _reset_metrics_directory()
     try:
         from salestrack.app import create_app
 
@@ -73,7 +87,24 @@ def serve(host: str, port: int, workers: int) -> None:
         workers=workers,
         proxy_headers=True,
         timeout_graceful_shutdown=20,
+        log_config=log_config(),
+        access_log=False,
     )
+
+
+def _reset_metrics_directory() -> None:
+    """Prometheus multiprocess mode: start from an empty sample directory."""
+    import os
+    import shutil
+    from pathlib import Path
+
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory:
+        return
+    path = Path(directory)
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
 
 
 @main.command("create-tenant")
@@ -114,7 +145,7 @@ def create_user(tenant_slug: str, email: str, password: str, role: str, full_nam
     try:
         data = UserCreate(email=email, password=password, role=Role(role), full_name=full_name)
         with _unit_of_work() as session:
-            tenant = service.find_tenant(session, tenant_slug)
+            tenant = service.open_tenant(session, tenant_slug)
             if tenant is None:
                 raise click.ClickException(f"no tenant {tenant_slug!r}")
             actor = system_actor(tenant.tenant_id, tenant.slug)
@@ -126,24 +157,68 @@ def create_user(tenant_slug: str, email: str, password: str, role: str, full_nam
         raise click.ClickException(exc.detail) from exc
 
 
+@main.command("import-leads")
+@click.option("--tenant", "tenant_slug", required=True)
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_leads(tenant_slug: str, path: Path) -> None:
+    """Import leads from a CSV or .xlsx file: every row, or none if any row is wrong.
+
+    Columns: name (required), lead_code, company, email, phone, status, lead_date,
+    expected_value, notes, source (sub-source name or type), campaign (code or name),
+    assigned_to (a user's email).
+    """
+    from tqdm import tqdm
+
+    from salestrack.auth import service
+    from salestrack.auth.context import system_actor
+    from salestrack.leads.importer import import_leads as run_import
+    from salestrack.leads.importer import read_rows
+
+    with _unit_of_work() as session:
+        tenant = service.open_tenant(session, tenant_slug)
+        if tenant is None:
+            raise click.ClickException(f"no tenant {tenant_slug!r}")
+        actor = system_actor(tenant.tenant_id, tenant.slug)
+        with tqdm(desc="leads", unit=" rows") as bar:
+            report = run_import(session, actor=actor, rows=read_rows(path), progress=bar.update)
+        if report.problems:
+            session.rollback()
+            listed = "\n".join(f"  {p}" for p in report.problems)
+            count = len(report.problems)
+            raise click.ClickException(
+                f"nothing imported: {count} problem(s) in {report.rows} rows\n{listed}"
+            )
+        click.echo(f"imported {report.created} leads into {tenant.slug}")
+
+
 @main.command("purge-idempotency-keys")
+@click.option("--tenant", "tenant_slugs", multiple=True, required=True, help="repeatable")
 @click.option("--older-than-hours", default=24, show_default=True, type=click.IntRange(min=24))
-def purge_idempotency_keys(older_than_hours: int) -> None:
-    """Forget Idempotency-Keys older than N hours (kept at least 24); run it from cron."""
+def purge_idempotency_keys(tenant_slugs: tuple[str, ...], older_than_hours: int) -> None:
+    """Forget a tenant's Idempotency-Keys older than N hours (kept at least 24); for cron.
+
+    One tenant per transaction: row-level security lets a session see one tenant only.
+    """
     from datetime import timedelta
 
-    from salestrack.db import transaction
+    from salestrack.auth import service
     from salestrack.money import idempotency
 
-    with _sessions() as factory, transaction(factory) as session:
-        count = idempotency.purge(session, older_than=timedelta(hours=older_than_hours))
-    click.echo(f"forgot {count} idempotency keys")
+    for slug in tenant_slugs:
+        with _unit_of_work() as session:
+            tenant = service.open_tenant(session, slug)
+            if tenant is None:
+                raise click.ClickException(f"no tenant {slug!r}")
+            count = idempotency.purge(
+                session, tenant_id=tenant.tenant_id, older_than=timedelta(hours=older_than_hours)
+            )
+        click.echo(f"{slug}: forgot {count} idempotency keys")
 
 
 def _tenant_id(session: Session, slug: str) -> object:
     from salestrack.auth import service
 
-    tenant = service.find_tenant(session, slug)
+    tenant = service.open_tenant(session, slug)
     if tenant is None:
         raise click.ClickException(f"no tenant {slug!r}")
     return tenant.tenant_id

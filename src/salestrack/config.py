@@ -21,7 +21,13 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SALESTRACK_", extra="ignore")
 
     env: Literal["development", "production", "test"] = "development"
+    # What the app connects with: in production on PostgreSQL, the app role (no ownership,
+    # no BYPASSRLS), so row-level security holds even for a query that forgets its tenant.
     database_url: str = "sqlite:///./salestrack.db"
+    # The owner: `salestrack migrate` and the admin commands connect with this (default:
+    # database_url). Migrate creates the app role if missing and grants it row access.
+    migration_database_url: str | None = None
+    app_db_role: str = Field(default="salestrack_app", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
     secret_key: str | None = None
     token_ttl_seconds: int = Field(default=900, ge=60, le=86_400)
     token_issuer: str = "salestrack"
@@ -35,8 +41,17 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65_536, ge=1024)
     argon2_parallelism: int = Field(default=4, ge=1)
-    db_pool_size: int = 10
-    db_pool_timeout_seconds: float = 5.0
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_max_overflow: int = Field(default=10, ge=0, le=200)
+    # A request waiting longer than this for a connection gets 503 instead of queueing on.
+    db_pool_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
+    # PostgreSQL cancels a statement running longer than this (0: no limit); the request 503s.
+    db_statement_timeout_ms: int = Field(default=5000, ge=0, le=600_000)
+
+    @property
+    def owner_database_url(self) -> str:
+        """The URL migrations and admin commands use (the table owner)."""
+        return self.migration_database_url or self.database_url
 
     def signing_key(self) -> str:
         """The JWT key: configured, or in development a generated one kept beside the app.

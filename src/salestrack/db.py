@@ -25,6 +25,7 @@ from sqlalchemy import (
     Uuid,
     create_engine,
     event,
+    make_url,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -136,19 +137,54 @@ def tenant_root_fk() -> ForeignKeyConstraint:
     return ForeignKeyConstraint(["tenant_id"], ["tenants.tenant_id"])
 
 
-def make_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 5.0) -> Engine:
-    """An engine for SQLite (embedded) or PostgreSQL (production) with safe defaults."""
+def make_engine(
+    url: str,
+    *,
+    pool_size: int = 10,
+    max_overflow: int | None = None,
+    pool_timeout: float = 3.0,
+    statement_timeout_ms: int = 0,
+) -> Engine:
+    """An engine for SQLite (embedded) or PostgreSQL (production) with safe defaults.
+
+    A request that cannot get a connection within ``pool_timeout`` seconds fails (503)
+    rather than queueing forever; ``pool_pre_ping`` replaces connections a database restart
+    killed; ``statement_timeout_ms`` makes PostgreSQL cancel a runaway statement.
+    """
+    overflow = pool_size if max_overflow is None else max_overflow
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        pooled: dict[str, Any] = {}
+        if make_url(url).database not in (None, "", ":memory:"):
+            pooled = {
+                "pool_size": pool_size,
+                "max_overflow": overflow,
+                "pool_timeout": pool_timeout,
+            }
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, **pooled
+        )
         _configure_sqlite(engine)
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=overflow,
         pool_timeout=pool_timeout,
         pool_pre_ping=True,
     )
+    if statement_timeout_ms:
+        _set_statement_timeout(engine, statement_timeout_ms)
+    return engine
+
+
+def _set_statement_timeout(engine: Engine, milliseconds: int) -> None:
+    """Every connection cancels statements running longer than ``milliseconds``."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET statement_timeout = {int(milliseconds)}")
+        dbapi_connection.commit()
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -175,12 +211,21 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False, autoflush=True)
+    """Sessions whose transactions start by naming their tenant (row-level security)."""
+    from salestrack import tenancy
+
+    factory = sessionmaker(engine, expire_on_commit=False, autoflush=True)
+    tenancy.install(factory)
+    return factory
 
 
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work outside a request (CLI, demo data): commit or roll back."""
+    """One unit of work outside a request (CLI, demo data): commit or roll back.
+
+    On PostgreSQL the session must be told its tenant before its first query
+    (``tenancy.set_tenant``, or use ``tenancy.tenant_transaction``).
+    """
     session = factory()
     try:
         yield session

@@ -26,7 +26,7 @@ def demo_password() -> str:
 def ensure_demo(factory: sessionmaker[Session]) -> dict[str, str]:
     login = {"tenant": DEMO_TENANT, "email": DEMO_ADMIN, "password": demo_password()}
     with transaction(factory) as session:
-        if auth.find_tenant(session, DEMO_TENANT) is not None:
+        if auth.open_tenant(session, DEMO_TENANT) is not None:
             return login
         tenant = auth.create_tenant(session, slug=DEMO_TENANT, name="Demo Realty")
         actor = system_actor(tenant.tenant_id, tenant.slug)

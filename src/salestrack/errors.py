@@ -9,7 +9,8 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -84,6 +85,23 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+# Failures of the database rather than of the request: the client may retry (503).
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
+_RETRYABLE_DETAIL = {
+    "57014": "the database took too long to answer (statement timeout); try again",
+    "40001": "the request collided with a concurrent one; try again",
+    "40P01": "the request collided with a concurrent one; try again",
+}
+
+
+def database_unavailable_detail(exc: Exception) -> str:
+    """What to tell the client when the database failed (never the driver's message)."""
+    if isinstance(exc, PoolTimeout):
+        return "the server is busy (no database connection free); try again shortly"
+    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    return _RETRYABLE_DETAIL.get(str(sqlstate), "the database is unavailable; try again shortly")
+
+
 def _describe_validation(errors: list[dict[str, Any]]) -> str:
     parts = []
     for error in errors[:5]:
@@ -120,6 +138,16 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            # The framework's "error parsing the body" (e.g. bytes that are not UTF-8): bad
+            # input like any other, so 422 as the API promises, not an undocumented 400.
+            return problem_response(
+                422,
+                "Unprocessable content",
+                "request body could not be parsed (send UTF-8 JSON, or a form where asked)",
+                instance=request.url.path,
+                errors=[{"loc": ["body"], "msg": "unparsable body", "type": "body_unparsable"}],
+            )
         detail = exc.detail if isinstance(exc.detail, str) else "request failed"
         title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
         return problem_response(
@@ -140,6 +168,19 @@ def install_error_handlers(app: FastAPI) -> None:
             "the change conflicts with existing data (a duplicate?)",
             instance=request.url.path,
         )
+
+    async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return problem_response(
+            503,
+            "Service unavailable",
+            database_unavailable_detail(exc),
+            instance=request.url.path,
+            headers={"Retry-After": "1"},
+        )
+
+    for exc_type in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(exc_type, _database_unavailable)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -8,7 +8,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine, pool
+
+from salestrack.rls import apply_row_level_security
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -24,8 +26,19 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
+def upgrade(database_url: str, revision: str = "head", *, app_role: str = "salestrack_app") -> None:
+    """Apply migrations as the owner; on PostgreSQL then (re)apply row-level security.
+
+    Running the RLS step after every upgrade covers tables that later migrations add.
+    """
     command.upgrade(alembic_config(database_url), revision)
+    if database_url.startswith("postgresql"):
+        engine = create_engine(database_url, poolclass=pool.NullPool)
+        try:
+            with engine.begin() as connection:
+                apply_row_level_security(connection, app_role=app_role)
+        finally:
+            engine.dispose()
 
 
 def head_revision() -> str | None:

@@ -9,6 +9,7 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    EmailStr,
     Field,
     StringConstraints,
     model_validator,
@@ -56,6 +57,8 @@ Code = Annotated[
     str, StringConstraints(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9_.\-/]+$")
 ]
 Notes = Annotated[str, StringConstraints(max_length=10_000)]
+# RFC 5321's limit; the columns hold 254 characters.
+Email = Annotated[EmailStr, Field(max_length=254)]
 Phone = Annotated[str, StringConstraints(max_length=40, pattern=r"^[0-9+()\-. ]*$")]
 
 

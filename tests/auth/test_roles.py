@@ -12,6 +12,7 @@ from salestrack.auth.models import User
 from salestrack.auth.roles import Role
 from salestrack.auth.security import configure_hashing
 from salestrack.config import Settings
+from salestrack.tenancy import set_tenant
 from tests.support import TenantWorld, login
 
 BODIES = {
@@ -79,6 +80,7 @@ def test_password_hashes_are_argon2id_and_upgraded_at_login(
 ) -> None:
     def stored_hash() -> str:
         with session_factory() as session:
+            set_tenant(session, world.tenant_id)
             return session.scalars(
                 select(User.password_hash).where(
                     User.tenant_id == world.tenant_id, User.id == world.viewer.user_id

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import base64
+import hmac
 import json
+import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from salestrack.config import Settings
-from tests.support import ApiClient, TenantWorld, login
+from tests.support import TenantWorld, login
 
 LEADS = "/api/v1/sales/leads"
 
@@ -70,6 +76,20 @@ def test_repeated_failures_lock_the_account_with_retry_after(
     assert login(http, world.slug, world.manager.email).status_code == 200  # others unaffected
 
 
+def test_failures_from_one_address_block_it_for_every_account(
+    app: FastAPI, http: TestClient, settings: Settings, world: TenantWorld
+) -> None:
+    """Password spraying: many accounts, one address. Other addresses are not blocked."""
+    for i in range(settings.login_max_failures_per_address):
+        guess = login(http, world.slug, f"user{i}@{world.slug}.example.com", "Summer2025!")
+        assert guess.status_code == 401
+    blocked = login(http, world.slug, world.manager.email)  # right password, same address
+    assert blocked.status_code == 429
+    assert int(blocked.headers["Retry-After"]) > 0
+    elsewhere = TestClient(app, client=("203.0.113.7", 40000))
+    assert login(elsewhere, world.slug, world.manager.email).status_code == 200
+
+
 def test_missing_or_malformed_authorization_is_401(http: TestClient, world: TenantWorld) -> None:
     tenant = {"X-Tenant-ID": world.slug}
     assert http.get(LEADS, headers=tenant).status_code == 401
@@ -80,53 +100,127 @@ def test_missing_or_malformed_authorization_is_401(http: TestClient, world: Tena
     assert http.get(LEADS, headers=basic).status_code == 401
 
 
-def _forge(settings: Settings, api: ApiClient, **changes: object) -> str:
-    claims = jwt.decode(
-        api.token,
-        settings.signing_key(),
-        algorithms=["HS256"],
-        audience=settings.token_audience,
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _json_b64(value: dict[str, Any]) -> str:
+    return _b64(json.dumps(value, separators=(",", ":"), default=str).encode())
+
+
+def _hmac_by_hand(
+    claims: dict[str, Any], key: bytes, alg: str = "HS256", hash_name: str = "sha256"
+) -> str:
+    """An HMAC token signed with any bytes (PyJWT refuses PEM keys as HMAC secrets)."""
+    signing_input = f"{_json_b64({'alg': alg, 'typ': 'JWT'})}.{_json_b64(claims)}"
+    digest = hmac.new(key, signing_input.encode(), hash_name).digest()
+    return f"{signing_input}.{_b64(digest)}"
+
+
+def _unsigned(claims: dict[str, Any], alg: str) -> str:
+    return f"{_json_b64({'alg': alg, 'typ': 'JWT'})}.{_json_b64(claims)}."
+
+
+def _forged_tokens(
+    settings: Settings, world: TenantWorld, other: TenantWorld
+) -> dict[str, tuple[str, str, int]]:
+    """name -> (token, X-Tenant-ID to send, expected status)."""
+    key = settings.signing_key()
+    genuine = world.admin.token
+    claims: dict[str, Any] = jwt.decode(
+        genuine, key, algorithms=["HS256"], audience=settings.token_audience
     )
-    claims.update(changes)
-    return jwt.encode(claims, settings.signing_key(), algorithm="HS256")
 
+    def signed(**changes: Any) -> str:
+        payload = {**claims, **changes}
+        return jwt.encode({k: v for k, v in payload.items() if v is not _DROP}, key, "HS256")
 
-def test_expired_and_not_yet_valid_tokens_are_401(
-    http: TestClient, settings: Settings, world: TenantWorld
-) -> None:
-    past = int((datetime.now(UTC) - timedelta(minutes=1)).timestamp())
-    future = int((datetime.now(UTC) + timedelta(minutes=5)).timestamp())
-    for token in (
-        _forge(settings, world.admin, exp=past),
-        _forge(settings, world.admin, nbf=future),
-    ):
-        headers = {"Authorization": f"Bearer {token}", "X-Tenant-ID": world.slug}
-        assert http.get(LEADS, headers=headers).status_code == 401
-
-
-def test_tampered_wrong_key_wrong_audience_and_alg_none_are_401(
-    http: TestClient, settings: Settings, world: TenantWorld
-) -> None:
-    header, payload, signature = world.admin.token.split(".")
-    claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
-    claims["role"] = "admin" if claims["role"] != "admin" else "viewer"
-    altered = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
-    claims_now = jwt.decode(
-        world.admin.token,
-        settings.signing_key(),
-        algorithms=["HS256"],
-        audience=settings.token_audience,
+    now = datetime.now(UTC)
+    rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public_pem = rsa_key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
-    forged = [
-        f"{header}.{altered}.{signature}",
-        jwt.encode(claims_now, "another-key-entirely-0123456789abcdef", algorithm="HS256"),
-        _forge(settings, world.admin, aud="someone-else"),
-        _forge(settings, world.admin, iss="someone-else"),
-        jwt.encode(claims_now, key=None, algorithm="none"),
-    ]
-    for token in forged:
-        headers = {"Authorization": f"Bearer {token}", "X-Tenant-ID": world.slug}
-        assert http.get(LEADS, headers=headers).status_code == 401, token
+    header, payload, signature = genuine.split(".")
+    escalated = {**jwt.decode(genuine, options={"verify_signature": False}), "role": "admin"}
+    escalated["sub"] = str(world.viewer.user_id)
+    moved = {**claims, "tid": str(other.tenant_id), "ten": other.slug}
+    own, theirs = world.slug, other.slug
+    tokens: dict[str, tuple[str, str, int]] = {
+        "alg none": (_unsigned(claims, "none"), own, 401),
+        "alg None": (_unsigned(claims, "None"), own, 401),
+        "alg NONE, genuine signature kept": (
+            f"{_json_b64({'alg': 'NONE', 'typ': 'JWT'})}.{payload}.{signature}",
+            own,
+            401,
+        ),
+        "wrong key": (
+            jwt.encode(claims, "another-key-entirely-0123456789abcdef", "HS256"),
+            own,
+            401,
+        ),
+        "right key, HS512": (_hmac_by_hand(claims, key.encode(), "HS512", "sha512"), own, 401),
+        "RS256 signed with a stranger's RSA key": (jwt.encode(claims, rsa_key, "RS256"), own, 401),
+        "HS256 keyed with an RSA public key PEM": (_hmac_by_hand(claims, public_pem), own, 401),
+        "RS256 header over an HMAC signature": (
+            _hmac_by_hand(claims, key.encode(), alg="RS256"),
+            own,
+            401,
+        ),
+        "expired": (signed(exp=int((now - timedelta(minutes=1)).timestamp())), own, 401),
+        "not yet valid": (signed(nbf=int((now + timedelta(minutes=5)).timestamp())), own, 401),
+        "missing exp": (signed(exp=_DROP), own, 401),
+        "missing nbf": (signed(nbf=_DROP), own, 401),
+        "missing sub": (signed(sub=_DROP), own, 401),
+        "missing tenant claim": (signed(tid=_DROP), own, 401),
+        "wrong audience": (signed(aud="someone-else"), own, 401),
+        "no audience": (signed(aud=_DROP), own, 401),
+        "wrong issuer": (signed(iss="someone-else"), own, 401),
+        "unknown role": (signed(role="superuser"), own, 401),
+        "user of another tenant": (signed(sub=str(other.admin.user_id)), own, 401),
+        "user that does not exist": (signed(sub=str(uuid.uuid4())), own, 401),
+        "tenant id and slug disagree": (signed(ten=other.slug), theirs, 401),
+        "payload altered (viewer made admin)": (
+            f"{header}.{_json_b64(escalated)}.{signature}",
+            own,
+            401,
+        ),
+        "payload altered (moved to other tenant)": (
+            f"{header}.{_json_b64(moved)}.{signature}",
+            theirs,
+            401,
+        ),
+        "signature removed": (f"{header}.{payload}.", own, 401),
+        "signature truncated": (f"{header}.{payload}.{signature[:-4]}", own, 401),
+        "two segments": (f"{header}.{payload}", own, 401),
+        "garbage": ("not-a-token-at-all", own, 401),
+        "empty": ("", own, 401),
+        # A genuine token with another tenant's header: 403, as the foundation promised.
+        "tenant claim differs from header": (genuine, theirs, 403),
+        "tenant claim differs from header (by id)": (genuine, str(other.tenant_id), 403),
+    }
+    return tokens
+
+
+_DROP: Any = object()
+
+
+def test_forged_tokens_are_all_refused(
+    http: TestClient, settings: Settings, world: TenantWorld, other_world: TenantWorld
+) -> None:
+    tokens = _forged_tokens(settings, world, other_world)
+    wrong = {}
+    accepted = 0
+    for name, (token, tenant, expected) in tokens.items():
+        headers = {"Authorization": f"Bearer {token}", "X-Tenant-ID": tenant}
+        status = http.get(LEADS, headers=headers).status_code
+        accepted += status < 300
+        if status != expected:
+            wrong[name] = (status, expected)
+    print(f"forged tokens: {len(tokens)}, accepted: {accepted}")
+    assert accepted == 0
+    assert wrong == {}
+    # The genuine token still works, so the refusals above were about the forgeries.
+    assert http.get(LEADS, headers=world.admin.headers).status_code == 200
 
 
 def test_tenant_header_must_match_the_token(

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.auth.context import Actor
 from salestrack.auth.roles import Role
-from salestrack.db import transaction
 from salestrack.errors import Conflict
 from salestrack.journey import rules, service
 from salestrack.journey.models import (
@@ -26,6 +25,7 @@ from salestrack.journey.schemas import EngagementCreate, MilestoneCreate
 from salestrack.leads import service as leads
 from salestrack.leads.models import LeadStatus
 from salestrack.leads.schemas import LeadCreate, LeadUpdate
+from salestrack.tenancy import tenant_transaction
 from tests.support import TenantWorld
 
 START = date(2025, 1, 1)
@@ -103,7 +103,7 @@ def test_history_always_explains_the_status(
     )
     @given(initial=st.sampled_from(list(LeadStatus)), sequence=steps)
     def check(initial: LeadStatus, sequence: list[Step]) -> None:
-        with transaction(session_factory) as session:
+        with tenant_transaction(session_factory, actor.tenant_id) as session:
             lead_id = leads.create_lead(
                 session, actor=actor, data=LeadCreate(name="P", status=initial)
             ).id
@@ -115,12 +115,12 @@ def test_history_always_explains_the_status(
             except Conflict:
                 model_refuses = True  # reengaged on a lead that is not lost
             try:
-                with transaction(session_factory) as session:
+                with tenant_transaction(session_factory, actor.tenant_id) as session:
                     _apply(session, actor, lead_id, step)
             except Conflict:
                 service_refuses = True
             assert service_refuses == model_refuses, step
-        with transaction(session_factory) as session:
+        with tenant_transaction(session_factory, actor.tenant_id) as session:
             lead = leads.get_lead(session, actor=actor, lead_id=lead_id)
             history, _ = service.status_history(session, actor=actor, lead_id=lead_id)
         assert lead.status == model

@@ -14,12 +14,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.auth.context import Actor
 from salestrack.auth.roles import Role
-from salestrack.db import transaction, utcnow
+from salestrack.db import utcnow
 from salestrack.journey import service, timeline
 from salestrack.journey.models import EngagementChannel, EngagementType, MilestoneType
 from salestrack.journey.schemas import EngagementCreate, MilestoneCreate
 from salestrack.leads import service as leads
 from salestrack.leads.schemas import LeadCreate
+from salestrack.tenancy import tenant_transaction
 from tests.journey.helpers import SALES, engagement, milestone, new_lead
 from tests.support import ApiClient, TenantWorld
 
@@ -57,7 +58,7 @@ def test_same_day_order_and_value_provider(world: TenantWorld) -> None:
 def _journey(factory: sessionmaker[Session], actor: Actor, events: int) -> uuid.UUID:
     """A lead with ``events`` milestones and engagements, built through the services."""
     start = date(2024, 1, 1)
-    with transaction(factory) as session:
+    with tenant_transaction(factory, actor.tenant_id) as session:
         lead = leads.create_lead(session, actor=actor, data=LeadCreate(name="Big", lead_date=start))
         for i in range(events - 1):
             day = start + timedelta(days=i)

@@ -190,3 +190,16 @@ def test_booking_roles_tenancy_and_audit(world: TenantWorld, other_world: Tenant
     )
     items = log["items"] if isinstance(log, dict) else log
     assert sorted(i["action"] for i in items) == ["create", "update"]
+
+
+def test_patch_keeps_units_and_dates_consistent(api: ApiClient) -> None:
+    stock = new_inventory(api)
+    _, customer = buyer(api)
+    booking = book(api, customer, stock["id"], delivery_date="2026-01-31")
+    url = f"{BOOKINGS}/{booking['id']}"
+    for body in ({"unit_count": 5}, {"inventory_id": stock["id"]}, {"status": None}):
+        assert api.patch(url, json=body).status_code == 422, body
+    assert api.patch(url, json={"delivery_date": "2025-11-01"}).status_code == 422
+    assert api.patch(url, json={"booking_date": "2026-02-01"}).status_code == 422
+    moved = api.ok("PATCH", url, json={"delivery_date": "2026-03-31", "notes": "phase 2"})
+    assert (moved["delivery_date"], moved["notes"]) == ("2026-03-31", "phase 2")

@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.auth.context import Actor
 from salestrack.auth.roles import Role
-from salestrack.db import transaction
 from salestrack.money import idempotency, ledger
 from salestrack.money.models import LedgerEntry, TransactionType
+from salestrack.tenancy import set_tenant, tenant_transaction
 from tests.money.conftest import LEDGER, new_customer
 from tests.support import TenantWorld
 
@@ -78,7 +78,7 @@ def test_200_parallel_postings_keep_every_running_balance_chain_intact(
     def job(customer: uuid.UUID, kind: TransactionType, amount: Decimal) -> Callable[[], str]:
         def run() -> str:
             side = "debit_amount" if kind is TransactionType.invoice else "credit_amount"
-            with transaction(session_factory) as session:
+            with tenant_transaction(session_factory, world.tenant_id) as session:
                 entry = ledger.post(
                     session,
                     actor=actor,
@@ -98,7 +98,7 @@ def test_200_parallel_postings_keep_every_running_balance_chain_intact(
     assert time.monotonic() - started < 30
     assert sorted(int(c.split("-")[1]) for c in codes) == list(range(1, 201))
 
-    with transaction(session_factory) as session:
+    with tenant_transaction(session_factory, world.tenant_id) as session:
         for customer in customers:
             entries = list(
                 session.scalars(
@@ -156,6 +156,7 @@ def test_a_repeat_while_the_first_is_still_running_is_409(
     body = {"customer_id": customer, "transaction_type": "payment", "credit_amount": "10.00"}
     key = "k-running"
     first = session_factory()
+    set_tenant(first, world.tenant_id)
     try:
         # The "first request": its key row is inserted but its transaction is still open.
         claimed = idempotency.claim(

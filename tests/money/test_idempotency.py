@@ -8,9 +8,10 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from salestrack.db import transaction, utcnow
+from salestrack.db import utcnow
 from salestrack.money import idempotency
 from salestrack.money.idempotency import IdempotencyKey
+from salestrack.tenancy import tenant_transaction
 from tests.money.conftest import LEDGER, new_customer
 from tests.support import ApiClient, TenantWorld
 
@@ -115,15 +116,15 @@ def test_keys_are_kept_24_hours_then_purged(
     key = {"Idempotency-Key": "k-old"}
     api.ok("POST", LEDGER, 201, json=_payment(customer), headers=key)
     mine = (IdempotencyKey.tenant_id == world.tenant_id, IdempotencyKey.key == "k-old")
-    with transaction(session_factory) as session:
+    with tenant_transaction(session_factory, world.tenant_id) as session:
         # Asking for less than the promised 24 hours still keeps a fresh key.
-        idempotency.purge(session, older_than=timedelta(minutes=1))
+        idempotency.purge(session, tenant_id=world.tenant_id, older_than=timedelta(minutes=1))
     assert api.post(LEDGER, json=_payment(customer), headers=key).status_code == 201
     assert len(_entries(api, customer)) == 1
-    with transaction(session_factory) as session:
+    with tenant_transaction(session_factory, world.tenant_id) as session:
         session.execute(
             update(IdempotencyKey).where(*mine).values(created_at=utcnow() - timedelta(hours=25))
         )
-        assert idempotency.purge(session) >= 1
-    with transaction(session_factory) as session:
+        assert idempotency.purge(session, tenant_id=world.tenant_id) >= 1
+    with tenant_transaction(session_factory, world.tenant_id) as session:
         assert session.scalars(select(IdempotencyKey).where(*mine)).first() is None

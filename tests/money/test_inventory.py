@@ -19,6 +19,18 @@ def test_availability_is_derived_from_bookings(api: ApiClient) -> None:
     assert [(r["id"], r["units_available"]) for r in listed] == [(stock["id"], 7)]
 
 
+def test_only_pending_confirmed_and_on_hold_bookings_hold_units(api: ApiClient) -> None:
+    stock = new_inventory(api, total=10)
+    _, customer = buyer(api)
+    book(api, customer, stock["id"], unit_count=1, status="pending")
+    book(api, customer, stock["id"], unit_count=2, status="on_hold")
+    done = book(api, customer, stock["id"], unit_count=4, status="confirmed")
+    assert api.ok("GET", f"{INVENTORY}/{stock['id']}")["units_available"] == 3
+    api.ok("PATCH", f"/api/v1/sales/bookings/{done['id']}", json={"status": "completed"})
+    row = api.ok("GET", f"{INVENTORY}/{stock['id']}")
+    assert (row["units_booked"], row["units_available"]) == (3, 7)
+
+
 def test_one_row_per_project_and_unit_type(api: ApiClient) -> None:
     new_inventory(api, project="Palm Grove", unit_type="villa")
     again = api.post(

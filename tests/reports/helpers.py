@@ -13,6 +13,7 @@ from salestrack.reports import bookings, campaigns, dashboard, funnel, receivabl
 from salestrack.reports.common import Window
 from salestrack.reports.figures import CounterFigures, Figures
 from salestrack.reports.oracle import OracleFigures
+from salestrack.tenancy import set_tenant
 
 REPORTS = "/api/v1/sales/reports"
 
@@ -51,6 +52,7 @@ def both(
     w = w or Window(None, None)
     today = utcnow().date()
     with factory() as session:
+        set_tenant(session, tenant_id)
         counted = CounterFigures(session, tenant_id)
         fast = counted.run(lambda: all_reports(session, counted, tenant_id, today, w))
         if unbatched_too:  # one query per figure gives the same answers as one in all

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.auth.context import Actor
 from salestrack.auth.roles import Role
-from salestrack.db import transaction
 from salestrack.journey import service as journey
 from salestrack.journey.schemas import MilestoneCreate
 from salestrack.leads import service as leads
 from salestrack.leads.schemas import LeadCreate
+from salestrack.tenancy import tenant_transaction
 from tests.reports.helpers import assert_parity
 from tests.support import TenantWorld
 
@@ -28,7 +28,7 @@ def test_parallel_writers_leave_exact_summaries(
     if backend != "postgresql":
         pytest.skip("real parallel connections: PostgreSQL only (SQLite serialises writers)")
     actor = Actor(world.tenant_id, world.slug, world.admin.user_id, Role.admin)
-    with transaction(session_factory) as session:
+    with tenant_transaction(session_factory, actor.tenant_id) as session:
         shared = leads.create_lead(
             session, actor=actor, data=LeadCreate(name="Shared", lead_date=date(2026, 3, 1))
         ).id
@@ -39,14 +39,14 @@ def test_parallel_writers_leave_exact_summaries(
         try:
             start.wait()
             for i in range(4):
-                with transaction(session_factory) as session:
+                with tenant_transaction(session_factory, actor.tenant_id) as session:
                     lead = leads.create_lead(
                         session,
                         actor=actor,
                         data=LeadCreate(name=f"T{n}-{i}", lead_date=date(2026, 3, 1 + i)),
                     )
                 for lead_id, kind in ((lead.id, "contacted"), (shared, "site_visit")):
-                    with transaction(session_factory) as session:
+                    with tenant_transaction(session_factory, actor.tenant_id) as session:
                         data = MilestoneCreate(
                             lead_id=lead_id, milestone_type=kind, milestone_date=date(2026, 3, 9)
                         )

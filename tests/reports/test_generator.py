@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.auth.context import system_actor
-from salestrack.db import transaction
 from salestrack.journey.models import LeadStatusHistory
 from salestrack.leads import service as leads
 from salestrack.leads.models import Lead
@@ -21,6 +20,7 @@ from salestrack.money import inventory, ledger
 from salestrack.money.models import Inventory, LedgerEntry
 from salestrack.money.schemas import LedgerEntryCreate
 from salestrack.reports.generator import generate
+from salestrack.tenancy import set_tenant, tenant_transaction
 from tests.reports.helpers import assert_parity
 
 
@@ -34,6 +34,7 @@ def test_generated_data_is_consistent_and_reports_match_the_oracle(
     assert stats.rows["lead_engagements"] >= 1000
     with session_factory() as session:
         tenant_id = _tenant(session, slug)
+        set_tenant(session, tenant_id)
         statuses = dict(
             session.execute(select(Lead.id, Lead.status).where(Lead.tenant_id == tenant_id)).all()
         )
@@ -61,7 +62,9 @@ def test_generated_data_is_consistent_and_reports_match_the_oracle(
             assert view["units_available"] >= 0
     assert_parity(session_factory, tenant_id)
     actor = system_actor(tenant_id, slug)
-    with transaction(session_factory) as session:  # the services carry on from the load
+    with tenant_transaction(
+        session_factory, actor.tenant_id
+    ) as session:  # the services carry on from the load
         lead = leads.create_lead(session, actor=actor, data=LeadCreate(name="After the load"))
         customer_id = next(iter(balances))
         entry = ledger.post_entry(
@@ -80,6 +83,6 @@ def test_generated_data_is_consistent_and_reports_match_the_oracle(
 def _tenant(session: Session, slug: str) -> uuid.UUID:
     from salestrack.auth import service
 
-    tenant = service.find_tenant(session, slug)
+    tenant = service.open_tenant(session, slug)
     assert tenant is not None
     return tenant.tenant_id

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.auth.context import Actor
 from salestrack.auth.roles import Role
-from salestrack.db import transaction
 from salestrack.errors import ProblemError
 from salestrack.journey import service as journey
 from salestrack.journey.models import LeadEngagement, LeadMilestone
@@ -42,6 +41,7 @@ from salestrack.money.schemas import (
 )
 from salestrack.reports.common import Window
 from salestrack.reports.rebuild import rebuild
+from salestrack.tenancy import tenant_transaction
 from tests.reports.helpers import both
 from tests.support import TenantWorld
 
@@ -267,7 +267,7 @@ def test_reports_equal_the_oracle_after_every_write(
     world: TenantWorld, session_factory: sessionmaker[Session]
 ) -> None:
     actor = Actor(world.tenant_id, world.slug, world.admin.user_id, Role.admin)
-    with transaction(session_factory) as session:
+    with tenant_transaction(session_factory, actor.tenant_id) as session:
         dims = _setup(session, actor)
     windows = [Window(None, None), Window(date(2025, 1, 10), date(2025, 2, 20))]
     applied: list[str] = []
@@ -289,7 +289,7 @@ def test_reports_equal_the_oracle_after_every_write(
     def run(sequence: list[Step]) -> None:
         for op, i, day, amount in sequence:
             try:
-                with transaction(session_factory) as session:
+                with tenant_transaction(session_factory, actor.tenant_id) as session:
                     World(session, actor, dims).apply(op, i, day, amount)
                 applied.append(op)
             except (ProblemError, LookupError):
@@ -297,7 +297,7 @@ def test_reports_equal_the_oracle_after_every_write(
             check(op)
         check("sequence", every_window=True)
         before, _ = both(session_factory, world.tenant_id)
-        with transaction(session_factory) as session:
+        with tenant_transaction(session_factory, actor.tenant_id) as session:
             rebuild(session, world.tenant_id)
         after, _ = both(session_factory, world.tenant_id)
         assert before == after
@@ -326,7 +326,7 @@ def test_reports_equal_the_oracle_after_every_write(
         ("delete_lead", 2, 0, 0),
     ]
     for op, i, day, amount in preamble:
-        with transaction(session_factory) as session:
+        with tenant_transaction(session_factory, actor.tenant_id) as session:
             World(session, actor, dims).apply(op, i, day, amount)
         applied.append(op)
         check(op)

@@ -146,7 +146,7 @@ def test_every_role_starts_on_a_page_it_may_see(
     client = browser(app)
     response = client.login(world.slug, world.clients[role].email)
     assert response.status_code == 200
-    assert response.url.path == "/leads"
+    assert response.url.path == ("/follow-ups" if role is Role.sales_rep else "/leads")
 
 
 def test_api_errors_stay_problem_json_while_pages_get_html(

@@ -18,9 +18,13 @@ def _user(role: Role) -> WebUser:
     return WebUser(actor, "U", "T", LocaleFormat())
 
 
-@pytest.mark.parametrize("role", list(Role))
-def test_everyone_starts_on_leads_today(role: Role) -> None:
+@pytest.mark.parametrize("role", [Role.admin, Role.manager, Role.viewer])
+def test_everyone_but_reps_starts_on_leads_until_reports_exist(role: Role) -> None:
     assert nav.start_page(_user(role)) == "/leads"
+
+
+def test_sales_reps_start_on_their_follow_ups() -> None:
+    assert nav.start_page(_user(Role.sales_rep)) == "/follow-ups"
 
 
 def test_reports_become_the_start_page_of_managers_once_they_exist(
@@ -31,9 +35,11 @@ def test_reports_become_the_start_page_of_managers_once_they_exist(
     )
     assert nav.start_page(_user(Role.manager)) == "/reports"
     assert nav.start_page(_user(Role.admin)) == "/reports"
-    assert nav.start_page(_user(Role.sales_rep)) == "/leads"  # reps may not read reports
+    assert nav.start_page(_user(Role.sales_rep)) == "/follow-ups"  # reps may not read reports
     assert [i.label for i in nav.nav_for(_user(Role.sales_rep))] == [
         "Leads",
+        "Follow-ups",
+        "Customers",
         "Campaigns",
         "Sources",
     ]

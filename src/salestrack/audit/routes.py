@@ -31,7 +31,9 @@ class AuditEntryPublic(OutputModel):
 def list_audit(
     session: SessionDep,
     actor: Annotated[Actor, Depends(require(Permission.audit_read))],
-    entity: Annotated[str, Query(pattern=r"^[a-z_]{1,40}$", description="e.g. lead, customer")],
+    entity: Annotated[
+        str, Query(max_length=40, pattern=r"^[a-z_]{1,40}$", description="e.g. lead, customer")
+    ],
     entity_id: uuid.UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[AuditEntry]:

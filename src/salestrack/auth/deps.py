@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from salestrack.auth import service
@@ -14,11 +14,13 @@ from salestrack.auth.roles import Permission, Role
 from salestrack.auth.security import read_token
 from salestrack.deps import SessionDep, SettingsDep
 from salestrack.errors import Forbidden, Unauthorized
+from salestrack.tenancy import set_tenant
 
 bearer = HTTPBearer(auto_error=False, description="token from POST /api/v1/auth/token")
 
 
 def current_actor(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
@@ -30,14 +32,17 @@ def current_actor(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized()
     claims = read_token(settings, credentials.credentials)
-    if claims is None:
+    if claims is None or claims.tenant_id != service.tenant_id_for(claims.tenant_slug):
         raise Unauthorized("token is invalid or expired")
     header = (x_tenant_id or "").strip()
     if header.lower() not in (claims.tenant_slug, str(claims.tenant_id)):
         raise Forbidden("X-Tenant-ID must name the tenant the token was issued for")
+    set_tenant(session, claims.tenant_id)  # before the first query: row-level security
+    request.state.tenant_id = str(claims.tenant_id)
     user = service.get_active_user(session, tenant_id=claims.tenant_id, user_id=claims.user_id)
     if user is None:
         raise Unauthorized("user is no longer active")
+    request.state.user_id = str(user.id)
     return Actor(
         tenant_id=claims.tenant_id,
         tenant_slug=claims.tenant_slug,

@@ -21,7 +21,14 @@ users_router = APIRouter(prefix="/api/v1/sales/users", tags=["users"])
 Admin = Annotated[Actor, actor_with(Permission.users_manage)]
 
 
-@auth_router.post("/token", response_model=TokenResponse)
+@auth_router.post(
+    "/token",
+    response_model=TokenResponse,
+    responses={
+        401: {"description": "Unknown tenant, wrong email or password"},
+        429: {"description": "Too many failed logins; retry after `Retry-After` seconds"},
+    },
+)
 def issue_token(
     request: Request,
     session: SessionDep,
@@ -32,6 +39,7 @@ def issue_token(
 ) -> TokenResponse:
     """OAuth2 password login: a short-lived bearer token for one tenant."""
     address = request.client.host if request.client else "unknown"
+    request.state.tenant_id = str(service.tenant_id_from_reference(x_tenant_id))
     result = service.login(
         session,
         settings=settings,

@@ -6,10 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import EmailStr, StringConstraints
+from pydantic import StringConstraints
 
 from salestrack.auth.roles import Role
-from salestrack.schema_base import InputModel, OutputModel
+from salestrack.schema_base import Email, InputModel, OutputModel
 
 Password = Annotated[str, StringConstraints(min_length=10, max_length=128)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
@@ -22,7 +22,7 @@ class TokenResponse(OutputModel):
 
 
 class UserCreate(InputModel):
-    email: EmailStr
+    email: Email
     full_name: Annotated[str, StringConstraints(max_length=200)] = ""
     password: Password
     role: Role

@@ -23,6 +23,7 @@ from salestrack.auth.security import (
 )
 from salestrack.config import Settings
 from salestrack.errors import Conflict, TooManyRequests, Unauthorized
+from salestrack.tenancy import set_tenant
 
 TENANT_NAMESPACE = uuid.UUID("6f1c7d3e-5b8a-4e55-9a61-2f0c2b7d9e10")
 
@@ -32,18 +33,33 @@ def tenant_id_for(slug: str) -> uuid.UUID:
     return uuid.uuid5(TENANT_NAMESPACE, slug)
 
 
-def find_tenant(session: Session, reference: str) -> Tenant | None:
-    """A tenant by slug or by its UUID, as sent in ``X-Tenant-ID``."""
+def tenant_id_from_reference(reference: str) -> uuid.UUID:
+    """The tenant id an ``X-Tenant-ID`` names: its UUID, or the id derived from its slug."""
     try:
-        tenant_id = uuid.UUID(reference)
+        return uuid.UUID(reference)
     except ValueError:
-        tenant_id = tenant_id_for(reference.strip().lower())
-    return session.get(Tenant, tenant_id)
+        return tenant_id_for(reference.strip().lower())
+
+
+def find_tenant(session: Session, reference: str) -> Tenant | None:
+    """A tenant by slug or by its UUID, as sent in ``X-Tenant-ID``.
+
+    The session must act for that tenant (``open_tenant``): row-level security hides
+    every other tenant's row, including its ``tenants`` row.
+    """
+    return session.get(Tenant, tenant_id_from_reference(reference))
+
+
+def open_tenant(session: Session, reference: str) -> Tenant | None:
+    """Make ``session`` act for the tenant ``reference`` names, and return it (None: none)."""
+    set_tenant(session, tenant_id_from_reference(reference))
+    return find_tenant(session, reference)
 
 
 def create_tenant(
     session: Session, *, slug: str, name: str, locale: str = "en_IN", currency: str = "INR"
 ) -> Tenant:
+    set_tenant(session, tenant_id_for(slug))  # the session now acts for the new tenant
     if session.get(Tenant, tenant_id_for(slug)) is not None:
         raise Conflict(f"tenant {slug!r} already exists")
     tenant = Tenant(
@@ -99,7 +115,7 @@ def login(
     address: str,
 ) -> LoginResult:
     """Check credentials; failures are counted (the caller commits them) and throttled."""
-    tenant = find_tenant(session, tenant_reference)
+    tenant = open_tenant(session, tenant_reference)
     if tenant is None:
         verify_password(None, password)
         return LoginResult(None, Unauthorized("invalid tenant, email or password"))

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel
 
 from salestrack.journey.models import MilestoneType
-from salestrack.journey.schemas import EngagementPublic, MilestonePublic
+from salestrack.journey.schemas import EngagementPublic, MilestonePublic, TimeOfDay
 from salestrack.schema_base import OutputModel
 
 
@@ -40,7 +40,7 @@ class TimelineEvent(BaseModel):
     id: uuid.UUID
     event_type: str
     event_date: date
-    event_time: time | None
+    event_time: TimeOfDay | None
     milestone: MilestonePublic | None = None
     engagement: EngagementPublic | None = None
 

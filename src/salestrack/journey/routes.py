@@ -37,6 +37,11 @@ from salestrack.reports.csv_export import CsvFormat
 Reader = Annotated[Actor, Depends(require(Permission.journey_read))]
 Writer = Annotated[Actor, Depends(require(Permission.journey_write))]
 
+# The lead a milestone or engagement is posted for is its parent: missing is 404, not 422.
+NO_SUCH_LEAD: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such lead in this tenant"}
+}
+
 milestones_router = APIRouter(prefix="/api/v1/sales/milestones", tags=["journey"])
 engagement_router = APIRouter(prefix="/api/v1/sales/engagement", tags=["journey"])
 engagements_router = APIRouter(prefix="/api/v1/sales/engagements", tags=["journey"])
@@ -52,7 +57,9 @@ def _page(items: list[Any], next_cursor: str | None) -> dict[str, Any]:
 # --- milestones --------------------------------------------------------------------
 
 
-@milestones_router.post("/lead", response_model=MilestonePublic, status_code=201)
+@milestones_router.post(
+    "/lead", response_model=MilestonePublic, status_code=201, responses=NO_SUCH_LEAD
+)
 def create_milestone(session: SessionDep, actor: Writer, body: MilestoneCreate) -> Any:
     """Record a milestone; the lead's status moves by the pipeline rules."""
     return service.record_milestone(session, actor=actor, data=body)
@@ -95,7 +102,9 @@ def delete_milestone(session: SessionDep, actor: Writer, milestone_id: uuid.UUID
 # --- engagements -------------------------------------------------------------------
 
 
-@engagement_router.post("", response_model=EngagementPublic, status_code=201)
+@engagement_router.post(
+    "", response_model=EngagementPublic, status_code=201, responses=NO_SUCH_LEAD
+)
 def create_engagement(session: SessionDep, actor: Writer, body: EngagementCreate) -> Any:
     """Record a touchpoint; the channel must fit the type."""
     return service.record_engagement(session, actor=actor, data=body)

@@ -11,7 +11,14 @@ import uuid
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints, computed_field
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    computed_field,
+)
 
 from salestrack.db import utcnow
 from salestrack.journey.models import (
@@ -52,7 +59,17 @@ def _utc(value: datetime) -> datetime:
 # A moment with its zone, kept in UTC (so a response reads the same as a later GET).
 UtcMoment = Annotated[AwareDatetime, AfterValidator(_utc)]
 Metadata = Annotated[dict[str, Any], AfterValidator(_bounded_metadata)]
-LocalTime = Annotated[time, AfterValidator(_local_time)]
+# JSON Schema's "time" format demands a zone; these are local times of day, so say that.
+LOCAL_TIME_SCHEMA = WithJsonSchema(
+    {
+        "type": "string",
+        "maxLength": 15,
+        "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$",
+        "description": "local time of day without a zone, e.g. 15:30:00",
+    }
+)
+LocalTime = Annotated[time, AfterValidator(_local_time), LOCAL_TIME_SCHEMA]
+TimeOfDay = Annotated[time, LOCAL_TIME_SCHEMA]
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
 Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
 Minutes = Annotated[int, Field(ge=0, le=100_000)]
@@ -110,7 +127,7 @@ class MilestonePublic(Audit):
     lead_id: uuid.UUID
     milestone_type: MilestoneType
     milestone_date: date
-    milestone_time: time | None
+    milestone_time: TimeOfDay | None
     status_before: str | None
     status_after: str
     location_name: str | None

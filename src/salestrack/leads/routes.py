@@ -1,6 +1,7 @@
 """HTTP routes for leads, customers, campaigns and lead sources (thin: services decide)."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
@@ -35,6 +36,13 @@ sources_router = APIRouter(prefix="/api/v1/sales/lead-sources", tags=["lead sour
 Search = Annotated[str | None, Query(max_length=200, description="text search")]
 
 
+@dataclass(frozen=True)
+class LeadQuery(service.LeadFilters):
+    """The list filters as query parameters (the search text bounded like every input)."""
+
+    q: Annotated[str | None, Query(max_length=200, description="text search")] = None
+
+
 def _page(session: Any, stmt: Any, model: Any, limit: int, cursor: str | None) -> dict[str, Any]:
     items, next_cursor = paginate(session, stmt, model, limit=limit, cursor=cursor)
     return {"items": items, "next_cursor": next_cursor}
@@ -44,7 +52,7 @@ def _page(session: Any, stmt: Any, model: Any, limit: int, cursor: str | None) -
 def list_leads(
     session: SessionDep,
     actor: Annotated[Actor, Depends(require(Permission.leads_read))],
-    filters: Annotated[service.LeadFilters, Depends()],
+    filters: Annotated[LeadQuery, Depends()],
     limit: LimitParam = 50,
     cursor: CursorParam = None,
 ) -> dict[str, Any]:

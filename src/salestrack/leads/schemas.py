@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import ClassVar
 
-from pydantic import EmailStr, Field
+from pydantic import Field
 
 from salestrack.db import utcnow
 from salestrack.leads.models import (
@@ -20,6 +20,7 @@ from salestrack.leads.models import (
 )
 from salestrack.schema_base import (
     Code,
+    Email,
     InputModel,
     Money,
     Name,
@@ -45,7 +46,7 @@ class Audit(OutputModel):
 class LeadBase(InputModel):
     name: Name
     company: ShortText = ""
-    email: EmailStr | None = None
+    email: Email | None = None
     phone: Phone | None = None
     source_id: uuid.UUID | None = None
     campaign_id: uuid.UUID | None = None
@@ -68,7 +69,7 @@ class LeadUpdate(UpdateModel):
     )
     name: Name | None = None
     company: ShortText | None = None
-    email: EmailStr | None = None
+    email: Email | None = None
     phone: Phone | None = None
     status: LeadStatus | None = None
     source_id: uuid.UUID | None = None
@@ -101,7 +102,7 @@ class LeadPublic(Audit):
 class CustomerCreate(InputModel):
     customer_code: Code | None = None
     name: Name
-    email: EmailStr | None = None
+    email: Email | None = None
     phone: Phone | None = None
     lead_id: uuid.UUID | None = None
     status: CustomerStatus = CustomerStatus.active
@@ -110,7 +111,7 @@ class CustomerCreate(InputModel):
 class CustomerUpdate(UpdateModel):
     NOT_NULL: ClassVar[frozenset[str]] = frozenset({"name", "status"})
     name: Name | None = None
-    email: EmailStr | None = None
+    email: Email | None = None
     phone: Phone | None = None
     lead_id: uuid.UUID | None = None
     status: CustomerStatus | None = None

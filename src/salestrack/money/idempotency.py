@@ -151,8 +151,15 @@ def complete(
     session.flush()
 
 
-def purge(session: Session, *, older_than: timedelta = RETENTION) -> int:
-    """Forget keys older than ``older_than`` (never less than the 24 hours promised)."""
+def purge(session: Session, *, tenant_id: uuid.UUID, older_than: timedelta = RETENTION) -> int:
+    """Forget keys older than ``older_than`` (never less than the 24 hours promised).
+
+    One tenant at a time, like every other write (row-level security on PostgreSQL).
+    """
     cutoff = utcnow() - max(older_than, RETENTION)
-    result = session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff))
+    result = session.execute(
+        delete(IdempotencyKey).where(
+            IdempotencyKey.tenant_id == tenant_id, IdempotencyKey.created_at < cutoff
+        )
+    )
     return int(getattr(result, "rowcount", 0) or 0)

@@ -23,6 +23,7 @@ from salestrack.auth.security import read_token
 from salestrack.deps import SHARED_SESSION
 from salestrack.errors import problem_response
 from salestrack.money import idempotency as keys
+from salestrack.tenancy import set_tenant
 
 SALES_PREFIX = "/api/v1/sales/"
 HEADER = "idempotency-key"
@@ -61,6 +62,7 @@ class IdempotencyMiddleware:
             scope["method"], scope["path"], scope.get("query_string", b"").decode(), body
         )
         session: Session = scope["app"].state.session_factory()
+        set_tenant(session, tenant_id)  # before the key row is touched: row-level security
         try:
             await self._handle(scope, receive, send, session, tenant_id, key, fingerprint, body)
         finally:

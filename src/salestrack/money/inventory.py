@@ -21,13 +21,12 @@ from salestrack.money.models import Booking, BookingStatus, Inventory
 from salestrack.money.schemas import InventoryCreate, InventoryUpdate
 
 ENTITY = "inventory"
-# Units stay taken from the moment of booking until it is cancelled. A completed booking
-# keeps its units: a handed-over unit cannot be sold again.
+# As the issue defines it: units are held by pending, confirmed and on-hold bookings. A
+# completed booking (the unit handed over) and a cancelled one hold nothing.
 HOLDING = (
     BookingStatus.pending,
     BookingStatus.confirmed,
     BookingStatus.on_hold,
-    BookingStatus.completed,
 )
 
 

@@ -37,6 +37,7 @@ from salestrack.numbering import Counter
 from salestrack.reports import loader, summaries
 from salestrack.reports.rebuild import rebuild
 from salestrack.reports.simulate import Context, Rows, simulate_lead
+from salestrack.tenancy import tenant_transaction
 
 BATCH = 10_000
 CAMPAIGNS = (
@@ -147,7 +148,7 @@ def generate(
     from tqdm import tqdm
 
     with transaction(factory) as session:
-        tenant = auth.find_tenant(session, slug) or auth.create_tenant(
+        tenant = auth.open_tenant(session, slug) or auth.create_tenant(
             session, slug=slug, name=slug.replace("-", " ").title()
         )
         actor = system_actor(tenant.tenant_id, tenant.slug)
@@ -180,22 +181,22 @@ def generate(
             for _ in range(min(BATCH, leads - start)):
                 day = today - timedelta(days=int(ctx.rng.triangular(0, 365, 0)))
                 simulate_lead(ctx, rows, day)
-            with transaction(factory) as session:
+            with tenant_transaction(factory, ctx.tenant_id) as session:
                 session.info[summaries.DISABLED] = True
                 for name, count in loader.load(session, rows).items():
                     stats.rows[name] = stats.rows.get(name, 0) + count
             for key, units in rows.held.items():
                 held[key] = held.get(key, 0) + units
             bar.update(min(BATCH, leads - start))
-    with transaction(factory) as session:
+    with tenant_transaction(factory, ctx.tenant_id) as session:
         session.info[summaries.DISABLED] = True
         _finish(session, ctx, held)
     stats.load_seconds = time.perf_counter() - started
-    with transaction(factory) as session:  # fresh statistics for the planner
+    with tenant_transaction(factory, ctx.tenant_id) as session:  # fresh planner statistics
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("ANALYZE"))
     started = time.perf_counter()
-    with transaction(factory) as session:
+    with tenant_transaction(factory, ctx.tenant_id) as session:
         rebuild(session, tenant.tenant_id)
     stats.rebuild_seconds = time.perf_counter() - started
     return stats

@@ -1,4 +1,5 @@
-"""Bulk loading simulated rows: COPY on PostgreSQL, executemany on SQLite.
+"""Bulk loading simulated rows: COPY on PostgreSQL (when row security allows it),
+executemany otherwise.
 
 COPY goes through the session's own connection, so a batch commits or rolls back with
 everything else in its transaction.
@@ -70,12 +71,21 @@ def _tables(rows: Rows) -> list[tuple[str, list[Row]]]:
     ]
 
 
+def can_copy(session: Session) -> bool:
+    """PostgreSQL refuses COPY FROM into tables under row-level security, which binds every
+    role but a superuser or one with BYPASSRLS (e.g. the maintenance role); others insert."""
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    sql = "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user"
+    return bool(session.connection().exec_driver_sql(sql).scalar())
+
+
 def load(session: Session, rows: Rows) -> dict[str, int]:
-    postgres = session.get_bind().dialect.name == "postgresql"
+    copy = can_copy(session)
     counts = {}
     for table, data in _tables(rows):
         if data:
-            (_copy if postgres else _executemany)(session, table, data)
+            (_copy if copy else _executemany)(session, table, data)
         counts[table] = len(data)
     return counts
 

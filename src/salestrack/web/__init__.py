@@ -1,15 +1,26 @@
-"""Server-rendered pages on the same services as the API: login, leads, campaigns, sources."""
+"""Server-rendered pages on the same services as the API: login, leads and their journey,
+follow-ups, customers, campaigns, sources, and the offline API docs."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from salestrack.web import auth, campaigns, leads, sources
+from salestrack.web import auth, campaigns, customers, follow_ups, lead_journey, leads, sources
+from salestrack.web.api_docs import install_api_docs
 from salestrack.web.errors import install_page_errors
 from salestrack.web.render import STATIC_DIR
 
-PAGE_ROUTERS = [auth.router, leads.router, campaigns.router, sources.router]
+# leads (with /leads/new) before lead_journey (with /leads/{id}).
+PAGE_ROUTERS = [
+    auth.router,
+    leads.router,
+    lead_journey.router,
+    follow_ups.router,
+    customers.router,
+    campaigns.router,
+    sources.router,
+]
 
 
 def install_web(app: FastAPI) -> None:
@@ -17,4 +28,5 @@ def install_web(app: FastAPI) -> None:
     for router in PAGE_ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    install_api_docs(app)
     install_page_errors(app)

@@ -14,6 +14,7 @@ from salestrack.auth.models import Tenant
 from salestrack.auth.roles import Permission, Role
 from salestrack.deps import SessionDep
 from salestrack.errors import Forbidden
+from salestrack.tenancy import set_tenant
 from salestrack.web.filters import LocaleFormat
 from salestrack.web.session import load_session
 
@@ -48,11 +49,14 @@ def current_user(request: Request, session: SessionDep) -> WebUser:
     web = load_session(request)
     if web.tenant_id is None or web.user_id is None:
         raise LoginRequired
+    set_tenant(session, web.tenant_id)  # before the first query: row-level security
+    request.state.tenant_id = str(web.tenant_id)
     tenant = session.get(Tenant, web.tenant_id)
     user = auth.get_active_user(session, tenant_id=web.tenant_id, user_id=web.user_id)
     if tenant is None or user is None:
         web.log_out()
         raise LoginRequired
+    request.state.user_id = str(user.id)
     actor = Actor(tenant.tenant_id, tenant.slug, user.id, Role(user.role), user.email)
     fmt = LocaleFormat(tenant.locale, tenant.currency, tenant.timezone)
     who = WebUser(actor, user.full_name or user.email, tenant.name, fmt)

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from salestrack.errors import ProblemError
+from salestrack.errors import DATABASE_UNAVAILABLE, ProblemError
 from salestrack.web.deps import CsrfRefused, LoginRequired
 from salestrack.web.render import redirect, render
 
@@ -36,19 +36,23 @@ _TITLES = {
     422: "That request was not understood",
     429: "Too many attempts",
     500: "Something went wrong",
+    503: "Please try again",
 }
 _MESSAGES = {
     403: "Your role does not allow this.",
     404: "There is nothing here. It may have been deleted, or the link is wrong.",
     422: "The address or form had a value this page cannot use.",
     500: "The server failed; the error was logged. Please try again.",
+    503: "The service is busy or briefly unavailable. Please try again in a moment.",
 }
 
 
 def is_page(request: Request) -> bool:
     """Paths outside the API, its docs and health check are pages."""
     path = request.url.path
-    return not path.startswith(("/api/", "/docs", "/redoc", "/openapi", "/healthz"))
+    return not path.startswith(
+        ("/api/", "/docs", "/redoc", "/openapi", "/healthz", "/readyz", "/metrics")
+    )
 
 
 def error_page(request: Request, status: int, message: str | None = None) -> Response:
@@ -107,6 +111,8 @@ def install_page_errors(app: FastAPI) -> None:
             request, 409, "That change clashes with data saved meanwhile. Reload and try again."
         ),
     )
+    for exc_type in DATABASE_UNAVAILABLE:
+        page_or_api(exc_type, lambda request, _exc: error_page(request, 503))
     page_or_api(Exception, unexpected)
     page_or_api(LoginRequired, _login_redirect)
     page_or_api(CsrfRefused, _csrf_refused)

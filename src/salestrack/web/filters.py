@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import NumberFormatError, format_currency, format_decimal, parse_decimal
+from babel.units import format_unit
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 
@@ -100,6 +101,32 @@ class LocaleFormat:
             return EMPTY
         return format_datetime(value, "medium", tzinfo=self.zone, locale=self.babel_locale)
 
+    def duration(self, seconds: int | None) -> str:
+        """``7200`` -> "2 hours", ``5430`` -> "1 hour 30 minutes" in the tenant's language."""
+        if seconds is None:
+            return EMPTY
+        hours, rest = divmod(int(seconds), 3600)
+        minutes, secs = divmod(rest, 60)
+        parts = [
+            format_unit(amount, unit, locale=self.babel_locale)
+            for amount, unit in (
+                (hours, "duration-hour"),
+                (minutes, "duration-minute"),
+                (secs, "duration-second"),
+            )
+            if amount
+        ]
+        return " ".join(parts) or format_unit(0, "duration-minute", locale=self.babel_locale)
+
+    def clock(self, value: time | None) -> str:
+        """A local time of day ("10:30 am"), as the tenant writes it."""
+        return EMPTY if value is None else format_time(value, "short", locale=self.babel_locale)
+
+    def days(self, count: int | None) -> str:
+        if count is None:
+            return EMPTY
+        return format_unit(count, "duration-day", locale=self.babel_locale)
+
     def today(self) -> date:
         return datetime.now(self.zone).date()
 
@@ -146,6 +173,21 @@ def datetime_filter(context: Context, value: Any) -> str:
     return _fmt(context).moment(value)
 
 
+@pass_context
+def duration_filter(context: Context, seconds: Any) -> str:
+    return _fmt(context).duration(seconds)
+
+
+@pass_context
+def clock_filter(context: Context, value: Any) -> str:
+    return _fmt(context).clock(value)
+
+
+@pass_context
+def days_filter(context: Context, count: Any) -> str:
+    return _fmt(context).days(count)
+
+
 def label_filter(value: Any) -> str:
     """An enum value for people: ``walk_in`` -> ``Walk in``, ``Paid Search`` unchanged."""
     text = str(getattr(value, "value", value) or "")
@@ -164,6 +206,9 @@ def install_filters(env: Environment) -> None:
         percent=percent_filter,
         date=date_filter,
         datetime=datetime_filter,
+        duration=duration_filter,
+        clock=clock_filter,
+        days=days_filter,
         label=label_filter,
         options=options_filter,
     )

@@ -87,7 +87,7 @@ def validate_form(
 
 def field_of(detail: str, fields: Mapping[str, Any]) -> str:
     """The form field a service's message is about ("source_id: no ..."), else the form."""
-    head = detail.split(":", 1)[0].split(" ", 1)[0].strip()
+    head = detail.split(":", 1)[0].split(" ", 1)[0].strip().rstrip(",")
     return head if head in fields else FORM
 
 

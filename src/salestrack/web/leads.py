@@ -1,4 +1,6 @@
-"""Lead pages: the filtered list with pipeline counts, one lead, create, edit and delete.
+"""Lead pages: the filtered list with pipeline counts, create, edit and delete.
+
+One lead's page (with its journey) is in ``lead_journey``.
 
 Every read and write goes through ``salestrack.leads.service``, exactly as the API does.
 """
@@ -190,15 +192,6 @@ def create_lead(request: Request, session: SessionDep, user: Writer, form: FormD
         choices = load_choices(session, tenant_id=user.actor.tenant_id)
         return _form_page(request, choices=choices, values=result.values, errors=result.errors)
     return redirect(request, f"/leads/{lead.id}?done=created")
-
-
-@router.get("/{lead_id}")
-def lead_detail(request: Request, session: SessionDep, user: Reader, lead_id: str) -> Response:
-    """One lead (another tenant's is simply not found)."""
-    lead = service.get_lead(session, actor=user.actor, lead_id=page_id(lead_id))
-    choices = load_choices(session, tenant_id=user.actor.tenant_id)
-    done = request.query_params.get("done")
-    return render(request, "leads/detail.html", {"lead": lead, "choices": choices, "done": done})
 
 
 def _edit_values(lead: Lead, user: WebUser) -> dict[str, str]:

@@ -1,0 +1,1 @@
+"""Running salestrack in production: health checks, metrics, request logs, request ids."""

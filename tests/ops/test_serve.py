@@ -1,0 +1,156 @@
+"""``salestrack serve --workers 2``: serves, logs JSON, sums metrics, finishes in-flight work.
+
+A real server process on a free local port: SIGTERM arrives while a request's body is
+still being sent, and that request still gets its answer before the server exits.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx2 as httpx
+import pytest
+
+from salestrack import migrate
+from salestrack.auth import service as auth
+from salestrack.auth.context import system_actor
+from salestrack.auth.roles import Role
+from salestrack.auth.schemas import UserCreate
+from salestrack.auth.security import configure_hashing
+from salestrack.config import Settings
+from salestrack.db import make_engine, make_session_factory, transaction
+from tests.support import PASSWORD
+
+TENANT, EMAIL = "serve-co", "admin@serve-co.example.com"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    url = f"sqlite:///{tmp_path / 'serve.db'}"
+    migrate.upgrade(url)
+    env = {
+        **os.environ,
+        "SALESTRACK_DATABASE_URL": url,
+        "SALESTRACK_SECRET_KEY": "serve-test-secret-key-0123456789-abcdefgh",
+        "SALESTRACK_ARGON2_TIME_COST": "1",
+        "SALESTRACK_ARGON2_MEMORY_KIB": "1024",
+        "SALESTRACK_ARGON2_PARALLELISM": "1",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
+    }
+    configure_hashing(Settings(database_url=url, argon2_time_cost=1, argon2_memory_kib=1024))
+    engine = make_engine(url)
+    with transaction(make_session_factory(engine)) as session:
+        tenant = auth.create_tenant(session, slug=TENANT, name="Serve Co")
+        data = UserCreate(email=EMAIL, password=PASSWORD, role=Role.admin)
+        auth.create_user(session, actor=system_actor(tenant.tenant_id, TENANT), data=data)
+    engine.dispose()
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "salestrack.cli", "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            process.kill()
+            pytest.fail(f"server did not start: {process.communicate()[0][-2000:]}")
+        yield process, base
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def _login_body() -> bytes:
+    return urlencode({"username": EMAIL, "password": PASSWORD}).encode()
+
+
+def _start_slow_login(base: str) -> socket.socket:
+    """A login whose headers and half its body are sent; the rest comes later."""
+    host, port = base.removeprefix("http://").split(":")
+    body = _login_body()
+    sock = socket.create_connection((host, int(port)), timeout=30)
+    head = (
+        "POST /api/v1/auth/token HTTP/1.1\r\n"
+        f"Host: {host}\r\nX-Tenant-ID: {TENANT}\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    sock.sendall(head.encode() + body[:10])
+    return sock
+
+
+def test_serve_with_workers_logs_metrics_and_finishes_in_flight_requests_on_sigterm(
+    server: tuple[subprocess.Popen[str], str],
+) -> None:
+    process, base = server
+    started = time.monotonic()
+    for _ in range(6):
+        token = httpx.post(
+            f"{base}/api/v1/auth/token",
+            headers={"X-Tenant-ID": TENANT, "X-Request-ID": "serve-test-1"},
+            data={"username": EMAIL, "password": PASSWORD},
+        )
+        assert token.status_code == 200, token.text
+        assert token.headers["X-Request-ID"] == "serve-test-1"
+    # Metrics are summed over both workers, whichever one answers the scrape.
+    metrics = httpx.get(f"{base}/metrics").text
+    logins = [
+        line
+        for line in metrics.splitlines()
+        if line.startswith("salestrack_http_requests_total{")
+        and 'route="/api/v1/auth/token"' in line
+        and 'status="200"' in line
+    ]
+    assert logins
+    assert float(logins[0].rsplit(" ", 1)[1]) == 6
+
+    in_flight = _start_slow_login(base)
+    time.sleep(0.5)
+    process.send_signal(signal.SIGTERM)
+    time.sleep(1.0)  # the server is shutting down, the request is still arriving
+    in_flight.sendall(_login_body()[10:])
+    answer = in_flight.recv(65536).decode()
+    in_flight.close()
+    assert answer.startswith("HTTP/1.1 200"), answer[:300]
+    assert '"access_token"' in answer
+    signalled = time.monotonic()
+    output, _ = process.communicate(timeout=30)
+    print(
+        f"serve: requests {signalled - started:.1f}s, shutdown {time.monotonic() - signalled:.1f}s"
+    )
+    assert process.returncode == 0, output[-2000:]
+
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    requests = [line for line in lines if line.get("message") == "request"]
+    logged_logins = [r for r in requests if r["route"] == "/api/v1/auth/token"]
+    assert len(logged_logins) == 7
+    assert {r["request_id"] for r in logged_logins[:6]} == {"serve-test-1"}
+    assert all(r["status"] == 200 and r["tenant"] for r in logged_logins)
+    assert all(isinstance(r["pid"], int) for r in requests)

@@ -1,0 +1,244 @@
+"""What the cross-tenant probes need: a registry from ids to factories, and a tenant's world.
+
+``PATH_PARAMS`` maps every path parameter name to the kind of object it names (the generic
+CRUD routes' ``record_id`` is resolved by path prefix in ``RECORD_PREFIXES``), ``FACTORIES``
+build one object of each kind through the API, ``QUERY_PARAMS`` does the same for id
+filters of list routes and ``BODIES`` gives each write route a body its owner would get a
+2xx (or a state 409) for, so a 404 proves tenancy, not a validation error. A route whose
+parameter, filter or body is missing here fails ``test_every_route_can_be_probed``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.security.routes import Operation
+from tests.support import ApiClient, TenantWorld
+
+S = "/api/v1/sales"
+
+PATH_PARAMS: dict[str, str] = {
+    "lead_id": "lead",
+    "customer_id": "customer",
+    "campaign_id": "campaign",
+    "source_id": "source",
+    "milestone_id": "milestone",
+    "engagement_id": "engagement",
+    "inventory_id": "inventory",
+    "booking_id": "booking",
+    "entry_id": "ledger_entry",
+    "user_id": "user",
+}
+RECORD_PREFIXES: dict[str, str] = {
+    f"{S}/leads/": "lead",
+    f"{S}/customers/": "customer",
+    f"{S}/campaigns/": "campaign",
+    f"{S}/lead-sources/": "source",
+}
+# Id filters of list routes -> the kind of object they name.
+QUERY_PARAMS: dict[str, str] = {
+    **PATH_PARAMS,
+    "assigned_to": "user",
+    "visited_by": "user",
+    "entity_id": "lead",
+}
+# Values for required query parameters that are not ids.
+REQUIRED_QUERY: dict[str, str] = {"entity": "lead"}
+
+HIJACK = {"notes": "hijacked by another tenant"}
+BODIES: dict[str, dict[str, Any]] = {
+    f"PATCH {S}/users/{{user_id}}": {"full_name": "Hijacked"},
+    f"PATCH {S}/leads/{{record_id}}": {"name": "Hijacked"},
+    f"PATCH {S}/customers/{{record_id}}": {"name": "Hijacked"},
+    f"PATCH {S}/campaigns/{{record_id}}": {"campaign_name": "Hijacked"},
+    f"PATCH {S}/lead-sources/{{record_id}}": {"subsource_name": "Hijacked"},
+    f"PATCH {S}/milestones/{{milestone_id}}": HIJACK,
+    f"PATCH {S}/engagements/{{engagement_id}}": HIJACK,
+    f"PATCH {S}/inventory/{{inventory_id}}": HIJACK,
+    f"PATCH {S}/bookings/{{booking_id}}": HIJACK,
+    f"POST {S}/bookings/{{booking_id}}/cancel": {"reason": "hijacked", "refund_amount": "0"},
+    f"POST {S}/bookings/{{booking_id}}/refund": {"amount": "1.00"},
+    f"POST {S}/ledger/{{entry_id}}/reverse": {"description": "hijacked"},
+}
+
+
+@dataclass
+class ProbeWorld:
+    """One tenant's objects of every kind, built on demand through its admin's API."""
+
+    tenant: TenantWorld
+    marker: str = field(default_factory=lambda: f"SECRET-{uuid.uuid4().hex[:12]}")
+    ids: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def admin(self) -> ApiClient:
+        return self.tenant.admin
+
+    def get(self, kind: str) -> str:
+        if kind not in self.ids:
+            self.ids[kind] = self.fresh(kind)
+        return self.ids[kind]
+
+    def fresh(self, kind: str) -> str:
+        """A new object of ``kind`` (its dependencies are shared)."""
+        return FACTORIES[kind](self)
+
+    def build_all(self) -> None:
+        for kind in FACTORIES:
+            self.get(kind)
+
+
+def _create(world: ProbeWorld, path: str, body: dict[str, Any]) -> str:
+    created = world.admin.ok("POST", f"{S}/{path}", 201, json=body)
+    return str(created["id"])
+
+
+def _user(w: ProbeWorld) -> str:
+    email = f"probe-{uuid.uuid4().hex[:8]}@{w.tenant.slug}.example.com"
+    body = {
+        "email": email,
+        "full_name": w.marker,
+        "password": "a long password 1",
+        "role": "sales_rep",
+    }
+    return _create(w, "users", body)
+
+
+def _campaign(w: ProbeWorld) -> str:
+    body = {"campaign_name": w.marker, "campaign_type": "email", "assigned_to": w.get("user")}
+    return _create(w, "campaigns", body)
+
+
+def _source(w: ProbeWorld) -> str:
+    body = {"source_type": "website", "channel": "Direct", "campaign_id": w.get("campaign")}
+    return _create(w, "lead-sources", {**body, "subsource_name": w.marker})
+
+
+def _lead(w: ProbeWorld) -> str:
+    body = {
+        "name": w.marker,
+        "email": f"lead@{w.tenant.slug}.example.com",
+        "campaign_id": w.get("campaign"),
+        "source_id": w.get("source"),
+        "assigned_to": w.get("user"),
+        "lead_date": "2025-11-01",
+    }
+    return _create(w, "leads", body)
+
+
+def _customer(w: ProbeWorld) -> str:
+    return _create(w, "customers", {"name": w.marker, "lead_id": w.get("lead")})
+
+
+def _milestone(w: ProbeWorld) -> str:
+    body = {
+        "lead_id": w.get("lead"),
+        "milestone_type": "site_visit",
+        "milestone_date": "2025-11-03",
+        "visited_by": w.get("user"),
+        "follow_up_required": True,
+        "follow_up_date": "2025-11-10",
+        "notes": w.marker,
+    }
+    return _create(w, "milestones/lead", body)
+
+
+def _engagement(w: ProbeWorld) -> str:
+    body = {
+        "lead_id": w.get("lead"),
+        "engagement_type": "email_sent",
+        "engagement_channel": "email",
+        "engagement_date": "2025-11-04T10:00:00Z",
+        "subject": w.marker,
+    }
+    return _create(w, "engagement", body)
+
+
+def _inventory(w: ProbeWorld) -> str:
+    body = {"project": w.marker, "unit_type": f"3BHK-{uuid.uuid4().hex[:6]}", "total_units": 5}
+    return _create(w, "inventory", body)
+
+
+def _booking(w: ProbeWorld) -> str:
+    body = {
+        "customer_id": w.get("customer"),
+        "inventory_id": w.get("inventory"),
+        "booking_amount": "5000000.00",
+        "booking_date": "2025-11-21",
+        "status": "confirmed",
+        "notes": w.marker,
+    }
+    return _create(w, "bookings", body)
+
+
+def _ledger_entry(w: ProbeWorld) -> str:
+    body = {
+        "customer_id": w.get("customer"),
+        "transaction_type": "payment",
+        "credit_amount": "500000.00",
+        "reference_document_type": "booking",
+        "reference_document_id": w.get("booking"),
+        "description": w.marker,
+    }
+    return _create(w, "ledger", body)
+
+
+Factory = Callable[[ProbeWorld], str]
+FACTORIES: dict[str, Factory] = {
+    "user": _user,
+    "campaign": _campaign,
+    "source": _source,
+    "lead": _lead,
+    "customer": _customer,
+    "milestone": _milestone,
+    "engagement": _engagement,
+    "inventory": _inventory,
+    "booking": _booking,
+    "ledger_entry": _ledger_entry,
+}
+
+
+def kind_of(op: Operation, param: str) -> str | None:
+    """The kind of object a path parameter of ``op`` names, or None if unregistered."""
+    if param == "record_id":
+        return next((k for p, k in RECORD_PREFIXES.items() if op.path.startswith(p)), None)
+    return PATH_PARAMS.get(param)
+
+
+def url_for(op: Operation, world: ProbeWorld, *, fresh: bool = False) -> str:
+    """``op``'s path with every id taken from ``world`` (new objects if ``fresh``)."""
+    values = {}
+    for param in op.path_params:
+        kind = kind_of(op, param)
+        assert kind is not None, f"{op.key}: no factory for path parameter {param!r}"
+        values[param] = world.fresh(kind) if fresh else world.get(kind)
+    return op.path.format(**values)
+
+
+def required_query(op: Operation) -> dict[str, str]:
+    return {name: REQUIRED_QUERY[name] for name, req in op.query_params.items() if req}
+
+
+def unprobeable(operations: list[Operation]) -> list[str]:
+    """Every reason an operation cannot be probed (an empty list is the goal)."""
+    problems = []
+    for op in operations:
+        for param in op.path_params:
+            if kind_of(op, param) is None:
+                problems.append(f"{op.key}: path parameter {param!r} has no factory")
+        for param in op.uuid_query_params:
+            if param not in QUERY_PARAMS:
+                problems.append(f"{op.key}: id filter {param!r} has no factory")
+        for param, required in op.query_params.items():
+            if required and param not in REQUIRED_QUERY and param not in QUERY_PARAMS:
+                problems.append(f"{op.key}: required query parameter {param!r} has no value")
+        if op.path_params and op.body_required and op.key not in BODIES:
+            problems.append(f"{op.key}: takes a body but BODIES has none")
+        if op.path_params and op.permission is None:
+            problems.append(f"{op.key}: takes an id but checks no permission")
+    keys = {op.key for op in operations}
+    problems += [f"BODIES names {key!r}, which is no route" for key in BODIES if key not in keys]
+    return problems
