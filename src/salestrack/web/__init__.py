@@ -6,18 +6,34 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from salestrack.web import auth, campaigns, customers, follow_ups, lead_journey, leads, sources
+from salestrack.web import (
+    auth,
+    booking_actions,
+    bookings,
+    campaigns,
+    customers,
+    follow_ups,
+    inventory_pages,
+    lead_journey,
+    leads,
+    ledger,
+    sources,
+)
 from salestrack.web.api_docs import install_api_docs
 from salestrack.web.errors import install_page_errors
 from salestrack.web.render import STATIC_DIR
 
-# leads (with /leads/new) before lead_journey (with /leads/{id}).
+# leads (with /leads/new) before lead_journey (with /leads/{id}); the same for bookings.
 PAGE_ROUTERS = [
     auth.router,
     leads.router,
     lead_journey.router,
     follow_ups.router,
     customers.router,
+    ledger.router,
+    bookings.router,
+    booking_actions.router,
+    inventory_pages.router,
     campaigns.router,
     sources.router,
 ]
