@@ -27,6 +27,7 @@ from salestrack.migrate import ensure_migrated
 from salestrack.money.idempotency_asgi import IdempotencyMiddleware
 from salestrack.money.ledger_routes import ledger_reports_router, ledger_router
 from salestrack.money.routes import bookings_router, inventory_router
+from salestrack.reports.routes import router as reports_router
 from salestrack.web import install_web
 
 ROUTERS = [
@@ -42,6 +43,7 @@ ROUTERS = [
     bookings_router,
     ledger_router,
     ledger_reports_router,
+    reports_router,
 ]
 
 

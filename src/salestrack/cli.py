@@ -174,6 +174,50 @@ def purge_idempotency_keys(older_than_hours: int) -> None:
     click.echo(f"forgot {count} idempotency keys")
 
 
+def _tenant_id(session: Session, slug: str) -> object:
+    from salestrack.auth import service
+
+    tenant = service.find_tenant(session, slug)
+    if tenant is None:
+        raise click.ClickException(f"no tenant {slug!r}")
+    return tenant.tenant_id
+
+
+@main.command("rebuild-reports")
+@click.option("--tenant", "tenant_slug", required=True)
+def rebuild_reports(tenant_slug: str) -> None:
+    """Recompute a tenant's report summaries from its records (after bulk loads; repair)."""
+    import uuid
+
+    from salestrack.reports.rebuild import rebuild
+
+    with _unit_of_work() as session:
+        tenant_id = _tenant_id(session, tenant_slug)
+        assert isinstance(tenant_id, uuid.UUID)
+        count = rebuild(session, tenant_id)
+    click.echo(f"rebuilt the report summaries of {tenant_slug} ({count} leads)")
+
+
+@main.command()
+@click.option("--tenant", "tenant_slug", required=True, help="created if it does not exist")
+@click.option("--leads", "lead_count", required=True, type=click.IntRange(min=1))
+@click.option("--seed", "random_seed", default=1, show_default=True, type=int)
+@click.option("--quiet", is_flag=True, help="no progress bar")
+def seed(tenant_slug: str, lead_count: int, random_seed: int, quiet: bool) -> None:
+    """Load a year of realistic sales data into a tenant (COPY on PostgreSQL), then rebuild
+    its report summaries."""
+    from salestrack.reports.generator import generate
+
+    settings = get_settings()
+    if settings.env == "production":
+        raise click.ClickException("refusing to load generated data in production")
+    with _sessions() as factory:
+        stats = generate(
+            factory, tenant_slug, leads=lead_count, seed=random_seed, progress=not quiet
+        )
+    click.echo(stats.summary())
+
+
 @main.command()
 def demo() -> None:
     """Create the demo tenant, its admin and sample data (once; safe to run again)."""

@@ -9,6 +9,12 @@ from salestrack.leads.models import Campaign, Customer, Lead, LeadSource
 from salestrack.money.idempotency import IdempotencyKey
 from salestrack.money.models import Booking, Inventory, LedgerEntry
 from salestrack.numbering import Counter
+from salestrack.reports.models import (
+    ReportBookingState,
+    ReportCounter,
+    ReportCustomerState,
+    ReportLeadState,
+)
 
 metadata = Base.metadata
 
@@ -27,6 +33,10 @@ __all__ = [
     "LeadStatusHistory",
     "LedgerEntry",
     "LoginThrottle",
+    "ReportBookingState",
+    "ReportCounter",
+    "ReportCustomerState",
+    "ReportLeadState",
     "Tenant",
     "User",
     "metadata",

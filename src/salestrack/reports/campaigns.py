@@ -1,0 +1,80 @@
+"""Campaign performance: leads, conversions, revenue and ROI per campaign.
+
+revenue = booking amounts of the campaign's leads' confirmed or completed bookings
+(cancelled ones net out); collected = payments on those bookings less refunds paid out.
+ROI = (revenue - budget) / budget x 100; cash ROI uses collected instead of revenue.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from salestrack.leads.models import Campaign
+from salestrack.reports.common import Window, as_of, money, pct, ratio
+from salestrack.reports.figures import Figures
+from salestrack.reports.sources import group_ids, regroup
+
+COLUMNS = (
+    "campaign_id",
+    "campaign_code",
+    "campaign_name",
+    "leads",
+    "qualified",
+    "converted",
+    "conversion_rate",
+    "budget",
+    "revenue",
+    "collected",
+    "cost_per_lead",
+    "cost_per_conversion",
+    "roi",
+    "expected_roi",
+    "cash_roi",
+)
+
+
+def build(session: Session, figures: Figures, tenant_id: uuid.UUID, w: Window) -> dict[str, Any]:
+    sums = regroup(figures.leads(w.lo, w.hi, by="campaign", filters=w.filters))
+    ids = group_ids(sums) - {None}
+    stmt = select(Campaign).where(
+        Campaign.tenant_id == tenant_id, or_(Campaign.deleted_at.is_(None), Campaign.id.in_(ids))
+    )
+    campaigns = {c.id: c for c in session.scalars(stmt)}
+    rows = []
+    for campaign_id in [*campaigns, *([None] if None in group_ids(sums) else [])]:
+        campaign = campaigns.get(campaign_id) if campaign_id else None
+        leads, converted = sums.n("r0", campaign_id), sums.n("r4", campaign_id)
+        revenue = sums.amount("revenue", campaign_id)
+        collected = sums.amount("collected", campaign_id)
+        budget = campaign.budget if campaign else None
+        rows.append(
+            {
+                "campaign_id": str(campaign_id) if campaign_id else None,
+                "campaign_code": campaign.campaign_code if campaign else None,
+                "campaign_name": campaign.campaign_name if campaign else None,
+                "leads": leads,
+                "qualified": sums.n("r2", campaign_id),
+                "converted": converted,
+                "conversion_rate": pct(converted, leads),
+                "budget": money(budget) if budget is not None else None,
+                "revenue": money(revenue),
+                "collected": money(collected),
+                "cost_per_lead": ratio(budget, leads) if budget is not None else None,
+                "cost_per_conversion": ratio(budget, converted) if budget is not None else None,
+                "roi": pct(revenue - budget, budget) if budget is not None else None,
+                "expected_roi": money(campaign.expected_roi)
+                if campaign and campaign.expected_roi is not None
+                else None,
+                "cash_roi": pct(collected - budget, budget) if budget is not None else None,
+            }
+        )
+    rows.sort(key=lambda r: (-r["leads"], r["campaign_code"] or "~", r["campaign_id"] or ""))
+    return {"as_of": as_of(), **w.echo(), "campaigns": rows}
+
+
+def table(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    return list(COLUMNS), [[row[c] for c in COLUMNS] for row in report["campaigns"]]

@@ -1,0 +1,151 @@
+"""The figures every report is built from, read from the summary counters.
+
+``Figures`` is the seam between the reports and their data: ``CounterFigures`` reads the
+counters kept on write; ``oracle.OracleFigures`` recomputes the same figures from the base
+tables. Reports format either, so the parity test can compare the two answers whole.
+
+Lead figures can be filtered by one dimension (source, campaign or assignee) or grouped by
+one; a combination of two (e.g. campaign-performance filtered by source) has no counter
+and is answered by the oracle instead (correct, but it scans).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from salestrack.leads.models import Customer
+from salestrack.reports import counters
+from salestrack.reports.counters import Sums
+from salestrack.reports.models import ReportCustomerState
+
+# filter name -> counter dimension
+DIMENSIONS = {"source_id": "source", "campaign_id": "campaign", "assigned_to": "assignee"}
+BY_DIMENSION = {"source": "source_id", "campaign": "campaign_id"}
+
+
+@dataclass(frozen=True)
+class Debtor:
+    customer_id: uuid.UUID
+    customer_code: str
+    name: str
+    outstanding: Decimal
+    unpaid: dict[str, int]  # debit day -> unpaid cents
+
+
+class Figures(Protocol):
+    def leads(
+        self,
+        lo: date | None,
+        hi: date | None,
+        *,
+        by: str | None = None,
+        filters: dict[str, uuid.UUID] | None = None,
+    ) -> Sums: ...
+
+    def lead_statuses(self) -> Sums: ...
+
+    def bookings(self, lo: date | None, hi: date | None) -> Sums: ...
+
+    def ledger(self, lo: date | None, hi: date | None) -> Sums: ...
+
+    def engagements(self, lo: date | None, hi: date | None) -> int: ...
+
+    def follow_ups(self, lo: date | None, hi: date | None) -> int: ...
+
+    def customers(self, lo: date | None, hi: date | None) -> int: ...
+
+    def active_customers(self, since: date) -> int: ...
+
+    def unpaid(self, lo: date | None, hi: date | None) -> Decimal: ...
+
+    def debtors(self, limit: int, after: tuple[Decimal, uuid.UUID] | None) -> list[Debtor]: ...
+
+    def outstanding_total(self) -> Decimal: ...
+
+
+class CounterFigures:
+    """Figures from ``report_counters`` and the per-record state: a few rows per answer."""
+
+    def __init__(self, session: Session, tenant_id: uuid.UUID) -> None:
+        self.session = session
+        self.tenant_id = tenant_id
+
+    def _read(self, family: str, lo: date | None, hi: date | None, **kw: object) -> Sums:
+        return counters.read(self.session, self.tenant_id, family, lo=lo, hi=hi, **kw)  # type: ignore[arg-type]
+
+    def leads(
+        self,
+        lo: date | None,
+        hi: date | None,
+        *,
+        by: str | None = None,
+        filters: dict[str, uuid.UUID] | None = None,
+    ) -> Sums:
+        filters = filters or {}
+        dims = {DIMENSIONS[name] for name in filters}
+        if by in BY_DIMENSION:
+            dims.add(by)
+        if len(dims) > 1:
+            from salestrack.reports.oracle import OracleFigures
+
+            return OracleFigures(self.session, self.tenant_id).leads(lo, hi, by=by, filters=filters)
+        kind = dims.pop() if dims else "all"
+        ids = [v for k, v in filters.items() if DIMENSIONS[k] == kind] or None
+        group = "dim" if by in BY_DIMENSION else by
+        return self._read("lead", lo, hi, dim_kind=kind, dim_ids=ids, by=group)
+
+    def lead_statuses(self) -> Sums:
+        return self._read("status", None, None, all_time=True)
+
+    def bookings(self, lo: date | None, hi: date | None) -> Sums:
+        return self._read("booking", lo, hi)
+
+    def ledger(self, lo: date | None, hi: date | None) -> Sums:
+        return self._read("ledger", lo, hi)
+
+    def engagements(self, lo: date | None, hi: date | None) -> int:
+        return self._read("eng", lo, hi).n("eng")
+
+    def follow_ups(self, lo: date | None, hi: date | None) -> int:
+        return self._read("fu", lo, hi).n("open")
+
+    def customers(self, lo: date | None, hi: date | None) -> int:
+        return self._read("cust", lo, hi, metrics=["customers"]).n("customers")
+
+    def active_customers(self, since: date) -> int:
+        booked = self._read("cust", None, None, all_time=True).n("booked")
+        return booked + self._read("cust", since, None, metrics=["idle_last"]).n("idle_last")
+
+    def unpaid(self, lo: date | None, hi: date | None) -> Decimal:
+        return self._read("ar", lo, hi).amount("unpaid")
+
+    def outstanding_total(self) -> Decimal:
+        return self._read("ledger", None, None, metrics=["balance"]).amount("balance")
+
+    def debtors(self, limit: int, after: tuple[Decimal, uuid.UUID] | None) -> list[Debtor]:
+        """Customers owing the most first (ties by id, descending), after the cursor."""
+        S = ReportCustomerState
+        stmt = (
+            select(S.customer_id, Customer.customer_code, Customer.name, S.outstanding, S.unpaid)
+            .join(Customer, (Customer.tenant_id == S.tenant_id) & (Customer.id == S.customer_id))
+            .where(S.tenant_id == self.tenant_id, S.live.is_(True), S.outstanding != 0)
+            .order_by(S.outstanding.desc(), S.customer_id.desc())
+            .limit(limit)
+        )
+        if after is not None:
+            amount, customer_id = after
+            stmt = stmt.where(
+                (S.outstanding < amount)
+                | ((S.outstanding == amount) & (S.customer_id < customer_id))
+            )
+        return [
+            Debtor(r[0], r[1], r[2], r[3], {k: int(v) for k, v in r[4].items()})
+            for r in self.session.execute(stmt)
+        ]

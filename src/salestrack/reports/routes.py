@@ -1,0 +1,153 @@
+"""``/api/v1/sales/reports/...``: thin handlers over the report modules.
+
+Readers need ``reports:read`` (managers, admins and viewers; sales reps see no money, so
+no reports). Every report takes ``?format=csv``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy.orm import Session
+
+from salestrack.auth.context import Actor
+from salestrack.auth.deps import require
+from salestrack.auth.roles import Permission
+from salestrack.deps import SessionDep
+from salestrack.journey import clock
+from salestrack.reports import (
+    bookings,
+    campaigns,
+    csv_export,
+    dashboard,
+    funnel,
+    receivables,
+    sources,
+)
+from salestrack.reports.common import Window, window
+from salestrack.reports.figures import CounterFigures
+
+router = APIRouter(prefix="/api/v1/sales/reports", tags=["reports"])
+Reader = Annotated[Actor, Depends(require(Permission.reports_read))]
+From = Annotated[date | None, Query(alias="from", description="first day, inclusive")]
+To = Annotated[date | None, Query(alias="to", description="last day, inclusive")]
+Format = Annotated[Literal["json", "csv"], Query(description="csv for a spreadsheet")]
+Table = Callable[[dict[str, Any]], tuple[list[str], list[list[Any]]]]
+
+
+def _answer(name: str, report: dict[str, Any], fmt: str, table: Table) -> Any:
+    if fmt == "csv":
+        header, rows = table(report)
+        return csv_export.response(name, header, rows)
+    return report
+
+
+def _today(session: Session, actor: Actor) -> date:
+    return clock.today(clock.tenant_zone(session, actor.tenant_id))
+
+
+def _window(
+    lo: date | None,
+    hi: date | None,
+    source_id: uuid.UUID | None = None,
+    campaign_id: uuid.UUID | None = None,
+    assigned_to: uuid.UUID | None = None,
+) -> Window:
+    filters = {"source_id": source_id, "campaign_id": campaign_id, "assigned_to": assigned_to}
+    return window(lo, hi, filters)
+
+
+@router.get("/funnel")
+def funnel_report(
+    session: SessionDep,
+    actor: Reader,
+    lo: From = None,
+    hi: To = None,
+    source_id: uuid.UUID | None = None,
+    campaign_id: uuid.UUID | None = None,
+    assigned_to: uuid.UUID | None = None,
+    format: Format = "json",
+) -> Any:
+    """Monthly cohort funnel (last 12 months by default) with conversion and drop-off %."""
+    w = _window(lo, hi, source_id, campaign_id, assigned_to)
+    figures = CounterFigures(session, actor.tenant_id)
+    report = funnel.build(figures, w, _today(session, actor))
+    return _answer("funnel", report, format, funnel.table)
+
+
+@router.get("/source-performance")
+def source_performance(
+    session: SessionDep,
+    actor: Reader,
+    lo: From = None,
+    hi: To = None,
+    campaign_id: uuid.UUID | None = None,
+    assigned_to: uuid.UUID | None = None,
+    format: Format = "json",
+) -> Any:
+    """Per source: leads, qualified, converted, lost, conversion rate and cost."""
+    w = _window(lo, hi, campaign_id=campaign_id, assigned_to=assigned_to)
+    report = sources.build(session, CounterFigures(session, actor.tenant_id), actor.tenant_id, w)
+    return _answer("source-performance", report, format, sources.table)
+
+
+@router.get("/campaign-performance")
+def campaign_performance(
+    session: SessionDep,
+    actor: Reader,
+    lo: From = None,
+    hi: To = None,
+    source_id: uuid.UUID | None = None,
+    assigned_to: uuid.UUID | None = None,
+    format: Format = "json",
+) -> Any:
+    """Per campaign: leads, conversions, budget, revenue, cost per lead/conversion, ROI."""
+    w = _window(lo, hi, source_id=source_id, assigned_to=assigned_to)
+    figures = CounterFigures(session, actor.tenant_id)
+    report = campaigns.build(session, figures, actor.tenant_id, w)
+    return _answer("campaign-performance", report, format, campaigns.table)
+
+
+@router.get("/bookings")
+def bookings_report(
+    session: SessionDep, actor: Reader, lo: From = None, hi: To = None, format: Format = "json"
+) -> Any:
+    """Bookings by status with amounts and units, churn rate and refunds."""
+    report = bookings.build(CounterFigures(session, actor.tenant_id), window(lo, hi))
+    return _answer("bookings", report, format, bookings.table)
+
+
+@router.get("/receivables")
+def receivables_report(
+    session: SessionDep,
+    actor: Reader,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[str | None, Query(max_length=100)] = None,
+    format: Format = "json",
+) -> Any:
+    """Outstanding by customer (owing most first) with ageing buckets, and tenant totals."""
+    figures = CounterFigures(session, actor.tenant_id)
+    report = receivables.build(figures, _today(session, actor), limit, cursor)
+    return _answer("receivables", report, format, receivables.table)
+
+
+@router.get("/dashboard")
+def dashboard_report(
+    session: SessionDep,
+    actor: Reader,
+    lo: From = None,
+    hi: To = None,
+    source_id: uuid.UUID | None = None,
+    campaign_id: uuid.UUID | None = None,
+    assigned_to: uuid.UUID | None = None,
+    format: Format = "json",
+) -> Any:
+    """The KPIs for the period (this month by default), each with the previous period's."""
+    w = _window(lo, hi, source_id, campaign_id, assigned_to)
+    figures = CounterFigures(session, actor.tenant_id)
+    report = dashboard.build(figures, w, _today(session, actor))
+    return _answer("dashboard", report, format, dashboard.table)

@@ -1,0 +1,290 @@
+"""Keeping the summary tables right in the same transaction as every write.
+
+How: after each flush, note which leads, bookings and customers the flushed rows touch
+(and which of their facts: status history, engagements, follow-ups, money). Just before
+the transaction commits, re-read each touched record's facts (a few indexed queries for
+that one record), subtract what it contributed before, add what it contributes now, and
+write all the deltas in one upsert. A rollback simply forgets the notes.
+
+Doing it at commit, not per statement, means every write path (API, web forms, CLI, other
+domains' services) is covered without calling anything, a lead touched ten times in one
+transaction is re-read once, and the shared counter rows are locked only for the last
+moment of the transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from salestrack.journey.models import LeadEngagement, LeadMilestone, LeadStatusHistory
+from salestrack.leads.models import Customer, Lead
+from salestrack.money.models import Booking, LedgerEntry
+from salestrack.reports import contrib, counters, facts
+from salestrack.reports.contrib import (
+    BookingFacts,
+    Contribution,
+    CustomerFacts,
+    LeadFacts,
+)
+from salestrack.reports.models import ReportBookingState, ReportCustomerState, ReportLeadState
+
+PendingKey = tuple[uuid.UUID, uuid.UUID]
+INFO_KEY = "salestrack.reports.pending"
+# Set ``session.info[DISABLED] = True`` to write without maintaining the summaries (bulk
+# loads that rebuild afterwards, and the benchmark's baseline).
+DISABLED = "salestrack.reports.disabled"
+
+
+@dataclass
+class Pending:
+    leads: dict[PendingKey, set[str]] = field(default_factory=dict)
+    statuses: dict[PendingKey, list[str]] = field(default_factory=dict)
+    bookings: set[PendingKey] = field(default_factory=set)
+    customers: set[PendingKey] = field(default_factory=set)
+
+    def lead(self, tenant_id: uuid.UUID, lead_id: uuid.UUID | None, part: str = "") -> None:
+        if lead_id is None:
+            return
+        parts = self.leads.setdefault((tenant_id, lead_id), set())
+        if part:
+            parts.add(part)
+
+    def __bool__(self) -> bool:
+        return bool(self.leads or self.bookings or self.customers)
+
+
+def _pending(session: Session) -> Pending:
+    found = session.info.get(INFO_KEY)
+    if found is None:
+        found = session.info[INFO_KEY] = Pending()
+    assert isinstance(found, Pending)
+    return found
+
+
+def _booking_ref(entry: LedgerEntry) -> uuid.UUID | None:
+    if entry.reference_document_type != "booking" or not entry.reference_document_id:
+        return None
+    try:
+        return uuid.UUID(entry.reference_document_id)
+    except ValueError:
+        return None
+
+
+def note(session: Session, rows: list[Any]) -> None:
+    """Remember what the flushed ``rows`` touch (cheap: no queries)."""
+    pending = _pending(session)
+    for row in rows:
+        if isinstance(row, Lead):
+            pending.lead(row.tenant_id, row.id)
+        elif isinstance(row, LeadStatusHistory):
+            pending.lead(row.tenant_id, row.lead_id, "status")
+            pending.statuses.setdefault((row.tenant_id, row.lead_id), []).append(str(row.to_status))
+        elif isinstance(row, LeadEngagement):
+            pending.lead(row.tenant_id, row.lead_id, "eng")
+        elif isinstance(row, LeadMilestone):
+            if row.milestone_type == "booking":
+                pending.lead(row.tenant_id, row.lead_id, "conv")
+            # A new milestone without a follow-up changes no follow-up figure.
+            if row.follow_up_required or row not in session.new:
+                pending.lead(row.tenant_id, row.lead_id, "fu")
+        elif isinstance(row, Booking):
+            pending.bookings.add((row.tenant_id, row.id))
+        elif isinstance(row, LedgerEntry):
+            pending.customers.add((row.tenant_id, row.customer_id))
+            booking_id = _booking_ref(row)
+            if booking_id is not None:
+                pending.bookings.add((row.tenant_id, booking_id))
+        elif isinstance(row, Customer):
+            pending.customers.add((row.tenant_id, row.id))
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _context: Any) -> None:
+    if session.info.get(DISABLED):
+        return
+    note(session, [*session.new, *session.dirty])
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    if session.info.get(DISABLED):
+        return
+    session.flush()
+    sync(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session: Session, previous: Any) -> None:
+    if previous.parent is None:
+        session.info.pop(INFO_KEY, None)
+
+
+def sync(session: Session) -> None:
+    """Apply every pending change to the summaries (runs at commit; callable earlier)."""
+    pending = session.info.pop(INFO_KEY, None)
+    if not pending:
+        return
+    assert isinstance(pending, Pending)
+    deltas: dict[uuid.UUID, list[Contribution]] = {}
+    for tenant_id, booking_id in sorted(pending.bookings):
+        booking = session.get(Booking, (tenant_id, booking_id))
+        if booking is None:
+            continue
+        pending.lead(tenant_id, booking.lead_id, "money")
+        pending.customers.add((tenant_id, booking.customer_id))
+        deltas.setdefault(tenant_id, []).append(_sync_booking(session, booking))
+    for tenant_id, customer_id in sorted(pending.customers):
+        customer = session.get(Customer, (tenant_id, customer_id))
+        if customer is not None:
+            deltas.setdefault(tenant_id, []).append(_sync_customer(session, customer))
+    for key in sorted(pending.leads):
+        lead = session.get(Lead, key)
+        if lead is not None:
+            parts = frozenset(pending.leads[key])
+            statuses = pending.statuses.get(key, [])
+            deltas.setdefault(key[0], []).append(_sync_lead(session, lead, parts, statuses))
+    session.flush()
+    for tenant_id, changes in deltas.items():
+        total: Contribution = {}
+        for change in changes:
+            total = _merge(total, change)
+        counters.apply(session, tenant_id, contrib.difference({}, total))
+
+
+def _merge(a: Contribution, b: Contribution) -> Contribution:
+    out = dict(a)
+    for key, (n, amount) in b.items():
+        old_n, old_amount = out.get(key, (0, 0))
+        out[key] = (old_n + n, old_amount + amount)
+    return out
+
+
+# --- one record each ----------------------------------------------------------------
+
+
+def stored_lead(row: ReportLeadState | None) -> LeadFacts | None:
+    if row is None:
+        return None
+    return LeadFacts(
+        live=row.live,
+        lead_date=row.lead_date,
+        source_id=row.source_id,
+        campaign_id=row.campaign_id,
+        assigned_to=row.assigned_to,
+        status=row.status,
+        reached=row.reached,
+        converted_on=row.converted_on,
+        revenue=row.revenue,
+        collected=row.collected,
+        engagements=dict(row.engagements),
+        follow_ups=dict(row.follow_ups),
+    )
+
+
+def lead_state_values(new: LeadFacts) -> dict[str, Any]:
+    return {
+        "live": new.live,
+        "lead_date": new.lead_date,
+        "source_id": new.source_id,
+        "campaign_id": new.campaign_id,
+        "assigned_to": new.assigned_to,
+        "status": new.status,
+        "reached": new.reached,
+        "converted_on": new.converted_on,
+        "revenue": new.revenue,
+        "collected": new.collected,
+        "engagements": new.engagements,
+        "follow_ups": new.follow_ups,
+    }
+
+
+def _save(
+    session: Session, model: Any, key: dict[str, Any], row: Any, values: dict[str, Any]
+) -> None:
+    if row is None:
+        session.add(model(**key, **values))
+        return
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+
+
+def _sync_lead(
+    session: Session, lead: Lead, parts: frozenset[str], statuses: list[str]
+) -> Contribution:
+    row = session.get(ReportLeadState, (lead.tenant_id, lead.id), with_for_update=True)
+    old = stored_lead(row)
+    new = facts.lead_facts(session, lead, old, parts, statuses)
+    key = {"tenant_id": lead.tenant_id, "lead_id": lead.id}
+    _save(session, ReportLeadState, key, row, lead_state_values(new))
+    before = contrib.lead_contribution(old) if old else {}
+    return contrib.difference(before, contrib.lead_contribution(new))
+
+
+def booking_state_values(new: BookingFacts) -> dict[str, Any]:
+    return {
+        "live": new.live,
+        "booking_date": new.booking_date,
+        "status": new.status,
+        "amount": new.amount,
+        "units": new.units,
+        "refund_promised": new.refund_promised,
+        "refund_paid": new.refund_paid,
+    }
+
+
+def _sync_booking(session: Session, booking: Booking) -> Contribution:
+    row = session.get(ReportBookingState, (booking.tenant_id, booking.id), with_for_update=True)
+    old = None
+    if row is not None:
+        old = BookingFacts(
+            live=row.live,
+            booking_date=row.booking_date,
+            status=row.status,
+            amount=row.amount,
+            units=row.units,
+            refund_promised=row.refund_promised,
+            refund_paid=row.refund_paid,
+        )
+    new = facts.booking_facts(session, booking)
+    key = {"tenant_id": booking.tenant_id, "booking_id": booking.id}
+    _save(session, ReportBookingState, key, row, booking_state_values(new))
+    before = contrib.booking_contribution(old) if old else {}
+    return contrib.difference(before, contrib.booking_contribution(new))
+
+
+def customer_state_values(new: CustomerFacts) -> dict[str, Any]:
+    return {
+        "live": new.live,
+        "created_on": new.created_on,
+        "outstanding": new.outstanding,
+        "live_bookings": new.live_bookings,
+        "last_entry_on": new.last_entry_on,
+        "ledger": new.ledger,
+        "unpaid": new.unpaid,
+    }
+
+
+def _sync_customer(session: Session, customer: Customer) -> Contribution:
+    row = session.get(ReportCustomerState, (customer.tenant_id, customer.id), with_for_update=True)
+    old = None
+    if row is not None:
+        old = CustomerFacts(
+            live=row.live,
+            created_on=row.created_on,
+            outstanding=row.outstanding,
+            live_bookings=row.live_bookings,
+            last_entry_on=row.last_entry_on,
+            ledger=dict(row.ledger),
+            unpaid=dict(row.unpaid),
+        )
+    new = facts.customer_facts(session, customer)
+    key = {"tenant_id": customer.tenant_id, "customer_id": customer.id}
+    _save(session, ReportCustomerState, key, row, customer_state_values(new))
+    before = contrib.customer_contribution(old) if old else {}
+    return contrib.difference(before, contrib.customer_contribution(new))
