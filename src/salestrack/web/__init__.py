@@ -17,6 +17,7 @@ from salestrack.web import (
     lead_journey,
     leads,
     ledger,
+    reports,
     sources,
 )
 from salestrack.web.api_docs import install_api_docs
@@ -34,6 +35,7 @@ PAGE_ROUTERS = [
     bookings.router,
     booking_actions.router,
     inventory_pages.router,
+    reports.router,
     campaigns.router,
     sources.router,
 ]

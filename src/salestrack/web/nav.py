@@ -20,6 +20,7 @@ class NavItem:
 
 
 NAV: list[NavItem] = [
+    NavItem("Reports", "/reports", Permission.reports_read),
     NavItem("Leads", "/leads", Permission.leads_read),
     NavItem("Follow-ups", "/follow-ups", Permission.journey_read),
     NavItem("Customers", "/customers", Permission.customers_read),
