@@ -85,7 +85,8 @@ def test_booking_shows_units_left_and_refuses_too_many_beside_the_field(
     assert refused.status_code == 422
     assert 'id="unit_count-error"' in refused.text
     assert "Only 2 3BHK units left in Whitefield Towers" in refused.text
-    assert 'value="45,00,000"' in refused.text and "corner unit" in refused.text
+    assert 'value="45,00,000"' in refused.text
+    assert "corner unit" in refused.text
     missing = admin_web.post("/bookings/new", {**typed, "booking_amount": ""})
     assert 'id="booking_amount-error"' in missing.text
 
@@ -121,7 +122,8 @@ def test_list_counts_by_status_and_filters(admin_web: WebClient, world: TenantWo
         "cancelled": "0",
     }
     held = admin_web.get("/bookings", params={"status": "on_hold"})
-    assert text_of(held).count("BKG-") == 1 and "Asha Rao" in held.text
+    assert text_of(held).count("BKG-") == 1
+    assert "Asha Rao" in held.text
     by_customer = admin_web.get("/bookings", params={"customer_id": ravi})
     assert text_of(by_customer).count("BKG-") == 2
     by_project = admin_web.get("/bookings", params={"project": "Green Valley"})
@@ -234,7 +236,8 @@ def test_reps_get_no_money_pages_and_forced_posts_are_refused(
     # A viewer reads but is offered no action, and a forced one is refused.
     page = viewer_web.get(f"/bookings/{booking['id']}")
     assert page.status_code == 200
-    assert _buttons(page.text) == [] and "Cancel this booking" not in page.text
+    assert _buttons(page.text) == []
+    assert "Cancel this booking" not in page.text
     assert "New booking" not in viewer_web.get("/bookings").text
     assert "Add inventory" not in viewer_web.get("/inventory").text
     refused = viewer_web.post(f"/bookings/{booking['id']}/status", {"status": "confirmed"})

@@ -71,7 +71,8 @@ def test_a_refused_entry_keeps_what_was_typed_with_errors_beside_fields(
     assert bad.status_code == 422
     assert 'id="entry-amount-error"' in bad.text
     assert 'id="entry-direction-error"' in bad.text
-    assert 'value="lots"' in bad.text and 'value="goodwill"' in bad.text
+    assert 'value="lots"' in bad.text
+    assert 'value="goodwill"' in bad.text
     huge = admin_web.post(f"{url}/ledger", {"transaction_type": "invoice", "amount": "1.234"})
     assert huge.status_code == 422
     assert 'id="entry-amount-error"' in huge.text
@@ -115,13 +116,15 @@ def test_reps_see_no_ledger_and_viewers_get_no_forms(
     url = f"/customers/{customer['id']}"
     rep_page = rep_web.get(url)
     assert rep_page.status_code == 200
-    assert "Ledger" not in rep_page.text and "₹1,00,000" not in rep_page.text
+    assert "Ledger" not in rep_page.text
+    assert "₹1,00,000" not in rep_page.text
     forced = rep_web.post(f"{url}/ledger", {"transaction_type": "payment", "amount": "1"})
     assert forced.status_code == 403
     assert rep_web.post(f"{url}/ledger/{invoice['id']}/reverse", {}).status_code == 403
     viewer_page = viewer_web.get(url)
     assert "Outstanding ₹1,00,000" in text_of(viewer_page)
-    assert "Add an entry" not in viewer_page.text and "Post reversal" not in viewer_page.text
+    assert "Add an entry" not in viewer_page.text
+    assert "Post reversal" not in viewer_page.text
     assert (
         viewer_web.post(f"{url}/ledger", {"transaction_type": "payment", "amount": "1"}).status_code
         == 403

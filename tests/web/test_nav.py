@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
-
 from salestrack.auth.context import Actor
 from salestrack.auth.roles import Role
 from salestrack.web import nav

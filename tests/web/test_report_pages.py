@@ -70,12 +70,14 @@ def test_funnel_table_equals_the_api_sorts_and_draws_a_chart(
     # Sorted by leads, most first: this month (the only one with leads) comes first.
     by_new = admin_web.get("/reports", params={"tab": "funnel", "sort": "new", "dir": "desc"})
     first = re.search(r'data-testid="funnel-month" data-month="([0-9-]+)"', by_new.text)
-    assert first is not None and first.group(1) == FMT.today().strftime("%Y-%m")
+    assert first is not None
+    assert first.group(1) == FMT.today().strftime("%Y-%m")
     assert 'aria-sort="descending"' in by_new.text
     # The chart: inline SVG, no script, its styles carrying the page's CSP nonce.
     policy = page.headers["content-security-policy"]
     nonce = re.search(r"'nonce-([^']+)'", policy)
-    assert nonce is not None and "script-src 'self'" in policy
+    assert nonce is not None
+    assert "script-src 'self'" in policy
     svg = page.text[page.text.index("<svg") : page.text.index("</svg>")]
     assert "<script" not in svg
     assert f'<style nonce="{nonce.group(1)}"' in svg
@@ -119,7 +121,8 @@ def test_sources_campaigns_and_bookings_equal_the_api(
         cells = dict(re.findall(r'data-key="([a-z_]+)">([^<]*)<', card.group(1)))
         assert cells["count"] == FMT.number(status["count"])
         assert cells["total_amount"] == expected_kpi_text("money", status["total_amount"])
-    assert "Bookings by status" in page.text and "<svg" in page.text
+    assert "Bookings by status" in page.text
+    assert "<svg" in page.text
 
 
 @pytest.mark.parametrize(
@@ -176,7 +179,8 @@ def test_date_range_filters_and_bad_dates_are_shown_beside_the_field(
     assert "Period 1 Jan 2020 to 31 Jan 2020." in text_of(old)
     bad = admin_web.get("/reports", params={"tab": "funnel", "from": "soon", "to": "2020-01-01"})
     assert bad.status_code == 200
-    assert 'id="from-error"' in bad.text and 'value="soon"' in bad.text
+    assert 'id="from-error"' in bad.text
+    assert 'value="soon"' in bad.text
     backwards = admin_web.get(
         "/reports", params={"tab": "bookings", "from": "2025-02-01", "to": "2025-01-01"}
     )
