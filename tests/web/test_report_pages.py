@@ -80,6 +80,7 @@ def test_funnel_table_equals_the_api_sorts_and_draws_a_chart(
     assert "script-src 'self'" in policy
     svg = page.text[page.text.index("<svg") : page.text.index("</svg>")]
     assert "<script" not in svg
+    assert " style=" not in svg  # style attributes would be blocked by the CSP
     assert f'<style nonce="{nonce.group(1)}"' in svg
     assert 'role="img" aria-label="Lead funnel, all months. New: 4; Contacted: 2' in svg
 

@@ -1,5 +1,6 @@
 """Server-rendered pages on the same services as the API: login, leads and their journey,
-follow-ups, customers, campaigns, sources, and the offline API docs."""
+follow-ups, customers and their ledger, bookings and inventory, campaigns, sources,
+reports, and the offline API docs."""
 
 from __future__ import annotations
 

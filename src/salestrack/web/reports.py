@@ -73,6 +73,7 @@ def reports_page(request: Request, session: SessionDep, user: Reader) -> Respons
         "api_url": f"/api/v1/sales/reports/{tab.api_path}",
         "show": lambda kind, value: views.show(fmt, kind, value),
         "day": lambda text: fmt.day(date.fromisoformat(text)) if text else "…",
+        "month": lambda text: fmt.month(date.fromisoformat(f"{text}-01")),
     }
     if tab.slug == "dashboard":
         context["headline"], context["ratios"] = views.kpis(report)
