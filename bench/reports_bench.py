@@ -25,7 +25,7 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-import salestrack.models  # noqa: F401
+import salestrack.models
 from salestrack.auth import service as auth
 from salestrack.auth.context import Actor, system_actor
 from salestrack.auth.models import User
@@ -36,7 +36,15 @@ from salestrack.journey import clock
 from salestrack.journey import service as journey
 from salestrack.journey.schemas import MilestoneCreate
 from salestrack.leads.models import Lead
-from salestrack.reports import bookings, campaigns, dashboard, funnel, receivables, sources, summaries
+from salestrack.reports import (
+    bookings,
+    campaigns,
+    dashboard,
+    funnel,
+    receivables,
+    sources,
+    summaries,
+)
 from salestrack.reports.common import Window
 from salestrack.reports.facts import ALL_PARTS
 from salestrack.reports.generator import generate
@@ -71,27 +79,43 @@ def oracle_answer(session: Session, tenant_id: uuid.UUID, name: str) -> Any:
     }[name]()
 
 
-def ensure_tenant(factory: sessionmaker[Session], slug: str, leads: int, reseed: bool) -> dict[str, Any]:
+def ensure_tenant(
+    factory: sessionmaker[Session], slug: str, leads: int, reseed: bool
+) -> dict[str, Any]:
     with transaction(factory) as session:
         tenant = auth.find_tenant(session, slug)
         have = 0
         if tenant is not None:
-            have = session.scalar(select(func.count()).where(Lead.tenant_id == tenant.tenant_id)) or 0
+            have = (
+                session.scalar(select(func.count()).where(Lead.tenant_id == tenant.tenant_id)) or 0
+            )
     load: dict[str, Any] = {}
     if have == 0 or reseed:
         stats = generate(factory, slug, leads=leads, seed=leads)
-        load = {"rows": stats.total, "seconds": stats.load_seconds, "rebuild": stats.rebuild_seconds}
+        load = {
+            "rows": stats.total,
+            "seconds": stats.load_seconds,
+            "rebuild": stats.rebuild_seconds,
+        }
         print(stats.summary(), flush=True)
     with transaction(factory) as session:
         tenant = auth.find_tenant(session, slug)
         assert tenant is not None
         actor = system_actor(tenant.tenant_id, slug)
         email = f"bench@{slug}.example.com"
-        user = session.scalar(select(User).where(User.tenant_id == tenant.tenant_id, User.email == email))
+        user = session.scalar(
+            select(User).where(User.tenant_id == tenant.tenant_id, User.email == email)
+        )
         if user is None:
             data = UserCreate(email=email, password=PASSWORD, role=Role.manager, full_name="Bench")
             user = auth.create_user(session, actor=actor, data=data)
-        return {"slug": slug, "tenant_id": tenant.tenant_id, "email": email, "user_id": user.id, "load": load}
+        return {
+            "slug": slug,
+            "tenant_id": tenant.tenant_id,
+            "email": email,
+            "user_id": user.id,
+            "load": load,
+        }
 
 
 def serve() -> subprocess.Popen[bytes]:
@@ -111,7 +135,9 @@ def serve() -> subprocess.Popen[bytes]:
     raise RuntimeError("server did not start")
 
 
-def http_latency(client: httpx.Client, tenant: dict[str, Any], name: str, n: int) -> tuple[float, float]:
+def http_latency(
+    client: httpx.Client, tenant: dict[str, Any], name: str, n: int
+) -> tuple[float, float]:
     token = client.post(
         "/api/v1/auth/token",
         data={"username": tenant["email"], "password": PASSWORD},
@@ -141,11 +167,15 @@ def oracle_ms(factory: sessionmaker[Session], tenant_id: uuid.UUID, name: str, r
     return statistics.median(times)
 
 
-def write_rate(factory: sessionmaker[Session], tenant: dict[str, Any], n: int, maintain: bool) -> float:
+def write_rate(
+    factory: sessionmaker[Session], tenant: dict[str, Any], n: int, maintain: bool
+) -> float:
     """Milestones per second, one transaction each, on random leads of the tenant."""
     actor = Actor(tenant["tenant_id"], tenant["slug"], tenant["user_id"], Role.manager)
     with factory() as session:
-        ids = list(session.scalars(select(Lead.id).where(Lead.tenant_id == actor.tenant_id).limit(5000)))
+        ids = list(
+            session.scalars(select(Lead.id).where(Lead.tenant_id == actor.tenant_id).limit(5000))
+        )
     touched = set()
     kinds = ["contacted", "site_visit", "proposal", "negotiation"]
     start = time.perf_counter()
@@ -156,7 +186,10 @@ def write_rate(factory: sessionmaker[Session], tenant: dict[str, Any], n: int, m
             if not maintain:
                 session.info[summaries.DISABLED] = True
             data = MilestoneCreate(
-                lead_id=lead_id, milestone_type=kinds[i % 4], milestone_date=clock.today(clock.tenant_zone(session, actor.tenant_id)) - timedelta(days=1)
+                lead_id=lead_id,
+                milestone_type=kinds[i % 4],
+                milestone_date=clock.today(clock.tenant_zone(session, actor.tenant_id))
+                - timedelta(days=1),
             )
             journey.record_milestone(session, actor=actor, data=data)
     rate = n / (time.perf_counter() - start)
@@ -187,13 +220,26 @@ def main() -> None:
     for t in (small, big):
         if t["load"]:
             rate = t["load"]["rows"] / t["load"]["seconds"]
-            print(f"load {t['slug']}: {t['load']['rows']:,} rows in {t['load']['seconds']:.0f}s = {rate:,.0f} rows/s; rebuild {t['load']['rebuild']:.0f}s")
+            print(
+                f"load {t['slug']}: {t['load']['rows']:,} rows in {t['load']['seconds']:.0f}s"
+                f" = {rate:,.0f} rows/s; rebuild {t['load']['rebuild']:.0f}s"
+            )
     with factory() as session:
         for t in (small, big):
             tid = t["tenant_id"]
             counts = {
-                name: session.scalar(select(func.count()).select_from(salestrack.models.metadata.tables[name]).where(salestrack.models.metadata.tables[name].c.tenant_id == tid))
-                for name in ("leads", "lead_milestones", "lead_engagements", "bookings", "ledger_entries")
+                name: session.scalar(
+                    select(func.count())
+                    .select_from(salestrack.models.metadata.tables[name])
+                    .where(salestrack.models.metadata.tables[name].c.tenant_id == tid)
+                )
+                for name in (
+                    "leads",
+                    "lead_milestones",
+                    "lead_engagements",
+                    "bookings",
+                    "ledger_entries",
+                )
             }
             print(t["slug"], counts, flush=True)
     process = serve()
@@ -210,13 +256,22 @@ def main() -> None:
         process.terminate()
         process.wait()
     print()
-    print(f"| report | {args.small:,} p50 ms | p99 ms | {args.big:,} p50 ms | p99 ms | oracle ms ({args.big:,}) | speed-up |")
+    print(
+        f"| report | {args.small:,} p50 ms | p99 ms | {args.big:,} p50 ms | p99 ms"
+        f" | oracle ms ({args.big:,}) | speed-up |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|")
     for name, s50, s99, b50, b99, oracle, speed in rows:
-        print(f"| {name} | {s50:.1f} | {s99:.1f} | {b50:.1f} | {b99:.1f} | {oracle:.0f} | {speed:.0f}x |")
+        print(
+            f"| {name} | {s50:.1f} | {s99:.1f} | {b50:.1f} | {b99:.1f} | {oracle:.0f}"
+            f" | {speed:.0f}x |"
+        )
     with_rate = write_rate(factory, big, args.writes, True)
     without_rate = write_rate(factory, big, args.writes, False)
-    print(f"\nmilestone writes at {args.big:,} leads: {with_rate:.0f}/s with summaries, {without_rate:.0f}/s without ({with_rate / without_rate:.0%})")
+    print(
+        f"\nmilestone writes at {args.big:,} leads: {with_rate:.0f}/s with summaries,"
+        f" {without_rate:.0f}/s without ({with_rate / without_rate:.0%})"
+    )
     engine.dispose()
 
 

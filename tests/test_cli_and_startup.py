@@ -103,7 +103,10 @@ def test_migrate_tenant_user_and_login(fresh_db: str) -> None:
     app.state.engine.dispose()
 
 
-def test_demo_is_created_once_and_its_login_works(fresh_db: str) -> None:
+def test_demo_is_created_once_and_its_login_works(
+    fresh_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SALESTRACK_DEMO_LEADS", "60")  # `make run` loads 600
     _run("migrate")
     first, second = _run("demo"), _run("demo")
     assert "tenant: demo" in first
@@ -114,10 +117,21 @@ def test_demo_is_created_once_and_its_login_works(fresh_db: str) -> None:
         "access_token"
     ]
     headers = {"Authorization": f"Bearer {token}", "X-Tenant-ID": "demo"}
-    leads = client.get("/api/v1/sales/leads", params={"limit": 500}, headers=headers).json()
-    assert len(leads["items"]) == 40  # not duplicated by the second run
+    dashboard = client.get(
+        "/api/v1/sales/reports/dashboard", params={"from": "2000-01-01"}, headers=headers
+    ).json()
+    assert dashboard["kpis"]["total_leads"]["value"] == 60  # not duplicated by the second run
     assert client.get("/docs").status_code == 200
     app.state.engine.dispose()
+
+
+def test_seed_then_rebuild_reports(fresh_db: str) -> None:
+    _run("migrate")
+    assert "40 leads" in _run("seed", "--tenant", "bulk", "--leads", "40", "--quiet")
+    assert "(40 leads)" in _run("rebuild-reports", "--tenant", "bulk")
+    result = CliRunner().invoke(main, ["rebuild-reports", "--tenant", "nobody"])
+    assert result.exit_code != 0
+    assert "no tenant 'nobody'" in result.output
 
 
 def test_engine_on_sqlite_enforces_foreign_keys(fresh_db: str) -> None:

@@ -41,19 +41,28 @@ def all_reports(
 
 
 def both(
-    factory: sessionmaker[Session], tenant_id: uuid.UUID, w: Window | None = None
+    factory: sessionmaker[Session],
+    tenant_id: uuid.UUID,
+    w: Window | None = None,
+    *,
+    unbatched_too: bool = False,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(counters, oracle) answers of every report for the tenant."""
     w = w or Window(None, None)
     today = utcnow().date()
     with factory() as session:
-        fast = all_reports(session, CounterFigures(session, tenant_id), tenant_id, today, w)
+        counted = CounterFigures(session, tenant_id)
+        fast = counted.run(lambda: all_reports(session, counted, tenant_id, today, w))
+        if unbatched_too:  # one query per figure gives the same answers as one in all
+            single = CounterFigures(session, tenant_id)
+            assert all_reports(session, single, tenant_id, today, w) == fast
         slow = all_reports(session, OracleFigures(session, tenant_id), tenant_id, today, w)
         session.rollback()
     return fast, slow
 
 
 def assert_parity(factory: sessionmaker[Session], tenant_id: uuid.UUID, **window: Any) -> None:
-    fast, slow = both(factory, tenant_id, Window(window.get("lo"), window.get("hi")))
+    w = Window(window.get("lo"), window.get("hi"))
+    fast, slow = both(factory, tenant_id, w, unbatched_too=True)
     for name in fast:
         assert fast[name] == slow[name], name

@@ -136,7 +136,12 @@ def test_a_month_of_activity(world: TenantWorld, session_factory: sessionmaker[S
     assert (unsourced["total_leads"], unsourced["cost"]) == (1, None)
 
     funnel = s.report(api, "funnel", **MARCH)
-    assert [funnel["months"][0][k] for k in ("new", "contacted", "qualified", "lost")] == [5, 3, 1, 1]
+    assert [funnel["months"][0][k] for k in ("new", "contacted", "qualified", "lost")] == [
+        5,
+        3,
+        1,
+        1,
+    ]
     assert_parity(session_factory, world.tenant_id)
 
 

@@ -100,10 +100,19 @@ def test_funnel_example_counts_each_stage_reached(
     assert report["totals"]["conversion_rate"] == "11.54"
     assert_parity(session_factory, world.tenant_id, lo=None, hi=None)
     text = api.get(
-        f"{s.SALES}/reports/funnel", params={"from": "2025-10-01", "to": "2025-10-31", "format": "csv"}
+        f"{s.SALES}/reports/funnel",
+        params={"from": "2025-10-01", "to": "2025-10-31", "format": "csv"},
     ).text
     header, first, total = list(csv.reader(io.StringIO(text)))
-    assert header[:7] == ["month", "new", "contacted", "qualified", "negotiation", "converted", "lost"]
+    assert header[:7] == [
+        "month",
+        "new",
+        "contacted",
+        "qualified",
+        "negotiation",
+        "converted",
+        "lost",
+    ]
     assert first[:9] == ["2025-10", "50", "40", "30", "8", "5", "9", "10.00", "20.00"]
     assert total[0] == "total"
 

@@ -31,6 +31,8 @@ from salestrack.journey.schemas import (
     StatusChangePublic,
 )
 from salestrack.pagination import CursorParam, LimitParam, Page
+from salestrack.reports import csv_export
+from salestrack.reports.csv_export import CsvFormat
 
 Reader = Annotated[Actor, Depends(require(Permission.journey_read))]
 Writer = Annotated[Actor, Depends(require(Permission.journey_write))]
@@ -209,15 +211,27 @@ def follow_up_done(session: SessionDep, actor: Writer, milestone_id: uuid.UUID) 
 
 
 @journey_reports_router.get("/milestone-timeline/{lead_id}", response_model=TimelinePublic)
-def milestone_timeline(session: SessionDep, actor: Reader, lead_id: uuid.UUID) -> Any:
+def milestone_timeline(
+    session: SessionDep, actor: Reader, lead_id: uuid.UUID, format: CsvFormat = "json"
+) -> Any:
     """Milestones and engagements merged in time order, with conversion numbers."""
-    return service.lead_timeline(session, actor=actor, lead_id=lead_id)
+    result = service.lead_timeline(session, actor=actor, lead_id=lead_id)
+    if format == "csv":
+        rows = csv_export.timeline_rows(csv_export.plain(result))
+        return csv_export.response("milestone-timeline", list(csv_export.TIMELINE), rows)
+    return result
 
 
 @journey_reports_router.get("/engagement-stats/{lead_id}", response_model=EngagementStatsPublic)
-def engagement_stats(session: SessionDep, actor: Reader, lead_id: uuid.UUID) -> Any:
+def engagement_stats(
+    session: SessionDep, actor: Reader, lead_id: uuid.UUID, format: CsvFormat = "json"
+) -> Any:
     """Counts by type and channel, response rate, call durations, days since last touch."""
-    return service.engagement_stats(session, actor=actor, lead_id=lead_id)
+    result = service.engagement_stats(session, actor=actor, lead_id=lead_id)
+    if format == "csv":
+        rows = csv_export.key_values(csv_export.plain(result))
+        return csv_export.response("engagement-stats", ["field", "value"], rows)
+    return result
 
 
 ROUTERS = [

@@ -18,6 +18,8 @@ from salestrack.money.schemas import (
     ReversalCreate,
 )
 from salestrack.pagination import CursorParam, LimitParam
+from salestrack.reports import csv_export
+from salestrack.reports.csv_export import CsvFormat
 
 ledger_router = APIRouter(prefix="/api/v1/sales/ledger", tags=["ledger"])
 ledger_reports_router = APIRouter(prefix="/api/v1/sales/reports", tags=["ledger"])
@@ -62,6 +64,12 @@ def reverse_entry(
 
 
 @ledger_reports_router.get("/customer-ledger/{customer_id}", response_model=LedgerSummary)
-def customer_ledger_report(session: SessionDep, actor: Reader, customer_id: uuid.UUID) -> Any:
+def customer_ledger_report(
+    session: SessionDep, actor: Reader, customer_id: uuid.UUID, format: CsvFormat = "json"
+) -> Any:
     """Invoiced, paid, credit and debit notes, outstanding, collection % and ageing."""
-    return summary.customer_summary(session, actor=actor, customer_id=customer_id)
+    result = summary.customer_summary(session, actor=actor, customer_id=customer_id)
+    if format == "csv":
+        rows = csv_export.key_values(csv_export.plain(result))
+        return csv_export.response("customer-ledger", ["field", "value"], rows)
+    return result

@@ -44,7 +44,7 @@ def build(session: Session, figures: Figures, tenant_id: uuid.UUID, w: Window) -
         Campaign.tenant_id == tenant_id, or_(Campaign.deleted_at.is_(None), Campaign.id.in_(ids))
     )
     campaigns = {c.id: c for c in session.scalars(stmt)}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for campaign_id in [*campaigns, *([None] if None in group_ids(sums) else [])]:
         campaign = campaigns.get(campaign_id) if campaign_id else None
         leads, converted = sums.n("r0", campaign_id), sums.n("r4", campaign_id)
@@ -72,7 +72,7 @@ def build(session: Session, figures: Figures, tenant_id: uuid.UUID, w: Window) -
                 "cash_roi": pct(collected - budget, budget) if budget is not None else None,
             }
         )
-    rows.sort(key=lambda r: (-r["leads"], r["campaign_code"] or "~", r["campaign_id"] or ""))
+    rows.sort(key=lambda r: (-int(r["leads"]), r["campaign_code"] or "~", r["campaign_id"] or ""))
     return {"as_of": as_of(), **w.echo(), "campaigns": rows}
 
 

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any, Literal
 
+from fastapi import Query
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import Response
+from pydantic import BaseModel
+
+CsvFormat = Annotated[Literal["json", "csv"], Query(description="csv for a spreadsheet")]
 
 
 def render(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -30,3 +35,55 @@ def response(name: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) ->
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
     )
+
+
+def key_values(data: Mapping[str, Any], prefix: str = "") -> list[list[Any]]:
+    """A flat object as ``field, value`` lines; nested counts become ``by_type.call_made``."""
+    rows: list[list[Any]] = []
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            rows.extend(key_values(value, f"{prefix}{key}."))
+        else:
+            rows.append([f"{prefix}{key}", value])
+    return rows
+
+
+def plain(model: BaseModel) -> dict[str, Any]:
+    """A response model as the JSON the API would send (decimals and dates as text)."""
+    encoded: dict[str, Any] = jsonable_encoder(model)
+    return encoded
+
+
+TIMELINE = (
+    "event_date",
+    "event_time",
+    "kind",
+    "event_type",
+    "status",
+    "outcome",
+    "location",
+    "notes",
+)
+
+
+def timeline_rows(timeline: Mapping[str, Any]) -> list[list[Any]]:
+    rows = []
+    for event in timeline["events"]:
+        milestone, engagement = event.get("milestone"), event.get("engagement")
+        if milestone:
+            detail = [milestone["status_after"], milestone["outcome"], milestone["location_name"]]
+            notes = milestone["notes"]
+        else:
+            detail = [engagement["status"], None, None] if engagement else [None, None, None]
+            notes = (engagement or {}).get("subject") or (engagement or {}).get("notes")
+        rows.append(
+            [
+                event["event_date"],
+                event["event_time"],
+                event["kind"],
+                event["event_type"],
+                *detail,
+                notes,
+            ]
+        )
+    return rows

@@ -12,10 +12,11 @@ and is answered by the oracle instead (correct, but it scans).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,6 +29,7 @@ from salestrack.reports.models import ReportCustomerState
 # filter name -> counter dimension
 DIMENSIONS = {"source_id": "source", "campaign_id": "campaign", "assigned_to": "assignee"}
 BY_DIMENSION = {"source": "source_id", "campaign": "campaign_id"}
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -71,14 +73,60 @@ class Figures(Protocol):
 
 
 class CounterFigures:
-    """Figures from ``report_counters`` and the per-record state: a few rows per answer."""
+    """Figures from ``report_counters`` and the per-record state: a few rows per answer.
+
+    ``run(build)`` answers a whole report in one round trip: ``build`` runs once to note
+    the sums it asks for (getting empty answers), they are fetched in one query, and
+    ``build`` runs again on the real answers. Reports ask for the same sums whatever the
+    answers, which is what makes this safe.
+    """
 
     def __init__(self, session: Session, tenant_id: uuid.UUID) -> None:
         self.session = session
         self.tenant_id = tenant_id
+        self._mode: str | None = None
+        self._specs: list[counters.Spec] = []
+        self._answers: list[Sums] = []
+        self._memo: dict[object, object] = {}
 
-    def _read(self, family: str, lo: date | None, hi: date | None, **kw: object) -> Sums:
-        return counters.read(self.session, self.tenant_id, family, lo=lo, hi=hi, **kw)  # type: ignore[arg-type]
+    def run(self, build: Callable[[], T]) -> T:
+        self._mode, self._specs = "record", []
+        try:
+            build()
+            self._answers = counters.read_many(self.session, self.tenant_id, self._specs)
+            self._mode = "replay"
+            return build()
+        finally:
+            self._mode = None
+
+    def _read(
+        self,
+        family: str,
+        lo: date | None,
+        hi: date | None,
+        *,
+        dim_kind: str = "all",
+        dim_ids: list[uuid.UUID] | None = None,
+        by: str | None = None,
+        metrics: list[str] | None = None,
+        all_time: bool = False,
+    ) -> Sums:
+        spec = counters.Spec(
+            family,
+            lo,
+            hi,
+            dim_kind,
+            tuple(dim_ids) if dim_ids is not None else None,
+            by,
+            tuple(metrics) if metrics is not None else None,
+            all_time,
+        )
+        if self._mode == "record":
+            self._specs.append(spec)
+            return Sums({})
+        if self._mode == "replay":
+            return self._answers.pop(0)
+        return counters.read_many(self.session, self.tenant_id, [spec])[0]
 
     def leads(
         self,
@@ -93,6 +141,8 @@ class CounterFigures:
         if by in BY_DIMENSION:
             dims.add(by)
         if len(dims) > 1:
+            if self._mode == "record":
+                return Sums({})
             from salestrack.reports.oracle import OracleFigures
 
             return OracleFigures(self.session, self.tenant_id).leads(lo, hi, by=by, filters=filters)
@@ -131,6 +181,14 @@ class CounterFigures:
 
     def debtors(self, limit: int, after: tuple[Decimal, uuid.UUID] | None) -> list[Debtor]:
         """Customers owing the most first (ties by id, descending), after the cursor."""
+        key = ("debtors", limit, after)
+        if key not in self._memo:
+            self._memo[key] = self._debtors(limit, after)
+        found = self._memo[key]
+        assert isinstance(found, list)
+        return found
+
+    def _debtors(self, limit: int, after: tuple[Decimal, uuid.UUID] | None) -> list[Debtor]:
         S = ReportCustomerState
         stmt = (
             select(S.customer_id, Customer.customer_code, Customer.name, S.outstanding, S.unpaid)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.auth import service as auth
@@ -56,7 +56,11 @@ SOURCES = (
     (SourceType.walk_in, "Site office", Channel.offline, None, 7),
     (SourceType.website, "Organic search", Channel.organic_search, None, 7),
 )
-PROJECTS = (("Whitefield Towers", "3BHK"), ("Whitefield Towers", "2BHK"), ("Lakeside Villas", "villa"))
+PROJECTS = (
+    ("Whitefield Towers", "3BHK"),
+    ("Whitefield Towers", "2BHK"),
+    ("Lakeside Villas", "villa"),
+)
 
 
 @dataclass
@@ -73,7 +77,8 @@ class Stats:
         rate = self.total / self.load_seconds if self.load_seconds else 0
         parts = ", ".join(f"{n:,} {name}" for name, n in self.rows.items())
         return (
-            f"loaded {self.total:,} rows ({parts}) in {self.load_seconds:.1f}s = {rate:,.0f} rows/s;"
+            f"loaded {self.total:,} rows ({parts}) in {self.load_seconds:.1f}s"
+            f" = {rate:,.0f} rows/s;"
             f" summaries rebuilt in {self.rebuild_seconds:.1f}s"
         )
 
@@ -103,13 +108,15 @@ def _reference_data(session: Session, actor: Actor, scale: float) -> dict[str, l
             )
             leads.SOURCES.create(session, actor=actor, data=data)
         for project, unit_type in PROJECTS:
-            data = InventoryCreate(project=project, unit_type=unit_type, total_units=1)
-            inventory.create_inventory(session, actor=actor, data=data)
+            item = InventoryCreate(project=project, unit_type=unit_type, total_units=1)
+            inventory.create_inventory(session, actor=actor, data=item)
     weights = {sub: w for _k, sub, _c, _i, w in SOURCES}
     sources = [
         (s.id, s.campaign_id, float(weights.get(s.subsource_name, 5)))
         for s in session.scalars(
-            select(LeadSource).where(LeadSource.tenant_id == tenant_id, LeadSource.deleted_at.is_(None))
+            select(LeadSource).where(
+                LeadSource.tenant_id == tenant_id, LeadSource.deleted_at.is_(None)
+            )
         )
     ]
     stock = session.execute(
@@ -125,7 +132,10 @@ def _people(session: Session, actor: Actor) -> list[uuid.UUID]:
     for i in range(len(reps), 5):
         email = f"seed-rep{i}@{actor.tenant_slug}.example.com"
         data = UserCreate(
-            email=email, password=secrets.token_urlsafe(16), role=Role.sales_rep, full_name=f"Rep {i}"
+            email=email,
+            password=secrets.token_urlsafe(16),
+            role=Role.sales_rep,
+            full_name=f"Rep {i}",
         )
         reps.append(auth.create_user(session, actor=actor, data=data).id)
     return reps
@@ -144,11 +154,12 @@ def generate(
         reps = _people(session, actor)
         refs = _reference_data(session, actor, max(0.6, leads / 1000))
         today = clock.today(clock.tenant_zone(session, tenant.tenant_id))
-        counters = dict(
-            session.execute(
+        counters: dict[str, int] = {
+            row[0]: row[1]
+            for row in session.execute(
                 select(Counter.name, Counter.value).where(Counter.tenant_id == tenant.tenant_id)
-            ).all()
-        )
+            )
+        }
     admin = reps[0]
     ctx = Context(
         tenant_id=tenant.tenant_id,
@@ -158,7 +169,7 @@ def generate(
         sources=refs["sources"],  # type: ignore[arg-type]
         inventory=refs["inventory"],  # type: ignore[arg-type]
         counters={k: int(v) for k, v in counters.items()},
-        rng=random.Random(seed),
+        rng=random.Random(seed),  # noqa: S311 (synthetic data, reproducible by seed)
     )
     stats = Stats()
     held: dict[uuid.UUID, int] = {}
@@ -180,6 +191,9 @@ def generate(
         session.info[summaries.DISABLED] = True
         _finish(session, ctx, held)
     stats.load_seconds = time.perf_counter() - started
+    with transaction(factory) as session:  # fresh statistics for the planner
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("ANALYZE"))
     started = time.perf_counter()
     with transaction(factory) as session:
         rebuild(session, tenant.tenant_id)
@@ -192,11 +206,12 @@ def _finish(session: Session, ctx: Context, held: dict[uuid.UUID, int]) -> None:
     insert = upsert_insert(session)
     for name, value in ctx.counters.items():
         stmt = insert(Counter).values(tenant_id=ctx.tenant_id, name=name, value=value)
-        session.execute(stmt.on_conflict_do_update(index_elements=["tenant_id", "name"], set_={"value": value}))
+        session.execute(
+            stmt.on_conflict_do_update(index_elements=["tenant_id", "name"], set_={"value": value})
+        )
     for inventory_id, units in held.items():
         session.execute(
             update(Inventory)
             .where(Inventory.tenant_id == ctx.tenant_id, Inventory.id == inventory_id)
             .values(total_units=Inventory.total_units + units + 25)
         )
-

@@ -62,6 +62,7 @@ class OracleFigures:
     def __init__(self, session: Session, tenant_id: uuid.UUID) -> None:
         self.session = session
         self.tenant_id = tenant_id
+        self._debtors: list[Debtor] | None = None  # one ledger scan per answer
 
     def _booking_ref(self) -> ColumnElement[bool]:
         """A ledger entry's reference names this booking (its id as text)."""
@@ -343,6 +344,11 @@ class OracleFigures:
         return int(self.session.scalar(stmt) or 0)
 
     def _all_debtors(self) -> list[Debtor]:
+        if self._debtors is None:
+            self._debtors = self._compute_debtors()
+        return self._debtors
+
+    def _compute_debtors(self) -> list[Debtor]:
         stmt = (
             select(
                 Customer.id,

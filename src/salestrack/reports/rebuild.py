@@ -151,8 +151,9 @@ def _bookings(
 
 
 def _customers(session: Session, tenant_id: uuid.UUID, totals: Totals) -> None:
-    live_bookings = dict(
-        session.execute(
+    live_bookings: dict[uuid.UUID, int] = {
+        row[0]: row[1]
+        for row in session.execute(
             select(Booking.customer_id, func.count())
             .where(
                 Booking.tenant_id == tenant_id,
@@ -160,8 +161,8 @@ def _customers(session: Session, tenant_id: uuid.UUID, totals: Totals) -> None:
                 Booking.status != "cancelled",
             )
             .group_by(Booking.customer_id)
-        ).all()
-    )
+        )
+    }
     entries: dict[uuid.UUID, list[Any]] = defaultdict(list)
     stmt = (
         select(

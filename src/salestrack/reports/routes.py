@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
@@ -29,13 +29,14 @@ from salestrack.reports import (
     sources,
 )
 from salestrack.reports.common import Window, window
+from salestrack.reports.csv_export import CsvFormat
 from salestrack.reports.figures import CounterFigures
 
 router = APIRouter(prefix="/api/v1/sales/reports", tags=["reports"])
 Reader = Annotated[Actor, Depends(require(Permission.reports_read))]
 From = Annotated[date | None, Query(alias="from", description="first day, inclusive")]
 To = Annotated[date | None, Query(alias="to", description="last day, inclusive")]
-Format = Annotated[Literal["json", "csv"], Query(description="csv for a spreadsheet")]
+Format = CsvFormat
 Table = Callable[[dict[str, Any]], tuple[list[str], list[list[Any]]]]
 
 
@@ -75,7 +76,8 @@ def funnel_report(
     """Monthly cohort funnel (last 12 months by default) with conversion and drop-off %."""
     w = _window(lo, hi, source_id, campaign_id, assigned_to)
     figures = CounterFigures(session, actor.tenant_id)
-    report = funnel.build(figures, w, _today(session, actor))
+    today = _today(session, actor)
+    report = figures.run(lambda: funnel.build(figures, w, today))
     return _answer("funnel", report, format, funnel.table)
 
 
@@ -91,7 +93,8 @@ def source_performance(
 ) -> Any:
     """Per source: leads, qualified, converted, lost, conversion rate and cost."""
     w = _window(lo, hi, campaign_id=campaign_id, assigned_to=assigned_to)
-    report = sources.build(session, CounterFigures(session, actor.tenant_id), actor.tenant_id, w)
+    figures = CounterFigures(session, actor.tenant_id)
+    report = figures.run(lambda: sources.build(session, figures, actor.tenant_id, w))
     return _answer("source-performance", report, format, sources.table)
 
 
@@ -108,7 +111,7 @@ def campaign_performance(
     """Per campaign: leads, conversions, budget, revenue, cost per lead/conversion, ROI."""
     w = _window(lo, hi, source_id=source_id, assigned_to=assigned_to)
     figures = CounterFigures(session, actor.tenant_id)
-    report = campaigns.build(session, figures, actor.tenant_id, w)
+    report = figures.run(lambda: campaigns.build(session, figures, actor.tenant_id, w))
     return _answer("campaign-performance", report, format, campaigns.table)
 
 
@@ -117,7 +120,9 @@ def bookings_report(
     session: SessionDep, actor: Reader, lo: From = None, hi: To = None, format: Format = "json"
 ) -> Any:
     """Bookings by status with amounts and units, churn rate and refunds."""
-    report = bookings.build(CounterFigures(session, actor.tenant_id), window(lo, hi))
+    figures = CounterFigures(session, actor.tenant_id)
+    w = window(lo, hi)
+    report = figures.run(lambda: bookings.build(figures, w))
     return _answer("bookings", report, format, bookings.table)
 
 
@@ -131,7 +136,8 @@ def receivables_report(
 ) -> Any:
     """Outstanding by customer (owing most first) with ageing buckets, and tenant totals."""
     figures = CounterFigures(session, actor.tenant_id)
-    report = receivables.build(figures, _today(session, actor), limit, cursor)
+    today = _today(session, actor)
+    report = figures.run(lambda: receivables.build(figures, today, limit, cursor))
     return _answer("receivables", report, format, receivables.table)
 
 
@@ -149,5 +155,6 @@ def dashboard_report(
     """The KPIs for the period (this month by default), each with the previous period's."""
     w = _window(lo, hi, source_id, campaign_id, assigned_to)
     figures = CounterFigures(session, actor.tenant_id)
-    report = dashboard.build(figures, w, _today(session, actor))
+    today = _today(session, actor)
+    report = figures.run(lambda: dashboard.build(figures, w, today))
     return _answer("dashboard", report, format, dashboard.table)

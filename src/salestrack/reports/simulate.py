@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from salestrack.journey import rules
-from salestrack.journey.models import EngagementChannel, EngagementType, MilestoneType
+from salestrack.journey.models import EngagementType, MilestoneType
 from salestrack.leads.models import LeadStatus
 from salestrack.reports.simulate_money import Deal
 
@@ -109,7 +109,9 @@ def _plan(ctx: Context, start: date) -> tuple[list[Event], str]:
     if rng.random() < 0.55:
         events.append(Event(_at(later(3, 15), rng), "milestone", "site_visit", extra={"fu": 0.5}))
         for _ in range(rng.randint(0, 2)):
-            events.append(Event(_at(later(2, 10), rng), "milestone", rng.choice(["revisit", "demo"])))
+            events.append(
+                Event(_at(later(2, 10), rng), "milestone", rng.choice(["revisit", "demo"]))
+            )
         if rng.random() < 0.5:
             events.append(Event(_at(later(3, 12), rng), "milestone", "proposal"))
             for _ in range(rng.randint(1, 2)):
@@ -252,14 +254,17 @@ def _close(row: Row, when: datetime, how: str, by: uuid.UUID) -> Row:
     return tuple(values)
 
 
-def _engagement(ctx: Context, lead_id: uuid.UUID, engagement_id: uuid.UUID, event: Event, rep: uuid.UUID) -> Row:
+def _engagement(
+    ctx: Context, lead_id: uuid.UUID, engagement_id: uuid.UUID, event: Event, rep: uuid.UUID
+) -> Row:
     rng = ctx.rng
     status = "completed" if event.completed else rng.choice(["scheduled", "cancelled"])
     answered = event.completed and rng.random() < 0.4
     call = event.what == "call_made"
     return (
         ctx.tenant_id, engagement_id, lead_id, event.what, _channel(event.what, rng), event.when,
-        "", "", status, answered, event.when + timedelta(hours=rng.randint(1, 48)) if answered else None,
+        "", "", status, answered,
+        event.when + timedelta(hours=rng.randint(1, 48)) if answered else None,
         "", rng.randint(60, 1800) if call and event.completed else None,
         event.when, rep, event.when, rep, None,
     )  # fmt: skip

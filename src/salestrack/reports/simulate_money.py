@@ -94,7 +94,9 @@ class Deal:
                 refund = (paid * Decimal("0.8")).quantize(CENT)
                 note = amount - paid + refund
                 if note > 0:
-                    self._entry("credit_note", cancel_day, Decimal("0.00"), note, booking_id, "cancellation")
+                    self._entry(
+                        "credit_note", cancel_day, Decimal("0.00"), note, booking_id, "cancellation"
+                    )
                 booking["status"] = "cancelled"
                 booking["cancel"] = (cancel_day, "customer withdrew", refund)
                 yield "cancellation", _at(cancel_day, rng), uuid.uuid4(), meta

@@ -4,6 +4,7 @@ they cost where the source is linked to a campaign (that campaign's whole budget
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -55,16 +56,17 @@ def build(session: Session, figures: Figures, tenant_id: uuid.UUID, w: Window) -
     )
     sources = {s.id: s for s in session.scalars(stmt)}
     campaign_ids = {s.campaign_id for s in sources.values() if s.campaign_id}
-    budgets = dict(
-        session.execute(
+    budgets: dict[uuid.UUID, Decimal] = {
+        row[0]: row[1]
+        for row in session.execute(
             select(Campaign.id, Campaign.budget).where(
                 Campaign.tenant_id == tenant_id,
                 Campaign.id.in_(campaign_ids),
                 Campaign.deleted_at.is_(None),
             )
-        ).all()
-    )
-    rows = []
+        )
+    }
+    rows: list[dict[str, Any]] = []
     for source_id in [*sources, *([None] if None in group_ids(sums) else [])]:
         source = sources.get(source_id) if source_id else None
         leads, converted = sums.n("r0", source_id), sums.n("r4", source_id)
@@ -88,7 +90,7 @@ def build(session: Session, figures: Figures, tenant_id: uuid.UUID, w: Window) -
         )
     rows.sort(
         key=lambda r: (
-            -r["total_leads"],
+            -int(r["total_leads"]),
             r["source_type"] or "~",
             r["subsource_name"] or "",
             r["source_id"] or "",
