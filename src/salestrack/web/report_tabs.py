@@ -35,25 +35,28 @@ class Tab:
 
 
 def _dashboard(session: Session, actor: Actor, w: Window, today: date) -> dict[str, Any]:
-    return dashboard.build(CounterFigures(session, actor.tenant_id), w, today)
+    figures = CounterFigures(session, actor.tenant_id)
+    return figures.run(lambda: dashboard.build(figures, w, today))
 
 
 def _funnel(session: Session, actor: Actor, w: Window, today: date) -> dict[str, Any]:
-    return funnel.build(CounterFigures(session, actor.tenant_id), w, today)
+    figures = CounterFigures(session, actor.tenant_id)
+    return figures.run(lambda: funnel.build(figures, w, today))
 
 
 def _sources(session: Session, actor: Actor, w: Window, _today: date) -> dict[str, Any]:
     figures = CounterFigures(session, actor.tenant_id)
-    return sources.build(session, figures, actor.tenant_id, w)
+    return figures.run(lambda: sources.build(session, figures, actor.tenant_id, w))
 
 
 def _campaigns(session: Session, actor: Actor, w: Window, _today: date) -> dict[str, Any]:
     figures = CounterFigures(session, actor.tenant_id)
-    return campaigns.build(session, figures, actor.tenant_id, w)
+    return figures.run(lambda: campaigns.build(session, figures, actor.tenant_id, w))
 
 
 def _bookings(session: Session, actor: Actor, w: Window, _today: date) -> dict[str, Any]:
-    return bookings.build(CounterFigures(session, actor.tenant_id), w)
+    figures = CounterFigures(session, actor.tenant_id)
+    return figures.run(lambda: bookings.build(figures, w))
 
 
 TABS: dict[str, Tab] = {
