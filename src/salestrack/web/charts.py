@@ -113,9 +113,11 @@ def bar_chart(
     height = max(360, 60 + 34 * len(labels) * len(series)) if horizontal else 380
     chart = kind(**_config(value_formatter=formatter, height=height, x_label_rotation=0))
     chart.title = title
-    chart.x_labels = list(labels)
+    # pygal stacks horizontal groups bottom-up; reverse them so the first reads at the top.
+    order = list(reversed(range(len(labels)))) if horizontal else list(range(len(labels)))
+    chart.x_labels = [labels[i] for i in order]
     for name, values in series:
-        chart.add(name, [_number(v) for v in values])
+        chart.add(name, [_number(values[i]) for i in order])
     parts = [
         f"{label}: " + ", ".join(f"{name} {values[i]}" for name, values in series)
         for i, label in enumerate(labels)
