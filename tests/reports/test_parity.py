@@ -282,6 +282,7 @@ def test_reports_equal_the_oracle_after_every_write(
         max_examples=25,
         deadline=None,
         database=None,
+        derandomize=True,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
     @given(sequence=steps)
@@ -291,12 +292,8 @@ def test_reports_equal_the_oracle_after_every_write(
                 with transaction(session_factory) as session:
                     World(session, actor, dims).apply(op, i, day, amount)
                 applied.append(op)
-            except (ProblemError, LookupError) as exc:
-                import os
-
-                if os.environ.get("DEBUG_PARITY"):
-                    print("REFUSED", op, repr(exc)[:200])
-                continue
+            except (ProblemError, LookupError):
+                continue  # refused (e.g. cancelling a cancelled booking): nothing changed
             check(op)
         check("sequence", every_window=True)
         before, _ = both(session_factory, world.tenant_id)
@@ -305,19 +302,33 @@ def test_reports_equal_the_oracle_after_every_write(
         after, _ = both(session_factory, world.tenant_id)
         assert before == after
 
-    # A few records first, so that short random sequences find something to change.
+    # Every kind of write once, in an order that lets each succeed; then random sequences.
     preamble = [
         ("lead", 0, 5, 0),
         ("lead", 1, 40, 1),
         ("engagement", 0, 6, 0),
+        ("update_engagement", 0, 7, 0),
         ("milestone", 1, 7, 1),
+        ("follow_up_done", 0, 0, 0),
         ("booking", 0, 10, 1),
         ("payment", 0, 12, 3),
         ("invoice", 1, 15, 0),
+        ("cancel", 0, 20, 1),
+        ("refund", 0, 30, 0),
+        ("reverse", 0, 31, 0),
+        ("booking", 1, 11, 1),
+        ("confirm", 1, 0, 1),
+        ("update_lead", 3, 9, 0),
+        ("delete_milestone", 0, 0, 0),
+        ("delete_engagement", 0, 0, 0),
+        ("delete_customer", 0, 0, 0),
+        ("lead", 2, 50, 2),
+        ("delete_lead", 2, 0, 0),
     ]
     for op, i, day, amount in preamble:
         with transaction(session_factory) as session:
             World(session, actor, dims).apply(op, i, day, amount)
-    check("preamble")
+        applied.append(op)
+        check(op)
+    assert set(applied) == set(OPS)
     run()
-    assert len(set(applied)) >= 12, sorted(set(applied))
