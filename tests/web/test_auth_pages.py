@@ -25,12 +25,12 @@ def test_login_opens_the_start_page_with_tenant_user_and_role(
     client = browser(app)
     response = client.login(world.slug, world.manager.email)
     assert response.status_code == 200
-    assert response.url.path == "/leads"
+    assert response.url.path == "/reports"
     header = text_of(response)
     assert f"Tenant {world.slug}" in header
     assert world.manager.email in header
     assert "Manager" in header
-    assert client.get("/").url.path == "/leads"
+    assert client.get("/").url.path == "/reports"
 
 
 def test_session_cookie_is_httponly_lax_and_secure_only_over_https(
@@ -136,7 +136,7 @@ def test_login_returns_to_the_page_asked_for_but_never_off_site(
         },
     )
     assert response.url.host == "testserver"
-    assert response.url.path == "/leads"
+    assert response.url.path == "/reports"
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -146,7 +146,8 @@ def test_every_role_starts_on_a_page_it_may_see(
     client = browser(app)
     response = client.login(world.slug, world.clients[role].email)
     assert response.status_code == 200
-    assert response.url.path == ("/follow-ups" if role is Role.sales_rep else "/leads")
+    starts = {Role.sales_rep: "/follow-ups", Role.viewer: "/leads"}
+    assert response.url.path == starts.get(role, "/reports")
 
 
 def test_api_errors_stay_problem_json_while_pages_get_html(

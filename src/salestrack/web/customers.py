@@ -103,6 +103,20 @@ def customer_detail(
     customer: Customer = service.CUSTOMERS.get(
         session, actor=user.actor, row_id=page_id(customer_id)
     )
+    return detail_page(request, session, user, customer)
+
+
+def detail_page(
+    request: Request,
+    session: Session,
+    user: WebUser,
+    customer: Customer,
+    *,
+    forms: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
+    """The customer page; a section's refused form comes back in ``forms`` (by name) so its
+    template can show the errors beside the fields with what was typed."""
     lead = None
     if customer.lead_id is not None:
         lead = _leads_by_id(session, user.actor.tenant_id, {customer.lead_id}).get(customer.lead_id)
@@ -114,5 +128,12 @@ def customer_detail(
     return render(
         request,
         "customers/detail.html",
-        {"customer": customer, "lead": lead, "sections": sections},
+        {
+            "customer": customer,
+            "lead": lead,
+            "sections": sections,
+            "forms": forms or {},
+            "done": request.query_params.get("done"),
+        },
+        status=status,
     )

@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_skeleton, format_time
 from babel.numbers import NumberFormatError, format_currency, format_decimal, parse_decimal
 from babel.units import format_unit
 from jinja2 import Environment, pass_context
@@ -95,6 +95,10 @@ class LocaleFormat:
         if isinstance(value, datetime):
             value = value.astimezone(self.zone).date()
         return format_date(value, "medium", locale=self.babel_locale)
+
+    def month(self, value: date) -> str:
+        """A month as the tenant names it ("Nov 2026")."""
+        return format_skeleton("yMMM", value, locale=self.babel_locale)
 
     def moment(self, value: datetime | None) -> str:
         if value is None:

@@ -20,9 +20,11 @@ class NavItem:
 
 
 NAV: list[NavItem] = [
+    NavItem("Reports", "/reports", Permission.reports_read),
     NavItem("Leads", "/leads", Permission.leads_read),
     NavItem("Follow-ups", "/follow-ups", Permission.journey_read),
     NavItem("Customers", "/customers", Permission.customers_read),
+    NavItem("Bookings", "/bookings", Permission.money_read),
     NavItem("Campaigns", "/campaigns", Permission.campaigns_read),
     NavItem("Sources", "/sources", Permission.sources_read),
 ]

@@ -39,8 +39,21 @@ def page_user(request: Request) -> WebUser | None:
     return user if isinstance(user, WebUser) else None
 
 
+def with_style_nonce(nonce: str) -> dict[str, str]:
+    """The page headers, letting ``<style nonce=...>`` elements (inline SVG charts) apply."""
+    policy = SECURITY_HEADERS["Content-Security-Policy"].replace(
+        "style-src 'self'", f"style-src 'self' 'nonce-{nonce}'"
+    )
+    return {**SECURITY_HEADERS, "Content-Security-Policy": policy}
+
+
 def render(
-    request: Request, template: str, context: dict[str, Any] | None = None, *, status: int = 200
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status: int = 200,
+    style_nonce: str | None = None,
 ) -> Response:
     """An HTML page with the header (tenant, user, role), navigation and CSRF token."""
     user = page_user(request)
@@ -53,7 +66,11 @@ def render(
     }
     base.update(context or {})
     response = templates.TemplateResponse(
-        request, template, base, status_code=status, headers=SECURITY_HEADERS
+        request,
+        template,
+        base,
+        status_code=status,
+        headers=with_style_nonce(style_nonce) if style_nonce else SECURITY_HEADERS,
     )
     return save_session(request, response)
 

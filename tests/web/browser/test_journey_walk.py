@@ -143,7 +143,7 @@ def test_customer_pages(tab: Page, world: TenantWorld) -> None:
         201,
         json={"name": "Priya Sharma", "email": "priya@example.com", "lead_id": lead["id"]},
     )
-    log_in(tab, world, "manager", "/leads")
+    log_in(tab, world, "manager", "/reports")
     tab.get_by_role("navigation", name="Main").get_by_role("link", name="Customers").click()
     screenshot(tab, "customers")
     tab.get_by_role("link", name="Priya Sharma").click()

@@ -15,12 +15,15 @@ pytestmark = pytest.mark.browser
 
 
 def log_in(tab: Page, world: TenantWorld, role: str = "admin") -> None:
+    """Log in, land on the role's start page, then open Leads from the navigation."""
     tab.goto("/")
     expect(tab).to_have_url(re.compile(r"/login"))
     tab.get_by_label("Company (tenant)").fill(world.slug)
     tab.get_by_label("Email").fill(getattr(world, role).email)
     tab.get_by_label("Password").fill(PASSWORD)
     tab.get_by_role("button", name="Log in").click()
+    expect(tab).to_have_url(re.compile(r"/leads$" if role == "viewer" else r"/reports$"))
+    tab.get_by_role("navigation", name="Main").get_by_role("link", name="Leads").click()
     expect(tab).to_have_url(re.compile(r"/leads$"))
 
 

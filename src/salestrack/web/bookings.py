@@ -1,0 +1,191 @@
+"""Booking pages: the list by status with filters, and the form that books units.
+
+Everything goes through ``salestrack.money`` (``booking_queries``, ``bookings``) as the
+API does, so availability, the state machine and the invoice on confirmation are the
+API's rules. One booking's page and its actions are in ``booking_actions``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from sqlalchemy import func
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from salestrack.auth.roles import Permission
+from salestrack.deps import SessionDep
+from salestrack.errors import Unprocessable
+from salestrack.money import booking_queries, bookings
+from salestrack.money.models import Booking, BookingStatus
+from salestrack.money.schemas import BookingCreate
+from salestrack.pagination import paginate
+from salestrack.web.deps import FormDep, WebUser, user_with
+from salestrack.web.forms import Blank, attempt, validate_form
+from salestrack.web.money_choices import customer_choices, customers_by_id, stock_choices
+from salestrack.web.render import query_string, redirect, render
+
+router = APIRouter(prefix="/bookings", include_in_schema=False)
+Reader = Annotated[WebUser, user_with(Permission.money_read)]
+Writer = Annotated[WebUser, user_with(Permission.money_write)]
+PAGE_SIZE = 25
+FILTERS = ("status", "project", "customer_id", "booking_date_from", "booking_date_to")
+CREATE_BLANKS: dict[str, Any] = {
+    "customer_id": Blank.REQUIRED,
+    "inventory_id": Blank.REQUIRED,
+    "booking_amount": Blank.REQUIRED,
+    "unit_count": Blank.OMIT,
+    "booking_date": Blank.OMIT,
+    "delivery_date": None,
+    "status": Blank.OMIT,
+    "booking_code": Blank.OMIT,
+    "notes": Blank.OMIT,
+}
+INITIAL_STATUSES = [
+    (s.value, s.value.replace("_", " ").capitalize())
+    for s in BookingStatus
+    if s in bookings.INITIAL
+]
+
+
+def parse_filters(
+    params: Any,
+) -> tuple[booking_queries.BookingFilters, dict[str, str], dict[str, str]]:
+    """Filters from the query string; a bad value is reported beside its field and ignored."""
+    values = {k: str(params.get(k, "")).strip() for k in FILTERS}
+    parsed: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name, text in values.items():
+        if not text:
+            continue
+        try:
+            if name == "status":
+                parsed[name] = BookingStatus(text)
+            elif name == "project":
+                parsed[name] = text[:200]
+            elif name == "customer_id":
+                parsed[name] = uuid.UUID(text)
+            else:
+                parsed[name] = date.fromisoformat(text)
+        except ValueError:
+            errors[name] = "Not a valid choice; ignored."
+    filters = booking_queries.BookingFilters(**parsed)
+    lo, hi = filters.booking_date_from, filters.booking_date_to
+    if lo and hi and hi < lo:
+        errors["booking_date_to"] = "The end is before the start; ignored."
+        filters = replace(filters, booking_date_to=None)
+    return filters, values, errors
+
+
+def status_counts(
+    session: Session, *, tenant_id: uuid.UUID, filters: booking_queries.BookingFilters
+) -> dict[str, int]:
+    """Bookings per status under the other filters (the cards across the top)."""
+    stmt = booking_queries.filtered(tenant_id=tenant_id, filters=replace(filters, status=None))
+    rows = session.execute(
+        stmt.with_only_columns(Booking.status, func.count()).group_by(Booking.status)
+    ).all()
+    found = {str(status): int(count) for status, count in rows}
+    return {status.value: found.get(status.value, 0) for status in BookingStatus}
+
+
+@router.get("")
+def booking_list(request: Request, session: SessionDep, user: Reader) -> Response:
+    """Bookings newest first with counts per status; filter by status, project, customer, dates."""
+    filters, values, errors = parse_filters(request.query_params)
+    tenant_id = user.actor.tenant_id
+    stmt = booking_queries.filtered(tenant_id=tenant_id, filters=filters)
+    cursor = request.query_params.get("cursor") or None
+    try:
+        rows, next_cursor = paginate(session, stmt, Booking, limit=PAGE_SIZE, cursor=cursor)
+    except Unprocessable:
+        cursor = None
+        rows, next_cursor = paginate(session, stmt, Booking, limit=PAGE_SIZE, cursor=None)
+    counts = status_counts(session, tenant_id=tenant_id, filters=filters)
+    without_status = {k: v for k, v in values.items() if k != "status"}
+    return render(
+        request,
+        "bookings/list.html",
+        {
+            "rows": booking_queries.views(session, tenant_id=tenant_id, rows=rows),
+            "customers": customers_by_id(
+                session, tenant_id=tenant_id, ids={r.customer_id for r in rows}
+            ),
+            "counts": counts,
+            "total": sum(counts.values()),
+            "status_link": lambda s: query_string({**without_status, "status": s}) or "?",
+            "values": values,
+            "errors": errors,
+            "statuses": list(BookingStatus),
+            "customer_options": customer_choices(session, tenant_id=tenant_id),
+            "filtered": any(values.values()),
+            "next_link": query_string({**values, "cursor": next_cursor}) if next_cursor else None,
+            "first_link": (query_string(values) or "?") if cursor else None,
+            "done": request.query_params.get("done"),
+        },
+    )
+
+
+def _form_page(
+    request: Request,
+    session: Session,
+    user: WebUser,
+    values: dict[str, str],
+    errors: dict[str, str] | None = None,
+) -> Response:
+    tenant_id = user.actor.tenant_id
+    context = {
+        "values": values,
+        "errors": errors or {},
+        "customer_options": customer_choices(session, tenant_id=tenant_id),
+        "stock": stock_choices(session, tenant_id=tenant_id),
+        "initial_statuses": INITIAL_STATUSES,
+    }
+    return render(request, "bookings/form.html", context, status=422 if errors else 200)
+
+
+@router.get("/new")
+def new_booking(request: Request, session: SessionDep, user: Writer) -> Response:
+    params = request.query_params
+    values = {
+        "customer_id": params.get("customer_id", ""),
+        "inventory_id": params.get("inventory_id", ""),
+        "unit_count": "1",
+        "booking_date": user.fmt.today().isoformat(),
+        "status": BookingStatus.pending.value,
+    }
+    return _form_page(request, session, user, values)
+
+
+@router.post("/new")
+def create_booking(request: Request, session: SessionDep, user: Writer, form: FormDep) -> Response:
+    """Book units; too few left (409) or a bad reference (422) come back beside the field."""
+    result = validate_form(
+        BookingCreate,
+        form,
+        blanks=CREATE_BLANKS,
+        fmt=user.fmt,
+        amounts=frozenset({"booking_amount"}),
+    )
+    booking = None
+    if result.model is not None:
+        data = result.model
+        booking = attempt(
+            session,
+            lambda: bookings.create_booking(session, actor=user.actor, data=data),
+            result,
+            CREATE_BLANKS,
+        )
+        if (
+            booking is None
+            and "__form__" in result.errors
+            and "units left" in str(result.errors["__form__"])
+        ):
+            result.errors["unit_count"] = result.errors.pop("__form__")
+    if booking is None:
+        return _form_page(request, session, user, result.values, result.errors)
+    return redirect(request, f"/bookings/{booking.id}?done=created")
