@@ -73,4 +73,7 @@ def window(
 def previous(lo: date, hi: date) -> tuple[date, date]:
     """The period of the same length just before ``[lo, hi]``."""
     days = (hi - lo).days + 1
-    return lo - timedelta(days=days), lo - timedelta(days=1)
+    try:
+        return lo - timedelta(days=days), lo - timedelta(days=1)
+    except OverflowError as exc:
+        raise Unprocessable("the period before this one would start before the year 1") from exc

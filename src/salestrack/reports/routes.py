@@ -34,8 +34,15 @@ from salestrack.reports.figures import CounterFigures
 
 router = APIRouter(prefix="/api/v1/sales/reports", tags=["reports"])
 Reader = Annotated[Actor, Depends(require(Permission.reports_read))]
-From = Annotated[date | None, Query(alias="from", description="first day, inclusive")]
-To = Annotated[date | None, Query(alias="to", description="last day, inclusive")]
+# Bounded so a period (and the one before it, for trends) stays a real calendar range.
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
+From = Annotated[
+    date | None,
+    Query(alias="from", ge=EARLIEST, le=LATEST, description="first day, inclusive"),
+]
+To = Annotated[
+    date | None, Query(alias="to", ge=EARLIEST, le=LATEST, description="last day, inclusive")
+]
 Format = CsvFormat
 Table = Callable[[dict[str, Any]], tuple[list[str], list[list[Any]]]]
 
