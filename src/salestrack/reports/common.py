@@ -62,9 +62,16 @@ class Window:
         }
 
 
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2999, 12, 31)
+
+
 def window(
     lo: date | None, hi: date | None, filters: dict[str, uuid.UUID | None] | None = None
 ) -> Window:
+    for name, day in (("from", lo), ("to", hi)):
+        if day is not None and not EARLIEST <= day <= LATEST:
+            raise Unprocessable(f"{name} must be between {EARLIEST} and {LATEST}")
     if lo and hi and hi < lo:
         raise Unprocessable("to may not be before from")
     return Window(lo, hi, {k: v for k, v in (filters or {}).items() if v is not None})
