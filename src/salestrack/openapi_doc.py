@@ -37,8 +37,6 @@ DESCRIPTIONS = {
     429: "Too many requests; retry after `Retry-After` seconds",
     503: "Database unreachable, busy or too slow; retry after `Retry-After` seconds",
 }
-# Reports answer ``?format=csv`` with a spreadsheet-ready table.
-CSV_CONTENT: dict[str, Any] = {"schema": {"type": "string"}}
 PROBLEM_SCHEMA: dict[str, Any] = {
     "title": "Problem",
     "description": "RFC 9457 problem details; some answers add fields (e.g. `errors`).",
@@ -96,9 +94,6 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
                 if not any(p.get("name") == IDEMPOTENCY_KEY["name"] for p in parameters):
                     parameters.append(dict(IDEMPOTENCY_KEY))
             responses = operation.setdefault("responses", {})
-            if any(p.get("name") == "format" for p in operation.get("parameters", [])):
-                ok = responses.setdefault("200", {"description": "Successful Response"})
-                ok.setdefault("content", {})["text/csv"] = CSV_CONTENT
             for code in problem_codes(path, method, operation):
                 responses.setdefault(str(code), {"description": DESCRIPTIONS[code]})
             for code, response in responses.items():

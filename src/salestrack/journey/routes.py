@@ -32,7 +32,7 @@ from salestrack.journey.schemas import (
 )
 from salestrack.pagination import CursorParam, LimitParam, Page
 from salestrack.reports import csv_export
-from salestrack.reports.csv_export import CsvFormat
+from salestrack.reports.csv_export import CSV_RESPONSES, CsvFormat
 
 Reader = Annotated[Actor, Depends(require(Permission.journey_read))]
 Writer = Annotated[Actor, Depends(require(Permission.journey_write))]
@@ -219,7 +219,9 @@ def follow_up_done(session: SessionDep, actor: Writer, milestone_id: uuid.UUID) 
 # --- reports -----------------------------------------------------------------------
 
 
-@journey_reports_router.get("/milestone-timeline/{lead_id}", response_model=TimelinePublic)
+@journey_reports_router.get(
+    "/milestone-timeline/{lead_id}", response_model=TimelinePublic, responses=CSV_RESPONSES
+)
 def milestone_timeline(
     session: SessionDep, actor: Reader, lead_id: uuid.UUID, format: CsvFormat = "json"
 ) -> Any:
@@ -231,7 +233,11 @@ def milestone_timeline(
     return result
 
 
-@journey_reports_router.get("/engagement-stats/{lead_id}", response_model=EngagementStatsPublic)
+@journey_reports_router.get(
+    "/engagement-stats/{lead_id}",
+    response_model=EngagementStatsPublic,
+    responses=CSV_RESPONSES,
+)
 def engagement_stats(
     session: SessionDep, actor: Reader, lead_id: uuid.UUID, format: CsvFormat = "json"
 ) -> Any:

@@ -19,7 +19,7 @@ from salestrack.money.schemas import (
 )
 from salestrack.pagination import CursorParam, LimitParam
 from salestrack.reports import csv_export
-from salestrack.reports.csv_export import CsvFormat
+from salestrack.reports.csv_export import CSV_RESPONSES, CsvFormat
 
 ledger_router = APIRouter(prefix="/api/v1/sales/ledger", tags=["ledger"])
 ledger_reports_router = APIRouter(prefix="/api/v1/sales/reports", tags=["ledger"])
@@ -63,7 +63,9 @@ def reverse_entry(
     return ledger.reverse_entry(session, actor=actor, entry_id=entry_id, data=data)
 
 
-@ledger_reports_router.get("/customer-ledger/{customer_id}", response_model=LedgerSummary)
+@ledger_reports_router.get(
+    "/customer-ledger/{customer_id}", response_model=LedgerSummary, responses=CSV_RESPONSES
+)
 def customer_ledger_report(
     session: SessionDep, actor: Reader, customer_id: uuid.UUID, format: CsvFormat = "json"
 ) -> Any:

@@ -62,9 +62,16 @@ class Window:
         }
 
 
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2999, 12, 31)
+
+
 def window(
     lo: date | None, hi: date | None, filters: dict[str, uuid.UUID | None] | None = None
 ) -> Window:
+    for name, day in (("from", lo), ("to", hi)):
+        if day is not None and not EARLIEST <= day <= LATEST:
+            raise Unprocessable(f"{name} must be between {EARLIEST} and {LATEST}")
     if lo and hi and hi < lo:
         raise Unprocessable("to may not be before from")
     return Window(lo, hi, {k: v for k, v in (filters or {}).items() if v is not None})
@@ -73,7 +80,4 @@ def window(
 def previous(lo: date, hi: date) -> tuple[date, date]:
     """The period of the same length just before ``[lo, hi]``."""
     days = (hi - lo).days + 1
-    try:
-        return lo - timedelta(days=days), lo - timedelta(days=1)
-    except OverflowError as exc:
-        raise Unprocessable("the period before this one would start before the year 1") from exc
+    return lo - timedelta(days=days), lo - timedelta(days=1)

@@ -17,6 +17,10 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+# For the OpenAPI document: ``?format=csv`` answers text/csv beside the JSON.
+CSV_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}}}
+}
 CsvFormat = Annotated[Literal["json", "csv"], Query(description="csv for a spreadsheet")]
 
 

@@ -11,6 +11,7 @@ from datetime import date
 from itertools import pairwise
 from typing import Any
 
+from salestrack.errors import Unprocessable
 from salestrack.reports.common import Window, add_months, as_of, month_start, pct
 from salestrack.reports.counters import Sums
 from salestrack.reports.figures import Figures
@@ -25,10 +26,18 @@ COLUMNS = (
 )
 
 
+MAX_MONTHS = 240
+
+
 def default_window(w: Window, today: date) -> Window:
-    """The last 12 months (this one included) unless ``from``/``to`` say otherwise."""
+    """The last 12 months (this one included) unless ``from``/``to`` say otherwise; at most
+    ``MAX_MONTHS`` months (one row each)."""
     hi = w.hi or today
     lo = w.lo or add_months(month_start(hi), -11)
+    if lo > hi:
+        raise Unprocessable("to may not be before from")
+    if lo < add_months(month_start(hi), -(MAX_MONTHS - 1)):
+        raise Unprocessable(f"the funnel covers at most {MAX_MONTHS} months")
     return Window(lo, hi, w.filters)
 
 
