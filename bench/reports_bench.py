@@ -20,7 +20,7 @@ import time
 import uuid
 from typing import Any
 
-import httpx
+import httpx2 as httpx
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 

@@ -17,7 +17,7 @@ import time
 from collections import Counter
 from decimal import Decimal
 
-import httpx
+import httpx2 as httpx
 
 from salestrack.config import Settings
 from tests.money.conftest import LEDGER, new_customer
