@@ -31,7 +31,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import httpx
+import httpx2 as httpx
 
 HOST = "127.0.0.1"
 DB_NAME = "salestrack_load"
