@@ -106,6 +106,15 @@ def _start_slow_login(base: str) -> socket.socket:
     return sock
 
 
+def _read_until_closed(sock: socket.socket) -> str:
+    """The whole answer: headers and body may arrive in separate packets."""
+    chunks = []
+    while chunk := sock.recv(65536):
+        chunks.append(chunk)
+    sock.close()
+    return b"".join(chunks).decode()
+
+
 def test_serve_with_workers_logs_metrics_and_finishes_in_flight_requests_on_sigterm(
     server: tuple[subprocess.Popen[str], str],
 ) -> None:
@@ -136,8 +145,7 @@ def test_serve_with_workers_logs_metrics_and_finishes_in_flight_requests_on_sigt
     process.send_signal(signal.SIGTERM)
     time.sleep(1.0)  # the server is shutting down, the request is still arriving
     in_flight.sendall(_login_body()[10:])
-    answer = in_flight.recv(65536).decode()
-    in_flight.close()
+    answer = _read_until_closed(in_flight)
     assert answer.startswith("HTTP/1.1 200"), answer[:300]
     assert '"access_token"' in answer
     signalled = time.monotonic()
