@@ -8,9 +8,10 @@ indistinguishable from a missing one (404).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session
 
 from salestrack.audit import service as audit
@@ -118,7 +119,16 @@ def check_references(
             raise Unprocessable(f"{field}: no {model.__tablename__[:-1]} {value} in this tenant")
 
 
-def like_pattern(text: str) -> str:
-    """A LIKE pattern matching ``text`` anywhere, with its wildcards taken literally."""
+def text_search(text: str, *columns: Any) -> ColumnElement[bool]:
+    """Case-blind "contains ``text``" on any of ``columns``, its wildcards taken literally."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    pattern = f"%{escaped}%"
+    return or_(*(column.ilike(pattern, escape="\\") for column in columns))
+
+
+def where_equal(stmt: Select[Any], pairs: Iterable[tuple[Any, Any]]) -> Select[Any]:
+    """``stmt`` narrowed by ``column == value`` for each pair whose value was given."""
+    for column, value in pairs:
+        if value is not None:
+            stmt = stmt.where(column == value)
+    return stmt

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.orm import Session
 
 from salestrack import crud
@@ -164,11 +164,3 @@ def _count_failure(
 
 def list_users(session: Session, *, tenant_id: uuid.UUID) -> list[User]:
     return list(session.scalars(crud.scoped(User, tenant_id).order_by(User.email)))
-
-
-def user_exists(session: Session, *, tenant_id: uuid.UUID, user_id: uuid.UUID) -> bool:
-    return crud.exists_live(session, User, tenant_id=tenant_id, row_id=user_id)
-
-
-def all_tenant_slugs(session: Session) -> list[str]:
-    return list(session.scalars(select(Tenant.slug).order_by(Tenant.slug)))

@@ -78,9 +78,9 @@ def list_customers(
     if lead_id:
         stmt = stmt.where(Customer.lead_id == lead_id)
     if q:
-        pattern = crud.like_pattern(q)
-        columns = (Customer.name, Customer.customer_code, Customer.email)
-        stmt = stmt.where(or_(*(c.ilike(pattern, escape="\\") for c in columns)))
+        stmt = stmt.where(
+            crud.text_search(q, Customer.name, Customer.customer_code, Customer.email)
+        )
     return _page(session, stmt, Customer, limit, cursor)
 
 
@@ -98,22 +98,21 @@ def list_campaigns(
 ) -> dict[str, Any]:
     """Campaigns newest first."""
     stmt = crud.scoped(Campaign, actor.tenant_id)
-    for column, value in (
-        (Campaign.status, status),
-        (Campaign.campaign_type, campaign_type),
-        (Campaign.assigned_to, assigned_to),
-    ):
-        if value is not None:
-            stmt = stmt.where(column == value)
+    stmt = crud.where_equal(
+        stmt,
+        (
+            (Campaign.status, status),
+            (Campaign.campaign_type, campaign_type),
+            (Campaign.assigned_to, assigned_to),
+        ),
+    )
     if active_on:
         stmt = stmt.where(
             or_(Campaign.start_date.is_(None), Campaign.start_date <= active_on),
             or_(Campaign.end_date.is_(None), Campaign.end_date >= active_on),
         )
     if q:
-        pattern = crud.like_pattern(q)
-        columns = (Campaign.campaign_name, Campaign.campaign_code)
-        stmt = stmt.where(or_(*(c.ilike(pattern, escape="\\") for c in columns)))
+        stmt = stmt.where(crud.text_search(q, Campaign.campaign_name, Campaign.campaign_code))
     return _page(session, stmt, Campaign, limit, cursor)
 
 
@@ -129,13 +128,14 @@ def list_sources(
 ) -> dict[str, Any]:
     """Lead sources newest first."""
     stmt = crud.scoped(LeadSource, actor.tenant_id)
-    for column, value in (
-        (LeadSource.source_type, source_type),
-        (LeadSource.channel, channel),
-        (LeadSource.campaign_id, campaign_id),
-    ):
-        if value is not None:
-            stmt = stmt.where(column == value)
+    stmt = crud.where_equal(
+        stmt,
+        (
+            (LeadSource.source_type, source_type),
+            (LeadSource.channel, channel),
+            (LeadSource.campaign_id, campaign_id),
+        ),
+    )
     return _page(session, stmt, LeadSource, limit, cursor)
 
 

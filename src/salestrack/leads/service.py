@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, or_
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from salestrack import crud
 from salestrack.auth.context import Actor
 from salestrack.auth.models import User
-from salestrack.db import utcnow
 from salestrack.errors import Unprocessable
 from salestrack.leads.models import Campaign, Customer, Lead, LeadSource, LeadStatus
 from salestrack.leads.schemas import LeadCreate, LeadUpdate
@@ -55,10 +54,6 @@ SOURCES = RecordKind(
     label="lead source",
     references={"campaign_id": Campaign},
 )
-
-
-def today() -> date:
-    return utcnow().date()
 
 
 def create_lead(session: Session, *, actor: Actor, data: LeadCreate) -> Lead:
@@ -103,10 +98,8 @@ def _day_start(day: date) -> datetime:
 def filtered_leads(*, tenant_id: uuid.UUID, filters: LeadFilters) -> Select[tuple[Lead]]:
     """The tenant's live leads matching ``filters`` (dates inclusive, search case-blind)."""
     stmt = crud.scoped(Lead, tenant_id)
-    for field in ("status", "source_id", "campaign_id", "assigned_to"):
-        value = getattr(filters, field)
-        if value is not None:
-            stmt = stmt.where(getattr(Lead, field) == value)
+    fields = ("status", "source_id", "campaign_id", "assigned_to")
+    stmt = crud.where_equal(stmt, ((getattr(Lead, f), getattr(filters, f)) for f in fields))
     if filters.created_from:
         stmt = stmt.where(Lead.created_at >= _day_start(filters.created_from))
     if filters.created_to:
@@ -116,7 +109,5 @@ def filtered_leads(*, tenant_id: uuid.UUID, filters: LeadFilters) -> Select[tupl
     if filters.lead_date_to:
         stmt = stmt.where(Lead.lead_date <= filters.lead_date_to)
     if filters.q:
-        pattern = crud.like_pattern(filters.q)
-        columns = (Lead.name, Lead.company, Lead.lead_code)
-        stmt = stmt.where(or_(*(c.ilike(pattern, escape="\\") for c in columns)))
+        stmt = stmt.where(crud.text_search(filters.q, Lead.name, Lead.company, Lead.lead_code))
     return stmt

@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
-from sqlalchemy import or_
 from starlette.responses import Response
 
 from salestrack import crud
@@ -49,9 +48,9 @@ def campaign_list(request: Request, session: SessionDep, user: Reader) -> Respon
             else:
                 errors[name] = "Not a valid choice; ignored."
     if values["q"]:
-        pattern = crud.like_pattern(values["q"][:200])
-        columns = (Campaign.campaign_name, Campaign.campaign_code)
-        stmt = stmt.where(or_(*(c.ilike(pattern, escape="\\") for c in columns)))
+        stmt = stmt.where(
+            crud.text_search(values["q"][:200], Campaign.campaign_name, Campaign.campaign_code)
+        )
     cursor = params.get("cursor") or None
     try:
         rows, next_cursor = paginate(session, stmt, Campaign, limit=PAGE_SIZE, cursor=cursor)

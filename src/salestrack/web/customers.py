@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
-from sqlalchemy import or_
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -69,9 +68,15 @@ def customer_list(request: Request, session: SessionDep, user: Reader) -> Respon
         else:
             errors["status"] = "Not a valid choice; ignored."
     if values["q"]:
-        pattern = crud.like_pattern(values["q"][:200])
-        columns = (Customer.name, Customer.customer_code, Customer.email, Customer.phone)
-        stmt = stmt.where(or_(*(c.ilike(pattern, escape="\\") for c in columns)))
+        stmt = stmt.where(
+            crud.text_search(
+                values["q"][:200],
+                Customer.name,
+                Customer.customer_code,
+                Customer.email,
+                Customer.phone,
+            )
+        )
     cursor = params.get("cursor") or None
     try:
         rows, next_cursor = paginate(session, stmt, Customer, limit=PAGE_SIZE, cursor=cursor)
