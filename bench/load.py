@@ -1,34 +1,36 @@
 """Load run: a realistic read/write mix against `salestrack serve --workers N` on PostgreSQL.
 
-Run by hand (not in CI), from the repository root:
+Run by hand (not in CI), from the repository root, with Debian's wrk installed
+(``apt-get install -y wrk``):
 
     PYTHONPATH=src:. .venv/bin/python bench/load.py --seconds 60
 
 It drops and recreates the database ``salestrack_load`` on 127.0.0.1:5432 (as ``root``),
 migrates it as the owner, seeds a tenant, creates a user, serves the app as the RLS app role
-in production mode, then drives ``--clients`` concurrent async clients for ``--seconds``
-(bounded also by ``--max-requests``): 70% reads (lead lists, milestone timelines, reports),
-30% writes (milestones, engagements, payments), every POST with its own Idempotency-Key.
-Afterwards it checks the ledger invariants over the API and stops the server with SIGTERM.
-Only 127.0.0.1 is ever contacted.
+in production mode, then has wrk (C, so the load generator costs little of the 2 cores) keep
+``--clients`` connections busy for ``--seconds`` with the mix in ``bench/load.lua``: 70% reads
+(lead lists, milestone timelines, reports, ledgers), 30% writes (milestones, engagements,
+payments), every POST with its own Idempotency-Key. Throughput and overall latency are the
+clients' view (wrk); latency and status per endpoint come from the app's request log.
+Afterwards it checks every customer's ledger invariants over the API and stops the server
+with SIGTERM. Only 127.0.0.1 is ever contacted.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import json
 import os
-import random
 import secrets
 import signal
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter, defaultdict
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
@@ -39,41 +41,28 @@ OWNER_URL = f"postgresql+psycopg://root@{HOST}:5432/{DB_NAME}"
 APP_ROLE = "salestrack_app"
 APP_URL = f"postgresql+psycopg://{APP_ROLE}@{HOST}:5432/{DB_NAME}"
 TENANT = "load"
-EMAIL = "load@load.example.com"
+EMAIL = f"load-{secrets.token_hex(4)}@load.example.com"  # a new user each run (--reuse)
 PASSWORD = secrets.token_urlsafe(18)
+SERVER_LOG = os.path.join(tempfile.gettempdir(), "salestrack-load-server.log")
 CLI = [sys.executable, "-c", "from salestrack.cli import main; main()"]
-
-# (kind, weight): reads 70, writes 30.
-MIX: list[tuple[str, int]] = [
-    ("GET leads", 25),
-    ("GET timeline", 20),
-    ("GET lead milestones", 5),
-    ("GET dashboard", 8),
-    ("GET funnel", 7),
-    ("GET customer ledger", 5),
-    ("POST milestone", 12),
-    ("POST engagement", 10),
-    ("POST payment", 8),
-]
-MILESTONES = ["contacted", "site_visit", "revisit", "demo", "proposal", "negotiation"]
-ENGAGEMENTS = [("call_made", "phone"), ("email_sent", "email"), ("message_sent", "whatsapp")]
 
 
 def run(args: list[str], env: dict[str, str]) -> None:
     subprocess.run(args, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
-def prepare(base_env: dict[str, str]) -> None:
-    """Fresh database, migrated as the owner, seeded, with one admin user."""
+def prepare(base_env: dict[str, str], leads: int, *, reuse: bool) -> None:
+    """Fresh database (unless ``reuse``), migrated as the owner and seeded; a new admin user."""
     import psycopg
 
-    with psycopg.connect(f"host={HOST} user=root dbname=postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
     env = {**base_env, "SALESTRACK_ENV": "development"}
     t0 = time.perf_counter()
-    run([*CLI, "migrate"], env)
-    run([*CLI, "seed", "--tenant", TENANT, "--leads", "2000", "--quiet"], env)
+    if not reuse:
+        with psycopg.connect(f"host={HOST} user=root dbname=postgres", autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {DB_NAME}")
+        run([*CLI, "migrate"], env)
+        run([*CLI, "seed", "--tenant", TENANT, "--leads", str(leads), "--quiet"], env)
     run(
         [
             *CLI,
@@ -99,7 +88,7 @@ def serve(base_env: dict[str, str], port: int, workers: int) -> subprocess.Popen
         "SALESTRACK_DATABASE_URL": APP_URL,
         "PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp(prefix="salestrack-load-metrics-"),
     }
-    log = open(os.path.join(tempfile.gettempdir(), "salestrack-load-server.log"), "wb")  # noqa: SIM115
+    log = open(SERVER_LOG, "wb")  # noqa: SIM115
     process = subprocess.Popen(
         [*CLI, "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)],
         env=env,
@@ -130,14 +119,14 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         print("server did not stop within 30 s: killed")
 
 
-async def ids(client: httpx.AsyncClient, path: str, pages: int) -> list[str]:
+def ids(client: httpx.Client, path: str, pages: int) -> list[str]:
     out: list[str] = []
     cursor: str | None = None
     for _ in range(pages):
         params: dict[str, Any] = {"limit": 500}
         if cursor:
             params["cursor"] = cursor
-        page = (await client.get(path, params=params)).raise_for_status().json()
+        page = client.get(path, params=params).raise_for_status().json()
         out += [item["id"] for item in page["items"]]
         cursor = page["next_cursor"]
         if not cursor:
@@ -145,95 +134,15 @@ async def ids(client: httpx.AsyncClient, path: str, pages: int) -> list[str]:
     return out
 
 
-class Load:
-    def __init__(self, leads: list[str], customers: list[str], seconds: float, limit: int):
-        self.leads, self.customers = leads, customers
-        self.deadline = time.monotonic() + seconds
-        self.remaining = limit
-        self.latency: dict[str, list[float]] = defaultdict(list)
-        self.statuses: Counter[tuple[str, int]] = Counter()
-        self.posted_to: set[str] = set()
-        self.kinds = [k for k, _ in MIX]
-        self.weights = [w for _, w in MIX]
-
-    def request(self, kind: str, rng: random.Random) -> tuple[str, str, dict[str, Any] | None]:
-        lead = rng.choice(self.leads)
-        customer = rng.choice(self.customers)
-        today = date.today().isoformat()
-        match kind:
-            case "GET leads":
-                return "GET", f"/api/v1/sales/leads?limit={rng.choice([20, 50])}", None
-            case "GET timeline":
-                return "GET", f"/api/v1/sales/reports/milestone-timeline/{lead}", None
-            case "GET lead milestones":
-                return "GET", f"/api/v1/sales/leads/{lead}/milestones", None
-            case "GET dashboard":
-                return "GET", "/api/v1/sales/reports/dashboard", None
-            case "GET funnel":
-                return "GET", "/api/v1/sales/reports/funnel", None
-            case "GET customer ledger":
-                return "GET", f"/api/v1/sales/ledger/{customer}?limit=50", None
-            case "POST milestone":
-                body = {
-                    "lead_id": lead,
-                    "milestone_type": rng.choice(MILESTONES),
-                    "milestone_date": today,
-                    "notes": "load run",
-                }
-                return "POST", "/api/v1/sales/milestones/lead", body
-            case "POST engagement":
-                etype, channel = rng.choice(ENGAGEMENTS)
-                body = {
-                    "lead_id": lead,
-                    "engagement_type": etype,
-                    "engagement_channel": channel,
-                    "subject": "load run",
-                }
-                return "POST", "/api/v1/sales/engagement", body
-            case _:
-                amount = Decimal(rng.randint(100, 500_000)) / 100
-                body = {
-                    "customer_id": customer,
-                    "transaction_type": "payment",
-                    "credit_amount": str(amount),
-                    "description": "load run",
-                }
-                return "POST", "/api/v1/sales/ledger", body
-
-    async def worker(self, client: httpx.AsyncClient, seed: int) -> None:
-        rng = random.Random(seed)
-        while time.monotonic() < self.deadline and self.remaining > 0:
-            self.remaining -= 1
-            kind = rng.choices(self.kinds, self.weights)[0]
-            method, url, body = self.request(kind, rng)
-            headers = {"Idempotency-Key": str(uuid.uuid4())} if method == "POST" else {}
-            t0 = time.perf_counter()
-            try:
-                response = await client.request(method, url, json=body, headers=headers)
-                status = response.status_code
-            except httpx.HTTPError as exc:
-                status = -1
-                print(f"transport error on {kind}: {exc!r}")
-            self.latency[kind].append(time.perf_counter() - t0)
-            self.statuses[(kind, status)] += 1
-            if kind == "POST payment" and status == 201 and body is not None:
-                self.posted_to.add(body["customer_id"])
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
-
-
-async def check_ledgers(client: httpx.AsyncClient, customers: set[str]) -> int:
-    """Every customer posted to: unbroken chain, last balance = sum(debit) - sum(credit)."""
+def check_ledgers(client: httpx.Client, customers: list[str]) -> int:
+    """Every customer: unbroken chain, last balance = sum(debit) - sum(credit) = outstanding."""
     broken = 0
-    for customer in sorted(customers):
+    for customer in customers:
         entries: list[dict[str, Any]] = []
         cursor: str | None = None
         while True:
             params: dict[str, Any] = {"limit": 500, **({"cursor": cursor} if cursor else {})}
-            page = await client.get(f"/api/v1/sales/ledger/{customer}", params=params)
+            page = client.get(f"/api/v1/sales/ledger/{customer}", params=params)
             data = page.raise_for_status().json()
             entries += data["entries"]
             cursor = data["next_cursor"]
@@ -252,64 +161,122 @@ async def check_ledgers(client: httpx.AsyncClient, customers: set[str]) -> int:
     return broken
 
 
-async def drive(port: int, clients: int, seconds: float, limit: int) -> None:
+def login(base: str) -> str:
+    response = httpx.post(
+        f"{base}/api/v1/auth/token",
+        data={"username": EMAIL, "password": PASSWORD},
+        headers={"X-Tenant-ID": TENANT},
+        timeout=30,
+    )
+    token: str = response.raise_for_status().json()["access_token"]
+    return token
+
+
+def drive(port: int, clients: int, seconds: float, server_log: str) -> None:
     base = f"http://{HOST}:{port}"
-    async with httpx.AsyncClient(base_url=base, timeout=30) as anon:
-        token = (
-            (
-                await anon.post(
-                    "/api/v1/auth/token",
-                    data={"username": EMAIL, "password": PASSWORD},
-                    headers={"X-Tenant-ID": TENANT},
-                )
-            )
-            .raise_for_status()
-            .json()["access_token"]
-        )
+    token = login(base)
     headers = {"Authorization": f"Bearer {token}", "X-Tenant-ID": TENANT}
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(
-        base_url=base, headers=headers, timeout=30, limits=limits
-    ) as client:
-        leads = await ids(client, "/api/v1/sales/leads", 4)
-        customers = await ids(client, "/api/v1/sales/customers", 2)
+    with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+        leads = ids(client, "/api/v1/sales/leads", 4)
+        customers = ids(client, "/api/v1/sales/customers", 2)
         print(
             f"{len(leads)} leads, {len(customers)} customers to pick from; "
-            f"{clients} clients for {seconds:g} s (at most {limit} requests)"
+            f"{clients} connections for {seconds:g} s"
         )
-        load = Load(leads, customers, seconds, limit)
-        t0 = time.perf_counter()
-        await asyncio.gather(*(load.worker(client, i) for i in range(clients)))
-        elapsed = time.perf_counter() - t0
-        report(load, elapsed)
-        broken = await check_ledgers(client, load.posted_to)
+        workdir = tempfile.mkdtemp(prefix="salestrack-load-")
+        leads_file, customers_file = (os.path.join(workdir, n) for n in ("leads", "customers"))
+        Path(leads_file).write_text("\n".join(leads) + "\n")
+        Path(customers_file).write_text("\n".join(customers) + "\n")
+        before = Path(server_log).read_bytes().count(b"\n")
+        wrk = run_wrk(base, clients, seconds, [token, TENANT, leads_file, customers_file])
+        time.sleep(1)  # the last requests' log lines
+        lines = Path(server_log).read_text().splitlines()[before:]
+        report(wrk, lines)
+        broken = check_ledgers(client, customers)
         print(
-            f"ledger invariants: {len(load.posted_to)} customers posted to, "
-            f"{len(load.posted_to) - broken} hold, {broken} broken"
+            f"ledger invariants: {len(customers)} customers checked, "
+            f"{len(customers) - broken} hold, {broken} broken"
         )
 
 
-def report(load: Load, elapsed: float) -> None:
-    total = sum(load.statuses.values())
-    errors = {k: n for k, n in load.statuses.items() if not 200 <= k[1] < 300}
+def run_wrk(base: str, clients: int, seconds: float, script_args: list[str]) -> dict[str, float]:
+    """wrk (Debian's package) drives the mix from bench/load.lua; returns its summary line."""
+    threads = min(2, clients)
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{clients}",
+        f"-d{seconds:g}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(Path(__file__).with_name("load.lua")),
+        base,
+        "--",
+        *script_args,
+        date.today().isoformat(),
+    ]
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    line = next(x for x in out.splitlines() if x.startswith("WRK "))
+    return {k: float(v) for k, v in (pair.split("=") for pair in line.split()[1:])}
+
+
+ROUTE_KINDS = {
+    ("GET", "/api/v1/sales/leads"): "GET leads",
+    ("GET", "/api/v1/sales/reports/milestone-timeline/{lead_id}"): "GET timeline",
+    ("GET", "/api/v1/sales/leads/{lead_id}/milestones"): "GET lead milestones",
+    ("GET", "/api/v1/sales/reports/dashboard"): "GET dashboard",
+    ("GET", "/api/v1/sales/reports/funnel"): "GET funnel",
+    ("GET", "/api/v1/sales/ledger/{customer_id}"): "GET customer ledger",
+    ("POST", "/api/v1/sales/milestones/lead"): "POST milestone",
+    ("POST", "/api/v1/sales/engagement"): "POST engagement",
+    ("POST", "/api/v1/sales/ledger"): "POST payment",
+}
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def report(wrk: dict[str, float], log_lines: list[str]) -> None:
+    """Throughput and overall latency as the clients saw them (wrk); per endpoint as the app
+    measured each request (its JSON request log: from first byte in to last byte out)."""
+    total, elapsed = int(wrk["requests"]), wrk["seconds"]
+    transport = int(wrk["connect"] + wrk["read"] + wrk["write"] + wrk["timeout"])
     print(
-        f"\n{total} requests in {elapsed:.1f} s: {total / elapsed:.0f} req/s, "
-        f"{sum(errors.values())} errors"
+        f"\n{total} requests in {elapsed:.1f} s: {total / elapsed:.0f} req/s; "
+        f"client-side p50 {wrk['p50_ms']:.1f} ms, p90 {wrk['p90_ms']:.1f} ms, "
+        f"p99 {wrk['p99_ms']:.1f} ms, max {wrk['max_ms']:.0f} ms; "
+        f"non-2xx {int(wrk['non2xx'])}, transport errors {transport}"
     )
-    print(f"{'kind':<22}{'count':>8}{'p50 ms':>9}{'p99 ms':>9}")
+    latency: dict[str, list[float]] = defaultdict(list)
+    statuses: Counter[tuple[str, int]] = Counter()
+    for line in log_lines:
+        if '"duration_ms"' not in line:
+            continue
+        entry = json.loads(line)
+        kind = ROUTE_KINDS.get((entry["method"], entry["route"]))
+        if kind is not None:
+            latency[kind].append(entry["duration_ms"])
+            statuses[(kind, entry["status"])] += 1
+    print(f"{'in the app, per endpoint':<26}{'count':>8}{'p50 ms':>9}{'p99 ms':>9}")
     everything: list[float] = []
-    for kind in load.kinds:
-        values = load.latency.get(kind, [])
+    for kind in ROUTE_KINDS.values():
+        values = latency.get(kind, [])
         everything += values
         if values:
-            print(f"{kind:<22}{len(values):>8}{pct(values, 0.5):>9.1f}{pct(values, 0.99):>9.1f}")
-    print(
-        f"{'all':<22}{len(everything):>8}{pct(everything, 0.5):>9.1f}{pct(everything, 0.99):>9.1f}"
-    )
-    by_status = Counter(s for (_, s) in load.statuses.elements())
+            print(f"{kind:<26}{len(values):>8}{pct(values, 0.5):>9.1f}{pct(values, 0.99):>9.1f}")
+    if everything:
+        print(
+            f"{'all':<26}{len(everything):>8}{pct(everything, 0.5):>9.1f}"
+            f"{pct(everything, 0.99):>9.1f}"
+        )
+    by_status = Counter(s for (_, s) in statuses.elements())
     print("statuses:", dict(sorted(by_status.items())))
-    for (kind, status), n in sorted(errors.items()):
-        print(f"  error {status} on {kind}: {n}")
+    for (kind, status), n in sorted(statuses.items()):
+        if not 200 <= status < 300:
+            print(f"  error {status} on {kind}: {n}")
 
 
 def main() -> None:
@@ -317,8 +284,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--max-requests", type=int, default=300_000)
+    parser.add_argument("--leads", type=int, default=2000, help="leads seeded before the run")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the database of the last run (no reseed)"
+    )
     args = parser.parse_args()
     base_env = {
         **os.environ,
@@ -327,10 +297,10 @@ def main() -> None:
         "SALESTRACK_APP_DB_ROLE": APP_ROLE,
         "SALESTRACK_SECRET_KEY": secrets.token_urlsafe(48),
     }
-    prepare(base_env)
+    prepare(base_env, args.leads, reuse=args.reuse)
     server = serve(base_env, args.port, args.workers)
     try:
-        asyncio.run(drive(args.port, args.clients, args.seconds, args.max_requests))
+        drive(args.port, args.clients, args.seconds, SERVER_LOG)
     finally:
         stop(server)
 

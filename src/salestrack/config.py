@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65_536, ge=1024)
     argon2_parallelism: int = Field(default=4, ge=1)
+    # Threads per app process running request code (sync handlers and queries). Kept near
+    # the pool size: more threads than connections only queue on the pool, and every extra
+    # thread contending for the GIL lengthens the time each request holds its row locks.
+    worker_threads: int = Field(default=12, ge=1, le=200)
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_max_overflow: int = Field(default=10, ge=0, le=200)
     # A request waiting longer than this for a connection gets 503 instead of queueing on.

@@ -55,10 +55,21 @@ def exists_live(
 
 def add(session: Session, *, actor: Actor, row: RowT, entity: str) -> RowT:
     """Insert ``row`` for the actor's tenant and log its creation."""
+    insert(session, actor=actor, row=row)
+    log_created(session, actor=actor, row=row, entity=entity)
+    return row
+
+
+def insert(session: Session, *, actor: Actor, row: RowT) -> RowT:
+    """Insert ``row`` for the actor's tenant (the caller logs it with ``log_created``)."""
     row.tenant_id = actor.tenant_id
     row.created_by = row.updated_by = actor.user_id
     session.add(row)
     session.flush()
+    return row
+
+
+def log_created(session: Session, *, actor: Actor, row: Any, entity: str) -> None:
     audit.record(
         session,
         actor=actor,
@@ -67,7 +78,6 @@ def add(session: Session, *, actor: Actor, row: RowT, entity: str) -> RowT:
         action="create",
         changes={c: getattr(row, c) for c in _columns(row)},
     )
-    return row
 
 
 def change(

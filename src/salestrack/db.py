@@ -148,8 +148,11 @@ def make_engine(
     """An engine for SQLite (embedded) or PostgreSQL (production) with safe defaults.
 
     A request that cannot get a connection within ``pool_timeout`` seconds fails (503)
-    rather than queueing forever; ``pool_pre_ping`` replaces connections a database restart
-    killed; ``statement_timeout_ms`` makes PostgreSQL cancel a runaway statement.
+    rather than queueing forever; ``statement_timeout_ms`` makes PostgreSQL cancel a runaway
+    statement. There is no ``pool_pre_ping``: it costs a round trip on every checkout.
+    After a database restart the first statement on a dead connection fails (503), and
+    SQLAlchemy, seeing a disconnect, invalidates every connection pooled before it, so the
+    next requests connect afresh.
     """
     overflow = pool_size if max_overflow is None else max_overflow
     if url.startswith("sqlite"):
@@ -170,7 +173,6 @@ def make_engine(
         pool_size=pool_size,
         max_overflow=overflow,
         pool_timeout=pool_timeout,
-        pool_pre_ping=True,
     )
     if statement_timeout_ms:
         _set_statement_timeout(engine, statement_timeout_ms)

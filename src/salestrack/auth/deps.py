@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from salestrack.auth import service
 from salestrack.auth.context import Actor
-from salestrack.auth.roles import Permission, Role
+from salestrack.auth.roles import Permission
 from salestrack.auth.security import read_token
 from salestrack.deps import SessionDep, SettingsDep
 from salestrack.errors import Forbidden, Unauthorized
@@ -19,7 +20,7 @@ from salestrack.tenancy import set_tenant
 bearer = HTTPBearer(auto_error=False, description="token from POST /api/v1/auth/token")
 
 
-def current_actor(
+async def current_actor(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
@@ -28,7 +29,11 @@ def current_actor(
         str | None, Header(max_length=64, description="tenant slug or id; must match the token")
     ] = None,
 ) -> Actor:
-    """The token's user, still active, acting in the tenant named by ``X-Tenant-ID``."""
+    """The token's user, still active, acting in the tenant named by ``X-Tenant-ID``.
+
+    Async so the token and header checks run on the event loop; only the user lookup (one
+    query, on every request so a deactivation or demotion counts at once) goes to a thread.
+    """
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized()
     claims = read_token(settings, credentials.credentials)
@@ -39,23 +44,26 @@ def current_actor(
         raise Forbidden("X-Tenant-ID must name the tenant the token was issued for")
     set_tenant(session, claims.tenant_id)  # before the first query: row-level security
     request.state.tenant_id = str(claims.tenant_id)
-    user = service.get_active_user(session, tenant_id=claims.tenant_id, user_id=claims.user_id)
+    user = await run_in_threadpool(
+        service.active_user_role, session, tenant_id=claims.tenant_id, user_id=claims.user_id
+    )
     if user is None:
         raise Unauthorized("user is no longer active")
-    request.state.user_id = str(user.id)
+    role, email = user
+    request.state.user_id = str(claims.user_id)
     return Actor(
         tenant_id=claims.tenant_id,
         tenant_slug=claims.tenant_slug,
-        user_id=user.id,
-        role=Role(user.role),
-        email=user.email,
+        user_id=claims.user_id,
+        role=role,
+        email=email,
     )
 
 
-def require(permission: Permission) -> Callable[..., Actor]:
+def require(permission: Permission) -> Callable[..., Awaitable[Actor]]:
     """A dependency that yields the actor if their role grants ``permission``, else 403."""
 
-    def _check(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+    async def _check(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
         if not actor.can(permission):
             raise Forbidden(f"role {actor.role.value} may not do this ({permission.value})")
         return actor

@@ -19,7 +19,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Index, Integer, String, Text, delete, select, text
+from sqlalchemy import Index, Integer, String, Text, delete, select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -102,12 +102,14 @@ def claim(
         .returning(IdempotencyKey.key)
     )
     try:
-        if postgres:
-            previous = session.execute(text("SELECT current_setting('lock_timeout')")).scalar_one()
-            session.execute(
-                text("SELECT set_config('lock_timeout', :value, true)"),
+        if postgres:  # one round trip: remember the setting and shorten it for the claim
+            previous = session.execute(
+                text(
+                    "SELECT previous, set_config('lock_timeout', :value, true) FROM"
+                    " (SELECT current_setting('lock_timeout') AS previous OFFSET 0) AS old"
+                ),
                 {"value": CLAIM_LOCK_TIMEOUT},
-            )
+            ).scalar_one()
         inserted = session.execute(stmt).first()
         if postgres:
             # Only the claim waits briefly; the request's own row locks wait as usual.
@@ -142,13 +144,18 @@ def complete(
     body: bytes,
 ) -> None:
     """Store the response on the claimed row (same transaction as the request's writes)."""
-    row = session.get(IdempotencyKey, (tenant_id, key))
-    assert row is not None, "complete() without claim()"
-    row.status_code = status_code
-    row.content_type = content_type
-    row.response_body = body.decode("utf-8", errors="replace")
-    row.completed_at = utcnow()
-    session.flush()
+    stored = session.execute(
+        update(IdempotencyKey)
+        .where(IdempotencyKey.tenant_id == tenant_id, IdempotencyKey.key == key)
+        .values(
+            status_code=status_code,
+            content_type=content_type,
+            response_body=body.decode("utf-8", errors="replace"),
+            completed_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    assert stored.rowcount == 1, "complete() without claim()"  # type: ignore[attr-defined]
 
 
 def purge(session: Session, *, tenant_id: uuid.UUID, older_than: timedelta = RETENTION) -> int:

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from salestrack import crud
 from salestrack.auth.context import Actor
@@ -23,6 +24,7 @@ from salestrack.leads.models import Customer
 from salestrack.money.models import Booking, EntryStatus, LedgerEntry, TransactionType
 from salestrack.money.schemas import LedgerEntryCreate, ReversalCreate, side_error
 from salestrack.numbering import next_number
+from salestrack.reports import summaries
 from salestrack.schema_base import MAX_MONEY
 
 ZERO = Decimal("0.00")
@@ -100,9 +102,8 @@ def post(session: Session, *, actor: Actor, posting: Posting, locked: bool = Fal
         )
     if abs(after) > MAX_MONEY:
         raise Unprocessable("the running balance would exceed the largest amount stored")
-    number = next_number(session, tenant_id=actor.tenant_id, name="ledger")
     entry = LedgerEntry(
-        ledger_code=f"LED-{number:06d}",
+        ledger_code=f"PENDING-{uuid.uuid4().hex[:22]}",  # numbered below, before commit
         customer_id=posting.customer_id,
         position=(last.position + 1) if last else 1,
         transaction_date=posting.transaction_date,
@@ -116,7 +117,28 @@ def post(session: Session, *, actor: Actor, posting: Posting, locked: bool = Fal
         status=EntryStatus.active,
         reversal_of_id=posting.reversal_of_id,
     )
-    return crud.add(session, actor=actor, row=entry, entity=ENTITY)
+    crud.insert(session, actor=actor, row=entry)
+    # The ledger counter is one row that every posting of the tenant holds locked until it
+    # commits (that is what keeps the codes gap-free), so it is taken as late as possible:
+    # after the report summaries are brought up to date, just before the audit entry.
+    summaries.sync_now(session)
+    _number(session, actor=actor, entry=entry)
+    crud.log_created(session, actor=actor, row=entry, entity=ENTITY)
+    return entry
+
+
+def _number(session: Session, *, actor: Actor, entry: LedgerEntry) -> None:
+    """Give ``entry`` the tenant's next ledger code (``LED-000001`` ...)."""
+    number = next_number(session, tenant_id=actor.tenant_id, name="ledger")
+    code = f"LED-{number:06d}"
+    session.execute(
+        update(LedgerEntry)
+        .where(LedgerEntry.tenant_id == actor.tenant_id, LedgerEntry.id == entry.id)
+        .values(ledger_code=code)
+        .execution_options(synchronize_session=False)
+    )
+    # Set as loaded, not as a change: the summaries have nothing new to recompute.
+    set_committed_value(entry, "ledger_code", code)
 
 
 def post_entry(session: Session, *, actor: Actor, data: LedgerEntryCreate) -> LedgerEntry:

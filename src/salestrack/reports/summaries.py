@@ -124,6 +124,15 @@ def _after_rollback(session: Session, previous: Any) -> None:
         session.info.pop(INFO_KEY, None)
 
 
+def sync_now(session: Session) -> None:
+    """Bring the summaries up to date in the middle of a transaction (they are brought up
+    to date at commit anyway): for a writer that must lock a hot row of its own last."""
+    if session.info.get(DISABLED):
+        return
+    session.flush()
+    sync(session)
+
+
 def sync(session: Session) -> None:
     """Apply every pending change to the summaries (runs at commit; callable earlier)."""
     pending = session.info.pop(INFO_KEY, None)
