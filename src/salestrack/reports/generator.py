@@ -19,8 +19,10 @@ import random
 import secrets
 import time
 import uuid
-from collections import defaultdict
-from collections.abc import Iterator
+from collections import defaultdict, deque
+from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from decimal import Decimal
 from queue import Empty
@@ -43,14 +45,15 @@ from salestrack.money import inventory
 from salestrack.money.models import Inventory
 from salestrack.money.schemas import InventoryCreate
 from salestrack.numbering import Counter
-from salestrack.reports import counters, loader
+from salestrack.reports import loader
 from salestrack.reports.copytext import now_stamp
-from salestrack.reports.presummed import Summaries, Tally
+from salestrack.reports.presummed import Summaries, Tally, write_counters
 from salestrack.reports.simulate import Context, Rows, simulate_lead
 from salestrack.reports.summaries import DISABLED
 from salestrack.tenancy import tenant_transaction
 
 BATCH = 5_000
+LOADERS = 2
 CAMPAIGNS = (
     ("Google Ads - always on", CampaignType.digital, 1200, 300),
     ("Facebook lead forms", CampaignType.social, 600, 250),
@@ -201,7 +204,9 @@ def _setup(factory: sessionmaker[Session], slug: str, leads: int, seed: int) -> 
     )
 
 
-def simulate_batches(ctx: Context, summaries: Summaries, leads: int, batch: int) -> Iterator[Batch]:
+def simulate_batches(
+    ctx: Context, summaries: Summaries, leads: int, batch: int
+) -> Generator[Batch, None, None]:
     """Simulate ``leads`` leads, ``batch`` at a time (lead days skew towards today)."""
     rng, today = ctx.rng, ctx.today_ordinal
     for start in range(0, leads, batch):
@@ -221,7 +226,9 @@ def _worker(ctx: Context, leads: int, batch: int, queue: Any) -> None:
     queue.put(Outcome(ctx.counters, summaries.tally))
 
 
-def _from_worker(ctx: Context, summaries: Summaries, leads: int, batch: int) -> Iterator[Batch]:
+def _from_worker(
+    ctx: Context, summaries: Summaries, leads: int, batch: int
+) -> Generator[Batch, None, None]:
     """Batches simulated by a forked worker (two ahead at most), then its outcome merged."""
     context = multiprocessing.get_context("fork")
     queue = context.Queue(maxsize=2)
@@ -270,15 +277,21 @@ def generate(
     else:
         batches = simulate_batches(ctx, summaries, leads, batch)
     started = time.perf_counter()
-    with tqdm(total=leads, unit="lead", disable=not progress, desc=f"seeding {slug}") as bar:
-        for item in batches:
-            with tenant_transaction(factory, ctx.tenant_id) as session:
-                _load_batch(session, item, copy, stats)
+    with (
+        tqdm(total=leads, unit="lead", disable=not progress, desc=f"seeding {slug}") as bar,
+        closing(batches),
+    ):
+
+        def done(item: Batch, counts: dict[str, int]) -> None:
+            for name, count in counts.items():
+                stats.rows[name] = stats.rows.get(name, 0) + count
             for key, units in item.held.items():
                 held[key] += units
             bar.update(item.leads)
             rate = stats.total / (time.perf_counter() - started)
             bar.set_postfix_str(f"{stats.total:,} rows, {rate:,.0f} rows/s")
+
+        _load_all(factory, ctx.tenant_id, batches, copy, done)
     with tenant_transaction(factory, ctx.tenant_id) as session:
         session.info[DISABLED] = True
         _finish(session, ctx, held)
@@ -286,7 +299,7 @@ def generate(
     started = time.perf_counter()
     with tenant_transaction(factory, ctx.tenant_id) as session:
         session.info[DISABLED] = True
-        counters.apply(session, ctx.tenant_id, summaries.tally.frozen())
+        write_counters(session, ctx.tenant_id, summaries.tally.frozen(), copy=copy)
     stats.summary_seconds = time.perf_counter() - started
     with tenant_transaction(factory, ctx.tenant_id) as session:  # fresh planner statistics
         if session.get_bind().dialect.name == "postgresql":
@@ -294,15 +307,38 @@ def generate(
     return stats
 
 
-def _load_batch(session: Session, item: Batch, copy: bool, stats: Stats) -> None:
+def _load_all(
+    factory: sessionmaker[Session],
+    tenant_id: uuid.UUID,
+    batches: Iterator[Batch],
+    copy: bool,
+    done: Callable[[Batch, dict[str, int]], None],
+) -> None:
+    """Load each batch in its own transaction, ``LOADERS`` at once with COPY: one COPY
+    keeps one PostgreSQL backend busy parsing text, and there is a second core. Batches
+    are self-contained (a lead and all its rows travel together), so order does not
+    matter; ``done`` runs here, in order, as each finishes."""
+    with ThreadPoolExecutor(max_workers=LOADERS if copy else 1) as pool:
+        running: deque[Future[tuple[Batch, dict[str, int]]]] = deque()
+        for item in batches:
+            if len(running) >= (LOADERS if copy else 1):
+                done(*running.popleft().result())
+            running.append(pool.submit(_load_batch, factory, tenant_id, item, copy))
+        while running:
+            done(*running.popleft().result())
+
+
+def _load_batch(
+    factory: sessionmaker[Session], tenant_id: uuid.UUID, item: Batch, copy: bool
+) -> tuple[Batch, dict[str, int]]:
     """One batch in one transaction; its commit need not wait for the WAL flush (a failed
     seed is simply run again)."""
-    session.info[DISABLED] = True
-    if copy:
-        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-        loader.skip_key_checks(session)
-    for name, count in loader.load(session, item.blocks, copy=copy).items():
-        stats.rows[name] = stats.rows.get(name, 0) + count
+    with tenant_transaction(factory, tenant_id) as session:
+        session.info[DISABLED] = True
+        if copy:
+            session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+            loader.skip_key_checks(session)
+        return item, loader.load(session, item.blocks, copy=copy)
 
 
 def _finish(session: Session, ctx: Context, held: dict[uuid.UUID, int]) -> None:

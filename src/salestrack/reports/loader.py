@@ -17,6 +17,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from salestrack.models import metadata
+from salestrack.reports import copybinary
 from salestrack.reports.copytext import parse_lines
 from salestrack.reports.presummed import STATE_COLUMNS
 from salestrack.reports.simulate import Rows
@@ -72,23 +73,31 @@ class Block:
     table: str
     count: int
     text: bytes
+    binary: bool = False
 
 
 def blocks(rows: Rows) -> list[Block]:
     """The batch's tables in foreign-key order, summaries last."""
-    tables: list[tuple[str, list[str]]] = [
-        ("leads", rows.leads),
-        ("customers", rows.customers),
-        ("bookings", rows.bookings),
-        ("ledger_entries", rows.ledger),
-        ("lead_milestones", rows.milestones),
-        ("lead_status_history", rows.history),
-        ("lead_engagements", rows.engagements),
-        ("report_lead_state", rows.lead_states),
-        ("report_booking_state", rows.booking_states),
-        ("report_customer_state", rows.customer_states),
+
+    def text(table: str, lines: list[str]) -> Block:
+        return Block(table, len(lines), "".join(lines).encode())
+
+    def binary(table: str, rows_: list[bytes]) -> Block:
+        data = copybinary.HEADER + b"".join(rows_) + copybinary.TRAILER
+        return Block(table, len(rows_), data, binary=True)
+
+    return [
+        text("leads", rows.leads),
+        text("customers", rows.customers),
+        text("bookings", rows.bookings),
+        text("ledger_entries", rows.ledger),
+        binary("lead_milestones", rows.milestones),
+        binary("lead_status_history", rows.history),
+        binary("lead_engagements", rows.engagements),
+        text("report_lead_state", rows.lead_states),
+        text("report_booking_state", rows.booking_states),
+        text("report_customer_state", rows.customer_states),
     ]
-    return [Block(name, len(lines), "".join(lines).encode()) for name, lines in tables]
 
 
 def can_copy(session: Session) -> bool:
@@ -123,7 +132,8 @@ def load(session: Session, batch: Iterable[Block], *, copy: bool) -> dict[str, i
 def _copy(session: Session, block: Block) -> None:
     raw: Any = session.connection().connection.driver_connection
     columns = ", ".join(f'"{c}"' for c in COLUMNS[block.table])
-    sql = f"COPY {block.table} ({columns}) FROM STDIN"
+    binary = " (FORMAT BINARY)" if block.binary else ""
+    sql = f"COPY {block.table} ({columns}) FROM STDIN{binary}"
     with raw.cursor() as cursor, cursor.copy(sql) as copy:
         view = memoryview(block.text)
         for start in range(0, len(view), 1 << 20):
@@ -132,7 +142,9 @@ def _copy(session: Session, block: Block) -> None:
 
 def _insert(session: Session, block: Block) -> None:
     target = metadata.tables[block.table]
-    lines = block.text.decode().split("\n")[:-1]
-    dicts = parse_lines(target, COLUMNS[block.table], lines)
+    if block.binary:
+        dicts = copybinary.parse(target, COLUMNS[block.table], block.text)
+    else:
+        dicts = parse_lines(target, COLUMNS[block.table], block.text.decode().split("\n")[:-1])
     for start in range(0, len(dicts), 2000):
         session.execute(insert(target), dicts[start : start + 2000])

@@ -23,13 +23,18 @@ from typing import TYPE_CHECKING
 from salestrack.journey import rules
 from salestrack.journey.models import EngagementType, MilestoneType
 from salestrack.leads.models import LeadStatus
-from salestrack.reports.copytext import CLOCK, MINUTES_PER_DAY, NULL, Ids, day_text, stamp
+from salestrack.reports import copybinary as cb
+from salestrack.reports.copytext import MINUTES_PER_DAY, NULL, Ids, day_text, stamp
 from salestrack.reports.simulate_money import Deal
 
 if TYPE_CHECKING:
     from salestrack.reports.presummed import Summaries
 
-PLACES = [("Whitefield, Bangalore", "12.9698", "77.7500"), ("Sarjapur Road", "12.9100", "77.6800")]
+PLACES = [("Whitefield, Bangalore", 12.9698, 77.7500), ("Sarjapur Road", 12.9100, 77.6800)]
+NO_VISIT = cb.NULL * 6
+NO_FOLLOW_UP = cb.FALSE + cb.NULL * 4
+MIDNIGHT = cb.clock(0)
+MILESTONE_FIELDS, ENGAGEMENT_FIELDS, HISTORY_FIELDS = cb.fields(27), cb.fields(18), cb.fields(10)
 ENGAGEMENT_TYPES = [t.value for t in EngagementType]
 CHANNELS = {t.value: [c.value for c in rules.CHANNELS_FOR_TYPE[t]] for t in EngagementType}
 VALUES = ("4500000", "7500000", "12000000")
@@ -64,6 +69,7 @@ class Context:
             self.source_cum.append(running)
         self.now = ""  # set per batch: the load's updated_at
         self.new_id = Ids(self.rng)
+        self.tenant_field, self.actor_field = cb.uid(self.tenant), cb.uid(self.actor)
 
     def next_code(self, name: str) -> int:
         self.counters[name] = self.counters.get(name, 0) + 1
@@ -82,9 +88,9 @@ class Rows:
     """One batch of COPY text lines by table, with its summaries and the units it holds."""
 
     leads: list[str] = field(default_factory=list)
-    milestones: list[str] = field(default_factory=list)
-    history: list[str] = field(default_factory=list)
-    engagements: list[str] = field(default_factory=list)
+    milestones: list[bytes] = field(default_factory=list)  # binary COPY rows
+    history: list[bytes] = field(default_factory=list)
+    engagements: list[bytes] = field(default_factory=list)
     customers: list[str] = field(default_factory=list)
     bookings: list[str] = field(default_factory=list)
     ledger: list[str] = field(default_factory=list)
@@ -184,7 +190,7 @@ class Milestone:
     id: str
     kind: str
     when: int
-    before: str
+    before: str | None
     after: str
     follow: bool = False
     closed_at: int | None = None
@@ -198,7 +204,8 @@ class Journey:
     def __init__(self, ctx: Context, lead_id: str, rep: str) -> None:
         self.ctx, self.lead_id, self.rep = ctx, lead_id, rep
         self.status = "new"
-        self.history: list[str] = []
+        self.history: list[bytes] = []
+        self.lead_field, self.rep_field = cb.uid(lead_id), cb.uid(rep)
         self.reached = {"new"}
         self.milestones: list[Milestone] = []
         self.open_follow_ups: list[Milestone] = []
@@ -207,12 +214,17 @@ class Journey:
     def move(self, to: str, when: int, cause: str, cause_id: str) -> None:
         if to == self.status and self.history:
             return
-        before = self.status if self.history else NULL
         ctx = self.ctx
         self.history.append(
-            f"{ctx.tenant}\t{ctx.new_id()}\t{self.lead_id}\t{len(self.history) + 1}\t{before}"
-            f"\t{to}\t{stamp(when)}\t{cause}\t{cause_id}\t{self.rep}\n"
-        )
+            b"".join(
+                (
+                    HISTORY_FIELDS, ctx.tenant_field, ctx.new_id.field(), self.lead_field,
+                    cb.int4(len(self.history) + 1),
+                    cb.word(self.status) if self.history else cb.NULL, cb.word(to),
+                    cb.stamp(when), cb.word(cause), cb.uid(cause_id), self.rep_field,
+                )
+            )
+        )  # fmt: skip
         self.status = to
         self.reached.add(to)
 
@@ -258,7 +270,7 @@ def simulate_lead(ctx: Context, rows: Rows, summaries: Summaries, lead_day: int)
     journey = Journey(ctx, lead_id, rep)
     generated = ctx.new_id()
     journey.move("new", created, "created", generated)
-    journey.milestones.append(Milestone(generated, "lead_generated", created, NULL, "new"))
+    journey.milestones.append(Milestone(generated, "lead_generated", created, None, "new"))
     engaged: dict[int, int] = {}
     last: int | None = None
     for when, kind, what, completed, fu in events:
@@ -267,7 +279,11 @@ def simulate_lead(ctx: Context, rows: Rows, summaries: Summaries, lead_day: int)
         last = when
         event_id = ctx.new_id()
         if kind == "e":
-            rows.engagements.append(_engagement(ctx, lead_id, event_id, when, what, completed, rep))
+            rows.engagements.append(
+                _engagement(
+                    ctx, journey.lead_field, event_id, when, what, completed, journey.rep_field
+                )
+            )
             day = when // MINUTES_PER_DAY
             engaged[day] = engaged.get(day, 0) + 1
             if completed:
@@ -293,7 +309,9 @@ def simulate_lead(ctx: Context, rows: Rows, summaries: Summaries, lead_day: int)
     )
     for milestone in journey.milestones:
         meta = metas.get(milestone.id, "{}")
-        rows.milestones.append(_milestone(ctx, lead_id, milestone, rep, meta))
+        rows.milestones.append(
+            _milestone(ctx, journey.lead_field, milestone, journey.rep_field, meta)
+        )
     rows.history.extend(journey.history)
     summaries.lead(
         rows,
@@ -306,46 +324,60 @@ def simulate_lead(ctx: Context, rows: Rows, summaries: Summaries, lead_day: int)
     )
 
 
-def _milestone(ctx: Context, lead_id: str, m: Milestone, rep: str, meta: str) -> str:
+def _milestone(ctx: Context, lead: bytes, m: Milestone, rep: bytes, meta: str) -> bytes:
+    """A milestone as a binary COPY row (27 fields)."""
     kind, when = m.kind, m.when
     day, minute = divmod(when, MINUTES_PER_DAY)
-    timed = NULL if kind == "lead_generated" else CLOCK[minute]
     r = ctx.rng.random
     if kind in VISITS:
-        place = PLACES[int(r() * 2)]
+        name, lat, lon = PLACES[int(r() * 2)]
         visit = (
-            f"{place[0]}\t{place[1]}\t{place[2]}\t{rep}\t{30 + int(r() * 121)}"
-            f"\t{OUTCOMES[int(r() * 3)]}"
-        )
+            cb.word(name) + cb.float8(lat) + cb.float8(lon) + rep
+            + cb.int4(30 + int(r() * 121)) + cb.word(OUTCOMES[int(r() * 3)])
+        )  # fmt: skip
     else:
-        visit = "\\N\t\\N\t\\N\t\\N\t\\N\t\\N"
+        visit = NO_VISIT
     if m.follow:
-        closed = NULL if m.closed_at is None else stamp(m.closed_at)
-        follow_up = (
-            f"t\t{day_text(day + 5)}\t{closed}\t{m.closed_how or NULL}\t{m.closed_by or NULL}"
+        follow_up = b"".join(
+            (
+                cb.TRUE,
+                cb.day(day + 5),
+                cb.NULL if m.closed_at is None else cb.stamp(m.closed_at),
+                cb.NULL if m.closed_how is None else cb.word(m.closed_how),
+                cb.NULL if m.closed_by is None else cb.uid(m.closed_by),
+            )
         )
     else:
-        follow_up = "f\t\\N\t\\N\t\\N\t\\N"
-    at = stamp(when)
-    return (
-        f"{ctx.tenant}\t{m.id}\t{lead_id}\t{kind}\t{day_text(day)}\t{timed}"
-        f"\t{CLOCK[minute] if timed != NULL else '00:00:00'}\t{m.before}\t{m.after}\t{visit}"
-        f"\t{follow_up}\t\t{meta}\t{at}\t{ctx.actor}\t{at}\t{ctx.actor}\t{NULL}\n"
-    )
+        follow_up = NO_FOLLOW_UP
+    at = cb.stamp(when)
+    generated = kind == "lead_generated"
+    return b"".join(
+        (
+            MILESTONE_FIELDS, ctx.tenant_field, cb.uid(m.id), lead, cb.word(kind), cb.day(day),
+            cb.NULL if generated else cb.clock(minute), MIDNIGHT if generated else cb.clock(minute),
+            cb.NULL if m.before is None else cb.word(m.before), cb.word(m.after), visit, follow_up,
+            cb.EMPTY, cb.text(meta), at, ctx.actor_field, at, ctx.actor_field, cb.NULL,
+        )
+    )  # fmt: skip
 
 
 def _engagement(
-    ctx: Context, lead_id: str, event_id: str, when: int, what: str, done: bool, rep: str
-) -> str:
+    ctx: Context, lead: bytes, event_id: str, when: int, what: str, done: bool, rep: bytes
+) -> bytes:
+    """An engagement as a binary COPY row (18 fields)."""
     r = ctx.rng.random
     channels = CHANNELS[what]
     channel = channels[int(r() * len(channels))]
     status = "completed" if done else ("scheduled" if r() < 0.5 else "cancelled")
     answered = done and r() < 0.4
-    response = stamp(when + 60 * (1 + int(r() * 48))) if answered else NULL
-    seconds = str(60 + int(r() * 1741)) if done and what == "call_made" else NULL
-    at = stamp(when)
-    return (
-        f"{ctx.tenant}\t{event_id}\t{lead_id}\t{what}\t{channel}\t{at}\t\t\t{status}"
-        f"\t{'t' if answered else 'f'}\t{response}\t\t{seconds}\t{at}\t{rep}\t{at}\t{rep}\t{NULL}\n"
-    )
+    response = cb.stamp(when + 60 * (1 + int(r() * 48))) if answered else cb.NULL
+    seconds = cb.int4(60 + int(r() * 1741)) if done and what == "call_made" else cb.NULL
+    at = cb.stamp(when)
+    return b"".join(
+        (
+            ENGAGEMENT_FIELDS, ctx.tenant_field, cb.uid(event_id), lead, cb.word(what),
+            cb.word(channel), at, cb.EMPTY, cb.EMPTY, cb.word(status),
+            cb.TRUE if answered else cb.FALSE, response, cb.EMPTY, seconds,
+            at, rep, at, rep, cb.NULL,
+        )
+    )  # fmt: skip
