@@ -27,7 +27,6 @@ MINUTES_PER_DAY = 1440
 _DAYS: dict[int, str] = {}
 _DATES: dict[int, date] = {}
 STAMP = [f" {m // 60:02d}:{m % 60:02d}:00+00:00" for m in range(MINUTES_PER_DAY)]
-CLOCK = [f"{m // 60:02d}:{m % 60:02d}:00" for m in range(MINUTES_PER_DAY)]
 
 
 class Ids:

@@ -229,20 +229,28 @@ def _worker(ctx: Context, leads: int, batch: int, queue: Any) -> None:
 def _from_worker(
     ctx: Context, summaries: Summaries, leads: int, batch: int
 ) -> Generator[Batch, None, None]:
-    """Batches simulated by a forked worker (two ahead at most), then its outcome merged."""
+    """Batches simulated by a forked worker (two ahead at most), then its outcome merged.
+
+    The worker is forked here, before the progress bar and the loader threads exist (a
+    fork copies only the calling thread), and stopped when the batches are closed."""
     context = multiprocessing.get_context("fork")
     queue = context.Queue(maxsize=2)
     process = context.Process(target=_worker, args=(ctx, leads, batch, queue), daemon=True)
     process.start()
+    return _drain(process, queue, ctx, summaries)
+
+
+def _drain(
+    process: Any, queue: Any, ctx: Context, summaries: Summaries
+) -> Generator[Batch, None, None]:
     try:
         while True:
             try:
                 item = queue.get(timeout=5)
             except Empty:
                 if not process.is_alive():
-                    raise RuntimeError(
-                        f"the simulating process died ({process.exitcode})"
-                    ) from None
+                    died = f"the simulating process died ({process.exitcode})"
+                    raise RuntimeError(died) from None
                 continue
             if isinstance(item, Outcome):
                 ctx.counters = item.counters

@@ -6,9 +6,11 @@ with believable drop-off, put in time order, and run through the journey's own r
 ``status_before``/``status_after`` and the status history agree with the lead's status.
 Ledger rows carry server-style running balances; follow-ups close by the journey's rule.
 
-Rows come out as COPY text lines (see ``copytext``): at a million leads the per-row cost
-is the whole budget, so instants are integers and ids are hex strings. While a lead is
-simulated its summary facts are known too; ``presummed`` turns them into summary rows.
+Rows come out ready for COPY: binary rows (``copybinary``) for milestones, engagements and
+status history, text lines (``copytext``) for the rest. At a million leads the per-row
+cost is the whole budget, so instants are integers (minutes) and ids are hex strings.
+While a lead is simulated its summary facts are known too; ``presummed`` turns them into
+summary rows.
 """
 
 from __future__ import annotations
