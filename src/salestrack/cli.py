@@ -245,8 +245,8 @@ def rebuild_reports(tenant_slug: str) -> None:
 @click.option("--seed", "random_seed", default=1, show_default=True, type=int)
 @click.option("--quiet", is_flag=True, help="no progress bar")
 def seed(tenant_slug: str, lead_count: int, random_seed: int, quiet: bool) -> None:
-    """Load a year of realistic sales data into a tenant (COPY on PostgreSQL), then rebuild
-    its report summaries."""
+    """Load a year of realistic sales data into a tenant (COPY on PostgreSQL) with its
+    report summaries (computed as the data is simulated, not rebuilt afterwards)."""
     from salestrack.reports.generator import generate
 
     settings = get_settings()

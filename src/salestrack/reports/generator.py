@@ -2,20 +2,31 @@
 
 Reference data (users, campaigns, sources, inventory) goes through the services; the bulk
 (leads and everything that happens to them) is simulated by ``simulate`` and loaded with
-COPY on PostgreSQL (executemany on SQLite) in batches, with summary maintenance off; the
-report summaries are rebuilt once at the end. Code counters and inventory sizes are set so
-the services carry on from the loaded data (next codes free, availability not negative).
+COPY on PostgreSQL (executemany on SQLite) in batches, with summary maintenance off.
+
+On PostgreSQL with COPY, a worker process simulates the next batch while this one COPYs
+the last: simulating is Python on one core, COPY is PostgreSQL on the other. The summary
+state rows are computed during the simulation (``presummed``) and loaded with each batch;
+the counter totals are written once at the end, so no rebuild has to read the load back.
+Code counters and inventory sizes are set so the services carry on from the loaded data
+(next codes free, availability not negative).
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import random
 import secrets
 import time
 import uuid
+from collections import defaultdict, deque
+from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
-from datetime import timedelta
 from decimal import Decimal
+from queue import Empty
+from typing import Any
 
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -34,12 +45,15 @@ from salestrack.money import inventory
 from salestrack.money.models import Inventory
 from salestrack.money.schemas import InventoryCreate
 from salestrack.numbering import Counter
-from salestrack.reports import loader, summaries
-from salestrack.reports.rebuild import rebuild
+from salestrack.reports import loader
+from salestrack.reports.copytext import now_stamp
+from salestrack.reports.presummed import Summaries, Tally, write_counters
 from salestrack.reports.simulate import Context, Rows, simulate_lead
+from salestrack.reports.summaries import DISABLED
 from salestrack.tenancy import tenant_transaction
 
-BATCH = 10_000
+BATCH = 5_000
+LOADERS = 2
 CAMPAIGNS = (
     ("Google Ads - always on", CampaignType.digital, 1200, 300),
     ("Facebook lead forms", CampaignType.social, 600, 250),
@@ -68,20 +82,40 @@ PROJECTS = (
 class Stats:
     rows: dict[str, int] = field(default_factory=dict)
     load_seconds: float = 0.0
-    rebuild_seconds: float = 0.0
+    summary_seconds: float = 0.0
 
     @property
     def total(self) -> int:
         return sum(self.rows.values())
 
+    @property
+    def rate(self) -> float:
+        """Rows per second of the load phase (every table, summary state rows included)."""
+        return self.total / self.load_seconds if self.load_seconds else 0.0
+
     def summary(self) -> str:
-        rate = self.total / self.load_seconds if self.load_seconds else 0
         parts = ", ".join(f"{n:,} {name}" for name, n in self.rows.items())
         return (
             f"loaded {self.total:,} rows ({parts}) in {self.load_seconds:.1f}s"
-            f" = {rate:,.0f} rows/s;"
-            f" summaries rebuilt in {self.rebuild_seconds:.1f}s"
+            f" = {self.rate:,.0f} rows/s; summaries done in {self.summary_seconds:.1f}s"
         )
+
+
+@dataclass
+class Batch:
+    """A simulated batch on its way to the database."""
+
+    leads: int
+    blocks: list[loader.Block]
+    held: dict[uuid.UUID, int]
+
+
+@dataclass
+class Outcome:
+    """What the simulation ends with: code counters reached and the counter totals."""
+
+    counters: dict[str, int]
+    tally: Tally
 
 
 def _reference_data(session: Session, actor: Actor, scale: float) -> dict[str, list[object]]:
@@ -142,11 +176,8 @@ def _people(session: Session, actor: Actor) -> list[uuid.UUID]:
     return reps
 
 
-def generate(
-    factory: sessionmaker[Session], slug: str, *, leads: int, seed: int = 1, progress: bool = True
-) -> Stats:
-    from tqdm import tqdm
-
+def _setup(factory: sessionmaker[Session], slug: str, leads: int, seed: int) -> Context:
+    """The tenant (created if missing), its reps and reference data, today, code counters."""
     with transaction(factory) as session:
         tenant = auth.open_tenant(session, slug) or auth.create_tenant(
             session, slug=slug, name=slug.replace("-", " ").title()
@@ -161,45 +192,161 @@ def generate(
                 select(Counter.name, Counter.value).where(Counter.tenant_id == tenant.tenant_id)
             )
         }
-    admin = reps[0]
-    ctx = Context(
+    return Context(
         tenant_id=tenant.tenant_id,
         today=today,
-        actor_id=admin,
+        actor_id=reps[0],
         reps=reps,
         sources=refs["sources"],  # type: ignore[arg-type]
         inventory=refs["inventory"],  # type: ignore[arg-type]
         counters={k: int(v) for k, v in counters.items()},
         rng=random.Random(seed),  # noqa: S311 (synthetic data, reproducible by seed)
     )
-    stats = Stats()
-    held: dict[uuid.UUID, int] = {}
-    started = time.perf_counter()
-    with tqdm(total=leads, unit="lead", disable=not progress, desc=f"seeding {slug}") as bar:
-        for start in range(0, leads, BATCH):
-            rows = Rows()
-            for _ in range(min(BATCH, leads - start)):
-                day = today - timedelta(days=int(ctx.rng.triangular(0, 365, 0)))
-                simulate_lead(ctx, rows, day)
-            with tenant_transaction(factory, ctx.tenant_id) as session:
-                session.info[summaries.DISABLED] = True
-                for name, count in loader.load(session, rows).items():
-                    stats.rows[name] = stats.rows.get(name, 0) + count
-            for key, units in rows.held.items():
-                held[key] = held.get(key, 0) + units
-            bar.update(min(BATCH, leads - start))
+
+
+def simulate_batches(
+    ctx: Context, summaries: Summaries, leads: int, batch: int
+) -> Generator[Batch, None, None]:
+    """Simulate ``leads`` leads, ``batch`` at a time (lead days skew towards today)."""
+    rng, today = ctx.rng, ctx.today_ordinal
+    for start in range(0, leads, batch):
+        count = min(batch, leads - start)
+        rows = Rows()
+        ctx.now = now_stamp()
+        for _ in range(count):
+            simulate_lead(ctx, rows, summaries, today - int(rng.triangular(0, 365, 0)))
+        yield Batch(count, loader.blocks(rows), rows.held)
+
+
+def _worker(ctx: Context, leads: int, batch: int, queue: Any) -> None:
+    """The simulating process: batches into ``queue``, then the ``Outcome``."""
+    summaries = Summaries(ctx.tenant_id)
+    for item in simulate_batches(ctx, summaries, leads, batch):
+        queue.put(item)
+    queue.put(Outcome(ctx.counters, summaries.tally))
+
+
+def _from_worker(
+    ctx: Context, summaries: Summaries, leads: int, batch: int
+) -> Generator[Batch, None, None]:
+    """Batches simulated by a forked worker (two ahead at most), then its outcome merged.
+
+    The worker is forked here, before the progress bar and the loader threads exist (a
+    fork copies only the calling thread), and stopped when the batches are closed."""
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue(maxsize=2)
+    process = context.Process(target=_worker, args=(ctx, leads, batch, queue), daemon=True)
+    process.start()
+    return _drain(process, queue, ctx, summaries)
+
+
+def _drain(
+    process: Any, queue: Any, ctx: Context, summaries: Summaries
+) -> Generator[Batch, None, None]:
+    try:
+        while True:
+            try:
+                item = queue.get(timeout=5)
+            except Empty:
+                if not process.is_alive():
+                    died = f"the simulating process died ({process.exitcode})"
+                    raise RuntimeError(died) from None
+                continue
+            if isinstance(item, Outcome):
+                ctx.counters = item.counters
+                summaries.tally.merge(item.tally)
+                return
+            yield item
+    finally:
+        if process.is_alive():
+            process.terminate()
+        process.join()
+
+
+def generate(
+    factory: sessionmaker[Session],
+    slug: str,
+    *,
+    leads: int,
+    seed: int = 1,
+    progress: bool = True,
+    batch: int = BATCH,
+) -> Stats:
+    """Load ``leads`` simulated leads into tenant ``slug`` and its summaries; see module."""
+    from tqdm import tqdm
+
+    ctx = _setup(factory, slug, leads, seed)
     with tenant_transaction(factory, ctx.tenant_id) as session:
-        session.info[summaries.DISABLED] = True
+        copy = loader.can_copy(session)
+    stats, summaries = Stats(), Summaries(ctx.tenant_id)
+    held: dict[uuid.UUID, int] = defaultdict(int)
+    if copy and leads > batch:
+        batches = _from_worker(ctx, summaries, leads, batch)
+    else:
+        batches = simulate_batches(ctx, summaries, leads, batch)
+    started = time.perf_counter()
+    with (
+        tqdm(total=leads, unit="lead", disable=not progress, desc=f"seeding {slug}") as bar,
+        closing(batches),
+    ):
+
+        def done(item: Batch, counts: dict[str, int]) -> None:
+            for name, count in counts.items():
+                stats.rows[name] = stats.rows.get(name, 0) + count
+            for key, units in item.held.items():
+                held[key] += units
+            bar.update(item.leads)
+            rate = stats.total / (time.perf_counter() - started)
+            bar.set_postfix_str(f"{stats.total:,} rows, {rate:,.0f} rows/s")
+
+        _load_all(factory, ctx.tenant_id, batches, copy, done)
+    with tenant_transaction(factory, ctx.tenant_id) as session:
+        session.info[DISABLED] = True
         _finish(session, ctx, held)
     stats.load_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    with tenant_transaction(factory, ctx.tenant_id) as session:
+        session.info[DISABLED] = True
+        write_counters(session, ctx.tenant_id, summaries.tally.frozen(), copy=copy)
+    stats.summary_seconds = time.perf_counter() - started
     with tenant_transaction(factory, ctx.tenant_id) as session:  # fresh planner statistics
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("ANALYZE"))
-    started = time.perf_counter()
-    with tenant_transaction(factory, ctx.tenant_id) as session:
-        rebuild(session, tenant.tenant_id)
-    stats.rebuild_seconds = time.perf_counter() - started
     return stats
+
+
+def _load_all(
+    factory: sessionmaker[Session],
+    tenant_id: uuid.UUID,
+    batches: Iterator[Batch],
+    copy: bool,
+    done: Callable[[Batch, dict[str, int]], None],
+) -> None:
+    """Load each batch in its own transaction, ``LOADERS`` at once with COPY: one COPY
+    keeps one PostgreSQL backend busy parsing text, and there is a second core. Batches
+    are self-contained (a lead and all its rows travel together), so order does not
+    matter; ``done`` runs here, in order, as each finishes."""
+    with ThreadPoolExecutor(max_workers=LOADERS if copy else 1) as pool:
+        running: deque[Future[tuple[Batch, dict[str, int]]]] = deque()
+        for item in batches:
+            if len(running) >= (LOADERS if copy else 1):
+                done(*running.popleft().result())
+            running.append(pool.submit(_load_batch, factory, tenant_id, item, copy))
+        while running:
+            done(*running.popleft().result())
+
+
+def _load_batch(
+    factory: sessionmaker[Session], tenant_id: uuid.UUID, item: Batch, copy: bool
+) -> tuple[Batch, dict[str, int]]:
+    """One batch in one transaction; its commit need not wait for the WAL flush (a failed
+    seed is simply run again)."""
+    with tenant_transaction(factory, tenant_id) as session:
+        session.info[DISABLED] = True
+        if copy:
+            session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+            loader.skip_key_checks(session)
+        return item, loader.load(session, item.blocks, copy=copy)
 
 
 def _finish(session: Session, ctx: Context, held: dict[uuid.UUID, int]) -> None:

@@ -4,128 +4,148 @@ cancellation with its credit note and refund payout, as the money services write
 Confirmation posts the invoice and records a ``booking`` milestone; cancellation posts the
 note that leaves the customer owing minus the refund (paid and not refunded is kept as a
 fee) and records a ``cancellation`` milestone. Running balances are computed in order.
+
+Rows come out as COPY text lines; the deal also keeps the facts its summaries need (the
+ledger entries as ``facts.ledger_by_day`` reads them, what was paid and refunded).
 """
 
 from __future__ import annotations
 
 import json
-import random
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, NamedTuple
+
+from salestrack.reports.copytext import MINUTES_PER_DAY, NULL, day_of, day_text, stamp
 
 if TYPE_CHECKING:
     from salestrack.reports.simulate import Context, Rows
 
 CENT = Decimal("0.01")
-MilestoneEvent = tuple[str, datetime, uuid.UUID, str]
+ZERO = Decimal("0.00")
+MilestoneEvent = tuple[str, int, str, str]
 
 
-def _at(day: date, rng: random.Random) -> datetime:
-    return datetime.combine(day, time(rng.randint(9, 18), rng.randint(0, 59)), tzinfo=UTC)
+class Entry(NamedTuple):
+    """A ledger entry's fields as the customer summary reads them."""
+
+    transaction_type: str
+    debit_amount: Decimal
+    credit_amount: Decimal
+    transaction_date: date
+    status: str
+    reversal_of_id: None
+    reference_document_type: str
+    position: int
+
+
+def _at(day: int, ctx: Context) -> int:
+    r = ctx.rng.random
+    return day * MINUTES_PER_DAY + (9 + int(r() * 10)) * 60 + int(r() * 60)
 
 
 class Deal:
-    def __init__(
-        self, ctx: Context, rows: Rows, lead_id: uuid.UUID, rep: uuid.UUID, when: datetime
-    ) -> None:
+    def __init__(self, ctx: Context, rows: Rows, lead_id: str, rep: str, when: int) -> None:
         self.ctx, self.rows, self.lead_id, self.rep, self.when = ctx, rows, lead_id, rep, when
-        self.customer_id = uuid.uuid4()
-        self.position = 0
-        self.balance = Decimal("0.00")
+        self.customer_id = ctx.new_id()
+        self.booking_id = ""
+        self.entries: list[Entry] = []
+        self.balance = ZERO
+        self.status = ""
+        self.amount = ZERO
+        self.units = 1
+        self.invoiced = False
+        self.paid = ZERO
+        self.refund_promised = ZERO
+        self.refund_paid = ZERO
 
-    def _entry(
-        self,
-        kind: str,
-        day: date,
-        debit: Decimal,
-        credit: Decimal,
-        booking_id: uuid.UUID,
-        description: str,
-    ) -> uuid.UUID:
+    @property
+    def day(self) -> int:
+        return self.when // MINUTES_PER_DAY
+
+    def _entry(self, kind: str, day: int, debit: Decimal, credit: Decimal, note: str) -> str:
         ctx = self.ctx
-        entry_id = uuid.uuid4()
-        self.position += 1
+        entry_id = ctx.new_id()
         self.balance += debit - credit
+        position = len(self.entries) + 1
+        self.entries.append(
+            Entry(kind, debit, credit, day_of(day), "active", None, "booking", position)
+        )
         code = ctx.next_code("ledger")
-        at = _at(day, ctx.rng)
+        at = stamp(_at(day, ctx))
         self.rows.ledger.append(
-            (
-                ctx.tenant_id, entry_id, f"LED-{code:06d}", self.customer_id, self.position, day,
-                kind, debit, credit, self.balance, "booking", str(booking_id), description,
-                "active", None, at, ctx.actor_id, at, ctx.actor_id, None,
-            )
-        )  # fmt: skip
+            f"{ctx.tenant}\t{entry_id}\tLED-{code:06d}\t{self.customer_id}\t{position}"
+            f"\t{day_text(day)}\t{kind}\t{debit}\t{credit}\t{self.balance}\tbooking"
+            f"\t{uuid.UUID(self.booking_id)}\t{note}\tactive\t{NULL}\t{at}\t{ctx.actor}\t{at}"
+            f"\t{ctx.actor}\t{NULL}\n"
+        )
         return entry_id
 
     def run(self, *, confirmed: bool) -> Iterator[MilestoneEvent]:
         """Write the deal's rows; yield the milestones it records on the lead, in order."""
         ctx, rng = self.ctx, self.ctx.rng
-        day = self.when.date()
+        r = rng.random
+        day = self.day
         cust = ctx.next_code("cust")
+        at = stamp(self.when)
         self.rows.customers.append(
-            (
-                ctx.tenant_id, self.customer_id, f"CUST-{cust:04d}", f"Customer {cust}", None,
-                None, self.lead_id, "active", self.when, ctx.actor_id, self.when, ctx.actor_id,
-                None,
-            )
-        )  # fmt: skip
-        inventory_id, unit_type = rng.choice(ctx.inventory)
-        booking_id = uuid.uuid4()
-        code = ctx.next_code(f"bkg:{day.year}")
-        amount = Decimal(rng.randrange(30, 150)) * 100_000
-        units = 1 if rng.random() < 0.9 else 2
-        booking: dict[str, Any] = {
-            "status": "confirmed" if confirmed else rng.choice(["pending", "pending", "on_hold"]),
-            "invoice": None,
-            "cancel": (None, None, None),
-        }
-        meta = json.dumps({"booking_id": str(booking_id), "booking_code": f"BKG-{code}"})
+            f"{ctx.tenant}\t{self.customer_id}\tCUST-{cust:04d}\tCustomer {cust}\t{NULL}\t{NULL}"
+            f"\t{self.lead_id}\tactive\t{at}\t{ctx.actor}\t{at}\t{ctx.actor}\t{NULL}\n"
+        )
+        inventory_id, unit_type = ctx.inventory[int(r() * len(ctx.inventory))]
+        self.booking_id = ctx.new_id()
+        year = day_text(day)[:4]
+        code = ctx.next_code(f"bkg:{year}")
+        self.amount = Decimal(30 + int(r() * 120)) * 100_000
+        self.units = 1 if r() < 0.9 else 2
+        self.status = "confirmed" if confirmed else ("pending", "pending", "on_hold")[int(r() * 3)]
+        invoice: str = NULL
+        cancel = f"{NULL}\t{NULL}\t{NULL}"
+        meta = json.dumps(
+            {"booking_id": str(uuid.UUID(self.booking_id)), "booking_code": f"BKG-{code}"}
+        )
         if confirmed:
-            booking["invoice"] = self._entry(
-                "invoice", day, amount, Decimal("0.00"), booking_id, "invoice for booking"
-            )
-            yield "booking", self.when, uuid.uuid4(), meta
-            paid, last = self._payments(day, amount, booking_id)
-            cancel_day = last + timedelta(days=rng.randint(5, 40))
-            if rng.random() < 0.1 and cancel_day <= ctx.today:
-                refund = (paid * Decimal("0.8")).quantize(CENT)
-                note = amount - paid + refund
+            invoice = self._entry("invoice", day, self.amount, ZERO, "invoice for booking")
+            self.invoiced = True
+            yield "booking", self.when, ctx.new_id(), meta
+            last = self._payments(day)
+            cancel_day = last + 5 + int(r() * 36)
+            if r() < 0.1 and cancel_day <= ctx.today_ordinal:
+                refund = (self.paid * Decimal("0.8")).quantize(CENT)
+                note = self.amount - self.paid + refund
                 if note > 0:
-                    self._entry(
-                        "credit_note", cancel_day, Decimal("0.00"), note, booking_id, "cancellation"
-                    )
-                booking["status"] = "cancelled"
-                booking["cancel"] = (cancel_day, "customer withdrew", refund)
-                yield "cancellation", _at(cancel_day, rng), uuid.uuid4(), meta
-                payout = cancel_day + timedelta(days=rng.randint(5, 20))
-                if refund > 0 and payout <= ctx.today:
-                    self._entry("adjustment", payout, refund, Decimal("0.00"), booking_id, "refund")
-            elif (ctx.today - day).days > 180 and rng.random() < 0.5:
-                booking["status"] = "completed"
-        if booking["status"] in ("confirmed", "pending", "on_hold"):
-            self.rows.held[inventory_id] = self.rows.held.get(inventory_id, 0) + units
-        cancel_day, reason, refund = booking["cancel"]
+                    self._entry("credit_note", cancel_day, ZERO, note, "cancellation")
+                self.status = "cancelled"
+                self.refund_promised = refund
+                cancel = f"{day_text(cancel_day)}\tcustomer withdrew\t{refund}"
+                yield "cancellation", _at(cancel_day, ctx), ctx.new_id(), meta
+                payout = cancel_day + 5 + int(r() * 16)
+                if refund > 0 and payout <= ctx.today_ordinal:
+                    self._entry("adjustment", payout, refund, ZERO, "refund")
+                    self.refund_paid = refund
+            elif ctx.today_ordinal - day > 180 and r() < 0.5:
+                self.status = "completed"
+        if self.status in ("confirmed", "pending", "on_hold"):
+            self.rows.held[inventory_id] = self.rows.held.get(inventory_id, 0) + self.units
         self.rows.bookings.append(
-            (
-                ctx.tenant_id, booking_id, f"BKG-{day.year}-{code:04d}", self.customer_id,
-                self.lead_id, inventory_id, day, amount, unit_type, units,
-                day + timedelta(days=540), booking["status"], "", booking["invoice"], cancel_day,
-                reason, refund, self.when, ctx.actor_id, self.when, ctx.actor_id, None,
-            )
-        )  # fmt: skip
+            f"{ctx.tenant}\t{self.booking_id}\tBKG-{year}-{code:04d}\t{self.customer_id}"
+            f"\t{self.lead_id}\t{inventory_id.hex}\t{day_text(day)}\t{self.amount}\t{unit_type}"
+            f"\t{self.units}\t{day_text(day + 540)}\t{self.status}\t\t{invoice}\t{cancel}"
+            f"\t{at}\t{ctx.actor}\t{at}\t{ctx.actor}\t{NULL}\n"
+        )
 
-    def _payments(self, day: date, amount: Decimal, booking_id: uuid.UUID) -> tuple[Decimal, date]:
-        rng, paid, last = self.ctx.rng, Decimal("0.00"), day
-        share = Decimal(rng.choice([10, 20, 30, 50, 100])) / 100
-        for _ in range(rng.randint(1, 4)):
-            pay_day = last + timedelta(days=rng.randint(10, 60))
-            if pay_day > self.ctx.today or paid >= amount:
+    def _payments(self, day: int) -> int:
+        """Instalments of a fixed share until paid up or today; returns the last day paid."""
+        r, last = self.ctx.rng.random, day
+        share = Decimal((10, 20, 30, 50, 100)[int(r() * 5)]) / 100
+        for _ in range(1 + int(r() * 4)):
+            pay_day = last + 10 + int(r() * 51)
+            if pay_day > self.ctx.today_ordinal or self.paid >= self.amount:
                 break
-            part = min((amount * share).quantize(CENT), amount - paid)
-            self._entry("payment", pay_day, Decimal("0.00"), part, booking_id, "payment")
-            paid += part
+            part = min((self.amount * share).quantize(CENT), self.amount - self.paid)
+            self._entry("payment", pay_day, ZERO, part, "payment")
+            self.paid += part
             last = pay_day
-        return paid, last
+        return last
