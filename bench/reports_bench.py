@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -21,7 +22,7 @@ import uuid
 from typing import Any
 
 import httpx2 as httpx
-from sqlalchemy import func, select
+from sqlalchemy import func, make_url, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import salestrack.models
@@ -119,7 +120,15 @@ def ensure_tenant(
 
 
 def serve() -> subprocess.Popen[bytes]:
-    env = {**os.environ, "SALESTRACK_DATABASE_URL": URL, "SALESTRACK_ENV": "development"}
+    """The app as in production: the row-level-security role, not the owner the bench
+    seeds with."""
+    app_url = make_url(URL).set(username=os.environ.get("BENCH_APP_ROLE", "salestrack_app"))
+    env = {
+        **os.environ,
+        "SALESTRACK_DATABASE_URL": app_url.render_as_string(hide_password=False),
+        "SALESTRACK_ENV": "production",
+        "SALESTRACK_SECRET_KEY": secrets.token_urlsafe(48),
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "salestrack.app:create_app", "--factory",
          "--port", str(PORT), "--log-level", "warning", "--no-access-log"],

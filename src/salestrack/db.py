@@ -213,11 +213,14 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions whose transactions start by naming their tenant (row-level security)."""
+    """Sessions whose transactions start by naming their tenant (row-level security) and,
+    in API requests, by checking the acting user."""
     from salestrack import tenancy
+    from salestrack.auth import verification
 
     factory = sessionmaker(engine, expire_on_commit=False, autoflush=True)
-    tenancy.install(factory)
+    tenancy.install(factory)  # first: the tenant setting
+    verification.install(factory)  # then the request's user (users are under RLS too)
     return factory
 
 

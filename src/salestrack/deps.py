@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+import functools
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any, TypeVar
 
 import anyio
+from anyio.lowlevel import RunVar
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
+from salestrack.auth import verification
 from salestrack.config import Settings
 
 
@@ -37,23 +39,45 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         yield shared
         return
     session: Session = request.app.state.session_factory()
+    settings: Settings = request.app.state.settings
     try:
         yield session
     except BaseException:
-        await _finish(session, commit=False)
+        await finish_in_thread(settings, _end, session, commit=False)
         raise
-    await _finish(session, commit=True)
+    await finish_in_thread(settings, _end, session, commit=True)
 
 
-async def _finish(session: Session, *, commit: bool) -> None:
-    # Shielded: a client that disconnects must not leave the connection checked out.
+T = TypeVar("T")
+_finishing: RunVar[anyio.CapacityLimiter] = RunVar("salestrack_finishing")
+
+
+async def finish_in_thread(settings: Settings, fn: Callable[..., T], *args: Any, **kw: Any) -> T:
+    """Run the end of a unit of work (commit, rollback, close) in a thread of its own pool.
+
+    Request code runs in the default thread pool. While a request waits there on a row
+    lock, the transaction holding that lock must still be able to commit: if commits queued
+    for the same threads, a pool full of waiters would starve the very commit they wait for
+    (until the statement timeout fired). So the ends of units of work have their own
+    limiter, as large as the connection pool, so every open transaction can always finish.
+    Shielded: a client that disconnects must not leave a connection checked out.
+    """
+    try:
+        limiter = _finishing.get()
+    except LookupError:
+        limiter = anyio.CapacityLimiter(settings.db_pool_size + settings.db_max_overflow)
+        _finishing.set(limiter)
+    call = functools.partial(fn, *args, **kw)
     with anyio.CancelScope(shield=True):
-        await run_in_threadpool(_end, session, commit=commit)
+        result = await anyio.to_thread.run_sync(call, limiter=limiter)
+    return result
 
 
 def _end(session: Session, *, commit: bool) -> None:
     try:
         if commit:
+            if verification.pending(session):  # a handler that never touched the database
+                verification.check_now(session)
             session.commit()
         else:
             session.rollback()

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
 from salestrack.config import Settings
 from tests.support import TenantWorld, login
@@ -243,3 +244,21 @@ def test_a_deactivated_user_loses_access_at_once(world: TenantWorld) -> None:
 def test_a_demoted_user_loses_rights_at_once(world: TenantWorld) -> None:
     world.admin.ok("PATCH", f"/api/v1/sales/users/{world.manager.user_id}", json={"role": "viewer"})
     assert world.manager.post(LEADS, json={"name": "Not allowed"}).status_code == 403
+
+
+def test_refused_users_leave_no_connection_or_write_behind(
+    world: TenantWorld, engine: Engine
+) -> None:
+    """The user check runs as the request's transaction begins: a refusal there rolls the
+    transaction back and returns the connection, for reads, writes and idempotent posts."""
+    world.admin.ok("PATCH", f"/api/v1/sales/users/{world.rep.user_id}", json={"is_active": False})
+    world.admin.ok("PATCH", f"/api/v1/sales/users/{world.manager.user_id}", json={"role": "viewer"})
+    before = world.admin.ok("GET", LEADS, params={"limit": 200})["items"]
+    for _ in range(10):
+        assert world.rep.get(LEADS).status_code == 401
+        assert world.manager.post(LEADS, json={"name": "Refused"}).status_code == 403
+        keyed = {"Idempotency-Key": str(uuid.uuid4())}
+        refused = world.manager.post(LEADS, json={"name": "Refused"}, headers=keyed)
+        assert refused.status_code == 403
+    assert engine.pool.checkedout() == 0
+    assert world.admin.ok("GET", LEADS, params={"limit": 200})["items"] == before

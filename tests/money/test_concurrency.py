@@ -18,11 +18,13 @@ from typing import Any, TypeVar
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from salestrack.app import create_app
 from salestrack.auth.context import Actor
 from salestrack.auth.roles import Role
+from salestrack.config import Settings
 from salestrack.money import idempotency, ledger
 from salestrack.money.models import LedgerEntry, TransactionType
 from salestrack.tenancy import set_tenant, tenant_transaction
@@ -221,3 +223,34 @@ def test_50_bookings_racing_for_10_units_book_exactly_10(world: TenantWorld, app
     confirmed = [b for b in booked["items"] if b["status"] == "confirmed"]
     invoices = sum(len(api.ok("GET", f"{LEDGER}/{c}")["entries"]) for c in customers)
     assert invoices == len(confirmed)
+
+
+def test_payments_racing_for_the_ledger_counter_all_finish_with_two_request_threads(
+    world: TenantWorld, settings: Settings, engine: Engine
+) -> None:
+    """Payments queue on the tenant's ledger counter row. The one holding it must never need
+    a request thread to finish: with two, both could be waiting for that very row, and the
+    holder would stall until the statement timeout (503)."""
+    tight = settings.model_copy(update={"worker_threads": 2, "db_statement_timeout_ms": 5000})
+    customers = [new_customer(world.admin, f"Racer {i}")["id"] for i in range(4)]
+    with TestClient(create_app(tight, engine=engine), raise_server_exceptions=False) as http:
+
+        def pay(i: int) -> int:
+            headers = {**world.admin.headers, "Idempotency-Key": f"race-{uuid.uuid4()}"}
+            body = {
+                "customer_id": customers[i % 4],
+                "transaction_type": "payment",
+                "credit_amount": "10.00",
+            }
+            return http.post(LEDGER, json=body, headers=headers).status_code
+
+        started = time.monotonic()
+        statuses = run_together([lambda i=i: pay(i) for i in range(24)], workers=12)
+    assert statuses == [201] * 24
+    assert time.monotonic() - started < 4  # no request sat out a statement timeout
+    codes = [
+        entry["ledger_code"]
+        for customer in customers
+        for entry in world.admin.ok("GET", f"{LEDGER}/{customer}")["entries"]
+    ]
+    assert len(set(codes)) == len(codes) == 24

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from salestrack.audit import service
 from salestrack.audit.models import AuditEntry
@@ -12,9 +12,10 @@ from salestrack.auth.context import Actor
 from salestrack.auth.deps import require
 from salestrack.auth.roles import Permission
 from salestrack.deps import SessionDep
+from salestrack.routing import api_router
 from salestrack.schema_base import OutputModel
 
-router = APIRouter(prefix="/api/v1/sales/audit", tags=["audit"])
+router = api_router(prefix="/api/v1/sales/audit", tags=["audit"])
 
 
 class AuditEntryPublic(OutputModel):

@@ -9,7 +9,7 @@ from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from salestrack.auth import service
+from salestrack.auth import service, verification
 from salestrack.auth.context import Actor
 from salestrack.auth.roles import Permission
 from salestrack.auth.security import read_token
@@ -29,10 +29,11 @@ async def current_actor(
         str | None, Header(max_length=64, description="tenant slug or id; must match the token")
     ] = None,
 ) -> Actor:
-    """The token's user, still active, acting in the tenant named by ``X-Tenant-ID``.
+    """The token's user, acting in the tenant named by ``X-Tenant-ID``.
 
-    Async so the token and header checks run on the event loop; only the user lookup (one
-    query, on every request so a deactivation or demotion counts at once) goes to a thread.
+    Async: only the token and the header are checked here, on the event loop. That the user
+    is still active with the token's role is checked by the request's transaction as it
+    begins (``auth.verification``), in the handler's thread.
     """
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized()
@@ -43,20 +44,18 @@ async def current_actor(
     if header.lower() not in (claims.tenant_slug, str(claims.tenant_id)):
         raise Forbidden("X-Tenant-ID must name the tenant the token was issued for")
     set_tenant(session, claims.tenant_id)  # before the first query: row-level security
-    request.state.tenant_id = str(claims.tenant_id)
-    user = await run_in_threadpool(
-        service.active_user_role, session, tenant_id=claims.tenant_id, user_id=claims.user_id
+    verification.expect_user(
+        session, tenant_id=claims.tenant_id, user_id=claims.user_id, role=claims.role
     )
-    if user is None:
-        raise Unauthorized("user is no longer active")
-    role, email = user
+    if session.in_transaction():  # a session lent by the idempotency layer: already begun
+        await run_in_threadpool(verification.check_now, session)
+    request.state.tenant_id = str(claims.tenant_id)
     request.state.user_id = str(claims.user_id)
     return Actor(
         tenant_id=claims.tenant_id,
         tenant_slug=claims.tenant_slug,
         user_id=claims.user_id,
-        role=role,
-        email=email,
+        role=claims.role,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Header, Request
+from fastapi import Form, Header, Request
 
 from salestrack import crud
 from salestrack.auth import service
@@ -15,9 +15,10 @@ from salestrack.auth.models import User
 from salestrack.auth.roles import Permission
 from salestrack.auth.schemas import TokenResponse, UserCreate, UserPublic, UserUpdate
 from salestrack.deps import SessionDep, SettingsDep
+from salestrack.routing import api_router
 
-auth_router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
-users_router = APIRouter(prefix="/api/v1/sales/users", tags=["users"])
+auth_router = api_router(prefix="/api/v1/auth", tags=["auth"])
+users_router = api_router(prefix="/api/v1/sales/users", tags=["users"])
 Admin = Annotated[Actor, actor_with(Permission.users_manage)]
 
 

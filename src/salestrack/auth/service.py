@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.orm import Session
 
 from salestrack import crud
@@ -97,21 +97,6 @@ def update_user(session: Session, *, actor: Actor, user: User, data: UserUpdate)
 def get_active_user(session: Session, *, tenant_id: uuid.UUID, user_id: uuid.UUID) -> User | None:
     stmt = crud.scoped(User, tenant_id).where(User.id == user_id, User.is_active.is_(True))
     return session.scalars(stmt).one_or_none()
-
-
-def active_user_role(
-    session: Session, *, tenant_id: uuid.UUID, user_id: uuid.UUID
-) -> tuple[Role, str] | None:
-    """The role and email of an active user, or None: the check every API request makes,
-    so it reads two columns rather than loading the user."""
-    stmt = select(User.role, User.email).where(
-        User.tenant_id == tenant_id,
-        User.id == user_id,
-        User.is_active.is_(True),
-        User.deleted_at.is_(None),
-    )
-    row = session.execute(stmt).first()
-    return None if row is None else (Role(row.role), row.email)
 
 
 @dataclass(frozen=True)

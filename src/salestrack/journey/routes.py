@@ -9,7 +9,7 @@ import uuid
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Depends, Query, Response
 
 from salestrack.auth.context import Actor
 from salestrack.auth.deps import require
@@ -33,6 +33,7 @@ from salestrack.journey.schemas import (
 from salestrack.pagination import CursorParam, LimitParam, Page
 from salestrack.reports import csv_export
 from salestrack.reports.csv_export import CSV_RESPONSES, CsvFormat
+from salestrack.routing import api_router
 
 Reader = Annotated[Actor, Depends(require(Permission.journey_read))]
 Writer = Annotated[Actor, Depends(require(Permission.journey_write))]
@@ -42,12 +43,12 @@ NO_SUCH_LEAD: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such lead in this tenant"}
 }
 
-milestones_router = APIRouter(prefix="/api/v1/sales/milestones", tags=["journey"])
-engagement_router = APIRouter(prefix="/api/v1/sales/engagement", tags=["journey"])
-engagements_router = APIRouter(prefix="/api/v1/sales/engagements", tags=["journey"])
-lead_journey_router = APIRouter(prefix="/api/v1/sales/leads", tags=["journey"])
-follow_ups_router = APIRouter(prefix="/api/v1/sales/follow-ups", tags=["journey"])
-journey_reports_router = APIRouter(prefix="/api/v1/sales/reports", tags=["journey reports"])
+milestones_router = api_router(prefix="/api/v1/sales/milestones", tags=["journey"])
+engagement_router = api_router(prefix="/api/v1/sales/engagement", tags=["journey"])
+engagements_router = api_router(prefix="/api/v1/sales/engagements", tags=["journey"])
+lead_journey_router = api_router(prefix="/api/v1/sales/leads", tags=["journey"])
+follow_ups_router = api_router(prefix="/api/v1/sales/follow-ups", tags=["journey"])
+journey_reports_router = api_router(prefix="/api/v1/sales/reports", tags=["journey reports"])
 
 
 def _page(items: list[Any], next_cursor: str | None) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 from sqlalchemy import or_
 
 from salestrack import crud
@@ -26,12 +26,12 @@ from salestrack.leads.models import (
     SourceType,
 )
 from salestrack.pagination import CursorParam, LimitParam, Page, paginate
-from salestrack.routing import add_record_routes
+from salestrack.routing import add_record_routes, api_router
 
-leads_router = APIRouter(prefix="/api/v1/sales/leads", tags=["leads"])
-customers_router = APIRouter(prefix="/api/v1/sales/customers", tags=["customers"])
-campaigns_router = APIRouter(prefix="/api/v1/sales/campaigns", tags=["campaigns"])
-sources_router = APIRouter(prefix="/api/v1/sales/lead-sources", tags=["lead sources"])
+leads_router = api_router(prefix="/api/v1/sales/leads", tags=["leads"])
+customers_router = api_router(prefix="/api/v1/sales/customers", tags=["customers"])
+campaigns_router = api_router(prefix="/api/v1/sales/campaigns", tags=["campaigns"])
+sources_router = api_router(prefix="/api/v1/sales/lead-sources", tags=["lead sources"])
 
 Search = Annotated[str | None, Query(max_length=200, description="text search")]
 

@@ -20,7 +20,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from salestrack.auth.security import read_token
-from salestrack.deps import SHARED_SESSION
+from salestrack.deps import SHARED_SESSION, finish_in_thread
 from salestrack.errors import problem_response
 from salestrack.money import idempotency as keys
 from salestrack.tenancy import set_tenant
@@ -66,7 +66,7 @@ class IdempotencyMiddleware:
         try:
             await self._handle(scope, receive, send, session, tenant_id, key, fingerprint, body)
         finally:
-            await run_in_threadpool(session.close)
+            await finish_in_thread(scope["app"].state.settings, session.close)
 
     async def _handle(
         self,
@@ -79,6 +79,7 @@ class IdempotencyMiddleware:
         fingerprint: str,
         body: bytes,
     ) -> None:
+        settings = scope["app"].state.settings
         try:
             stored = await run_in_threadpool(
                 keys.claim,
@@ -90,17 +91,17 @@ class IdempotencyMiddleware:
                 path=scope["path"],
             )
         except keys.StillRunning:
-            await run_in_threadpool(session.rollback)
+            await finish_in_thread(settings, session.rollback)
             detail = "a request with this Idempotency-Key is still being processed; retry later"
             await _problem(409, detail, scope, retry_after="1")(scope, receive, send)
             return
         except keys.KeyReused as exc:
-            await run_in_threadpool(session.rollback)
+            await finish_in_thread(settings, session.rollback)
             detail = f"this Idempotency-Key was used for a different request ({exc})"
             await _problem(422, detail, scope)(scope, receive, send)
             return
         if stored is not None:
-            await run_in_threadpool(session.rollback)
+            await finish_in_thread(settings, session.rollback)
             await _replay(stored, send)
             return
 
@@ -120,7 +121,7 @@ class IdempotencyMiddleware:
         try:
             await self.app(scope, replay_receive, capture)
         except BaseException:
-            await run_in_threadpool(session.rollback)
+            await finish_in_thread(settings, session.rollback)
             raise
         status = next(m["status"] for m in captured if m["type"] == "http.response.start")
         if 200 <= status < 300:
@@ -129,11 +130,18 @@ class IdempotencyMiddleware:
             response_body = b"".join(
                 m.get("body", b"") for m in captured if m["type"] == "http.response.body"
             )
-            await run_in_threadpool(
-                _commit_with_response, session, tenant_id, key, status, content_type, response_body
+            await finish_in_thread(
+                settings,
+                _commit_with_response,
+                session,
+                tenant_id,
+                key,
+                status,
+                content_type,
+                response_body,
             )
         else:
-            await run_in_threadpool(session.rollback)
+            await finish_in_thread(settings, session.rollback)
         for message in captured:
             await send(message)
 

@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 
 from salestrack.auth.context import Actor
 from salestrack.auth.deps import require
@@ -20,9 +20,10 @@ from salestrack.money.schemas import (
 from salestrack.pagination import CursorParam, LimitParam
 from salestrack.reports import csv_export
 from salestrack.reports.csv_export import CSV_RESPONSES, CsvFormat
+from salestrack.routing import api_router
 
-ledger_router = APIRouter(prefix="/api/v1/sales/ledger", tags=["ledger"])
-ledger_reports_router = APIRouter(prefix="/api/v1/sales/reports", tags=["ledger"])
+ledger_router = api_router(prefix="/api/v1/sales/ledger", tags=["ledger"])
+ledger_reports_router = api_router(prefix="/api/v1/sales/reports", tags=["ledger"])
 
 Reader = Annotated[Actor, Depends(require(Permission.money_read))]
 Writer = Annotated[Actor, Depends(require(Permission.money_write))]

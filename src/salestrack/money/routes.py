@@ -4,7 +4,7 @@ import uuid
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from salestrack.auth.context import Actor
 from salestrack.auth.deps import require
@@ -24,9 +24,10 @@ from salestrack.money.schemas import (
     RefundPayout,
 )
 from salestrack.pagination import CursorParam, LimitParam, Page, paginate
+from salestrack.routing import api_router
 
-inventory_router = APIRouter(prefix="/api/v1/sales/inventory", tags=["inventory"])
-bookings_router = APIRouter(prefix="/api/v1/sales/bookings", tags=["bookings"])
+inventory_router = api_router(prefix="/api/v1/sales/inventory", tags=["inventory"])
+bookings_router = api_router(prefix="/api/v1/sales/bookings", tags=["bookings"])
 
 Reader = Annotated[Actor, Depends(require(Permission.money_read))]
 Writer = Annotated[Actor, Depends(require(Permission.money_write))]

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine
 
 from salestrack.errors import problem_response
 from salestrack.migrate import current_revision, head_revision
 from salestrack.ops.metrics import exposition
+from salestrack.routing import api_router
 
-router = APIRouter(include_in_schema=False)
+router = api_router(include_in_schema=False)
 log = logging.getLogger("salestrack.ops")
 
 

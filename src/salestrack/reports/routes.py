@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 from sqlalchemy.orm import Session
 
 from salestrack.auth.context import Actor
@@ -31,8 +31,9 @@ from salestrack.reports import (
 from salestrack.reports.common import Window, window
 from salestrack.reports.csv_export import CSV_RESPONSES, CsvFormat
 from salestrack.reports.figures import CounterFigures
+from salestrack.routing import api_router
 
-router = APIRouter(prefix="/api/v1/sales/reports", tags=["reports"])
+router = api_router(prefix="/api/v1/sales/reports", tags=["reports"])
 Reader = Annotated[Actor, Depends(require(Permission.reports_read))]
 From = Annotated[date | None, Query(alias="from", description="first day, inclusive")]
 To = Annotated[date | None, Query(alias="to", description="last day, inclusive")]

@@ -1,0 +1,84 @@
+"""The check that the token's user is still active with the token's role, made by the
+request's own transaction as it begins.
+
+Every API request checks its user against the database, so a deactivation or a change of
+role counts from the next request. The check is not a query of its own in a thread of its
+own: it is the first statement of the request's transaction (right after
+``SET LOCAL app.tenant_id``), issued in the thread that runs the handler. A request thus
+takes a database connection only when its handler starts, never while it waits for a
+thread, and no statement of a handler ever runs for a user who is no longer allowed.
+
+A token carries the role it was issued with. If the user's role has changed since, the
+token is refused (403) until the user signs in again, whichever way the role moved.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+
+from salestrack.auth.models import User
+from salestrack.auth.roles import Role
+from salestrack.errors import Forbidden, Unauthorized
+
+KEY = "salestrack.expected_user"
+
+
+@dataclass
+class ExpectedUser:
+    tenant_id: uuid.UUID
+    user_id: uuid.UUID
+    role: Role
+    checked: bool = False
+
+
+def expect_user(session: Session, *, tenant_id: uuid.UUID, user_id: uuid.UUID, role: Role) -> None:
+    """Check this user at the start of each of ``session``'s transactions."""
+    session.info[KEY] = ExpectedUser(tenant_id, user_id, role)
+
+
+def pending(session: Session) -> bool:
+    """The user is expected but no transaction has checked them yet."""
+    expected: ExpectedUser | None = session.info.get(KEY)
+    return expected is not None and not expected.checked
+
+
+def check_now(session: Session) -> None:
+    """Check the expected user in the transaction already under way (or a new one)."""
+    expected: ExpectedUser | None = session.info.get(KEY)
+    if expected is not None:
+        _check(session.connection(), expected)
+
+
+def _check(connection: Any, expected: ExpectedUser) -> None:
+    stmt = select(User.role).where(
+        User.tenant_id == expected.tenant_id,
+        User.id == expected.user_id,
+        User.is_active.is_(True),
+        User.deleted_at.is_(None),
+    )
+    role = connection.execute(stmt).scalar()
+    expected.checked = True
+    if role is None:
+        raise Unauthorized("user is no longer active")
+    if Role(role) != expected.role:
+        raise Forbidden(
+            f"your role is now {Role(role).value}, not the {expected.role.value} this token "
+            "was issued for: sign in again"
+        )
+
+
+def _after_begin(session: Session, _transaction: SessionTransaction, connection: Any) -> None:
+    expected: ExpectedUser | None = session.info.get(KEY)
+    if expected is not None:
+        _check(connection, expected)
+
+
+def install(factory: sessionmaker[Session]) -> None:
+    """Check the expected user as each transaction of ``factory``'s sessions begins (after
+    the tenant is set: the users table is under row-level security too)."""
+    event.listen(factory, "after_begin", _after_begin)
