@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from salestrack.journey.models import LeadEngagement, LeadMilestone, LeadStatusHistory
 from salestrack.leads.models import Customer, Lead
@@ -46,6 +47,10 @@ class Pending:
     statuses: dict[PendingKey, list[str]] = field(default_factory=dict)
     bookings: set[PendingKey] = field(default_factory=set)
     customers: set[PendingKey] = field(default_factory=set)
+    # Strong references to the rows to sync that are loaded in the session: its identity
+    # map holds clean rows weakly, and a lead or customer dropped by the service that
+    # locked it would otherwise be read again at commit.
+    held: list[Any] = field(default_factory=list)
 
     def lead(self, tenant_id: uuid.UUID, lead_id: uuid.UUID | None, part: str = "") -> None:
         if lead_id is None:
@@ -78,6 +83,7 @@ def _booking_ref(entry: LedgerEntry) -> uuid.UUID | None:
 def note(session: Session, rows: list[Any]) -> None:
     """Remember what the flushed ``rows`` touch (cheap: no queries)."""
     pending = _pending(session)
+    _hold(session, pending, rows)
     for row in rows:
         if isinstance(row, Lead):
             pending.lead(row.tenant_id, row.id)
@@ -101,6 +107,21 @@ def note(session: Session, rows: list[Any]) -> None:
                 pending.bookings.add((row.tenant_id, booking_id))
         elif isinstance(row, Customer):
             pending.customers.add((row.tenant_id, row.id))
+
+
+def _hold(session: Session, pending: Pending, rows: list[Any]) -> None:
+    for row in rows:
+        if isinstance(row, Lead | Customer | Booking):
+            pending.held.append(row)
+        elif isinstance(row, LeadStatusHistory | LeadEngagement | LeadMilestone):
+            lead = session.identity_map.get(identity_key(Lead, (row.tenant_id, row.lead_id)))
+            if lead is not None:
+                pending.held.append(lead)
+        elif isinstance(row, LedgerEntry):
+            key = identity_key(Customer, (row.tenant_id, row.customer_id))
+            customer = session.identity_map.get(key)
+            if customer is not None:
+                pending.held.append(customer)
 
 
 @event.listens_for(Session, "after_flush")
