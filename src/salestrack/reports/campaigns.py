@@ -39,6 +39,8 @@ COLUMNS = (
 
 def build(session: Session, figures: Figures, tenant_id: uuid.UUID, w: Window) -> dict[str, Any]:
     sums = regroup(figures.leads(w.lo, w.hi, by="campaign", filters=w.filters))
+    if figures.recording:
+        return {}
     ids = group_ids(sums) - {None}
     stmt = select(Campaign).where(
         Campaign.tenant_id == tenant_id, or_(Campaign.deleted_at.is_(None), Campaign.id.in_(ids))

@@ -42,6 +42,12 @@ class Debtor:
 
 
 class Figures(Protocol):
+    @property
+    def recording(self) -> bool:
+        """True while a report only notes the sums it will ask for (its first pass): a
+        report's own queries can wait for the pass with the answers."""
+        ...
+
     def leads(
         self,
         lo: date | None,
@@ -88,6 +94,10 @@ class CounterFigures:
         self._specs: list[counters.Spec] = []
         self._answers: list[Sums] = []
         self._memo: dict[object, object] = {}
+
+    @property
+    def recording(self) -> bool:
+        return self._mode == "record"
 
     def run(self, build: Callable[[], T]) -> T:
         self._mode, self._specs = "record", []

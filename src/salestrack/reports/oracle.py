@@ -59,6 +59,8 @@ class _Acc:
 
 
 class OracleFigures:
+    recording = False  # it answers each question as it is asked
+
     def __init__(self, session: Session, tenant_id: uuid.UUID) -> None:
         self.session = session
         self.tenant_id = tenant_id

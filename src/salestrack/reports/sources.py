@@ -49,6 +49,8 @@ def regroup(sums: Sums) -> Sums:
 
 def build(session: Session, figures: Figures, tenant_id: uuid.UUID, w: Window) -> dict[str, Any]:
     sums = regroup(figures.leads(w.lo, w.hi, by="source", filters=w.filters))
+    if figures.recording:
+        return {}
     ids = group_ids(sums) - {None}
     stmt = select(LeadSource).where(
         LeadSource.tenant_id == tenant_id,
