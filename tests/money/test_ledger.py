@@ -217,3 +217,18 @@ def test_decimal_precision_survives(api: ApiClient) -> None:
     post(api, customer, "invoice", "0.20")
     entry = post(api, customer, "payment", "0.30")
     assert Decimal(entry["balance_after"]) == Decimal("0.00")
+
+
+def test_the_posted_entry_is_the_stored_entry_with_gap_free_codes(api: ApiClient) -> None:
+    """An entry is numbered at the end of its posting: the answer must already carry the
+    final code, exactly as the ledger shows it later, and codes follow on without gaps even
+    when a posting in between is refused."""
+    customer = new_customer(api)["id"]
+    first = post(api, customer, "invoice", "1000.00")
+    refused = api.post(LEDGER, json={"customer_id": customer, "transaction_type": "payment"})
+    assert refused.status_code == 422
+    second = post(api, customer, "payment", "400.00")
+    listed = api.ok("GET", f"{LEDGER}/{customer}")["entries"]
+    assert listed == [first, second]
+    number = int(first["ledger_code"].removeprefix("LED-"))
+    assert second["ledger_code"] == f"LED-{number + 1:06d}"

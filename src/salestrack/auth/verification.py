@@ -48,10 +48,15 @@ def pending(session: Session) -> bool:
 
 
 def check_now(session: Session) -> None:
-    """Check the expected user in the transaction already under way (or a new one)."""
+    """Check the expected user now: in the transaction under way, or by beginning one
+    (whose start makes the check)."""
     expected: ExpectedUser | None = session.info.get(KEY)
-    if expected is not None:
+    if expected is None:
+        return
+    if session.in_transaction():
         _check(session.connection(), expected)
+    else:
+        session.connection()
 
 
 def _check(connection: Any, expected: ExpectedUser) -> None:

@@ -134,7 +134,7 @@ def _number(session: Session, *, actor: Actor, entry: LedgerEntry) -> None:
     session.execute(
         update(LedgerEntry)
         .where(LedgerEntry.tenant_id == actor.tenant_id, LedgerEntry.id == entry.id)
-        .values(ledger_code=code)
+        .values(ledger_code=code, updated_at=entry.updated_at)  # not a change: the entry is new
         .execution_options(synchronize_session=False)
     )
     # Set as loaded, not as a change: the summaries have nothing new to recompute.
