@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from salestrack.audit import service as audit
@@ -37,13 +37,30 @@ def get_live(
     for_update: bool = False,
 ) -> RowT:
     """The tenant's live row or 404 (the same answer for another tenant's id)."""
-    stmt = scoped(model, tenant_id).where(model.id == row_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    row: RowT | None = session.scalars(stmt).one_or_none()
+    params = {"tenant_id": tenant_id, "row_id": row_id}
+    row: RowT | None = session.scalars(_live_by_id(model, for_update), params).one_or_none()
     if row is None:
         raise NotFound(f"{label} {row_id} not found")
     return row
+
+
+_LIVE_BY_ID: dict[tuple[Any, bool], Select[Any]] = {}
+
+
+def _live_by_id(model: Any, for_update: bool) -> Select[Any]:
+    """Built once per model: a lookup by id runs on most requests, and building the
+    statement (and its cache key) each time costs more than the database takes."""
+    stmt = _LIVE_BY_ID.get((model, for_update))
+    if stmt is None:
+        stmt = select(model).where(
+            model.tenant_id == bindparam("tenant_id"),
+            model.deleted_at.is_(None),
+            model.id == bindparam("row_id"),
+        )
+        if for_update:
+            stmt = stmt.with_for_update()
+        _LIVE_BY_ID[(model, for_update)] = stmt
+    return stmt
 
 
 def exists_live(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import BigInteger, String, update
+from sqlalchemy import BigInteger, String, bindparam, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from salestrack.db import Base, tenant_root_fk, upsert_insert
@@ -24,19 +24,23 @@ class Counter(Base):
     value: Mapped[int] = mapped_column(BigInteger(), nullable=False, default=0)
 
 
+# Built once: every coded insert and every ledger posting runs it.
+BUMP = (
+    update(Counter)
+    .where(Counter.tenant_id == bindparam("b_tenant"), Counter.name == bindparam("b_name"))
+    .values(value=Counter.value + 1)
+    .returning(Counter.value)
+)
+
+
 def next_number(session: Session, *, tenant_id: uuid.UUID, name: str) -> int:
     """The next value of the tenant's counter ``name``, starting at 1."""
-    bump = (
-        update(Counter)
-        .where(Counter.tenant_id == tenant_id, Counter.name == name)
-        .values(value=Counter.value + 1)
-        .returning(Counter.value)
-    )
-    value = session.execute(bump).scalar_one_or_none()
+    params = {"b_tenant": tenant_id, "b_name": name}
+    value = session.execute(BUMP, params).scalar_one_or_none()
     if value is None:
         insert = upsert_insert(session)
         session.execute(
             insert(Counter).values(tenant_id=tenant_id, name=name, value=0).on_conflict_do_nothing()
         )
-        value = session.execute(bump).scalar_one()
+        value = session.execute(BUMP, params).scalar_one()
     return int(value)

@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from salestrack.auth.models import User
@@ -59,14 +59,18 @@ def check_now(session: Session) -> None:
         session.connection()
 
 
+# Built once: the statement every API request runs, with its cache key computed once too.
+ROLE_OF_ACTIVE_USER = select(User.role).where(
+    User.tenant_id == bindparam("tenant_id"),
+    User.id == bindparam("user_id"),
+    User.is_active.is_(True),
+    User.deleted_at.is_(None),
+)
+
+
 def _check(connection: Any, expected: ExpectedUser) -> None:
-    stmt = select(User.role).where(
-        User.tenant_id == expected.tenant_id,
-        User.id == expected.user_id,
-        User.is_active.is_(True),
-        User.deleted_at.is_(None),
-    )
-    role = connection.execute(stmt).scalar()
+    params = {"tenant_id": expected.tenant_id, "user_id": expected.user_id}
+    role = connection.execute(ROLE_OF_ACTIVE_USER, params).scalar()
     expected.checked = True
     if role is None:
         raise Unauthorized("user is no longer active")
