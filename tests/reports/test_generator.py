@@ -16,8 +16,8 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.auth.context import system_actor
-from salestrack.db import make_engine, make_session_factory
-from salestrack.journey.models import LeadStatusHistory
+from salestrack.db import make_engine, make_session_factory, utcnow
+from salestrack.journey.models import LeadEngagement, LeadMilestone, LeadStatusHistory
 from salestrack.leads import service as leads
 from salestrack.leads.models import Lead
 from salestrack.leads.schemas import LeadCreate
@@ -180,3 +180,24 @@ def test_copy_path_in_a_worker_matches_rebuild_and_the_oracle(database_url: str)
         assert_same_as_rebuild(factory, tenant_id)
     finally:
         engine.dispose()
+
+
+def test_nothing_generated_lies_in_the_future(session_factory: sessionmaker[Session]) -> None:
+    """Leads, milestones, engagements and ledger entries dated today happened before now: a
+    demo opened at 05:00 must not show a lead created at 18:02 today."""
+    slug = f"gen-{uuid.uuid4().hex[:8]}"
+    generate(session_factory, slug, leads=400, seed=11, progress=False)
+    started = utcnow()
+    columns: dict[str, tuple[Any, Any]] = {
+        "lead created": (Lead, Lead.created_at),
+        "milestone": (LeadMilestone, LeadMilestone.created_at),
+        "engagement": (LeadEngagement, LeadEngagement.engagement_date),
+        "ledger entry": (LedgerEntry, LedgerEntry.created_at),
+    }
+    with session_factory() as session:
+        tenant_id = _tenant(session, slug)
+        set_tenant(session, tenant_id)
+        for what, (model, column) in columns.items():
+            latest = session.scalar(select(func.max(column)).where(model.tenant_id == tenant_id))
+            assert latest is not None, what
+            assert latest <= started, (what, latest, started)

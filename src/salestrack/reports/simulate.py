@@ -19,7 +19,7 @@ import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from salestrack.journey import rules
@@ -63,7 +63,11 @@ class Context:
         self.tenant = self.tenant_id.hex
         self.actor = self.actor_id.hex
         self.today_ordinal = self.today.toordinal()
-        self.end = (self.today_ordinal + 1) * MINUTES_PER_DAY  # first instant after today
+        # First instant not yet reached: the end of today, or now if today is not over
+        # (nothing generated may lie in the future).
+        now = datetime.now(UTC)
+        now_minute = now.date().toordinal() * MINUTES_PER_DAY + now.hour * 60 + now.minute
+        self.end = min((self.today_ordinal + 1) * MINUTES_PER_DAY, now_minute + 1)
         total = sum(s[2] for s in self.sources)
         running, self.source_cum = 0.0, []
         for s in self.sources:
@@ -72,6 +76,11 @@ class Context:
         self.now = ""  # set per batch: the load's updated_at
         self.new_id = Ids(self.rng)
         self.tenant_field, self.actor_field = cb.uid(self.tenant), cb.uid(self.actor)
+
+    def happened_at(self, day: int) -> int:
+        """An instant in office hours of ``day`` that has already passed, for something that
+        did happen on ``day`` (a lead created today before office hours: just now)."""
+        return min(at_day(day, self.rng), self.end - 1)
 
     def next_code(self, name: str) -> int:
         self.counters[name] = self.counters.get(name, 0) + 1
@@ -267,7 +276,7 @@ def simulate_lead(ctx: Context, rows: Rows, summaries: Summaries, lead_day: int)
     source_id, campaign_id = ctx.pick_source()
     rep_id = ctx.reps[int(r() * len(ctx.reps))]
     rep = rep_id.hex
-    created = at_day(lead_day, rng)
+    created = ctx.happened_at(lead_day)
     events, fate = _plan(ctx, lead_day)
     journey = Journey(ctx, lead_id, rep)
     generated = ctx.new_id()
@@ -296,7 +305,7 @@ def simulate_lead(ctx: Context, rows: Rows, summaries: Summaries, lead_day: int)
     if fate in ("converted", "pending") and last is not None:
         booking_day = last // MINUTES_PER_DAY + 1 + int(r() * 20)
         if booking_day <= ctx.today_ordinal:
-            deal = Deal(ctx, rows, lead_id, rep, at_day(booking_day, rng))
+            deal = Deal(ctx, rows, lead_id, rep, ctx.happened_at(booking_day))
             for kind, when, milestone_id, meta in deal.run(confirmed=fate == "converted"):
                 metas[milestone_id] = meta
                 journey.milestone(milestone_id, kind, when)

@@ -41,11 +41,6 @@ class Entry(NamedTuple):
     position: int
 
 
-def _at(day: int, ctx: Context) -> int:
-    r = ctx.rng.random
-    return day * MINUTES_PER_DAY + (9 + int(r() * 10)) * 60 + int(r() * 60)
-
-
 class Deal:
     def __init__(self, ctx: Context, rows: Rows, lead_id: str, rep: str, when: int) -> None:
         self.ctx, self.rows, self.lead_id, self.rep, self.when = ctx, rows, lead_id, rep, when
@@ -74,7 +69,7 @@ class Deal:
             Entry(kind, debit, credit, day_of(day), "active", None, "booking", position)
         )
         code = ctx.next_code("ledger")
-        at = stamp(_at(day, ctx))
+        at = stamp(ctx.happened_at(day))
         self.rows.ledger.append(
             f"{ctx.tenant}\t{entry_id}\tLED-{code:06d}\t{self.customer_id}\t{position}"
             f"\t{day_text(day)}\t{kind}\t{debit}\t{credit}\t{self.balance}\tbooking"
@@ -120,7 +115,7 @@ class Deal:
                 self.status = "cancelled"
                 self.refund_promised = refund
                 cancel = f"{day_text(cancel_day)}\tcustomer withdrew\t{refund}"
-                yield "cancellation", _at(cancel_day, ctx), ctx.new_id(), meta
+                yield "cancellation", ctx.happened_at(cancel_day), ctx.new_id(), meta
                 payout = cancel_day + 5 + int(r() * 16)
                 if refund > 0 and payout <= ctx.today_ordinal:
                     self._entry("adjustment", payout, refund, ZERO, "refund")
