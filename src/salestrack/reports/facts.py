@@ -247,7 +247,6 @@ def customer_facts(session: Session, customer: Customer) -> CustomerFacts:
         .where(LedgerEntry.tenant_id == tenant_id, LedgerEntry.customer_id == customer_id)
         .order_by(LedgerEntry.position)
     ).all()
-    ledger, unpaid = ledger_by_day(entries)
     live_bookings = session.scalar(
         select(func.count()).where(
             Booking.tenant_id == tenant_id,
@@ -256,12 +255,25 @@ def customer_facts(session: Session, customer: Customer) -> CustomerFacts:
             Booking.status != "cancelled",
         )
     )
-    outstanding = sum((e.debit_amount - e.credit_amount for e in entries), start=ZERO)
-    return CustomerFacts(
+    return customer_facts_from(
+        entries,
         live=customer.deleted_at is None,
         created_on=customer.created_at.date(),
-        outstanding=outstanding,
         live_bookings=int(live_bookings or 0),
+    )
+
+
+def customer_facts_from(
+    entries: Sequence[Any], *, live: bool, created_on: date, live_bookings: int
+) -> CustomerFacts:
+    """A customer's facts from their ledger entries in position order (the incremental
+    path, the rebuild and the generator all derive them here)."""
+    ledger, unpaid = ledger_by_day(entries)
+    return CustomerFacts(
+        live=live,
+        created_on=created_on,
+        outstanding=sum((e.debit_amount - e.credit_amount for e in entries), start=ZERO),
+        live_bookings=live_bookings,
         last_entry_on=max((e.transaction_date for e in entries), default=None),
         ledger=ledger,
         unpaid=unpaid,

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from salestrack.reports import contrib, counters, facts, summaries
-from salestrack.reports.contrib import LIVE_BOOKING, BookingFacts, CustomerFacts, LeadFacts
+from salestrack.reports.contrib import LIVE_BOOKING, BookingFacts, LeadFacts
 from salestrack.reports.copytext import MINUTES_PER_DAY, day_of, day_text, value_text
 from salestrack.reports.models import ReportBookingState, ReportCustomerState, ReportLeadState
 
@@ -153,16 +153,11 @@ class Summaries:
         deal.rows.booking_states.append(
             state_line(self.tenant, deal.booking_id, "report_booking_state", values)
         )
-        entries = deal.entries
-        ledger, unpaid = facts.ledger_by_day(entries)
-        customer = CustomerFacts(
+        customer = facts.customer_facts_from(
+            deal.entries,
             live=True,
             created_on=day_of(deal.day),
-            outstanding=sum((e.debit_amount - e.credit_amount for e in entries), start=ZERO),
             live_bookings=0 if deal.status == "cancelled" else 1,
-            last_entry_on=max((e.transaction_date for e in entries), default=None),
-            ledger=ledger,
-            unpaid=unpaid,
         )
         self.tally.add(contrib.customer_contribution(customer))
         values = summaries.customer_state_values(customer)

@@ -21,7 +21,7 @@ from salestrack.journey.models import LeadEngagement, LeadMilestone, LeadStatusH
 from salestrack.leads.models import Customer, Lead
 from salestrack.money.models import Booking, EntryStatus, LedgerEntry
 from salestrack.reports import contrib, counters, facts, summaries
-from salestrack.reports.contrib import LIVE_BOOKING, BookingFacts, CustomerFacts, LeadFacts
+from salestrack.reports.contrib import LIVE_BOOKING, BookingFacts, LeadFacts
 from salestrack.reports.models import (
     ReportBookingState,
     ReportCounter,
@@ -186,16 +186,11 @@ def _customers(session: Session, tenant_id: uuid.UUID, totals: Totals) -> None:
         Customer.tenant_id == tenant_id, Customer.deleted_at.is_(None)
     )
     for customer_id, created_at in session.execute(customers):
-        mine = entries.get(customer_id, [])
-        ledger, unpaid = facts.ledger_by_day(mine)
-        new = CustomerFacts(
+        new = facts.customer_facts_from(
+            entries.get(customer_id, []),
             live=True,
             created_on=created_at.date(),
-            outstanding=sum((e.debit_amount - e.credit_amount for e in mine), start=ZERO),
             live_bookings=int(live_bookings.get(customer_id, 0)),
-            last_entry_on=max((e.transaction_date for e in mine), default=None),
-            ledger=ledger,
-            unpaid=unpaid,
         )
         totals.add(contrib.customer_contribution(new))
         rows.append(

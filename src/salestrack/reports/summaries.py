@@ -133,10 +133,7 @@ def _after_flush(session: Session, _context: Any) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
-    if session.info.get(DISABLED):
-        return
-    session.flush()
-    sync(session)
+    sync_now(session)
 
 
 @event.listens_for(Session, "after_soft_rollback")
