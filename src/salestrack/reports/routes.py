@@ -17,21 +17,21 @@ from sqlalchemy.orm import Session
 from salestrack.auth.context import Actor
 from salestrack.auth.deps import require
 from salestrack.auth.roles import Permission
-from salestrack.deps import SessionDep
+from salestrack.http import csv_answers
+from salestrack.http.csv_answers import CSV_RESPONSES, CsvFormat
+from salestrack.http.deps import SessionDep
+from salestrack.http.routing import api_router
 from salestrack.journey import clock
 from salestrack.reports import (
     bookings,
     campaigns,
-    csv_export,
     dashboard,
     funnel,
     receivables,
     sources,
 )
 from salestrack.reports.common import Window, window
-from salestrack.reports.csv_export import CSV_RESPONSES, CsvFormat
 from salestrack.reports.figures import CounterFigures
-from salestrack.routing import api_router
 
 router = api_router(prefix="/api/v1/sales/reports", tags=["reports"])
 Reader = Annotated[Actor, Depends(require(Permission.reports_read))]
@@ -44,7 +44,7 @@ Table = Callable[[dict[str, Any]], tuple[list[str], list[list[Any]]]]
 def _answer(name: str, report: dict[str, Any], fmt: str, table: Table) -> Any:
     if fmt == "csv":
         header, rows = table(report)
-        return csv_export.response(name, header, rows)
+        return csv_answers.response(name, header, rows)
     return report
 
 

@@ -1,0 +1,4 @@
+"""Core: configuration, database, tenancy, errors and the generic building blocks.
+
+Imports no domain: every other package may build on it.
+"""
