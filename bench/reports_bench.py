@@ -26,12 +26,13 @@ from sqlalchemy import func, make_url, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import salestrack.models
+from salestrack import wiring
 from salestrack.auth import service as auth
 from salestrack.auth.context import Actor, system_actor
 from salestrack.auth.models import User
 from salestrack.auth.roles import Role
 from salestrack.auth.schemas import UserCreate
-from salestrack.core.db import make_engine, make_session_factory, transaction
+from salestrack.core.db import make_engine, transaction
 from salestrack.core.tenancy import set_tenant, tenant_transaction
 from salestrack.journey import clock
 from salestrack.journey import service as journey
@@ -216,7 +217,7 @@ def main() -> None:
     parser.add_argument("--reseed", action="store_true")
     args = parser.parse_args()
     engine = make_engine(URL)
-    factory = make_session_factory(engine)
+    factory = wiring.session_factory(engine)
     for i in range(args.others):
         ensure_tenant(factory, f"bench-other-{i}", 1000, False)
     small = ensure_tenant(factory, f"bench-{args.small}", args.small, args.reseed)

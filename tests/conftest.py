@@ -14,10 +14,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from salestrack import wiring
 from salestrack.app import create_app
 from salestrack.core import migrate
 from salestrack.core.config import Settings
-from salestrack.core.db import make_engine, make_session_factory
+from salestrack.core.db import make_engine
 from tests.databases import BACKENDS, TEST_APP_ROLE, app_role_url, empty_database
 from tests.support import ApiClient, TenantWorld, build_tenant
 
@@ -68,7 +69,7 @@ def http(app: FastAPI) -> TestClient:
 
 @pytest.fixture(scope="session")
 def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return make_session_factory(engine)
+    return wiring.session_factory(engine)
 
 
 @pytest.fixture(autouse=True)

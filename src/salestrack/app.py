@@ -10,12 +10,12 @@ from anyio import to_thread
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from salestrack import __version__
+from salestrack import __version__, wiring
 from salestrack.audit.routes import router as audit_router
 from salestrack.auth.routes import auth_router, users_router
 from salestrack.auth.security import configure_hashing
 from salestrack.core.config import ConfigurationError, Settings, get_settings
-from salestrack.core.db import make_engine, make_session_factory
+from salestrack.core.db import make_engine
 from salestrack.core.errors import install_error_handlers
 from salestrack.core.migrate import ensure_migrated
 from salestrack.core.rls import connected_role_problems
@@ -96,7 +96,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.session_factory = make_session_factory(engine)
+    app.state.session_factory = wiring.session_factory(engine)
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

@@ -17,13 +17,14 @@ from salestrack.core.config import ConfigurationError, get_settings
 @contextmanager
 def _sessions() -> Iterator[sessionmaker[Session]]:
     """A session factory on the owner's database URL, closed when the command ends."""
+    from salestrack import wiring
     from salestrack.auth.security import configure_hashing
-    from salestrack.core.db import make_engine, make_session_factory
+    from salestrack.core.db import make_engine
 
     configure_hashing(get_settings())
     engine = make_engine(get_settings().owner_database_url)
     try:
-        yield make_session_factory(engine)
+        yield wiring.session_factory(engine)
     finally:
         engine.dispose()
 

@@ -6,7 +6,6 @@ import os
 
 from sqlalchemy.orm import Session, sessionmaker
 
-import salestrack.models  # noqa: F401  (every domain's hooks, e.g. a lead's first milestone)
 from salestrack.auth import service as auth
 from salestrack.auth.context import system_actor
 from salestrack.auth.roles import Role

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,7 +26,7 @@ from tests.journey.helpers import SALES, engagement, milestone, new_lead
 from tests.support import ApiClient, TenantWorld
 
 
-def test_same_day_order_and_value_provider(world: TenantWorld) -> None:
+def test_same_day_order_and_value_provider(world: TenantWorld, app: FastAPI) -> None:
     api = world.admin
     lead_id = new_lead(api, lead_date="2025-05-01")["id"]
     engagement(api, lead_id, "call_made", "phone", "2025-05-01T03:00:00Z")  # 08:30 IST
@@ -43,12 +44,13 @@ def test_same_day_order_and_value_provider(world: TenantWorld) -> None:
     def value(_session: Session, tenant_id: uuid.UUID, lead: uuid.UUID) -> Decimal | None:
         return Decimal("5000000") if str(lead) == lead_id else None
 
-    timeline.CONVERSION_VALUE_PROVIDERS.append(value)
+    factory = app.state.session_factory
+    timeline.CONVERSION_VALUE.connect(factory, value)
     try:
         body = api.ok("GET", url)
         rep_view = world.rep.ok("GET", url)
     finally:
-        timeline.CONVERSION_VALUE_PROVIDERS.remove(value)
+        timeline.CONVERSION_VALUE.disconnect(factory, value)
     assert body["conversion_value"] == "5000000"
     assert (rep_view["conversion_value"], rep_view["conversion_value_hidden"]) == (None, True)
     assert body["conversion_time_days"] is None

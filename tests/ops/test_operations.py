@@ -10,9 +10,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from salestrack import wiring
 from salestrack.app import create_app
 from salestrack.core.config import Settings
-from salestrack.core.db import make_engine, make_session_factory
+from salestrack.core.db import make_engine
 from salestrack.ops.logs import ACCESS_LOGGER, JsonFormatter
 from tests.support import TenantWorld
 
@@ -52,7 +53,7 @@ def test_requests_while_the_database_is_unreachable_get_503(
 ) -> None:
     app = create_app(settings)
     unreachable = make_engine(f"sqlite:///{tmp_path / 'missing' / 'x.db'}")
-    app.state.session_factory = make_session_factory(unreachable)
+    app.state.session_factory = wiring.session_factory(unreachable)
     try:
         response = TestClient(app).get(LEADS, headers=world.admin.headers)
         assert response.status_code == 503

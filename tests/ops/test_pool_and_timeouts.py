@@ -10,9 +10,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
+from salestrack import wiring
 from salestrack.app import create_app, engine_for
 from salestrack.core.config import Settings
-from salestrack.core.db import make_engine, make_session_factory
+from salestrack.core.db import make_engine
 from salestrack.core.tenancy import set_tenant
 from salestrack.http.deps import SessionDep
 from tests.support import TenantWorld
@@ -63,7 +64,7 @@ def test_a_slow_query_is_cancelled_by_the_statement_timeout(settings: Settings) 
         assert response.headers["content-type"].startswith("application/problem+json")
         assert "statement timeout" in response.json()["detail"]
         assert client.get("/readyz").status_code == 200  # the connection is usable again
-        factory = make_session_factory(engine)
+        factory = wiring.session_factory(engine)
         with factory() as session:
             set_tenant(session, uuid.uuid4())
             with pytest.raises(OperationalError, match="statement timeout"):

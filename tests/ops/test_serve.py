@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 import httpx2 as httpx
 import pytest
 
+from salestrack import wiring
 from salestrack.auth import service as auth
 from salestrack.auth.context import system_actor
 from salestrack.auth.roles import Role
@@ -27,7 +28,7 @@ from salestrack.auth.schemas import UserCreate
 from salestrack.auth.security import configure_hashing
 from salestrack.core import migrate
 from salestrack.core.config import Settings
-from salestrack.core.db import make_engine, make_session_factory, transaction
+from salestrack.core.db import make_engine, transaction
 from tests.support import PASSWORD
 
 TENANT, EMAIL = "serve-co", "admin@serve-co.example.com"
@@ -55,7 +56,7 @@ def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
     }
     configure_hashing(Settings(database_url=url, argon2_time_cost=1, argon2_memory_kib=1024))
     engine = make_engine(url)
-    with transaction(make_session_factory(engine)) as session:
+    with transaction(wiring.session_factory(engine)) as session:
         tenant = auth.create_tenant(session, slug=TENANT, name="Serve Co")
         data = UserCreate(email=EMAIL, password=PASSWORD, role=Role.admin)
         auth.create_user(session, actor=system_actor(tenant.tenant_id, TENANT), data=data)

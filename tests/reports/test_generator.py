@@ -15,8 +15,9 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from salestrack import wiring
 from salestrack.auth.context import system_actor
-from salestrack.core.db import make_engine, make_session_factory, utcnow
+from salestrack.core.db import make_engine, utcnow
 from salestrack.core.tenancy import set_tenant, tenant_transaction
 from salestrack.journey.models import LeadEngagement, LeadMilestone, LeadStatusHistory
 from salestrack.leads import service as leads
@@ -159,7 +160,7 @@ def test_copy_path_in_a_worker_matches_rebuild_and_the_oracle(database_url: str)
     simulation in a worker process: same summaries as a rebuild, no orphan rows."""
     engine: Engine = make_engine(database_url)
     try:
-        factory = make_session_factory(engine)
+        factory = wiring.session_factory(engine)
         slug = f"gen-{uuid.uuid4().hex[:8]}"
         stats = generate(factory, slug, leads=300, seed=5, progress=False, batch=70)
         assert stats.rows["leads"] == 300

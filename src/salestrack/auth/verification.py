@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from salestrack.auth.models import User
 from salestrack.auth.roles import Role
+from salestrack.core import hooks
 from salestrack.core.errors import Forbidden, Unauthorized
 
 KEY = "salestrack.expected_user"
@@ -87,7 +88,15 @@ def _after_begin(session: Session, _transaction: SessionTransaction, connection:
         _check(connection, expected)
 
 
+def check_if_pending(session: Session) -> None:
+    """Before a request commits: a handler that never touched the database still checks."""
+    if pending(session):
+        check_now(session)
+
+
 def install(factory: sessionmaker[Session]) -> None:
     """Check the expected user as each transaction of ``factory``'s sessions begins (after
-    the tenant is set: the users table is under row-level security too)."""
+    the tenant is set: the users table is under row-level security too), and before a
+    request that began none commits."""
     event.listen(factory, "after_begin", _after_begin)
+    hooks.CLOSING_CHECKS.connect(factory, check_if_pending)

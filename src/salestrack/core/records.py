@@ -15,10 +15,11 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from salestrack.auth.context import Actor
 from salestrack.core import crud
+from salestrack.core.actor import Acting
 from salestrack.core.db import utcnow
 from salestrack.core.errors import Conflict
+from salestrack.core.hooks import HookPoint
 from salestrack.core.numbering import next_number
 from salestrack.core.schema_base import InputModel, UpdateModel
 
@@ -47,20 +48,24 @@ class RecordKind:
     code: CodeRule | None = None
     validate: Callable[[Any, dict[str, Any]], None] | None = None
     # Other domains react to a change in the same transaction (e.g. the journey records
-    # a lead's first milestone and its status history).
-    after_create: list[Callable[[Session, Actor, Any], None]] = field(default_factory=list)
-    after_update: list[Callable[[Session, Actor, Any, dict[str, Any]], None]] = field(
-        default_factory=list
-    )
+    # a lead's first milestone and its status history): hook points the wiring fills.
+    # Handlers get ``(session, actor, row)`` / ``(session, actor, row, values_before)``; the
+    # actor is the caller's (a full ``auth`` Actor in practice), so it is typed loosely here.
+    created: HookPoint[Callable[[Session, Any, Any], None]] = field(init=False)
+    updated: HookPoint[Callable[[Session, Any, Any, dict[str, Any]], None]] = field(init=False)
 
-    def check_references(self, session: Session, actor: Actor, values: dict[str, Any]) -> None:
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "created", HookPoint(f"{self.entity}.created"))
+        object.__setattr__(self, "updated", HookPoint(f"{self.entity}.updated"))
+
+    def check_references(self, session: Session, actor: Acting, values: dict[str, Any]) -> None:
         crud.check_references(
             session,
             tenant_id=actor.tenant_id,
             refs={k: (m, values[k]) for k, m in self.references.items() if k in values},
         )
 
-    def create(self, session: Session, *, actor: Actor, data: InputModel, **extra: Any) -> Any:
+    def create(self, session: Session, *, actor: Acting, data: InputModel, **extra: Any) -> Any:
         values = {**data.model_dump(), **extra}
         self.check_references(session, actor, values)
         if self.validate:
@@ -70,12 +75,12 @@ class RecordKind:
                 session, actor=actor, given=values.get(self.code.field)
             )
         row = crud.add(session, actor=actor, row=self.model(**values), entity=self.entity)
-        for hook in self.after_create:
+        for hook in self.created.handlers(session):
             hook(session, actor, row)
         return row
 
     def get(
-        self, session: Session, *, actor: Actor, row_id: uuid.UUID, for_update: bool = False
+        self, session: Session, *, actor: Acting, row_id: uuid.UUID, for_update: bool = False
     ) -> Any:
         return crud.get_live(
             session,
@@ -87,7 +92,7 @@ class RecordKind:
         )
 
     def update(
-        self, session: Session, *, actor: Actor, row_id: uuid.UUID, data: UpdateModel
+        self, session: Session, *, actor: Acting, row_id: uuid.UUID, data: UpdateModel
     ) -> Any:
         values = data.changes()
         self.check_references(session, actor, values)
@@ -96,18 +101,18 @@ class RecordKind:
             self.validate(row, values)
         before = {name: getattr(row, name) for name in values}
         crud.change(session, actor=actor, row=row, values=values, entity=self.entity)
-        for hook in self.after_update:
+        for hook in self.updated.handlers(session):
             hook(session, actor, row, before)
         return row
 
-    def delete(self, session: Session, *, actor: Actor, row_id: uuid.UUID) -> None:
+    def delete(self, session: Session, *, actor: Acting, row_id: uuid.UUID) -> None:
         row = self.get(session, actor=actor, row_id=row_id, for_update=True)
         crud.soft_delete(session, actor=actor, row=row, entity=self.entity)
 
     def listing(self, *, tenant_id: uuid.UUID) -> Select[Any]:
         return crud.scoped(self.model, tenant_id)
 
-    def claim_code(self, session: Session, *, actor: Actor, given: str | None) -> str:
+    def claim_code(self, session: Session, *, actor: Acting, given: str | None) -> str:
         """The given code if free (409 if not), else the next generated one."""
         assert self.code is not None
         if given is not None:

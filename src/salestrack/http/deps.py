@@ -11,7 +11,7 @@ from anyio.lowlevel import RunVar
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from salestrack.auth import verification
+from salestrack.core import hooks
 from salestrack.core.config import Settings
 
 
@@ -76,8 +76,8 @@ async def finish_in_thread(settings: Settings, fn: Callable[..., T], *args: Any,
 def _end(session: Session, *, commit: bool) -> None:
     try:
         if commit:
-            if verification.pending(session):  # a handler that never touched the database
-                verification.check_now(session)
+            hooks.closing_checks(session)  # e.g. the user check, for a handler that never
+            # touched the database
             session.commit()
         else:
             session.rollback()

@@ -2,5 +2,5 @@
 
 Other domains call ``salestrack.journey.service`` (e.g. bookings record ``booking`` and
 ``cancellation`` milestones in their own transaction) and may register a conversion-value
-provider in ``salestrack.journey.timeline.CONVERSION_VALUE_PROVIDERS``.
+provider on ``salestrack.journey.timeline.CONVERSION_VALUE``.
 """

@@ -18,7 +18,7 @@ from datetime import time
 from typing import Any
 
 from sqlalchemy import Select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.auth.context import Actor
 from salestrack.auth.models import User
@@ -241,12 +241,8 @@ def on_lead_updated(session: Session, actor: Actor, lead: Lead, before: dict[str
             )
 
 
-def install_hooks() -> None:
-    """Register the hooks once (idempotent, so a re-import cannot double them)."""
-    if on_lead_created not in leads.LEADS.after_create:
-        leads.LEADS.after_create.append(on_lead_created)
-    if on_lead_updated not in leads.LEADS.after_update:
-        leads.LEADS.after_update.append(on_lead_updated)
-
-
-install_hooks()
+def install(factory: sessionmaker[Session]) -> None:
+    """A new lead gets its ``lead_generated`` milestone and first status; a changed lead
+    date moves that milestone: on every session of ``factory`` (called by the wiring)."""
+    leads.LEADS.created.connect(factory, on_lead_created)
+    leads.LEADS.updated.connect(factory, on_lead_updated)

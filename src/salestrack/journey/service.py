@@ -9,7 +9,7 @@ points for other domains:
   the lead's status moves and its history grows under the lead's row lock.
 - ``record_engagement(session, *, actor, data: EngagementCreate) -> LeadEngagement``
 - ``status_history(session, *, actor, lead_id) -> list[LeadStatusHistory]``
-- ``timeline.CONVERSION_VALUE_PROVIDERS``: where the money domain plugs in the value.
+- ``timeline.CONVERSION_VALUE``: where the money domain plugs in the value.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
   completed engagements (scheduled and cancelled ones have not touched anyone yet).
 - ``conversion_time_days``: days from ``lead_generated`` to the first ``booking``
   milestone; null before a booking.
-- ``conversion_value``: asked of ``CONVERSION_VALUE_PROVIDERS`` (below); null when none
+- ``conversion_value``: asked of the ``CONVERSION_VALUE`` hook point (below); null when none
   answers, and withheld (``conversion_value_hidden``) from roles that may not read money.
 
 Reading a timeline costs a fixed number of queries whatever its length: the lead, the
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from salestrack.auth.context import Actor
 from salestrack.auth.roles import Permission
+from salestrack.core.hooks import HookPoint
 from salestrack.journey import clock
 from salestrack.journey.engagements import ORDER as ENGAGEMENT_ORDER
 from salestrack.journey.engagements import lead_engagements
@@ -36,16 +37,16 @@ from salestrack.leads import service as leads
 ConversionValueProvider = Callable[[Session, uuid.UUID, uuid.UUID], Decimal | None]
 """``(session, tenant_id, lead_id) -> amount or None``, called inside the reading request."""
 
-CONVERSION_VALUE_PROVIDERS: list[ConversionValueProvider] = []
-"""The money domain appends its provider here at import time (the booking amount of the
-lead). The first provider that returns a value wins; with none, the value is null. A
-provider must run a constant number of queries."""
+CONVERSION_VALUE: HookPoint[ConversionValueProvider] = HookPoint("journey.conversion_value")
+"""The money domain answers here (the booking amount of the lead), installed by the wiring.
+The first provider that returns a value wins; with none, the value is null. A provider must
+run a constant number of queries."""
 
 MAX_EVENTS = 2000  # per kind; a real lead has tens (the timeline says when it is cut)
 
 
 def _conversion_value(session: Session, actor: Actor, lead_id: uuid.UUID) -> Decimal | None:
-    for provider in CONVERSION_VALUE_PROVIDERS:
+    for provider in CONVERSION_VALUE.handlers(session):
         value = provider(session, actor.tenant_id, lead_id)
         if value is not None:
             return value

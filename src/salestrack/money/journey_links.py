@@ -7,13 +7,13 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.auth.context import Actor
 from salestrack.journey import service as journey
 from salestrack.journey.models import MilestoneType
 from salestrack.journey.schemas import MilestoneCreate
-from salestrack.journey.timeline import CONVERSION_VALUE_PROVIDERS
+from salestrack.journey.timeline import CONVERSION_VALUE
 from salestrack.money.models import Booking, BookingStatus
 
 LIVE = (BookingStatus.confirmed, BookingStatus.completed)
@@ -64,4 +64,6 @@ def conversion_value(session: Session, tenant_id: uuid.UUID, lead_id: uuid.UUID)
     return sum((amount for status, amount in rows if status in LIVE), Decimal("0.00"))
 
 
-CONVERSION_VALUE_PROVIDERS.append(conversion_value)
+def install(factory: sessionmaker[Session]) -> None:
+    """The timeline's conversion value comes from the lead's bookings (called by the wiring)."""
+    CONVERSION_VALUE.connect(factory, conversion_value)

@@ -18,14 +18,13 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from salestrack.auth.context import Actor
-from salestrack.core import crud
+from salestrack.core import crud, hooks
 from salestrack.core.errors import Conflict, Unprocessable
 from salestrack.core.numbering import next_number
 from salestrack.core.schema_base import MAX_MONEY
 from salestrack.leads.models import Customer
 from salestrack.money.models import Booking, EntryStatus, LedgerEntry, TransactionType
 from salestrack.money.schemas import LedgerEntryCreate, ReversalCreate, side_error
-from salestrack.reports import summaries
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -121,7 +120,7 @@ def post(session: Session, *, actor: Actor, posting: Posting, locked: bool = Fal
     # The ledger counter is one row that every posting of the tenant holds locked until it
     # commits (that is what keeps the codes gap-free), so it is taken as late as possible:
     # after the report summaries are brought up to date, just before the audit entry.
-    summaries.sync_now(session)
+    hooks.refresh_derived(session)
     _number(session, actor=actor, entry=entry)
     crud.log_created(session, actor=actor, row=entry, entity=ENTITY)
     return entry

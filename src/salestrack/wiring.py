@@ -1,0 +1,41 @@
+"""The one place every session-level behaviour is installed on a session factory.
+
+``create_app`` and every CLI command build their sessions here, so an import-leads run, a
+demo load and an API request get the same behaviour: the tenant named at each transaction
+(row-level security), the request's user check, the audit log, a lead's first milestone and
+status history, the timeline's conversion value and the report summaries. Nothing is
+installed by importing a module; a session whose factory skipped this refuses to write
+(``salestrack.core.hooks.NotWired``).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from salestrack.audit import service as audit
+from salestrack.auth import verification
+from salestrack.core import hooks, tenancy
+from salestrack.core.db import make_session_factory
+from salestrack.journey import milestones
+from salestrack.money import journey_links
+from salestrack.reports import summaries
+
+
+def install(factory: sessionmaker[Session]) -> sessionmaker[Session]:
+    """Install every behaviour on ``factory`` (once; installing again changes nothing)."""
+    if not hooks.mark_wired(factory):
+        return factory
+    tenancy.install(factory)  # first: the tenant setting every statement runs under
+    verification.install(factory)  # then the request's user (users are under RLS too)
+    hooks.RECORD_CHANGE.connect(factory, audit.record)
+    milestones.install(factory)  # a lead's first milestone and status history
+    journey_links.install(factory)  # the timeline's conversion value from bookings
+    summaries.install(factory)  # report summaries noted at flush, applied at commit
+    hooks.REFRESH_DERIVED.connect(factory, summaries.sync_now)
+    return factory
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Wired sessions on ``engine``: what the app, the CLI and the tests use."""
+    return install(make_session_factory(engine))
