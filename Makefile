@@ -36,10 +36,11 @@ test-browser: $(VENV)/.test ## install Debian's chromium if missing, run only th
 	bash scripts/install-browser.sh
 	$(BIN)/pytest -m browser
 
-lint: $(VENV)/.test ## ruff (lint + format check) and mypy
+lint: $(VENV)/.test ## ruff (lint + format check), mypy and the layer contract (.importlinter)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 format: $(VENV)/.test ## apply ruff's formatting and fixes
 	$(BIN)/ruff format .

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from salestrack import __version__, wiring
 from salestrack.audit.routes import router as audit_router
 from salestrack.auth.routes import auth_router, users_router
-from salestrack.auth.security import configure_hashing
+from salestrack.auth.security import configure_hashing, tenant_of_token
 from salestrack.core.config import ConfigurationError, Settings, get_settings
 from salestrack.core.db import make_engine
 from salestrack.core.errors import install_error_handlers
@@ -103,7 +103,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     install_openapi(app)  # problem+json answers and Idempotency-Key in the schema
     install_web(app)  # pages (/, /login, /leads ...) on the same services
     # Inside the body limit: idempotent POSTs buffer a body that is already bounded.
-    app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(IdempotencyMiddleware, tenant_of=tenant_of_token)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext, engine=engine)  # outermost: ids, metrics, request log
     return app

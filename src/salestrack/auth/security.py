@@ -104,6 +104,12 @@ def read_token(settings: Settings, token: str) -> TokenClaims | None:
     return claims
 
 
+def tenant_of_token(settings: Settings, token: str) -> uuid.UUID | None:
+    """The tenant a valid token names (None for any token ``read_token`` refuses)."""
+    claims = read_token(settings, token)
+    return claims.tenant_id if claims else None
+
+
 @functools.lru_cache(maxsize=4096)
 def _verified(token: str, key: str, audience: str, issuer: str) -> tuple[TokenClaims, int, int]:
     """Signature and claims of a token (raises when they fail; only successes are cached)."""

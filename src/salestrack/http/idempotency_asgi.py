@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -19,7 +20,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from salestrack.auth.security import read_token
 from salestrack.core.errors import problem_response
 from salestrack.core.tenancy import set_tenant
 from salestrack.http import idempotency as keys
@@ -30,10 +30,26 @@ HEADER = "idempotency-key"
 KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 
+TenantOfToken = Callable[[Any, str], uuid.UUID | None]
+"""``(settings, bearer token) -> tenant id``, or None for a token that is not valid."""
+
+
 class IdempotencyMiddleware:
-    def __init__(self, app: ASGIApp, *, prefix: str = SALES_PREFIX) -> None:
+    """Idempotent POSTs; ``tenant_of`` reads a bearer token (auth hands it in: the HTTP kit
+    does not know how tokens are made)."""
+
+    def __init__(
+        self, app: ASGIApp, *, tenant_of: TenantOfToken, prefix: str = SALES_PREFIX
+    ) -> None:
         self.app = app
         self.prefix = prefix
+        self.tenant_of = tenant_of
+
+    def _tenant_of(self, scope: Scope, headers: Headers) -> uuid.UUID | None:
+        scheme, _, token = (headers.get("authorization") or "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            return None
+        return self.tenant_of(scope["app"].state.settings, token.strip())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not (
@@ -53,7 +69,7 @@ class IdempotencyMiddleware:
                 scope, receive, send
             )
             return
-        tenant_id = _tenant_of(scope, headers)
+        tenant_id = self._tenant_of(scope, headers)
         if tenant_id is None:  # no valid token: the handler answers 401/403, nothing is written
             await self.app(scope, receive, send)
             return
@@ -167,14 +183,6 @@ def _commit_with_response(
     except BaseException:
         session.rollback()
         raise
-
-
-def _tenant_of(scope: Scope, headers: Headers) -> uuid.UUID | None:
-    scheme, _, token = (headers.get("authorization") or "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        return None
-    claims = read_token(scope["app"].state.settings, token.strip())
-    return claims.tenant_id if claims else None
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -1,26 +1,14 @@
-"""The API's route class and router factory, and the create/get/update/delete endpoints
-every record kind shares.
-
-No ``from __future__ import annotations`` here: FastAPI must see the real schema classes
-in the signatures of the closures below.
-"""
+"""The API's route class and router factory."""
 
 import functools
 import inspect
-import uuid
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.routing import APIRoute
 from pydantic import TypeAdapter
-
-from salestrack.auth.context import Actor
-from salestrack.auth.deps import require
-from salestrack.auth.roles import Permission
-from salestrack.core.records import RecordKind
-from salestrack.http.deps import SessionDep
 
 
 class HandlerThreadRoute(APIRoute):
@@ -65,38 +53,3 @@ def _answering_in_thread(
 def api_router(prefix: str = "", **kwargs: Any) -> APIRouter:
     """An API router whose sync handlers serialize their answers in their own thread."""
     return APIRouter(prefix=prefix, route_class=HandlerThreadRoute, **kwargs)
-
-
-def add_record_routes(
-    router: APIRouter,
-    *,
-    kind: RecordKind,
-    create_schema: Any,
-    update_schema: Any,
-    public_schema: Any,
-    read: Permission,
-    write: Permission,
-) -> None:
-    """POST "", GET/PATCH/DELETE "/{id}" for ``kind`` on ``router``."""
-    Reader = Annotated[Actor, Depends(require(read))]
-    Writer = Annotated[Actor, Depends(require(write))]
-    label = kind.label
-
-    @router.post("", response_model=public_schema, status_code=201, summary=f"Create a {label}")
-    def create(session: SessionDep, actor: Writer, body: create_schema) -> Any:
-        return kind.create(session, actor=actor, data=body)
-
-    @router.get("/{record_id}", response_model=public_schema, summary=f"Get a {label}")
-    def get(session: SessionDep, actor: Reader, record_id: uuid.UUID) -> Any:
-        return kind.get(session, actor=actor, row_id=record_id)
-
-    @router.patch("/{record_id}", response_model=public_schema, summary=f"Update a {label}")
-    def update(
-        session: SessionDep, actor: Writer, record_id: uuid.UUID, body: update_schema
-    ) -> Any:
-        return kind.update(session, actor=actor, row_id=record_id, data=body)
-
-    @router.delete("/{record_id}", status_code=204, summary=f"Delete a {label} (soft)")
-    def delete(session: SessionDep, actor: Writer, record_id: uuid.UUID) -> Response:
-        kind.delete(session, actor=actor, row_id=record_id)
-        return Response(status_code=204)

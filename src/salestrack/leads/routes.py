@@ -14,7 +14,7 @@ from salestrack.auth.roles import Permission
 from salestrack.core import crud
 from salestrack.core.pagination import CursorParam, LimitParam, Page, paginate
 from salestrack.http.deps import SessionDep
-from salestrack.http.routing import add_record_routes, api_router
+from salestrack.http.routing import api_router
 from salestrack.leads import schemas, service
 from salestrack.leads.models import (
     Campaign,
@@ -27,6 +27,7 @@ from salestrack.leads.models import (
     LeadStatus,
     SourceType,
 )
+from salestrack.leads.record_routes import add_record_routes
 
 leads_router = api_router(prefix="/api/v1/sales/leads", tags=["leads"])
 customers_router = api_router(prefix="/api/v1/sales/customers", tags=["customers"])
