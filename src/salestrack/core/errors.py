@@ -111,83 +111,91 @@ def _describe_validation(errors: list[dict[str, Any]]) -> str:
     return "; ".join(parts) + more
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Every error leaves the app as problem+json; unexpected ones are logged, not leaked."""
+async def _problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ProblemError)
+    return problem_response(
+        exc.status,
+        exc.title,
+        exc.detail,
+        instance=request.url.path,
+        headers=exc.headers,
+        **exc.extra,
+    )
 
-    @app.exception_handler(ProblemError)
-    async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
-        return problem_response(
-            exc.status,
-            exc.title,
-            exc.detail,
-            instance=request.url.path,
-            headers=exc.headers,
-            **exc.extra,
-        )
 
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]
+async def _invalid(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]
+    return problem_response(
+        422,
+        "Unprocessable content",
+        _describe_validation(errors),
+        instance=request.url.path,
+        errors=errors,
+    )
+
+
+async def _http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:
+        # The framework's "error parsing the body" (e.g. bytes that are not UTF-8): bad
+        # input like any other, so 422 as the API promises, not an undocumented 400.
         return problem_response(
             422,
             "Unprocessable content",
-            _describe_validation(errors),
+            "request body could not be parsed (send UTF-8 JSON, or a form where asked)",
             instance=request.url.path,
-            errors=errors,
+            errors=[{"loc": ["body"], "msg": "unparsable body", "type": "body_unparsable"}],
         )
+    detail = exc.detail if isinstance(exc.detail, str) else "request failed"
+    title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
+    return problem_response(
+        exc.status_code,
+        title,
+        detail,
+        instance=request.url.path,
+        headers=getattr(exc, "headers", None),
+    )
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        if exc.status_code == 400:
-            # The framework's "error parsing the body" (e.g. bytes that are not UTF-8): bad
-            # input like any other, so 422 as the API promises, not an undocumented 400.
-            return problem_response(
-                422,
-                "Unprocessable content",
-                "request body could not be parsed (send UTF-8 JSON, or a form where asked)",
-                instance=request.url.path,
-                errors=[{"loc": ["body"], "msg": "unparsable body", "type": "body_unparsable"}],
-            )
-        detail = exc.detail if isinstance(exc.detail, str) else "request failed"
-        title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
-        return problem_response(
-            exc.status_code,
-            title,
-            detail,
-            instance=request.url.path,
-            headers=getattr(exc, "headers", None),
-        )
 
-    @app.exception_handler(IntegrityError)
-    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
-        # Services check uniqueness first; this answers the race two requests can still run.
-        log.info("integrity error on %s: %s", request.url.path, exc.orig)
-        return problem_response(
-            409,
-            "Conflict",
-            "the change conflicts with existing data (a duplicate?)",
-            instance=request.url.path,
-        )
+async def _integrity(request: Request, exc: Exception) -> JSONResponse:
+    # Services check uniqueness first; this answers the race two requests can still run.
+    log.info("integrity error on %s: %s", request.url.path, getattr(exc, "orig", exc))
+    return problem_response(
+        409,
+        "Conflict",
+        "the change conflicts with existing data (a duplicate?)",
+        instance=request.url.path,
+    )
 
-    async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
-        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
-        return problem_response(
-            503,
-            "Service unavailable",
-            database_unavailable_detail(exc),
-            instance=request.url.path,
-            headers={"Retry-After": "1"},
-        )
 
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    return problem_response(
+        503,
+        "Service unavailable",
+        database_unavailable_detail(exc),
+        instance=request.url.path,
+        headers={"Retry-After": "1"},
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(
+        500,
+        "Internal server error",
+        "the server failed; the error was logged",
+        instance=request.url.path,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Every error leaves the app as problem+json; unexpected ones are logged, not leaked."""
+    app.add_exception_handler(ProblemError, _problem)
+    app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(IntegrityError, _integrity)
     for exc_type in DATABASE_UNAVAILABLE:
         app.add_exception_handler(exc_type, _database_unavailable)
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem_response(
-            500,
-            "Internal server error",
-            "the server failed; the error was logged",
-            instance=request.url.path,
-        )
+    app.add_exception_handler(Exception, _unexpected)

@@ -18,6 +18,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Index, Integer, String, Text, delete, select, text, update
 from sqlalchemy.exc import OperationalError
@@ -101,6 +102,23 @@ def claim(
         .on_conflict_do_nothing()
         .returning(IdempotencyKey.key)
     )
+    if _inserted(session, stmt, postgres=postgres):
+        return None
+    row = session.scalars(
+        select(IdempotencyKey).where(
+            IdempotencyKey.tenant_id == tenant_id, IdempotencyKey.key == key
+        )
+    ).one()
+    if row.fingerprint != fingerprint:
+        raise KeyReused(f"{row.method} {row.path}")
+    if row.status_code is None or row.response_body is None:
+        raise StillRunning
+    return StoredResponse(row.status_code, row.content_type, row.response_body)
+
+
+def _inserted(session: Session, stmt: Any, *, postgres: bool) -> bool:
+    """Run the claim's insert; True when this request inserted the key. On PostgreSQL the
+    claim alone waits briefly for a concurrent holder of the key (``StillRunning``)."""
     try:
         if postgres:  # one round trip: remember the setting and shorten it for the claim
             previous = session.execute(
@@ -120,18 +138,7 @@ def claim(
         if getattr(exc.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
             raise StillRunning from exc
         raise
-    if inserted is not None:
-        return None
-    row = session.scalars(
-        select(IdempotencyKey).where(
-            IdempotencyKey.tenant_id == tenant_id, IdempotencyKey.key == key
-        )
-    ).one()
-    if row.fingerprint != fingerprint:
-        raise KeyReused(f"{row.method} {row.path}")
-    if row.status_code is None or row.response_body is None:
-        raise StillRunning
-    return StoredResponse(row.status_code, row.content_type, row.response_body)
+    return inserted is not None
 
 
 def complete(

@@ -96,56 +96,18 @@ class IdempotencyMiddleware:
         body: bytes,
     ) -> None:
         settings = scope["app"].state.settings
-        try:
-            stored = await run_in_threadpool(
-                keys.claim,
-                session,
-                tenant_id=tenant_id,
-                key=key,
-                fingerprint=fingerprint,
-                method=scope["method"],
-                path=scope["path"],
-            )
-        except keys.StillRunning:
+        refusal, stored = await _claim(scope, session, tenant_id, key, fingerprint)
+        if refusal is not None or stored is not None:
             await finish_in_thread(settings, session.rollback)
-            detail = "a request with this Idempotency-Key is still being processed; retry later"
-            await _problem(409, detail, scope, retry_after="1")(scope, receive, send)
+            if refusal is not None:
+                await refusal(scope, receive, send)
+            elif stored is not None:
+                await _replay(stored, send)
             return
-        except keys.KeyReused as exc:
-            await finish_in_thread(settings, session.rollback)
-            detail = f"this Idempotency-Key was used for a different request ({exc})"
-            await _problem(422, detail, scope)(scope, receive, send)
-            return
-        if stored is not None:
-            await finish_in_thread(settings, session.rollback)
-            await _replay(stored, send)
-            return
-
         scope[SHARED_SESSION] = session
-        captured: list[Message] = []
-
-        unread = [body]
-
-        async def replay_receive() -> Message:
-            if unread:
-                return {"type": "http.request", "body": unread.pop(), "more_body": False}
-            return await receive()
-
-        async def capture(message: Message) -> None:
-            captured.append(message)
-
-        try:
-            await self.app(scope, replay_receive, capture)
-        except BaseException:
-            await finish_in_thread(settings, session.rollback)
-            raise
-        status = next(m["status"] for m in captured if m["type"] == "http.response.start")
+        captured = await self._run_captured(scope, receive, session, body)
+        status, content_type, response_body = _captured_answer(captured)
         if 200 <= status < 300:
-            start = next(m for m in captured if m["type"] == "http.response.start")
-            content_type = Headers(raw=start.get("headers", [])).get("content-type")
-            response_body = b"".join(
-                m.get("body", b"") for m in captured if m["type"] == "http.response.body"
-            )
             await finish_in_thread(
                 settings,
                 _commit_with_response,
@@ -160,6 +122,61 @@ class IdempotencyMiddleware:
             await finish_in_thread(settings, session.rollback)
         for message in captured:
             await send(message)
+
+    async def _run_captured(
+        self, scope: Scope, receive: Receive, session: Session, body: bytes
+    ) -> list[Message]:
+        """Run the request on the body already read, keeping its answer back until the
+        stored response commits with the writes."""
+        captured: list[Message] = []
+        unread = [body]
+
+        async def replay_receive() -> Message:
+            if unread:
+                return {"type": "http.request", "body": unread.pop(), "more_body": False}
+            return await receive()
+
+        async def capture(message: Message) -> None:
+            captured.append(message)
+
+        try:
+            await self.app(scope, replay_receive, capture)
+        except BaseException:
+            await finish_in_thread(scope["app"].state.settings, session.rollback)
+            raise
+        return captured
+
+
+async def _claim(
+    scope: Scope, session: Session, tenant_id: uuid.UUID, key: str, fingerprint: str
+) -> tuple[Any, keys.StoredResponse | None]:
+    """Claim the key: (a problem answer to send, None), (None, the stored answer to replay)
+    or (None, None) when this request is the first with the key."""
+    try:
+        stored = await run_in_threadpool(
+            keys.claim,
+            session,
+            tenant_id=tenant_id,
+            key=key,
+            fingerprint=fingerprint,
+            method=scope["method"],
+            path=scope["path"],
+        )
+    except keys.StillRunning:
+        detail = "a request with this Idempotency-Key is still being processed; retry later"
+        return _problem(409, detail, scope, retry_after="1"), None
+    except keys.KeyReused as exc:
+        detail = f"this Idempotency-Key was used for a different request ({exc})"
+        return _problem(422, detail, scope), None
+    return None, stored
+
+
+def _captured_answer(captured: list[Message]) -> tuple[int, str | None, bytes]:
+    """Status, content type and body of a captured answer."""
+    start = next(m for m in captured if m["type"] == "http.response.start")
+    content_type = Headers(raw=start.get("headers", [])).get("content-type")
+    body = b"".join(m.get("body", b"") for m in captured if m["type"] == "http.response.body")
+    return start["status"], content_type, body
 
 
 def _commit_with_response(

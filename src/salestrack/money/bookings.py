@@ -208,22 +208,7 @@ def cancel_booking(
         )
     delta = _invoiced(session, booking) - paid + data.refund_amount
     if delta != 0:
-        kind = TransactionType.credit_note if delta > 0 else TransactionType.debit_note
-        ledger.post(
-            session,
-            actor=actor,
-            locked=True,
-            posting=ledger.Posting(
-                customer_id=booking.customer_id,
-                transaction_type=kind,
-                transaction_date=data.cancellation_date,
-                credit_amount=delta if delta > 0 else Decimal("0.00"),
-                debit_amount=-delta if delta < 0 else Decimal("0.00"),
-                reference_document_type="booking",
-                reference_document_id=str(booking.id),
-                description=f"cancellation of booking {booking.booking_code}",
-            ),
-        )
+        _post_cancellation_note(session, actor, booking, delta, data.cancellation_date)
     values: dict[str, Any] = {
         "status": S.cancelled,
         "cancellation_date": data.cancellation_date,
@@ -232,6 +217,28 @@ def cancel_booking(
     }
     crud.change(session, actor=actor, row=booking, values=values, entity=ENTITY)
     return booking
+
+
+def _post_cancellation_note(
+    session: Session, actor: Actor, booking: Booking, delta: Decimal, on: date
+) -> None:
+    """A credit note for what the customer no longer owes (a debit note when negative)."""
+    kind = TransactionType.credit_note if delta > 0 else TransactionType.debit_note
+    ledger.post(
+        session,
+        actor=actor,
+        locked=True,
+        posting=ledger.Posting(
+            customer_id=booking.customer_id,
+            transaction_type=kind,
+            transaction_date=on,
+            credit_amount=delta if delta > 0 else Decimal("0.00"),
+            debit_amount=-delta if delta < 0 else Decimal("0.00"),
+            reference_document_type="booking",
+            reference_document_id=str(booking.id),
+            description=f"cancellation of booking {booking.booking_code}",
+        ),
+    )
 
 
 def pay_refund(

@@ -8,6 +8,7 @@ equals the last ``balance_after``.
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, case, func, select
@@ -35,30 +36,7 @@ def customer_summary(session: Session, *, actor: Actor, customer_id: uuid.UUID) 
         session, Customer, tenant_id=actor.tenant_id, row_id=customer_id, label="customer"
     )
     mine = (LedgerEntry.tenant_id == actor.tenant_id, LedgerEntry.customer_id == customer_id)
-    on_booking = case((LedgerEntry.reference_document_type == "booking", 1), else_=0)
-    by_type = (
-        select(
-            LedgerEntry.transaction_type,
-            on_booking,
-            func.sum(LedgerEntry.debit_amount),
-            func.sum(LedgerEntry.credit_amount),
-            func.max(LedgerEntry.transaction_date),
-        )
-        .where(*mine, *_effective())
-        .group_by(LedgerEntry.transaction_type, on_booking)
-    )
-    debit: dict[TransactionType, Decimal] = dict.fromkeys(TransactionType, ZERO)
-    credit: dict[TransactionType, Decimal] = dict.fromkeys(TransactionType, ZERO)
-    refunded = ZERO
-    last_payment = None
-    for kind, booking_ref, debits, credits, latest in session.execute(by_type):
-        kind = TransactionType(kind)
-        debit[kind] += debits
-        credit[kind] += credits
-        if kind is TransactionType.adjustment and booking_ref:
-            refunded += debits
-        if kind is TransactionType.payment:
-            last_payment = latest
+    debit, credit, refunded, last_payment = _by_type(session, mine)
     totals = select(
         func.coalesce(func.sum(LedgerEntry.debit_amount), 0),
         func.coalesce(func.sum(LedgerEntry.credit_amount), 0),
@@ -86,6 +64,38 @@ def customer_summary(session: Session, *, actor: Actor, customer_id: uuid.UUID) 
         days_since_oldest_unpaid_invoice=_oldest_unpaid_age(session, mine),
         entry_count=count,
     )
+
+
+def _by_type(
+    session: Session, mine: tuple[ColumnElement[bool], ...]
+) -> tuple[dict[TransactionType, Decimal], dict[TransactionType, Decimal], Decimal, date | None]:
+    """Effective debits and credits by entry type, refunds paid out on bookings, and the
+    date of the last payment."""
+    on_booking = case((LedgerEntry.reference_document_type == "booking", 1), else_=0)
+    by_type = (
+        select(
+            LedgerEntry.transaction_type,
+            on_booking,
+            func.sum(LedgerEntry.debit_amount),
+            func.sum(LedgerEntry.credit_amount),
+            func.max(LedgerEntry.transaction_date),
+        )
+        .where(*mine, *_effective())
+        .group_by(LedgerEntry.transaction_type, on_booking)
+    )
+    debit: dict[TransactionType, Decimal] = dict.fromkeys(TransactionType, ZERO)
+    credit: dict[TransactionType, Decimal] = dict.fromkeys(TransactionType, ZERO)
+    refunded = ZERO
+    last_payment = None
+    for kind, booking_ref, debits, credits, latest in session.execute(by_type):
+        kind = TransactionType(kind)
+        debit[kind] += debits
+        credit[kind] += credits
+        if kind is TransactionType.adjustment and booking_ref:
+            refunded += debits
+        if kind is TransactionType.payment:
+            last_payment = latest
+    return debit, credit, refunded, last_payment
 
 
 def _oldest_unpaid_age(session: Session, mine: tuple[ColumnElement[bool], ...]) -> int | None:
