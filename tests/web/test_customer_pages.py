@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from jinja2 import ChoiceLoader, DictLoader
 
-from salestrack.web import customers, render
+from salestrack.web.kit import render
+from salestrack.web.leads import customers
 from tests.journey.helpers import new_lead
 from tests.support import ApiClient, TenantWorld
 from tests.web.support import WebClient, text_of

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from salestrack.leads.schemas import LeadCreate, LeadUpdate
-from salestrack.web.filters import LocaleFormat
-from salestrack.web.forms import FORM, Blank, field_of, validate_form
+from salestrack.web.kit.filters import LocaleFormat
+from salestrack.web.kit.forms import FORM, Blank, field_of, validate_form
 
 INDIA = LocaleFormat()
 CREATE = {"name": Blank.REQUIRED, "email": None, "expected_value": None, "status": Blank.OMIT}

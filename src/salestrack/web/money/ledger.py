@@ -25,12 +25,12 @@ from salestrack.leads.models import Customer
 from salestrack.money import ledger, summary
 from salestrack.money.models import Booking, EntryStatus, TransactionType
 from salestrack.money.schemas import DEBIT_TYPES, LedgerEntryCreate, ReversalCreate
-from salestrack.web import customers
-from salestrack.web.choices import page_id
-from salestrack.web.customers import CustomerSection
-from salestrack.web.deps import FormDep, WebUser, user_with
-from salestrack.web.forms import FORM, Blank, FormResult, attempt, validate_form
-from salestrack.web.render import redirect
+from salestrack.web.kit.choices import page_id
+from salestrack.web.kit.deps import FormDep, WebUser, user_with
+from salestrack.web.kit.forms import FORM, Blank, FormResult, attempt, validate_form
+from salestrack.web.kit.render import redirect
+from salestrack.web.leads import customers
+from salestrack.web.leads.customers import CustomerSection
 
 router = APIRouter(prefix="/customers", include_in_schema=False)
 Writer = Annotated[WebUser, user_with(Permission.money_write)]

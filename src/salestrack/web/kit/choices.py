@@ -11,7 +11,7 @@ from salestrack import crud
 from salestrack.auth import service as auth
 from salestrack.errors import NotFound
 from salestrack.leads.models import Campaign, LeadSource
-from salestrack.web.filters import label_filter
+from salestrack.web.kit.filters import label_filter
 
 MAX_CHOICES = 500
 

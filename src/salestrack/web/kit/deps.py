@@ -15,8 +15,8 @@ from salestrack.auth.roles import Permission, Role
 from salestrack.deps import SessionDep
 from salestrack.errors import Forbidden
 from salestrack.tenancy import set_tenant
-from salestrack.web.filters import LocaleFormat
-from salestrack.web.session import load_session
+from salestrack.web.kit.filters import LocaleFormat
+from salestrack.web.kit.session import load_session
 
 
 class LoginRequired(Exception):

@@ -24,10 +24,10 @@ from salestrack.money import booking_queries, bookings
 from salestrack.money.models import Booking, BookingStatus
 from salestrack.money.schemas import BookingCreate
 from salestrack.pagination import paginate
-from salestrack.web.deps import FormDep, WebUser, user_with
-from salestrack.web.forms import Blank, attempt, validate_form
-from salestrack.web.money_choices import customer_choices, customers_by_id, stock_choices
-from salestrack.web.render import query_string, redirect, render
+from salestrack.web.kit.deps import FormDep, WebUser, user_with
+from salestrack.web.kit.forms import Blank, attempt, validate_form
+from salestrack.web.kit.render import query_string, redirect, render
+from salestrack.web.money.choices import customer_choices, customers_by_id, stock_choices
 
 router = APIRouter(prefix="/bookings", include_in_schema=False)
 Reader = Annotated[WebUser, user_with(Permission.money_read)]

@@ -1,6 +1,6 @@
 """Lead pages: the filtered list with pipeline counts, create, edit and delete.
 
-One lead's page (with its journey) is in ``lead_journey``.
+One lead's page (with its journey) is in ``web.journey.lead_page``.
 
 Every read and write goes through ``salestrack.leads.service``, exactly as the API does.
 """
@@ -25,10 +25,10 @@ from salestrack.leads import service
 from salestrack.leads.models import Lead, LeadStatus
 from salestrack.leads.schemas import LeadCreate, LeadUpdate
 from salestrack.pagination import paginate
-from salestrack.web.choices import Choices, load_choices, page_id
-from salestrack.web.deps import FormDep, WebUser, user_with
-from salestrack.web.forms import Blank, FormResult, attempt, validate_form
-from salestrack.web.render import query_string, redirect, render
+from salestrack.web.kit.choices import Choices, load_choices, page_id
+from salestrack.web.kit.deps import FormDep, WebUser, user_with
+from salestrack.web.kit.forms import Blank, FormResult, attempt, validate_form
+from salestrack.web.kit.render import query_string, redirect, render
 
 router = APIRouter(prefix="/leads", include_in_schema=False)
 Reader = Annotated[WebUser, user_with(Permission.leads_read)]

@@ -16,11 +16,11 @@ from salestrack.leads import service
 from salestrack.leads.models import Campaign, CampaignStatus, CampaignType
 from salestrack.leads.schemas import CampaignCreate, CampaignUpdate
 from salestrack.pagination import paginate
-from salestrack.web.choices import load_choices
-from salestrack.web.deps import WebUser, user_with
-from salestrack.web.forms import Blank
-from salestrack.web.record_forms import RecordForms, add_form_routes
-from salestrack.web.render import query_string, render
+from salestrack.web.kit.choices import load_choices
+from salestrack.web.kit.deps import WebUser, user_with
+from salestrack.web.kit.forms import Blank
+from salestrack.web.kit.record_forms import RecordForms, add_form_routes
+from salestrack.web.kit.render import query_string, render
 
 router = APIRouter(prefix="/campaigns", include_in_schema=False)
 Reader = Annotated[WebUser, user_with(Permission.campaigns_read)]

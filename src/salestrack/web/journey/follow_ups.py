@@ -19,9 +19,9 @@ from salestrack.auth.roles import Permission, Role
 from salestrack.deps import SessionDep
 from salestrack.errors import Unprocessable
 from salestrack.journey import service as journey
-from salestrack.web.choices import load_choices, page_id
-from salestrack.web.deps import FormDep, WebUser, user_with
-from salestrack.web.render import query_string, redirect, render
+from salestrack.web.kit.choices import load_choices, page_id
+from salestrack.web.kit.deps import FormDep, WebUser, user_with
+from salestrack.web.kit.render import query_string, redirect, render
 
 router = APIRouter(prefix="/follow-ups", include_in_schema=False)
 Reader = Annotated[WebUser, user_with(Permission.journey_read)]

@@ -24,10 +24,7 @@ from salestrack.errors import NotFound
 from salestrack.journey import service as journey
 from salestrack.leads import service as leads
 from salestrack.leads.models import Lead
-from salestrack.web.choices import page_id
-from salestrack.web.deps import FormDep, WebUser, user_with
-from salestrack.web.forms import FormResult, attempt
-from salestrack.web.journey_forms import (
+from salestrack.web.journey.forms import (
     ENGAGEMENT_FIELDS,
     MILESTONE_FIELDS,
     RESPONSE_FIELDS,
@@ -35,8 +32,11 @@ from salestrack.web.journey_forms import (
     milestone_form,
     response_form,
 )
-from salestrack.web.journey_view import FormState, lead_page_context
-from salestrack.web.render import SECURITY_HEADERS, query_string, redirect, render
+from salestrack.web.journey.lead_view import FormState, lead_page_context
+from salestrack.web.kit.choices import page_id
+from salestrack.web.kit.deps import FormDep, WebUser, user_with
+from salestrack.web.kit.forms import FormResult, attempt
+from salestrack.web.kit.render import SECURITY_HEADERS, query_string, redirect, render
 
 router = APIRouter(prefix="/leads", include_in_schema=False)
 Reader = Annotated[WebUser, user_with(Permission.leads_read)]

@@ -19,10 +19,10 @@ from salestrack.auth.roles import Permission
 from salestrack.deps import SessionDep
 from salestrack.records import RecordKind
 from salestrack.schema_base import InputModel, UpdateModel
-from salestrack.web.choices import load_choices, page_id
-from salestrack.web.deps import FormDep, WebUser, user_with
-from salestrack.web.forms import attempt, validate_form
-from salestrack.web.render import redirect, render
+from salestrack.web.kit.choices import load_choices, page_id
+from salestrack.web.kit.deps import FormDep, WebUser, user_with
+from salestrack.web.kit.forms import attempt, validate_form
+from salestrack.web.kit.render import redirect, render
 
 
 @dataclass(frozen=True)

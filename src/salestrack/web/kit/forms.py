@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from salestrack.errors import Conflict, Unprocessable
-from salestrack.web.filters import LocaleFormat
+from salestrack.web.kit.filters import LocaleFormat
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 FORM = "__form__"  # errors about the whole form rather than one field

@@ -22,11 +22,11 @@ from salestrack.leads.models import Lead
 from salestrack.money import booking_queries, bookings, ledger
 from salestrack.money.models import Booking, BookingStatus
 from salestrack.money.schemas import BookingCancel, BookingUpdate, RefundPayout
-from salestrack.web.choices import page_id
-from salestrack.web.deps import FormDep, WebUser, user_with
-from salestrack.web.forms import FORM, Blank, FormResult, attempt, validate_form
-from salestrack.web.money_choices import customers_by_id
-from salestrack.web.render import redirect, render
+from salestrack.web.kit.choices import page_id
+from salestrack.web.kit.deps import FormDep, WebUser, user_with
+from salestrack.web.kit.forms import FORM, Blank, FormResult, attempt, validate_form
+from salestrack.web.kit.render import redirect, render
+from salestrack.web.money.choices import customers_by_id
 
 router = APIRouter(prefix="/bookings", include_in_schema=False)
 Reader = Annotated[WebUser, user_with(Permission.money_read)]

@@ -15,11 +15,11 @@ from salestrack.leads import service
 from salestrack.leads.models import Channel, LeadSource, SourceType
 from salestrack.leads.schemas import LeadSourceCreate, LeadSourceUpdate
 from salestrack.pagination import paginate
-from salestrack.web.choices import load_choices
-from salestrack.web.deps import WebUser, user_with
-from salestrack.web.forms import Blank
-from salestrack.web.record_forms import RecordForms, add_form_routes
-from salestrack.web.render import query_string, render
+from salestrack.web.kit.choices import load_choices
+from salestrack.web.kit.deps import WebUser, user_with
+from salestrack.web.kit.forms import Blank
+from salestrack.web.kit.record_forms import RecordForms, add_form_routes
+from salestrack.web.kit.render import query_string, render
 
 router = APIRouter(prefix="/sources", include_in_schema=False)
 Reader = Annotated[WebUser, user_with(Permission.sources_read)]

@@ -18,11 +18,11 @@ from salestrack.auth.roles import Permission
 from salestrack.deps import SessionDep
 from salestrack.money import inventory
 from salestrack.money.schemas import InventoryCreate, InventoryUpdate
-from salestrack.web.choices import page_id
-from salestrack.web.deps import FormDep, WebUser, user_with
-from salestrack.web.forms import FORM, Blank, FormResult, attempt, validate_form
-from salestrack.web.money_choices import stock_views
-from salestrack.web.render import redirect, render
+from salestrack.web.kit.choices import page_id
+from salestrack.web.kit.deps import FormDep, WebUser, user_with
+from salestrack.web.kit.forms import FORM, Blank, FormResult, attempt, validate_form
+from salestrack.web.kit.render import redirect, render
+from salestrack.web.money.choices import stock_views
 
 router = APIRouter(prefix="/inventory", include_in_schema=False)
 Reader = Annotated[WebUser, user_with(Permission.money_read)]

@@ -10,13 +10,13 @@ from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from salestrack.web.deps import WebUser
-from salestrack.web.filters import LocaleFormat, install_filters
-from salestrack.web.nav import nav_for
-from salestrack.web.session import load_session, save_session
+from salestrack.web.kit.deps import WebUser
+from salestrack.web.kit.filters import LocaleFormat, install_filters
+from salestrack.web.kit.nav import nav_for
+from salestrack.web.kit.session import load_session, save_session
 
-TEMPLATES_DIR = Path(__file__).parent / "templates"
-STATIC_DIR = Path(__file__).parent / "static"
+TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
+STATIC_DIR = Path(__file__).parent.parent / "static"
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 install_filters(templates.env)

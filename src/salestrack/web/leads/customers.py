@@ -23,9 +23,9 @@ from salestrack.errors import Unprocessable
 from salestrack.leads import service
 from salestrack.leads.models import Customer, CustomerStatus, Lead
 from salestrack.pagination import paginate
-from salestrack.web.choices import page_id
-from salestrack.web.deps import WebUser, user_with
-from salestrack.web.render import query_string, render
+from salestrack.web.kit.choices import page_id
+from salestrack.web.kit.deps import WebUser, user_with
+from salestrack.web.kit.render import query_string, render
 
 router = APIRouter(prefix="/customers", include_in_schema=False)
 Reader = Annotated[WebUser, user_with(Permission.customers_read)]
