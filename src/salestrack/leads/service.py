@@ -23,7 +23,7 @@ def _campaign_dates(row: Campaign | None, values: dict[str, Any]) -> None:
     start = values.get("start_date", row.start_date if row else None)
     end = values.get("end_date", row.end_date if row else None)
     if start and end and end < start:
-        raise Unprocessable("end_date may not be before start_date")
+        raise Unprocessable("end_date may not be before start_date", field="end_date")
 
 
 LEADS = RecordKind(

@@ -180,12 +180,6 @@ def create_booking(request: Request, session: SessionDep, user: Writer, form: Fo
             result,
             CREATE_BLANKS,
         )
-        if (
-            booking is None
-            and "__form__" in result.errors
-            and "units left" in str(result.errors["__form__"])
-        ):
-            result.errors["unit_count"] = result.errors.pop("__form__")
     if booking is None:
         return _form_page(request, session, user, result.values, result.errors)
     return redirect(request, f"/bookings/{booking.id}?done=created")

@@ -20,7 +20,7 @@ from salestrack.money import inventory
 from salestrack.money.schemas import InventoryCreate, InventoryUpdate
 from salestrack.web.kit.choices import page_id
 from salestrack.web.kit.deps import FormDep, WebUser, user_with
-from salestrack.web.kit.forms import FORM, Blank, FormResult, attempt, validate_form
+from salestrack.web.kit.forms import Blank, FormResult, attempt, validate_form
 from salestrack.web.kit.render import redirect, render
 from salestrack.web.money.choices import stock_views
 
@@ -34,15 +34,6 @@ CREATE_BLANKS: dict[str, Any] = {
     "notes": Blank.OMIT,
 }
 UPDATE_BLANKS: dict[str, Any] = {**CREATE_BLANKS, "notes": ""}
-
-
-def _to_field(result: FormResult[Any]) -> None:
-    """The service's 409s are about units or the project/type pair: put them there."""
-    message = result.errors.get(FORM, "")
-    if "total_units" in message or "bookings hold" in message:
-        result.errors["total_units"] = result.errors.pop(FORM)
-    elif "already has an inventory row" in message or "unit_type cannot" in message:
-        result.errors["unit_type"] = result.errors.pop(FORM)
 
 
 def _list_page(
@@ -73,7 +64,6 @@ def create(request: Request, session: SessionDep, user: Writer, form: FormDep) -
             result,
             CREATE_BLANKS,
         )
-        _to_field(result)
     if row is None:
         return _list_page(request, session, user, result)
     return redirect(request, "/inventory?done=created")
@@ -111,7 +101,6 @@ def update(
             result,
             UPDATE_BLANKS,
         )
-        _to_field(result)
     if saved is None:
         session.refresh(row)
         return _edit_page(request, session, user, row, result)

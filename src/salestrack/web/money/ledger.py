@@ -35,6 +35,7 @@ from salestrack.web.leads.customers import CustomerSection
 router = APIRouter(prefix="/customers", include_in_schema=False)
 Writer = Annotated[WebUser, user_with(Permission.money_write)]
 MAX_ENTRIES = 500
+# The entry form's fields; a booking reference the service refuses lands on booking_id.
 ENTRY_FIELDS = (
     "transaction_type",
     "amount",
@@ -148,11 +149,9 @@ def post_entry(
             session,
             lambda: ledger.post_entry(session, actor=user.actor, data=data),
             result,
-            {},
+            ENTRY_FIELDS,
+            aliases={"reference_document_id": "booking_id"},
         )
-        message = result.errors.get(FORM, "")
-        if message.startswith("Reference_document_id"):
-            result.errors["booking_id"] = result.errors.pop(FORM)
     if entry is None:
         forms = {"entry": result}
         return customers.detail_page(request, session, user, customer, forms=forms, status=422)
