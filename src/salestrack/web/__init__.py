@@ -18,6 +18,7 @@ from salestrack.web.journey import follow_ups, lead_page
 from salestrack.web.kit.errors import install_page_errors
 from salestrack.web.kit.render import STATIC_DIR
 from salestrack.web.leads import campaigns, customers, leads, sources
+from salestrack.web.leads.customers import install_customer_sections
 from salestrack.web.money import booking_actions, bookings, inventory, ledger
 from salestrack.web.reports import pages as reports
 
@@ -39,9 +40,11 @@ PAGE_ROUTERS = [
 
 
 def install_web(app: FastAPI) -> None:
-    """Add the pages, their static files and their HTML error pages to ``app``."""
+    """Add the pages, their static files and their HTML error pages to ``app``; the
+    customer page's sections are listed here, once, in the order they are shown."""
     for router in PAGE_ROUTERS:
         app.include_router(router)
+    install_customer_sections(app, [ledger.ledger_section])
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_api_docs(app)
     install_page_errors(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -81,7 +82,7 @@ def redirect(request: Request, url: str) -> Response:
     return save_session(request, response)
 
 
-def query_string(params: dict[str, Any]) -> str:
+def query_string(params: Mapping[str, Any]) -> str:
     """``?a=1&b=2`` of the non-empty params (for filter and paging links)."""
     kept = {k: str(v) for k, v in params.items() if v not in (None, "")}
     return f"?{urlencode(kept)}" if kept else ""

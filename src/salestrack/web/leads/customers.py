@@ -1,31 +1,30 @@
 """Customer pages: a searchable list and one customer with the lead they came from.
 
 The detail page is built from sections so other domains can add theirs without touching
-this module: the money domain appends a provider to ``CUSTOMER_SECTIONS`` that returns
-its ledger block (template + context), or None for a user who may not see money.
+this module: ``install_web`` names the section providers once, in order
+(``install_customer_sections``); the money pages' provider returns the ledger block
+(template + context), or None for a user who may not see money.
 """
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from salestrack import crud
 from salestrack.auth.roles import Permission
 from salestrack.deps import SessionDep
-from salestrack.errors import Unprocessable
-from salestrack.leads import service
-from salestrack.leads.models import Customer, CustomerStatus, Lead
-from salestrack.pagination import paginate
+from salestrack.leads import selectors, service
+from salestrack.leads.models import Customer, CustomerStatus
+from salestrack.leads.selectors import CustomerFilters
 from salestrack.web.kit.choices import page_id
 from salestrack.web.kit.deps import WebUser, user_with
-from salestrack.web.kit.render import query_string, render
+from salestrack.web.kit.paging import list_page
+from salestrack.web.kit.render import render
 
 router = APIRouter(prefix="/customers", include_in_schema=False)
 Reader = Annotated[WebUser, user_with(Permission.customers_read)]
@@ -42,60 +41,54 @@ class CustomerSection:
 
 
 CustomerSectionProvider = Callable[[Session, WebUser, Customer], CustomerSection | None]
-CUSTOMER_SECTIONS: list[CustomerSectionProvider] = []
-"""Providers called in order for each customer page (e.g. the ledger, once money lands)."""
 
 
-def _leads_by_id(session: Session, tenant_id: uuid.UUID, ids: set[uuid.UUID]) -> dict[Any, Lead]:
-    """The live leads among ``ids``, in one query (a deleted lead is simply absent)."""
-    if not ids:
-        return {}
-    rows = session.scalars(crud.scoped(Lead, tenant_id).where(Lead.id.in_(ids)))
-    return {lead.id: lead for lead in rows}
+def install_customer_sections(app: FastAPI, providers: Sequence[CustomerSectionProvider]) -> None:
+    """The providers called, in order, for each customer page (``install_web`` calls this)."""
+    app.state.customer_sections = tuple(providers)
+
+
+def _providers(request: Request) -> tuple[CustomerSectionProvider, ...]:
+    providers: tuple[CustomerSectionProvider, ...] = request.app.state.customer_sections
+    return providers
+
+
+def _filters(params: Mapping[str, str]) -> tuple[CustomerFilters, dict[str, str], dict[str, str]]:
+    """Search and status from the query string; an unknown status is reported and ignored."""
+    values = {k: params.get(k, "").strip() for k in ("q", "status")}
+    errors: dict[str, str] = {}
+    status = None
+    if values["status"]:
+        try:
+            status = CustomerStatus(values["status"])
+        except ValueError:
+            errors["status"] = "Not a valid choice; ignored."
+    return CustomerFilters(status=status, q=values["q"][:200] or None), values, errors
 
 
 @router.get("")
 def customer_list(request: Request, session: SessionDep, user: Reader) -> Response:
     """Customers newest first; search by name, code, email or phone; filter by status."""
-    params = request.query_params
-    values = {k: params.get(k, "").strip() for k in ("q", "status")}
-    errors: dict[str, str] = {}
+    filters, values, errors = _filters(request.query_params)
     tenant_id = user.actor.tenant_id
-    stmt = service.CUSTOMERS.listing(tenant_id=tenant_id)
-    if values["status"]:
-        if values["status"] in CustomerStatus.__members__.values():
-            stmt = stmt.where(Customer.status == values["status"])
-        else:
-            errors["status"] = "Not a valid choice; ignored."
-    if values["q"]:
-        stmt = stmt.where(
-            crud.text_search(
-                values["q"][:200],
-                Customer.name,
-                Customer.customer_code,
-                Customer.email,
-                Customer.phone,
-            )
-        )
-    cursor = params.get("cursor") or None
-    try:
-        rows, next_cursor = paginate(session, stmt, Customer, limit=PAGE_SIZE, cursor=cursor)
-    except Unprocessable:
-        cursor = None
-        rows, next_cursor = paginate(session, stmt, Customer, limit=PAGE_SIZE, cursor=None)
-    lead_ids = {row.lead_id for row in rows if row.lead_id is not None}
+    page = list_page(
+        request,
+        lambda cursor: selectors.customer_page(
+            session, tenant_id=tenant_id, filters=filters, limit=PAGE_SIZE, cursor=cursor
+        ),
+    )
+    lead_ids = {row.lead_id for row in page.rows if row.lead_id is not None}
     return render(
         request,
         "customers/list.html",
         {
-            "rows": rows,
-            "leads": _leads_by_id(session, tenant_id, lead_ids),
+            "rows": page.rows,
+            "leads": selectors.leads_by_id(session, tenant_id=tenant_id, ids=lead_ids),
             "values": values,
             "errors": errors,
             "statuses": list(CustomerStatus),
             "filtered": any(values.values()),
-            "next_link": query_string({**values, "cursor": next_cursor}) if next_cursor else None,
-            "first_link": (query_string(values) or "?") if cursor else None,
+            **page.links(values),
         },
     )
 
@@ -124,10 +117,13 @@ def detail_page(
     template can show the errors beside the fields with what was typed."""
     lead = None
     if customer.lead_id is not None:
-        lead = _leads_by_id(session, user.actor.tenant_id, {customer.lead_id}).get(customer.lead_id)
+        found = selectors.leads_by_id(
+            session, tenant_id=user.actor.tenant_id, ids={customer.lead_id}
+        )
+        lead = found.get(customer.lead_id)
     sections = [
         section
-        for provider in CUSTOMER_SECTIONS
+        for provider in _providers(request)
         if (section := provider(session, user, customer)) is not None
     ]
     return render(

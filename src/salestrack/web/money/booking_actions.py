@@ -15,10 +15,9 @@ from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from salestrack import crud
 from salestrack.auth.roles import Permission
 from salestrack.deps import SessionDep
-from salestrack.leads.models import Lead
+from salestrack.leads import selectors as leads
 from salestrack.money import booking_queries, bookings, ledger
 from salestrack.money.models import Booking, BookingStatus
 from salestrack.money.schemas import BookingCancel, BookingUpdate, RefundPayout
@@ -69,9 +68,8 @@ def _page(
     customer = customers_by_id(session, tenant_id=tenant_id, ids={booking.customer_id})
     lead = None
     if booking.lead_id is not None:
-        lead = session.scalars(
-            crud.scoped(Lead, tenant_id).where(Lead.id == booking.lead_id)
-        ).first()
+        found = leads.leads_by_id(session, tenant_id=tenant_id, ids={booking.lead_id})
+        lead = found.get(booking.lead_id)
     money = _money(session, booking)
     current = BookingStatus(booking.status)
     today = user.fmt.today().isoformat()

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from salestrack import crud
+from salestrack.leads import selectors as leads
 from salestrack.leads.models import Customer
-from salestrack.money import inventory
-from salestrack.money.models import Inventory
-
-MAX_CHOICES = 500
+from salestrack.money import selectors as money
 
 
 @dataclass(frozen=True)
@@ -27,34 +22,15 @@ class StockChoice:
 
 
 def customer_choices(session: Session, *, tenant_id: uuid.UUID) -> list[tuple[str, str]]:
-    rows = session.scalars(
-        crud.scoped(Customer, tenant_id).order_by(Customer.name).limit(MAX_CHOICES)
-    )
+    rows = leads.customer_choices(session, tenant_id=tenant_id)
     return [(str(c.id), f"{c.name} ({c.customer_code})") for c in rows]
 
 
 def customers_by_id(
     session: Session, *, tenant_id: uuid.UUID, ids: set[uuid.UUID]
 ) -> dict[uuid.UUID, Customer]:
-    """The customers among ``ids`` in one query (deleted ones too: a booking keeps its name)."""
-    if not ids:
-        return {}
-    rows = session.scalars(
-        select(Customer).where(Customer.tenant_id == tenant_id, Customer.id.in_(ids))
-    )
-    return {c.id: c for c in rows}
-
-
-def stock_views(session: Session, *, tenant_id: uuid.UUID) -> list[dict[str, Any]]:
-    """Every live inventory row with units booked and available, by project and unit type."""
-    rows = list(
-        session.scalars(
-            crud.scoped(Inventory, tenant_id)
-            .order_by(Inventory.project, Inventory.unit_type)
-            .limit(MAX_CHOICES)
-        )
-    )
-    return inventory.views(session, tenant_id=tenant_id, rows=rows)
+    """The customers among ``ids`` (deleted ones too: a booking keeps its name)."""
+    return leads.customers_by_id(session, tenant_id=tenant_id, ids=ids)
 
 
 def stock_choices(session: Session, *, tenant_id: uuid.UUID) -> list[StockChoice]:
@@ -65,5 +41,5 @@ def stock_choices(session: Session, *, tenant_id: uuid.UUID) -> list[StockChoice
             f"{v['total_units']} left",
             int(v["units_available"]),
         )
-        for v in stock_views(session, tenant_id=tenant_id)
+        for v in money.stock_views(session, tenant_id=tenant_id)
     ]

@@ -16,13 +16,12 @@ from starlette.responses import Response
 
 from salestrack.auth.roles import Permission
 from salestrack.deps import SessionDep
-from salestrack.money import inventory
+from salestrack.money import inventory, selectors
 from salestrack.money.schemas import InventoryCreate, InventoryUpdate
 from salestrack.web.kit.choices import page_id
 from salestrack.web.kit.deps import FormDep, WebUser, user_with
 from salestrack.web.kit.forms import Blank, FormResult, attempt, validate_form
 from salestrack.web.kit.render import redirect, render
-from salestrack.web.money.choices import stock_views
 
 router = APIRouter(prefix="/inventory", include_in_schema=False)
 Reader = Annotated[WebUser, user_with(Permission.money_read)]
@@ -40,7 +39,7 @@ def _list_page(
     request: Request, session: Session, user: WebUser, form: FormResult[Any] | None = None
 ) -> Response:
     context = {
-        "rows": stock_views(session, tenant_id=user.actor.tenant_id),
+        "rows": selectors.stock_views(session, tenant_id=user.actor.tenant_id),
         "form": form or FormResult({"total_units": ""}),
         "done": request.query_params.get("done"),
     }

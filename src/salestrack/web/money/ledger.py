@@ -1,9 +1,10 @@
 """The customer ledger on ``/customers/{id}``: entries with running balances, the summary,
 posting an entry and reversing one.
 
-It is a section of the customer page (``customers.CUSTOMER_SECTIONS``), shown only to
-roles with ``money:read``; the forms need ``money:write``. The server computes every
-balance (``money.ledger.post``); the form only says what happened and how much.
+It is a section of the customer page (``install_web`` lists ``ledger_section`` among the
+customer page's sections), shown only to roles with ``money:read``; the forms need
+``money:write``. The server computes every balance (``money.ledger.post``); the form only
+says what happened and how much.
 """
 
 from __future__ import annotations
@@ -16,14 +17,13 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from salestrack import crud
 from salestrack.auth.roles import Permission
 from salestrack.deps import SessionDep
 from salestrack.errors import NotFound
 from salestrack.leads import service
 from salestrack.leads.models import Customer
-from salestrack.money import ledger, summary
-from salestrack.money.models import Booking, EntryStatus, TransactionType
+from salestrack.money import ledger, selectors, summary
+from salestrack.money.models import EntryStatus, TransactionType
 from salestrack.money.schemas import DEBIT_TYPES, LedgerEntryCreate, ReversalCreate
 from salestrack.web.kit.choices import page_id
 from salestrack.web.kit.deps import FormDep, WebUser, user_with
@@ -48,15 +48,6 @@ DIRECTIONS = [("debit", "Debit (the customer owes more)"), ("credit", "Credit (o
 REVERSE_BLANKS: dict[str, Any] = {"transaction_date": Blank.OMIT, "description": Blank.OMIT}
 
 
-def _bookings(session: Session, customer: Customer) -> list[Booking]:
-    stmt = (
-        crud.scoped(Booking, customer.tenant_id)
-        .where(Booking.customer_id == customer.id)
-        .order_by(Booking.booking_date.desc())
-    )
-    return list(session.scalars(stmt))
-
-
 def ledger_section(session: Session, user: WebUser, customer: Customer) -> CustomerSection | None:
     """The ledger block, or None for a role that may not see money."""
     if not user.can(Permission.money_read):
@@ -64,7 +55,9 @@ def ledger_section(session: Session, user: WebUser, customer: Customer) -> Custo
     entries, more = ledger.entries_page(
         session, actor=user.actor, customer_id=customer.id, limit=MAX_ENTRIES, cursor=None
     )
-    booked = _bookings(session, customer)
+    booked = selectors.customer_bookings(
+        session, tenant_id=customer.tenant_id, customer_id=customer.id
+    )
     return CustomerSection(
         "Ledger",
         "customers/_ledger.html",
@@ -84,9 +77,6 @@ def ledger_section(session: Session, user: WebUser, customer: Customer) -> Custo
             "active": EntryStatus.active.value,
         },
     )
-
-
-customers.CUSTOMER_SECTIONS.append(ledger_section)
 
 
 def _entry_form(raw: dict[str, str], user: WebUser, customer: Customer) -> FormResult[Any]:
