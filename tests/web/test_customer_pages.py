@@ -107,7 +107,11 @@ def test_other_domains_add_sections_to_the_customer_page(
             return None
         return customers.CustomerSection("Ledger", "test_ledger.html", {"balance": 4500000})
 
-    monkeypatch.setattr(app.state, "customer_sections", (ledger, lambda *_: None))
-    page = rep_web.get(f"/customers/{customer['id']}")
+    listed = app.state.customer_sections
+    customers.install_customer_sections(app, [ledger, lambda *_: None])
+    try:
+        page = rep_web.get(f"/customers/{customer['id']}")
+    finally:
+        customers.install_customer_sections(app, listed)
     assert "<p data-testid='ledger'>Balance ₹45,00,000</p>" in page.text
     assert page.text.count('class="card customer-section"') == 1
