@@ -31,7 +31,7 @@ from salestrack.auth.context import Actor, system_actor
 from salestrack.auth.models import User
 from salestrack.auth.roles import Role
 from salestrack.auth.schemas import UserCreate
-from salestrack.db import make_engine, make_session_factory, transaction
+from salestrack.core.db import make_engine, make_session_factory, transaction
 from salestrack.journey import clock
 from salestrack.journey import service as journey
 from salestrack.journey.schemas import MilestoneCreate
@@ -49,7 +49,7 @@ from salestrack.reports.common import Window
 from salestrack.reports.facts import ALL_PARTS
 from salestrack.reports.generator import generate
 from salestrack.reports.oracle import OracleFigures
-from salestrack.tenancy import set_tenant, tenant_transaction
+from salestrack.core.tenancy import set_tenant, tenant_transaction
 
 URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgresql+psycopg://root@127.0.0.1:5432/salestrack_bench"

@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 
 from salestrack.app import create_app
 from salestrack.cli import main
-from salestrack.config import ConfigurationError, Settings, get_settings
-from salestrack.db import make_engine
-from salestrack.migrate import NotMigrated
+from salestrack.core.config import ConfigurationError, Settings, get_settings
+from salestrack.core.db import make_engine
+from salestrack.core.migrate import NotMigrated
 from tests.databases import BACKENDS, empty_database
 from tests.support import login
 

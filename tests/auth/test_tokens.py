@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from salestrack.config import Settings
+from salestrack.core.config import Settings
 from tests.support import TenantWorld, login
 
 LEADS = "/api/v1/sales/leads"

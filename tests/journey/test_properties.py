@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.auth.context import Actor
 from salestrack.auth.roles import Role
-from salestrack.errors import Conflict
+from salestrack.core.errors import Conflict
 from salestrack.journey import rules, service
 from salestrack.journey.models import (
     EngagementChannel,
@@ -25,7 +25,7 @@ from salestrack.journey.schemas import EngagementCreate, MilestoneCreate
 from salestrack.leads import service as leads
 from salestrack.leads.models import LeadStatus
 from salestrack.leads.schemas import LeadCreate, LeadUpdate
-from salestrack.tenancy import tenant_transaction
+from salestrack.core.tenancy import tenant_transaction
 from tests.support import TenantWorld
 
 START = date(2025, 1, 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from salestrack.errors import Conflict, Unprocessable
+from salestrack.core.errors import Conflict, Unprocessable
 from salestrack.journey.models import EngagementChannel, EngagementType, MilestoneType
 from salestrack.journey.rules import check_channel, status_after_milestone
 from salestrack.leads.models import LeadStatus as S

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 import httpx2 as httpx
 
-from salestrack.config import Settings
+from salestrack.core.config import Settings
 from tests.money.conftest import LEDGER, new_customer
 from tests.support import TenantWorld
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import ForeignKeyConstraint, Table, UniqueConstraint
 
-from salestrack.money.idempotency import IdempotencyKey
+from salestrack.http.idempotency import IdempotencyKey
 from salestrack.money.models import Booking, Inventory, LedgerEntry
 
 

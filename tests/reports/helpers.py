@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from salestrack.db import utcnow
+from salestrack.core.db import utcnow
 from salestrack.reports import bookings, campaigns, dashboard, funnel, receivables, sources
 from salestrack.reports.common import Window
 from salestrack.reports.figures import CounterFigures, Figures
 from salestrack.reports.oracle import OracleFigures
-from salestrack.tenancy import set_tenant
+from salestrack.core.tenancy import set_tenant
 
 REPORTS = "/api/v1/sales/reports"
 

@@ -15,7 +15,7 @@ from salestrack.journey import service as journey
 from salestrack.journey.schemas import MilestoneCreate
 from salestrack.leads import service as leads
 from salestrack.leads.schemas import LeadCreate
-from salestrack.tenancy import tenant_transaction
+from salestrack.core.tenancy import tenant_transaction
 from tests.reports.helpers import assert_parity
 from tests.support import TenantWorld
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.auth.context import Actor
 from salestrack.auth.roles import Role
-from salestrack.errors import ProblemError
+from salestrack.core.errors import ProblemError
 from salestrack.journey import service as journey
 from salestrack.journey.models import LeadEngagement, LeadMilestone
 from salestrack.journey.schemas import EngagementCreate, EngagementUpdate, MilestoneCreate
@@ -41,7 +41,7 @@ from salestrack.money.schemas import (
 )
 from salestrack.reports.common import Window
 from salestrack.reports.rebuild import rebuild
-from salestrack.tenancy import tenant_transaction
+from salestrack.core.tenancy import tenant_transaction
 from tests.reports.helpers import both
 from tests.support import TenantWorld
 

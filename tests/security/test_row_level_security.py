@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.leads.models import Lead
 from salestrack.models import metadata
-from salestrack.rls import POLICY
-from salestrack.tenancy import (
+from salestrack.core.rls import POLICY
+from salestrack.core.tenancy import (
     TenantMismatch,
     TenantNotSet,
     set_local_statement,

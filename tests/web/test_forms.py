@@ -8,7 +8,7 @@ from typing import cast
 import pytest
 from sqlalchemy.orm import Session
 
-from salestrack.errors import Conflict, NotFound, ProblemError, Unprocessable
+from salestrack.core.errors import Conflict, NotFound, ProblemError, Unprocessable
 from salestrack.leads.schemas import LeadCreate, LeadUpdate
 from salestrack.web.kit.filters import LocaleFormat
 from salestrack.web.kit.forms import FORM, Blank, FormResult, attempt, validate_form

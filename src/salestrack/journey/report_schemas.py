@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from salestrack.journey.models import MilestoneType
 from salestrack.journey.schemas import EngagementPublic, MilestonePublic, TimeOfDay
-from salestrack.schema_base import OutputModel
+from salestrack.core.schema_base import OutputModel
 
 
 class FollowUpPublic(OutputModel):

@@ -13,7 +13,7 @@ import uuid
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from salestrack import crud
+from salestrack.core import crud
 from salestrack.auth.context import Actor
 from salestrack.journey.models import LeadStatusHistory, StatusCause
 from salestrack.leads.models import Lead, LeadStatus

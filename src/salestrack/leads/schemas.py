@@ -9,7 +9,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from salestrack.db import utcnow
+from salestrack.core.db import utcnow
 from salestrack.leads.models import (
     CampaignStatus,
     CampaignType,
@@ -18,7 +18,7 @@ from salestrack.leads.models import (
     LeadStatus,
     SourceType,
 )
-from salestrack.schema_base import (
+from salestrack.core.schema_base import (
     Code,
     Email,
     InputModel,

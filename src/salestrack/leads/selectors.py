@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from salestrack import crud
+from salestrack.core import crud
 from salestrack.leads.models import (
     Campaign,
     CampaignStatus,
@@ -27,7 +27,7 @@ from salestrack.leads.models import (
     LeadStatus,
     SourceType,
 )
-from salestrack.pagination import paginate
+from salestrack.core.pagination import paginate
 
 MAX_CHOICES = 500
 

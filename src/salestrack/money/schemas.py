@@ -9,9 +9,9 @@ from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
-from salestrack.db import utcnow
+from salestrack.core.db import utcnow
 from salestrack.money.models import BookingStatus, EntryStatus, TransactionType
-from salestrack.schema_base import (
+from salestrack.core.schema_base import (
     MAX_MONEY,
     Code,
     InputModel,

@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import func
 from sqlalchemy.orm import Session
 
-from salestrack import crud
+from salestrack.core import crud
 from salestrack.money import booking_queries, inventory
 from salestrack.money.booking_queries import BookingFilters
 from salestrack.money.models import Booking, BookingStatus, Inventory
-from salestrack.pagination import paginate
+from salestrack.core.pagination import paginate
 
 MAX_CHOICES = 500
 

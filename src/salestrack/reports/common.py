@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from salestrack.db import utcnow
-from salestrack.errors import Unprocessable
+from salestrack.core.db import utcnow
+from salestrack.core.errors import Unprocessable
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)

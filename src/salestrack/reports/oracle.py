@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from salestrack.db import Money
+from salestrack.core.db import Money
 from salestrack.journey.models import LeadEngagement, LeadMilestone, LeadStatusHistory
 from salestrack.leads.models import Customer, Lead
 from salestrack.money.models import Booking, EntryStatus, LedgerEntry

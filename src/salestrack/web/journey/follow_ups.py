@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from salestrack.auth.roles import Permission, Role
-from salestrack.deps import SessionDep
+from salestrack.http.deps import SessionDep
 from salestrack.journey import service as journey
 from salestrack.web.kit.choices import load_choices, page_id
 from salestrack.web.kit.deps import FormDep, WebUser, user_with

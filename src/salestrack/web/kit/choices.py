@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from salestrack.auth import service as auth
-from salestrack.errors import NotFound
+from salestrack.core.errors import NotFound
 from salestrack.leads import selectors as leads
 from salestrack.leads.models import LeadSource
 from salestrack.web.kit.filters import label_filter

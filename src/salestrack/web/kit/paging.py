@@ -14,7 +14,7 @@ from typing import Generic, TypeVar
 
 from starlette.requests import Request
 
-from salestrack.errors import Unprocessable
+from salestrack.core.errors import Unprocessable
 from salestrack.web.kit.render import query_string
 
 RowT = TypeVar("RowT")

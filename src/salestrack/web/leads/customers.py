@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from salestrack.auth.roles import Permission
-from salestrack.deps import SessionDep
+from salestrack.http.deps import SessionDep
 from salestrack.leads import selectors, service
 from salestrack.leads.models import Customer, CustomerStatus
 from salestrack.leads.selectors import CustomerFilters

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from salestrack.auth.roles import Permission
-from salestrack.deps import SessionDep
+from salestrack.http.deps import SessionDep
 from salestrack.leads import selectors, service
 from salestrack.leads.models import Lead, LeadStatus
 from salestrack.leads.schemas import LeadCreate, LeadUpdate

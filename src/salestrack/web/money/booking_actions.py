@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from salestrack.auth.roles import Permission
-from salestrack.deps import SessionDep
+from salestrack.http.deps import SessionDep
 from salestrack.leads import selectors as leads
 from salestrack.money import booking_queries, bookings, ledger
 from salestrack.money.models import Booking, BookingStatus

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from salestrack.auth.roles import Permission
-from salestrack.deps import SessionDep
+from salestrack.http.deps import SessionDep
 from salestrack.money import booking_queries, bookings, selectors
 from salestrack.money.models import BookingStatus
 from salestrack.money.schemas import BookingCreate
