@@ -203,6 +203,7 @@ def purge_idempotency_keys(tenant_slugs: tuple[str, ...], older_than_hours: int)
 
     from salestrack.auth import service
     from salestrack.http import idempotency
+
     for slug in tenant_slugs:
         with _unit_of_work() as session:
             tenant = service.open_tenant(session, slug)

@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from salestrack.core import crud
 from salestrack.auth.context import Actor
+from salestrack.core import crud
 from salestrack.core.db import utcnow
 from salestrack.core.errors import Conflict
 from salestrack.core.numbering import next_number

@@ -6,6 +6,7 @@ import uuid
 from datetime import date
 
 from salestrack.core.db import utcnow
+
 from tests.support import ApiClient, TenantWorld
 
 LEADS = "/api/v1/sales/leads"

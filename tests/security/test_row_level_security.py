@@ -10,12 +10,6 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Connection, Engine, create_engine, select, text
-from sqlalchemy.exc import ProgrammingError
-from sqlalchemy.orm import Session, sessionmaker
-
-from salestrack.leads.models import Lead
-from salestrack.models import metadata
 from salestrack.core.rls import POLICY
 from salestrack.core.tenancy import (
     TenantMismatch,
@@ -24,6 +18,12 @@ from salestrack.core.tenancy import (
     set_tenant,
     tenant_transaction,
 )
+from sqlalchemy import Connection, Engine, create_engine, select, text
+from sqlalchemy.exc import ProgrammingError
+from sqlalchemy.orm import Session, sessionmaker
+
+from salestrack.leads.models import Lead
+from salestrack.models import metadata
 from tests.databases import TEST_APP_ROLE
 from tests.support import TenantWorld
 

@@ -6,9 +6,9 @@ import contextlib
 from typing import cast
 
 import pytest
+from salestrack.core.errors import Conflict, NotFound, ProblemError, Unprocessable
 from sqlalchemy.orm import Session
 
-from salestrack.core.errors import Conflict, NotFound, ProblemError, Unprocessable
 from salestrack.leads.schemas import LeadCreate, LeadUpdate
 from salestrack.web.kit.filters import LocaleFormat
 from salestrack.web.kit.forms import FORM, Blank, FormResult, attempt, validate_form

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlalchemy.orm import Session
 
-from salestrack.core import crud
 from salestrack.auth import throttle
 from salestrack.auth.context import Actor
 from salestrack.auth.models import Tenant, User
@@ -21,6 +20,7 @@ from salestrack.auth.security import (
     needs_rehash,
     verify_password,
 )
+from salestrack.core import crud
 from salestrack.core.config import Settings
 from salestrack.core.errors import Conflict, TooManyRequests, Unauthorized
 from salestrack.core.tenancy import set_tenant

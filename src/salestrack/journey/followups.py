@@ -18,8 +18,8 @@ from typing import Any
 from sqlalchemy import Select, and_
 from sqlalchemy.orm import Session
 
-from salestrack.core import crud
 from salestrack.auth.context import Actor
+from salestrack.core import crud
 from salestrack.core.db import utcnow
 from salestrack.core.errors import Conflict
 from salestrack.journey import clock

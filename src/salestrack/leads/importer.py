@@ -17,9 +17,9 @@ from pydantic import ValidationError
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from salestrack.core import crud
 from salestrack.auth.context import Actor
 from salestrack.auth.models import User
+from salestrack.core import crud
 from salestrack.core.errors import ProblemError
 from salestrack.leads import service
 from salestrack.leads.models import Campaign, LeadSource

@@ -10,7 +10,9 @@ from fastapi import Depends, Query
 from salestrack.auth.context import Actor
 from salestrack.auth.deps import require
 from salestrack.auth.roles import Permission
+from salestrack.core.pagination import CursorParam, LimitParam, Page
 from salestrack.http.deps import SessionDep
+from salestrack.http.routing import add_record_routes, api_router
 from salestrack.leads import schemas, selectors, service
 from salestrack.leads.models import (
     CampaignStatus,
@@ -20,8 +22,6 @@ from salestrack.leads.models import (
     LeadStatus,
     SourceType,
 )
-from salestrack.core.pagination import CursorParam, LimitParam, Page
-from salestrack.http.routing import add_record_routes, api_router
 
 leads_router = api_router(prefix="/api/v1/sales/leads", tags=["leads"])
 customers_router = api_router(prefix="/api/v1/sales/customers", tags=["customers"])

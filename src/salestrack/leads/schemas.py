@@ -10,14 +10,6 @@ from typing import ClassVar
 from pydantic import Field
 
 from salestrack.core.db import utcnow
-from salestrack.leads.models import (
-    CampaignStatus,
-    CampaignType,
-    Channel,
-    CustomerStatus,
-    LeadStatus,
-    SourceType,
-)
 from salestrack.core.schema_base import (
     Code,
     Email,
@@ -30,6 +22,14 @@ from salestrack.core.schema_base import (
     Phone,
     ShortText,
     UpdateModel,
+)
+from salestrack.leads.models import (
+    CampaignStatus,
+    CampaignType,
+    Channel,
+    CustomerStatus,
+    LeadStatus,
+    SourceType,
 )
 
 

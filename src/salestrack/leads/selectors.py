@@ -15,6 +15,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from salestrack.core import crud
+from salestrack.core.pagination import paginate
 from salestrack.leads.models import (
     Campaign,
     CampaignStatus,
@@ -27,7 +28,6 @@ from salestrack.leads.models import (
     LeadStatus,
     SourceType,
 )
-from salestrack.core.pagination import paginate
 
 MAX_CHOICES = 500
 

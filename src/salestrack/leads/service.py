@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from salestrack.auth.context import Actor
 from salestrack.auth.models import User
 from salestrack.core.errors import Unprocessable
+from salestrack.core.records import CodeRule, RecordKind
 from salestrack.leads.models import Campaign, Customer, Lead, LeadSource
 from salestrack.leads.schemas import LeadCreate, LeadUpdate
-from salestrack.core.records import CodeRule, RecordKind
 
 
 def _campaign_dates(row: Campaign | None, values: dict[str, Any]) -> None:

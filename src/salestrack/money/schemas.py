@@ -10,7 +10,6 @@ from typing import Annotated, ClassVar
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from salestrack.core.db import utcnow
-from salestrack.money.models import BookingStatus, EntryStatus, TransactionType
 from salestrack.core.schema_base import (
     MAX_MONEY,
     Code,
@@ -22,6 +21,7 @@ from salestrack.core.schema_base import (
     PositiveMoney,
     UpdateModel,
 )
+from salestrack.money.models import BookingStatus, EntryStatus, TransactionType
 
 UnitType = Annotated[str, StringConstraints(min_length=1, max_length=50)]
 Units = Annotated[int, Field(ge=0, le=1_000_000)]

@@ -15,10 +15,10 @@ from sqlalchemy import func
 from sqlalchemy.orm import Session
 
 from salestrack.core import crud
+from salestrack.core.pagination import paginate
 from salestrack.money import booking_queries, inventory
 from salestrack.money.booking_queries import BookingFilters
 from salestrack.money.models import Booking, BookingStatus, Inventory
-from salestrack.core.pagination import paginate
 
 MAX_CHOICES = 500
 

@@ -13,8 +13,8 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
-from salestrack.core import crud
 from salestrack.auth.context import Actor
+from salestrack.core import crud
 from salestrack.core.db import utcnow
 from salestrack.leads.models import Customer
 from salestrack.money.models import EntryStatus, LedgerEntry, TransactionType

@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 
 from salestrack.core.errors import problem_response
 from salestrack.core.migrate import current_revision, head_revision
-from salestrack.ops.metrics import exposition
 from salestrack.http.routing import api_router
+from salestrack.ops.metrics import exposition
 
 router = api_router(include_in_schema=False)
 log = logging.getLogger("salestrack.ops")

@@ -37,6 +37,8 @@ from salestrack.auth.models import User
 from salestrack.auth.roles import Role
 from salestrack.auth.schemas import UserCreate
 from salestrack.core.db import transaction, upsert_insert
+from salestrack.core.numbering import Counter
+from salestrack.core.tenancy import tenant_transaction
 from salestrack.journey import clock
 from salestrack.leads import service as leads
 from salestrack.leads.models import CampaignType, Channel, LeadSource, SourceType
@@ -44,13 +46,11 @@ from salestrack.leads.schemas import CampaignCreate, LeadSourceCreate
 from salestrack.money import inventory
 from salestrack.money.models import Inventory
 from salestrack.money.schemas import InventoryCreate
-from salestrack.core.numbering import Counter
 from salestrack.reports import loader
 from salestrack.reports.copytext import now_stamp
 from salestrack.reports.presummed import Summaries, Tally, write_counters
 from salestrack.reports.simulate import Context, Rows, simulate_lead
 from salestrack.reports.summaries import DISABLED
-from salestrack.core.tenancy import tenant_transaction
 
 BATCH = 5_000
 LOADERS = 2

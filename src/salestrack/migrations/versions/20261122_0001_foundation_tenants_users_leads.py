@@ -7,10 +7,9 @@ Create Date: 2026-11-22 00:15:02.337499
 
 from collections.abc import Sequence
 
+import salestrack.core.db
 import sqlalchemy as sa
 from alembic import op
-
-import salestrack.core.db
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -66,7 +65,9 @@ def upgrade() -> None:
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("bucket", sa.String(length=320), nullable=False),
         sa.Column("failures", sa.Integer(), nullable=False),
-        sa.Column("window_started_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "window_started_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=False
+        ),
         sa.Column("blocked_until", salestrack.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["tenant_id"], ["tenants.tenant_id"], name=op.f("fk_login_throttle_tenant_id_tenants")

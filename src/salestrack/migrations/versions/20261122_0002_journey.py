@@ -7,10 +7,9 @@ Create Date: 2026-11-22 00:22:08.607440
 
 from collections.abc import Sequence
 
+import salestrack.core.db
 import sqlalchemy as sa
 from alembic import op
-
-import salestrack.core.db
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -73,7 +72,9 @@ def upgrade() -> None:
         sa.Column("outcome", sa.String(length=10), nullable=True),
         sa.Column("follow_up_required", sa.Boolean(), nullable=False),
         sa.Column("follow_up_date", sa.Date(), nullable=True),
-        sa.Column("follow_up_closed_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "follow_up_closed_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=True
+        ),
         sa.Column("follow_up_closed_by", sa.String(length=20), nullable=True),
         sa.Column("follow_up_closed_by_id", sa.Uuid(), nullable=True),
         sa.Column("notes", sa.Text(), nullable=False),

@@ -7,10 +7,9 @@ Create Date: 2026-11-22 00:22:53.747825
 
 from collections.abc import Sequence
 
+import salestrack.core.db
 import sqlalchemy as sa
 from alembic import op
-
-import salestrack.core.db
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -72,7 +71,9 @@ def upgrade() -> None:
         sa.Column("lead_id", sa.Uuid(), nullable=True),
         sa.Column("inventory_id", sa.Uuid(), nullable=False),
         sa.Column("booking_date", sa.Date(), nullable=False),
-        sa.Column("booking_amount", salestrack.core.db.Money(precision=18, scale=2), nullable=False),
+        sa.Column(
+            "booking_amount", salestrack.core.db.Money(precision=18, scale=2), nullable=False
+        ),
         sa.Column("unit_type", sa.String(length=50), nullable=False),
         sa.Column("unit_count", sa.Integer(), nullable=False),
         sa.Column("delivery_date", sa.Date(), nullable=True),
@@ -82,7 +83,9 @@ def upgrade() -> None:
         sa.Column("cancellation_date", sa.Date(), nullable=True),
         sa.Column("cancellation_reason", sa.Text(), nullable=True),
         sa.Column(
-            "cancellation_refund_amount", salestrack.core.db.Money(precision=18, scale=2), nullable=True
+            "cancellation_refund_amount",
+            salestrack.core.db.Money(precision=18, scale=2),
+            nullable=True,
         ),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),

@@ -7,10 +7,9 @@ Create Date: 2026-11-22 00:46:26.096682
 
 from collections.abc import Sequence
 
+import salestrack.core.db
 import sqlalchemy as sa
 from alembic import op
-
-import salestrack.core.db
 
 revision: str = "0005"
 down_revision: str | None = "0003"
@@ -29,7 +28,9 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("amount", salestrack.core.db.Money(precision=18, scale=2), nullable=False),
         sa.Column("units", sa.Integer(), nullable=False),
-        sa.Column("refund_promised", salestrack.core.db.Money(precision=18, scale=2), nullable=False),
+        sa.Column(
+            "refund_promised", salestrack.core.db.Money(precision=18, scale=2), nullable=False
+        ),
         sa.Column("refund_paid", salestrack.core.db.Money(precision=18, scale=2), nullable=False),
         sa.ForeignKeyConstraint(
             ["tenant_id"],

@@ -9,8 +9,8 @@ from starlette.responses import Response
 
 from salestrack.auth import service as auth
 from salestrack.auth.security import read_token
-from salestrack.http.deps import SessionDep, SettingsDep
 from salestrack.core.errors import TooManyRequests
+from salestrack.http.deps import SessionDep, SettingsDep
 from salestrack.web.kit.deps import CurrentUser, FormDep, LoginRequired, WebUser, current_user
 from salestrack.web.kit.nav import start_page
 from salestrack.web.kit.render import redirect, render

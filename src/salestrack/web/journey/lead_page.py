@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from starlette.responses import JSONResponse, Response
 
 from salestrack.auth.roles import Permission
-from salestrack.http.deps import SessionDep
 from salestrack.core.errors import NotFound
+from salestrack.http.deps import SessionDep
 from salestrack.journey import service as journey
 from salestrack.leads import selectors as lead_reads
 from salestrack.leads import service as leads

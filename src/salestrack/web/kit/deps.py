@@ -11,9 +11,9 @@ from fastapi import Depends, Request
 from salestrack.auth import service as auth
 from salestrack.auth.context import Actor
 from salestrack.auth.roles import Permission, Role
-from salestrack.http.deps import SessionDep
 from salestrack.core.errors import Forbidden
 from salestrack.core.tenancy import set_tenant
+from salestrack.http.deps import SessionDep
 from salestrack.web.kit.filters import LocaleFormat
 from salestrack.web.kit.session import load_session
 

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from salestrack.auth.roles import Permission
-from salestrack.http.deps import SessionDep
 from salestrack.core.errors import NotFound
+from salestrack.http.deps import SessionDep
 from salestrack.leads import service
 from salestrack.leads.models import Customer
 from salestrack.money import ledger, selectors, summary

@@ -15,8 +15,8 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from salestrack.auth.roles import Permission
-from salestrack.http.deps import SessionDep
 from salestrack.core.errors import NotFound, Unprocessable
+from salestrack.http.deps import SessionDep
 from salestrack.reports.common import window
 from salestrack.web.kit.deps import WebUser, user_with
 from salestrack.web.kit.render import query_string, render
