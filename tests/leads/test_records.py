@@ -37,6 +37,16 @@ def test_customer_lifecycle(api: ApiClient) -> None:
     assert duplicate.status_code == 409  # codes stay reserved after a soft delete
 
 
+def test_the_customer_search_matches_phone_too(api: ApiClient) -> None:
+    """One customer search for the API and the web page: name, code, email and phone."""
+    asha = api.ok("POST", CUSTOMERS, 201, json={"name": "Asha Rao", "phone": "+91 98450 12345"})
+    api.ok("POST", CUSTOMERS, 201, json={"name": "Ravi Kumar", "phone": "+91 99000 55555"})
+    found = api.ok("GET", CUSTOMERS, params={"q": "98450"})["items"]
+    assert [c["id"] for c in found] == [asha["id"]]
+    assert api.ok("GET", CUSTOMERS, params={"q": "+91 9"})["items"] != []
+    assert api.ok("GET", CUSTOMERS, params={"q": "11111"})["items"] == []
+
+
 def test_campaign_lifecycle_and_rules(world: TenantWorld) -> None:
     api = world.manager
     body = {

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from salestrack.web.filters import LocaleFormat
-from salestrack.web.report_views import show
+from salestrack.web.kit.filters import LocaleFormat
+from salestrack.web.reports.views import show
 from tests.journey.helpers import SALES
 from tests.money.conftest import book, new_customer, new_inventory, post
 from tests.support import ApiClient

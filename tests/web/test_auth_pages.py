@@ -6,7 +6,7 @@ import pytest
 from fastapi import FastAPI
 
 from salestrack.auth.roles import Role
-from salestrack.web.session import COOKIE_NAME
+from salestrack.web.kit.session import COOKIE_NAME
 from tests.support import TenantWorld
 from tests.web.support import WebClient, browser, text_of
 

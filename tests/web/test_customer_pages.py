@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from jinja2 import ChoiceLoader, DictLoader
 
-from salestrack.web import customers, render
+from salestrack.web.kit import render
+from salestrack.web.leads import customers
+from salestrack.web.money.ledger import ledger_section
 from tests.journey.helpers import new_lead
 from tests.support import ApiClient, TenantWorld
 from tests.web.support import WebClient, text_of
@@ -48,6 +51,22 @@ def test_list_search_and_detail_with_the_linked_lead(
     assert "₹50,00,000" in text
 
 
+def test_the_page_and_the_api_search_customers_alike(
+    rep_web: WebClient, world: TenantWorld
+) -> None:
+    _customer(world.admin, phone="+91 98450 12345")
+    _customer(world.admin, name="Ravi Kumar", email="ravi@example.com")
+    for text, names in (("98450", ["Priya Sharma"]), ("ravi@", ["Ravi Kumar"]), ("zzz", [])):
+        api = world.admin.ok("GET", "/api/v1/sales/customers", params={"q": text})["items"]
+        page = text_of(rep_web.get("/customers", params={"q": text}))
+        assert [c["name"] for c in api] == names
+        assert [n for n in ("Priya Sharma", "Ravi Kumar") if n in page] == names
+
+
+def test_the_customer_page_lists_the_sections_install_web_names(app: FastAPI) -> None:
+    assert app.state.customer_sections == (ledger_section,)
+
+
 def test_a_customer_whose_lead_was_deleted(rep_web: WebClient, world: TenantWorld) -> None:
     lead = new_lead(world.admin)
     customer = _customer(world.admin, lead_id=lead["id"])
@@ -67,7 +86,7 @@ def test_another_tenants_customer_is_not_found(
 
 
 def test_other_domains_add_sections_to_the_customer_page(
-    rep_web: WebClient, world: TenantWorld, monkeypatch: pytest.MonkeyPatch
+    app: FastAPI, rep_web: WebClient, world: TenantWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     customer = _customer(world.admin)
     loader = ChoiceLoader(
@@ -88,7 +107,11 @@ def test_other_domains_add_sections_to_the_customer_page(
             return None
         return customers.CustomerSection("Ledger", "test_ledger.html", {"balance": 4500000})
 
-    monkeypatch.setattr(customers, "CUSTOMER_SECTIONS", [ledger, lambda *_: None])
-    page = rep_web.get(f"/customers/{customer['id']}")
+    listed = app.state.customer_sections
+    customers.install_customer_sections(app, [ledger, lambda *_: None])
+    try:
+        page = rep_web.get(f"/customers/{customer['id']}")
+    finally:
+        customers.install_customer_sections(app, listed)
     assert "<p data-testid='ledger'>Balance ₹45,00,000</p>" in page.text
     assert page.text.count('class="card customer-section"') == 1

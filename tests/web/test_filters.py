@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from jinja2 import Environment
 
-from salestrack.web.filters import LocaleFormat, install_filters
+from salestrack.web.kit.filters import LocaleFormat, install_filters
 
 INDIA = LocaleFormat("en_IN", "INR", "Asia/Kolkata")
 

@@ -6,9 +6,9 @@ import uuid
 
 from salestrack.auth.context import Actor
 from salestrack.auth.roles import Role
-from salestrack.web import nav
-from salestrack.web.deps import WebUser
-from salestrack.web.filters import LocaleFormat
+from salestrack.web.kit import nav
+from salestrack.web.kit.deps import WebUser
+from salestrack.web.kit.filters import LocaleFormat
 
 
 def _user(role: Role) -> WebUser:

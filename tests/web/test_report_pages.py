@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from salestrack.web.report_views import HEADLINE, RATIOS
+from salestrack.web.reports.views import HEADLINE, RATIOS
 from tests.support import TenantWorld
 from tests.web.report_data import FMT, api_report, expected_kpi_text, kpi_values, sales_month
 from tests.web.support import WebClient, text_of

@@ -50,6 +50,11 @@ def find_tenant(session: Session, reference: str) -> Tenant | None:
     return session.get(Tenant, tenant_id_from_reference(reference))
 
 
+def get_tenant(session: Session, *, tenant_id: uuid.UUID) -> Tenant | None:
+    """The tenant with this id, if the session acts for it (row-level security)."""
+    return session.get(Tenant, tenant_id)
+
+
 def open_tenant(session: Session, reference: str) -> Tenant | None:
     """Make ``session`` act for the tenant ``reference`` names, and return it (None: none)."""
     set_tenant(session, tenant_id_from_reference(reference))

@@ -143,7 +143,9 @@ def check_references(
     """422 naming the first field whose id is not a live row of this tenant."""
     for field, (model, value) in refs.items():
         if value is not None and not exists_live(session, model, tenant_id=tenant_id, row_id=value):
-            raise Unprocessable(f"{field}: no {model.__tablename__[:-1]} {value} in this tenant")
+            raise Unprocessable(
+                f"{field}: no {model.__tablename__[:-1]} {value} in this tenant", field=field
+            )
 
 
 def text_search(text: str, *columns: Any) -> ColumnElement[bool]:

@@ -18,14 +18,27 @@ log = logging.getLogger("salestrack.core.errors")
 
 
 class ProblemError(Exception):
-    """A failure the client can understand; ``detail`` is written for a human."""
+    """A failure the client can understand; ``detail`` is written for a human.
+
+    ``field`` names the input the failure is about (``"source_id"``, ``"unit_count"``), so
+    a form can show the message beside it without reading the text; it is not part of the
+    problem+json body, which ``extra`` alone extends.
+    """
 
     status = 400
     title = "Bad request"
 
-    def __init__(self, detail: str, *, headers: dict[str, str] | None = None, **extra: Any) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.field = field
         self.headers = headers or {}
         self.extra = extra
 

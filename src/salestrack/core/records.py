@@ -117,7 +117,10 @@ class RecordKind:
         assert self.code is not None
         if given is not None:
             if self._code_taken(session, actor.tenant_id, given):
-                raise Conflict(f"{self.code.field} {given!r} is already used in this tenant")
+                raise Conflict(
+                    f"{self.code.field} {given!r} is already used in this tenant",
+                    field=self.code.field,
+                )
             return given
         prefix, counter = self.code.prefix_now()
         while True:

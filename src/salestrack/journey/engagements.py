@@ -43,9 +43,13 @@ def _check(values: dict[str, Any]) -> None:
     response_date = values.get("response_date")
     if response_date is not None:
         if not values.get("response_received"):
-            raise Unprocessable("response_date is given but response_received is false")
+            raise Unprocessable(
+                "response_date is given but response_received is false", field="response_date"
+            )
         if response_date < values["engagement_date"]:
-            raise Unprocessable("response_date may not be before engagement_date")
+            raise Unprocessable(
+                "response_date may not be before engagement_date", field="response_date"
+            )
 
 
 def _completed(session: Session, *, actor: Actor, lead: Lead, row: LeadEngagement) -> None:

@@ -54,15 +54,20 @@ def _check(milestone_type: MilestoneType, values: dict[str, Any]) -> None:
             visits = ", ".join(sorted(t.value for t in rules.VISIT_TYPES))
             raise Unprocessable(
                 f"{', '.join(given)}: only visits ({visits}) have a location, "
-                f"visitor or outcome, not {milestone_type.value}"
+                f"visitor or outcome, not {milestone_type.value}",
+                field=given[0],
             )
     if (values.get("location_latitude") is None) != (values.get("location_longitude") is None):
-        raise Unprocessable("location_latitude and location_longitude go together")
+        raise Unprocessable(
+            "location_latitude and location_longitude go together", field="location_latitude"
+        )
     follow_up_date = values.get("follow_up_date")
     if values.get("follow_up_required") and follow_up_date is None:
-        raise Unprocessable("follow_up_required needs a follow_up_date")
+        raise Unprocessable("follow_up_required needs a follow_up_date", field="follow_up_required")
     if follow_up_date is not None and follow_up_date < values["milestone_date"]:
-        raise Unprocessable("follow_up_date may not be before milestone_date")
+        raise Unprocessable(
+            "follow_up_date may not be before milestone_date", field="follow_up_date"
+        )
 
 
 def _check_visitor(session: Session, actor: Actor, values: dict[str, Any]) -> None:
@@ -142,7 +147,10 @@ def update_milestone(
         milestone_type is MilestoneType.lead_generated
         and values.get("milestone_date", row.milestone_date) != row.milestone_date
     ):
-        raise Unprocessable("lead_generated is dated by the lead's lead_date: change the lead")
+        raise Unprocessable(
+            "lead_generated is dated by the lead's lead_date: change the lead",
+            field="milestone_date",
+        )
     merged = {name: values.get(name, getattr(row, name)) for name in _CHECKED}
     _check(milestone_type, merged)
     _check_visitor(session, actor, values)

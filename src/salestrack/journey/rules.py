@@ -119,5 +119,6 @@ def check_channel(engagement_type: EngagementType, channel: EngagementChannel) -
         raise Unprocessable(
             f"engagement_channel {channel.value!r} does not fit {engagement_type.value}; "
             f"use one of: {names}",
+            field="engagement_channel",
             allowed_channels=[c.value for c in fits],
         )

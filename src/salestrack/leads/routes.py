@@ -6,24 +6,19 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Depends, Query
-from sqlalchemy import or_
 
 from salestrack.auth.context import Actor
 from salestrack.auth.deps import require
 from salestrack.auth.roles import Permission
-from salestrack.core import crud
-from salestrack.core.pagination import CursorParam, LimitParam, Page, paginate
+from salestrack.core.pagination import CursorParam, LimitParam, Page
 from salestrack.http.deps import SessionDep
 from salestrack.http.routing import api_router
-from salestrack.leads import schemas, service
+from salestrack.leads import schemas, selectors, service
 from salestrack.leads.models import (
-    Campaign,
     CampaignStatus,
     CampaignType,
     Channel,
-    Customer,
     CustomerStatus,
-    LeadSource,
     LeadStatus,
     SourceType,
 )
@@ -38,14 +33,14 @@ Search = Annotated[str | None, Query(max_length=200, description="text search")]
 
 
 @dataclass(frozen=True)
-class LeadQuery(service.LeadFilters):
+class LeadQuery(selectors.LeadFilters):
     """The list filters as query parameters (the search text bounded like every input)."""
 
     q: Annotated[str | None, Query(max_length=200, description="text search")] = None
 
 
-def _page(session: Any, stmt: Any, model: Any, limit: int, cursor: str | None) -> dict[str, Any]:
-    items, next_cursor = paginate(session, stmt, model, limit=limit, cursor=cursor)
+def _page(found: tuple[list[Any], str | None]) -> dict[str, Any]:
+    items, next_cursor = found
     return {"items": items, "next_cursor": next_cursor}
 
 
@@ -58,8 +53,11 @@ def list_leads(
     cursor: CursorParam = None,
 ) -> dict[str, Any]:
     """Leads newest first, filtered, one page at a time."""
-    stmt = service.filtered_leads(tenant_id=actor.tenant_id, filters=filters)
-    return _page(session, stmt, service.LEADS.model, limit, cursor)
+    return _page(
+        selectors.lead_page(
+            session, tenant_id=actor.tenant_id, filters=filters, limit=limit, cursor=cursor
+        )
+    )
 
 
 @customers_router.get("", response_model=Page[schemas.CustomerPublic])
@@ -72,17 +70,13 @@ def list_customers(
     limit: LimitParam = 50,
     cursor: CursorParam = None,
 ) -> dict[str, Any]:
-    """Customers newest first; search matches name, code and email."""
-    stmt = crud.scoped(Customer, actor.tenant_id)
-    if status:
-        stmt = stmt.where(Customer.status == status)
-    if lead_id:
-        stmt = stmt.where(Customer.lead_id == lead_id)
-    if q:
-        stmt = stmt.where(
-            crud.text_search(q, Customer.name, Customer.customer_code, Customer.email)
+    """Customers newest first; search matches name, code, email and phone."""
+    filters = selectors.CustomerFilters(status=status, lead_id=lead_id, q=q)
+    return _page(
+        selectors.customer_page(
+            session, tenant_id=actor.tenant_id, filters=filters, limit=limit, cursor=cursor
         )
-    return _page(session, stmt, Customer, limit, cursor)
+    )
 
 
 @campaigns_router.get("", response_model=Page[schemas.CampaignPublic])
@@ -98,23 +92,18 @@ def list_campaigns(
     cursor: CursorParam = None,
 ) -> dict[str, Any]:
     """Campaigns newest first."""
-    stmt = crud.scoped(Campaign, actor.tenant_id)
-    stmt = crud.where_equal(
-        stmt,
-        (
-            (Campaign.status, status),
-            (Campaign.campaign_type, campaign_type),
-            (Campaign.assigned_to, assigned_to),
-        ),
+    filters = selectors.CampaignFilters(
+        status=status,
+        campaign_type=campaign_type,
+        assigned_to=assigned_to,
+        active_on=active_on,
+        q=q,
     )
-    if active_on:
-        stmt = stmt.where(
-            or_(Campaign.start_date.is_(None), Campaign.start_date <= active_on),
-            or_(Campaign.end_date.is_(None), Campaign.end_date >= active_on),
+    return _page(
+        selectors.campaign_page(
+            session, tenant_id=actor.tenant_id, filters=filters, limit=limit, cursor=cursor
         )
-    if q:
-        stmt = stmt.where(crud.text_search(q, Campaign.campaign_name, Campaign.campaign_code))
-    return _page(session, stmt, Campaign, limit, cursor)
+    )
 
 
 @sources_router.get("", response_model=Page[schemas.LeadSourcePublic])
@@ -128,16 +117,14 @@ def list_sources(
     cursor: CursorParam = None,
 ) -> dict[str, Any]:
     """Lead sources newest first."""
-    stmt = crud.scoped(LeadSource, actor.tenant_id)
-    stmt = crud.where_equal(
-        stmt,
-        (
-            (LeadSource.source_type, source_type),
-            (LeadSource.channel, channel),
-            (LeadSource.campaign_id, campaign_id),
-        ),
+    filters = selectors.SourceFilters(
+        source_type=source_type, channel=channel, campaign_id=campaign_id
     )
-    return _page(session, stmt, LeadSource, limit, cursor)
+    return _page(
+        selectors.source_page(
+            session, tenant_id=actor.tenant_id, filters=filters, limit=limit, cursor=cursor
+        )
+    )
 
 
 add_record_routes(

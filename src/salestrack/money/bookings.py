@@ -86,7 +86,8 @@ def create_booking(session: Session, *, actor: Actor, data: BookingCreate) -> Bo
     )
     if data.unit_type is not None and data.unit_type != stock.unit_type:
         raise Unprocessable(
-            f"unit_type {data.unit_type!r} does not match the inventory's {stock.unit_type!r}"
+            f"unit_type {data.unit_type!r} does not match the inventory's {stock.unit_type!r}",
+            field="unit_type",
         )
     values = data.model_dump()
     values["unit_type"] = stock.unit_type
@@ -114,12 +115,13 @@ def update_booking(
         and booking.invoice_entry_id is not None
     ):
         raise Conflict(
-            "the booking is invoiced: change what the customer owes with a credit or debit note"
+            "the booking is invoiced: change what the customer owes with a credit or debit note",
+            field="booking_amount",
         )
     booking_date = values.get("booking_date", booking.booking_date)
     delivery_date = values.get("delivery_date", booking.delivery_date)
     if delivery_date is not None and delivery_date < booking_date:
-        raise Unprocessable("delivery_date may not be before booking_date")
+        raise Unprocessable("delivery_date may not be before booking_date", field="delivery_date")
     crud.change(session, actor=actor, row=booking, values=values, entity=ENTITY)
     if target is S.confirmed and current is not S.confirmed:
         _confirm(session, actor=actor, booking=booking, on=utcnow().date())
@@ -190,7 +192,9 @@ def cancel_booking(
             f"a {current.value} booking cannot be cancelled", booking_status=current.value
         )
     if data.cancellation_date < booking.booking_date:
-        raise Unprocessable("cancellation_date may not be before booking_date")
+        raise Unprocessable(
+            "cancellation_date may not be before booking_date", field="cancellation_date"
+        )
     journey_links.record(
         session,
         actor=actor,
@@ -204,6 +208,7 @@ def cancel_booking(
     if data.refund_amount > paid:
         raise Unprocessable(
             f"refund_amount {data.refund_amount} is more than the {paid} paid for this booking",
+            field="refund_amount",
             paid=str(paid),
         )
     delta = _invoiced(session, booking) - paid + data.refund_amount
@@ -260,7 +265,9 @@ def pay_refund(
     amount = data.amount if data.amount is not None else due
     if amount > due:
         raise Unprocessable(
-            f"amount {amount} is more than the {due} refund due", refund_due=str(due)
+            f"amount {amount} is more than the {due} refund due",
+            field="amount",
+            refund_due=str(due),
         )
     return ledger.post(
         session,

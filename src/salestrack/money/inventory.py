@@ -87,7 +87,7 @@ def _check_unique(
     if row_id is not None:
         stmt = stmt.where(Inventory.id != row_id)
     if session.execute(stmt).first() is not None:
-        raise Conflict(f"{project} already has an inventory row for {unit_type}")
+        raise Conflict(f"{project} already has an inventory row for {unit_type}", field="unit_type")
 
 
 def create_inventory(session: Session, *, actor: Actor, data: InventoryCreate) -> Inventory:
@@ -113,12 +113,15 @@ def update_inventory(
         if values["total_units"] < held:
             raise Conflict(
                 f"bookings hold {held} units; total_units cannot go below that",
+                field="total_units",
                 units_booked=held,
             )
     if "unit_type" in values and values["unit_type"] != row.unit_type:
         held = held_units(session, tenant_id=actor.tenant_id, inventory_ids=[row.id])[row.id]
         if held:
-            raise Conflict("unit_type cannot change while bookings hold units of it")
+            raise Conflict(
+                "unit_type cannot change while bookings hold units of it", field="unit_type"
+            )
     crud.change(session, actor=actor, row=row, values=values, entity=ENTITY)
     return row
 
@@ -142,6 +145,7 @@ def take_units(session: Session, *, actor: Actor, inventory_id: uuid.UUID, units
     if units > available:
         raise Conflict(
             f"only {available} {row.unit_type} units left in {row.project}; {units} requested",
+            field="unit_count",
             units_available=available,
         )
     return row

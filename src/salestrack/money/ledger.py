@@ -168,12 +168,18 @@ def _check_booking_reference(
     try:
         booking_id = uuid.UUID(str(reference))
     except ValueError:
-        raise Unprocessable("reference_document_id: a booking reference must be its id") from None
+        raise Unprocessable(
+            "reference_document_id: a booking reference must be its id",
+            field="reference_document_id",
+        ) from None
     stmt = crud.scoped(Booking, actor.tenant_id).where(
         Booking.id == booking_id, Booking.customer_id == customer_id
     )
     if session.scalars(stmt).first() is None:
-        raise Unprocessable(f"reference_document_id: no booking {booking_id} of this customer")
+        raise Unprocessable(
+            f"reference_document_id: no booking {booking_id} of this customer",
+            field="reference_document_id",
+        )
 
 
 def get_entry(

@@ -12,8 +12,8 @@ from salestrack.auth.roles import Permission
 from salestrack.core.pagination import CursorParam, LimitParam, Page, paginate
 from salestrack.http.deps import SessionDep
 from salestrack.http.routing import api_router
-from salestrack.money import booking_queries, bookings, inventory
-from salestrack.money.models import Booking, BookingStatus, Inventory
+from salestrack.money import booking_queries, bookings, inventory, selectors
+from salestrack.money.models import BookingStatus, Inventory
 from salestrack.money.schemas import (
     BookingCancel,
     BookingCreate,
@@ -110,8 +110,9 @@ def list_bookings(
         booking_date_from=booking_date_from,
         booking_date_to=booking_date_to,
     )
-    stmt = booking_queries.filtered(tenant_id=actor.tenant_id, filters=filters)
-    rows, next_cursor = paginate(session, stmt, Booking, limit=limit, cursor=cursor)
+    rows, next_cursor = selectors.booking_page(
+        session, tenant_id=actor.tenant_id, filters=filters, limit=limit, cursor=cursor
+    )
     items = booking_queries.views(session, tenant_id=actor.tenant_id, rows=rows)
     return {"items": items, "next_cursor": next_cursor}
 

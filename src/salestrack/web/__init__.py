@@ -1,41 +1,38 @@
 """Server-rendered pages on the same services as the API: login, leads and their journey,
 follow-ups, customers and their ledger, bookings and inventory, campaigns, sources,
-reports, and the offline API docs."""
+reports, and the offline API docs.
+
+One sub-package per area mirrors the domains (``auth``, ``leads``, ``journey``, ``money``,
+``reports``, ``docs``); ``kit`` is what every page shares. ``install_web`` is the only
+entry point: the app calls it, and nothing else imports this package.
+"""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from salestrack.web import (
-    auth,
-    booking_actions,
-    bookings,
-    campaigns,
-    customers,
-    follow_ups,
-    inventory_pages,
-    lead_journey,
-    leads,
-    ledger,
-    reports,
-    sources,
-)
-from salestrack.web.api_docs import install_api_docs
-from salestrack.web.errors import install_page_errors
-from salestrack.web.render import STATIC_DIR
+from salestrack.web.auth import login
+from salestrack.web.docs.api_docs import install_api_docs
+from salestrack.web.journey import follow_ups, lead_page
+from salestrack.web.kit.errors import install_page_errors
+from salestrack.web.kit.render import STATIC_DIR
+from salestrack.web.leads import campaigns, customers, leads, sources
+from salestrack.web.leads.customers import install_customer_sections
+from salestrack.web.money import booking_actions, bookings, inventory, ledger
+from salestrack.web.reports import pages as reports
 
-# leads (with /leads/new) before lead_journey (with /leads/{id}); the same for bookings.
+# leads (with /leads/new) before lead_page (with /leads/{id}); the same for bookings.
 PAGE_ROUTERS = [
-    auth.router,
+    login.router,
     leads.router,
-    lead_journey.router,
+    lead_page.router,
     follow_ups.router,
     customers.router,
     ledger.router,
     bookings.router,
     booking_actions.router,
-    inventory_pages.router,
+    inventory.router,
     reports.router,
     campaigns.router,
     sources.router,
@@ -43,9 +40,11 @@ PAGE_ROUTERS = [
 
 
 def install_web(app: FastAPI) -> None:
-    """Add the pages, their static files and their HTML error pages to ``app``."""
+    """Add the pages, their static files and their HTML error pages to ``app``; the
+    customer page's sections are listed here, once, in the order they are shown."""
     for router in PAGE_ROUTERS:
         app.include_router(router)
+    install_customer_sections(app, [ledger.ledger_section])
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_api_docs(app)
     install_page_errors(app)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
-from salestrack.web.report_views import HEADLINE, RATIOS
+from salestrack.web.reports.views import HEADLINE, RATIOS
 from tests.journey.helpers import SALES
 from tests.money.conftest import new_customer
 from tests.support import TenantWorld

@@ -19,10 +19,10 @@ from salestrack.auth.roles import Permission
 from salestrack.core.records import RecordKind
 from salestrack.core.schema_base import InputModel, UpdateModel
 from salestrack.http.deps import SessionDep
-from salestrack.web.choices import load_choices, page_id
-from salestrack.web.deps import FormDep, WebUser, user_with
-from salestrack.web.forms import attempt, validate_form
-from salestrack.web.render import redirect, render
+from salestrack.web.kit.choices import load_choices, page_id
+from salestrack.web.kit.deps import FormDep, WebUser, user_with
+from salestrack.web.kit.forms import attempt, validate_form
+from salestrack.web.kit.render import redirect, render
 
 
 @dataclass(frozen=True)
@@ -49,30 +49,37 @@ def _as_text(value: Any, name: str, forms: RecordForms, user: WebUser) -> str:
     return str(getattr(value, "value", value))
 
 
+def _form_page(
+    request: Request,
+    session: Session,
+    user: WebUser,
+    forms: RecordForms,
+    values: Mapping[str, str],
+    errors: Mapping[str, str] | None = None,
+    row: Any = None,
+) -> Response:
+    context = {
+        "row": row,
+        "values": values,
+        "errors": errors or {},
+        "choices": load_choices(session, tenant_id=user.actor.tenant_id),
+        **forms.pick_lists(session, user),
+    }
+    return render(request, forms.template, context, status=422 if errors else 200)
+
+
 def add_form_routes(router: APIRouter, forms: RecordForms) -> None:
     """GET/POST ``/new`` and ``/{id}/edit`` on ``router`` for ``forms.kind``."""
-    Writer = Annotated[WebUser, user_with(forms.write)]
+    _add_create_routes(router, forms)
+    _add_edit_routes(router, forms)
 
-    def page(
-        request: Request,
-        session: Session,
-        user: WebUser,
-        values: Mapping[str, str],
-        errors: Mapping[str, str] | None = None,
-        row: Any = None,
-    ) -> Response:
-        context = {
-            "row": row,
-            "values": values,
-            "errors": errors or {},
-            "choices": load_choices(session, tenant_id=user.actor.tenant_id),
-            **forms.pick_lists(session, user),
-        }
-        return render(request, forms.template, context, status=422 if errors else 200)
+
+def _add_create_routes(router: APIRouter, forms: RecordForms) -> None:
+    Writer = Annotated[WebUser, user_with(forms.write)]
 
     @router.get("/new")
     def new(request: Request, session: SessionDep, user: Writer) -> Response:
-        return page(request, session, user, dict(forms.initial))
+        return _form_page(request, session, user, forms, dict(forms.initial))
 
     @router.post("/new")
     def create(request: Request, session: SessionDep, user: Writer, form: FormDep) -> Response:
@@ -93,14 +100,18 @@ def add_form_routes(router: APIRouter, forms: RecordForms) -> None:
                 forms.create_blanks,
             )
         if row is None:
-            return page(request, session, user, result.values, result.errors)
+            return _form_page(request, session, user, forms, result.values, result.errors)
         return redirect(request, f"{forms.list_url}?done=created")
+
+
+def _add_edit_routes(router: APIRouter, forms: RecordForms) -> None:
+    Writer = Annotated[WebUser, user_with(forms.write)]
 
     @router.get("/{row_id}/edit")
     def edit(request: Request, session: SessionDep, user: Writer, row_id: str) -> Response:
         row = forms.kind.get(session, actor=user.actor, row_id=page_id(row_id))
         values = {n: _as_text(getattr(row, n), n, forms, user) for n in forms.update_blanks}
-        return page(request, session, user, values, row=row)
+        return _form_page(request, session, user, forms, values, row=row)
 
     @router.post("/{row_id}/edit")
     def update(
@@ -124,5 +135,5 @@ def add_form_routes(router: APIRouter, forms: RecordForms) -> None:
                 forms.update_blanks,
             )
         if saved is None:
-            return page(request, session, user, result.values, result.errors, row=row)
+            return _form_page(request, session, user, forms, result.values, result.errors, row)
         return redirect(request, f"{forms.list_url}?done=updated")

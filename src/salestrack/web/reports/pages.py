@@ -18,11 +18,11 @@ from salestrack.auth.roles import Permission
 from salestrack.core.errors import NotFound, Unprocessable
 from salestrack.http.deps import SessionDep
 from salestrack.reports.common import window
-from salestrack.web import report_views as views
-from salestrack.web.deps import WebUser, user_with
-from salestrack.web.render import query_string, render
-from salestrack.web.report_exports import download
-from salestrack.web.report_tabs import TABS, Tab, tenant_today
+from salestrack.web.kit.deps import WebUser, user_with
+from salestrack.web.kit.render import query_string, render
+from salestrack.web.reports import views
+from salestrack.web.reports.exports import download
+from salestrack.web.reports.tabs import TABS, Tab, tenant_today
 
 router = APIRouter(prefix="/reports", include_in_schema=False)
 Reader = Annotated[WebUser, user_with(Permission.reports_read)]

@@ -16,13 +16,12 @@ from starlette.responses import Response
 
 from salestrack.auth.roles import Permission
 from salestrack.http.deps import SessionDep
-from salestrack.money import inventory
+from salestrack.money import inventory, selectors
 from salestrack.money.schemas import InventoryCreate, InventoryUpdate
-from salestrack.web.choices import page_id
-from salestrack.web.deps import FormDep, WebUser, user_with
-from salestrack.web.forms import FORM, Blank, FormResult, attempt, validate_form
-from salestrack.web.money_choices import stock_views
-from salestrack.web.render import redirect, render
+from salestrack.web.kit.choices import page_id
+from salestrack.web.kit.deps import FormDep, WebUser, user_with
+from salestrack.web.kit.forms import Blank, FormResult, attempt, validate_form
+from salestrack.web.kit.render import redirect, render
 
 router = APIRouter(prefix="/inventory", include_in_schema=False)
 Reader = Annotated[WebUser, user_with(Permission.money_read)]
@@ -36,20 +35,11 @@ CREATE_BLANKS: dict[str, Any] = {
 UPDATE_BLANKS: dict[str, Any] = {**CREATE_BLANKS, "notes": ""}
 
 
-def _to_field(result: FormResult[Any]) -> None:
-    """The service's 409s are about units or the project/type pair: put them there."""
-    message = result.errors.get(FORM, "")
-    if "total_units" in message or "bookings hold" in message:
-        result.errors["total_units"] = result.errors.pop(FORM)
-    elif "already has an inventory row" in message or "unit_type cannot" in message:
-        result.errors["unit_type"] = result.errors.pop(FORM)
-
-
 def _list_page(
     request: Request, session: Session, user: WebUser, form: FormResult[Any] | None = None
 ) -> Response:
     context = {
-        "rows": stock_views(session, tenant_id=user.actor.tenant_id),
+        "rows": selectors.stock_views(session, tenant_id=user.actor.tenant_id),
         "form": form or FormResult({"total_units": ""}),
         "done": request.query_params.get("done"),
     }
@@ -73,7 +63,6 @@ def create(request: Request, session: SessionDep, user: Writer, form: FormDep) -
             result,
             CREATE_BLANKS,
         )
-        _to_field(result)
     if row is None:
         return _list_page(request, session, user, result)
     return redirect(request, "/inventory?done=created")
@@ -111,7 +100,6 @@ def update(
             result,
             UPDATE_BLANKS,
         )
-        _to_field(result)
     if saved is None:
         session.refresh(row)
         return _edit_page(request, session, user, row, result)

@@ -1,6 +1,6 @@
 """Lead pages: the filtered list with pipeline counts, create, edit and delete.
 
-One lead's page (with its journey) is in ``lead_journey``.
+One lead's page (with its journey) is in ``web.journey.lead_page``.
 
 Every read and write goes through ``salestrack.leads.service``, exactly as the API does.
 """
@@ -9,26 +9,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
-from sqlalchemy import func
-from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from salestrack.auth.roles import Permission
-from salestrack.core.errors import Unprocessable
-from salestrack.core.pagination import paginate
 from salestrack.http.deps import SessionDep
-from salestrack.leads import service
+from salestrack.leads import selectors, service
 from salestrack.leads.models import Lead, LeadStatus
 from salestrack.leads.schemas import LeadCreate, LeadUpdate
-from salestrack.web.choices import Choices, load_choices, page_id
-from salestrack.web.deps import FormDep, WebUser, user_with
-from salestrack.web.forms import Blank, FormResult, attempt, validate_form
-from salestrack.web.render import query_string, redirect, render
+from salestrack.web.kit.choices import Choices, load_choices, page_id
+from salestrack.web.kit.deps import FormDep, WebUser, user_with
+from salestrack.web.kit.forms import Blank, FormResult, attempt, validate_form
+from salestrack.web.kit.paging import list_page
+from salestrack.web.kit.render import query_string, redirect, render
 
 router = APIRouter(prefix="/leads", include_in_schema=False)
 Reader = Annotated[WebUser, user_with(Permission.leads_read)]
@@ -41,7 +37,7 @@ AMOUNTS = frozenset({"expected_value"})
 
 def parse_filters(
     params: Mapping[str, str],
-) -> tuple[service.LeadFilters, dict[str, str], dict[str, str]]:
+) -> tuple[selectors.LeadFilters, dict[str, str], dict[str, str]]:
     """Filters from the query string; a bad value is reported beside its field and ignored."""
     values = {k: params.get(k, "").strip() for k in (*FILTERS, *DATE_FILTERS)}
     parsed: dict[str, Any] = {}
@@ -60,19 +56,7 @@ def parse_filters(
                 parsed[name] = uuid.UUID(text)
         except ValueError:
             errors[name] = "Not a valid choice; ignored." if name != "q" else "Ignored."
-    return service.LeadFilters(**parsed), values, errors
-
-
-def status_counts(
-    session: Session, *, tenant_id: uuid.UUID, filters: service.LeadFilters
-) -> dict[str, int]:
-    """Leads per status under the other filters (the pipeline across the top of the list)."""
-    stmt = service.filtered_leads(tenant_id=tenant_id, filters=replace(filters, status=None))
-    rows = session.execute(
-        stmt.with_only_columns(Lead.status, func.count()).group_by(Lead.status)
-    ).all()
-    found = {str(status): int(count) for status, count in rows}
-    return {status.value: found.get(status.value, 0) for status in LeadStatus}
+    return selectors.LeadFilters(**parsed), values, errors
 
 
 @router.get("")
@@ -80,28 +64,27 @@ def lead_list(request: Request, session: SessionDep, user: Reader) -> Response:
     """Leads newest first, filtered and searched, a page at a time."""
     filters, values, errors = parse_filters(request.query_params)
     tenant_id = user.actor.tenant_id
-    cursor = request.query_params.get("cursor") or None
-    stmt = service.filtered_leads(tenant_id=tenant_id, filters=filters)
-    try:
-        leads, next_cursor = paginate(session, stmt, Lead, limit=PAGE_SIZE, cursor=cursor)
-    except Unprocessable:
+    page = list_page(
+        request,
+        lambda cursor: selectors.lead_page(
+            session, tenant_id=tenant_id, filters=filters, limit=PAGE_SIZE, cursor=cursor
+        ),
+    )
+    if page.stale:
         errors["cursor"] = "That page link is out of date; showing the first page."
-        cursor = None
-        leads, next_cursor = paginate(session, stmt, Lead, limit=PAGE_SIZE, cursor=None)
-    counts = status_counts(session, tenant_id=tenant_id, filters=filters)
+    counts = selectors.lead_status_counts(session, tenant_id=tenant_id, filters=filters)
     without_status = {k: v for k, v in values.items() if k != "status"}
     return render(
         request,
         "leads/list.html",
         {
-            "leads": leads,
+            "leads": page.rows,
             "values": values,
             "errors": errors,
             "counts": counts,
             "total": sum(counts.values()),
             "status_link": lambda s: query_string({**without_status, "status": s}),
-            "next_link": query_string({**values, "cursor": next_cursor}) if next_cursor else None,
-            "first_link": (query_string(values) or "?") if cursor else None,
+            **page.links(values),
             "filtered": any(values.values()),
             "choices": load_choices(session, tenant_id=tenant_id),
             "statuses": list(LeadStatus),

@@ -8,12 +8,10 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from salestrack.auth import service as auth
-from salestrack.core import crud
 from salestrack.core.errors import NotFound
-from salestrack.leads.models import Campaign, LeadSource
-from salestrack.web.filters import label_filter
-
-MAX_CHOICES = 500
+from salestrack.leads import selectors as leads
+from salestrack.leads.models import LeadSource
+from salestrack.web.kit.filters import label_filter
 
 
 @dataclass
@@ -38,14 +36,8 @@ def source_label(source: LeadSource) -> str:
 
 def load_choices(session: Session, *, tenant_id: uuid.UUID) -> Choices:
     users = auth.list_users(session, tenant_id=tenant_id)
-    campaigns = session.scalars(
-        crud.scoped(Campaign, tenant_id).order_by(Campaign.campaign_name).limit(MAX_CHOICES)
-    )
-    sources = session.scalars(
-        crud.scoped(LeadSource, tenant_id)
-        .order_by(LeadSource.source_type, LeadSource.subsource_name)
-        .limit(MAX_CHOICES)
-    )
+    campaigns = leads.campaign_choices(session, tenant_id=tenant_id)
+    sources = leads.source_choices(session, tenant_id=tenant_id)
     return Choices(
         users=[(str(u.id), u.full_name or u.email) for u in users],
         campaigns=[(str(c.id), f"{c.campaign_name} ({c.campaign_code})") for c in campaigns],

@@ -1,9 +1,10 @@
 """The customer ledger on ``/customers/{id}``: entries with running balances, the summary,
 posting an entry and reversing one.
 
-It is a section of the customer page (``customers.CUSTOMER_SECTIONS``), shown only to
-roles with ``money:read``; the forms need ``money:write``. The server computes every
-balance (``money.ledger.post``); the form only says what happened and how much.
+It is a section of the customer page (``install_web`` lists ``ledger_section`` among the
+customer page's sections), shown only to roles with ``money:read``; the forms need
+``money:write``. The server computes every balance (``money.ledger.post``); the form only
+says what happened and how much.
 """
 
 from __future__ import annotations
@@ -17,24 +18,24 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from salestrack.auth.roles import Permission
-from salestrack.core import crud
 from salestrack.core.errors import NotFound
 from salestrack.http.deps import SessionDep
 from salestrack.leads import service
 from salestrack.leads.models import Customer
-from salestrack.money import ledger, summary
-from salestrack.money.models import Booking, EntryStatus, TransactionType
+from salestrack.money import ledger, selectors, summary
+from salestrack.money.models import EntryStatus, TransactionType
 from salestrack.money.schemas import DEBIT_TYPES, LedgerEntryCreate, ReversalCreate
-from salestrack.web import customers
-from salestrack.web.choices import page_id
-from salestrack.web.customers import CustomerSection
-from salestrack.web.deps import FormDep, WebUser, user_with
-from salestrack.web.forms import FORM, Blank, FormResult, attempt, validate_form
-from salestrack.web.render import redirect
+from salestrack.web.kit.choices import page_id
+from salestrack.web.kit.deps import FormDep, WebUser, user_with
+from salestrack.web.kit.forms import FORM, Blank, FormResult, attempt, validate_form
+from salestrack.web.kit.render import redirect
+from salestrack.web.leads import customers
+from salestrack.web.leads.customers import CustomerSection
 
 router = APIRouter(prefix="/customers", include_in_schema=False)
 Writer = Annotated[WebUser, user_with(Permission.money_write)]
 MAX_ENTRIES = 500
+# The entry form's fields; a booking reference the service refuses lands on booking_id.
 ENTRY_FIELDS = (
     "transaction_type",
     "amount",
@@ -47,15 +48,6 @@ DIRECTIONS = [("debit", "Debit (the customer owes more)"), ("credit", "Credit (o
 REVERSE_BLANKS: dict[str, Any] = {"transaction_date": Blank.OMIT, "description": Blank.OMIT}
 
 
-def _bookings(session: Session, customer: Customer) -> list[Booking]:
-    stmt = (
-        crud.scoped(Booking, customer.tenant_id)
-        .where(Booking.customer_id == customer.id)
-        .order_by(Booking.booking_date.desc())
-    )
-    return list(session.scalars(stmt))
-
-
 def ledger_section(session: Session, user: WebUser, customer: Customer) -> CustomerSection | None:
     """The ledger block, or None for a role that may not see money."""
     if not user.can(Permission.money_read):
@@ -63,7 +55,9 @@ def ledger_section(session: Session, user: WebUser, customer: Customer) -> Custo
     entries, more = ledger.entries_page(
         session, actor=user.actor, customer_id=customer.id, limit=MAX_ENTRIES, cursor=None
     )
-    booked = _bookings(session, customer)
+    booked = selectors.customer_bookings(
+        session, tenant_id=customer.tenant_id, customer_id=customer.id
+    )
     return CustomerSection(
         "Ledger",
         "customers/_ledger.html",
@@ -83,9 +77,6 @@ def ledger_section(session: Session, user: WebUser, customer: Customer) -> Custo
             "active": EntryStatus.active.value,
         },
     )
-
-
-customers.CUSTOMER_SECTIONS.append(ledger_section)
 
 
 def _entry_form(raw: dict[str, str], user: WebUser, customer: Customer) -> FormResult[Any]:
@@ -148,11 +139,9 @@ def post_entry(
             session,
             lambda: ledger.post_entry(session, actor=user.actor, data=data),
             result,
-            {},
+            ENTRY_FIELDS,
+            aliases={"reference_document_id": "booking_id"},
         )
-        message = result.errors.get(FORM, "")
-        if message.startswith("Reference_document_id"):
-            result.errors["booking_id"] = result.errors.pop(FORM)
     if entry is None:
         forms = {"entry": result}
         return customers.detail_page(request, session, user, customer, forms=forms, status=422)

@@ -28,10 +28,10 @@ from salestrack.journey.models import (
 )
 from salestrack.journey.schemas import MilestonePublic
 from salestrack.leads import service as leads
-from salestrack.web.choices import load_choices
-from salestrack.web.deps import WebUser
-from salestrack.web.filters import label_filter
-from salestrack.web.journey_forms import new_engagement_values, new_milestone_values, now_text
+from salestrack.web.journey.forms import new_engagement_values, new_milestone_values, now_text
+from salestrack.web.kit.choices import load_choices
+from salestrack.web.kit.deps import WebUser
+from salestrack.web.kit.filters import label_filter
 
 TABS = ("milestones", "engagement")
 HISTORY_LIMIT = 500

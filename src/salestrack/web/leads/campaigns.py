@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -9,18 +10,17 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from salestrack.auth.roles import Permission
-from salestrack.core import crud
-from salestrack.core.errors import Unprocessable
-from salestrack.core.pagination import paginate
 from salestrack.http.deps import SessionDep
-from salestrack.leads import service
-from salestrack.leads.models import Campaign, CampaignStatus, CampaignType
+from salestrack.leads import selectors, service
+from salestrack.leads.models import CampaignStatus, CampaignType
 from salestrack.leads.schemas import CampaignCreate, CampaignUpdate
-from salestrack.web.choices import load_choices
-from salestrack.web.deps import WebUser, user_with
-from salestrack.web.forms import Blank
-from salestrack.web.record_forms import RecordForms, add_form_routes
-from salestrack.web.render import query_string, render
+from salestrack.leads.selectors import CampaignFilters
+from salestrack.web.kit.choices import load_choices
+from salestrack.web.kit.deps import WebUser, user_with
+from salestrack.web.kit.forms import Blank
+from salestrack.web.kit.paging import list_page
+from salestrack.web.kit.record_forms import RecordForms, add_form_routes
+from salestrack.web.kit.render import render
 
 router = APIRouter(prefix="/campaigns", include_in_schema=False)
 Reader = Annotated[WebUser, user_with(Permission.campaigns_read)]
@@ -31,44 +31,42 @@ def _enums(_session: Any, _user: WebUser) -> dict[str, Any]:
     return {"types": list(CampaignType), "statuses": list(CampaignStatus)}
 
 
+def _filters(params: Mapping[str, str]) -> tuple[CampaignFilters, dict[str, str], dict[str, str]]:
+    """Search, status and type from the query string; an unknown choice is reported, ignored."""
+    values = {k: params.get(k, "").strip() for k in ("q", "status", "campaign_type")}
+    errors: dict[str, str] = {}
+    parsed: dict[str, Any] = {}
+    for name, enum in (("status", CampaignStatus), ("campaign_type", CampaignType)):
+        if values[name]:
+            try:
+                parsed[name] = enum(values[name])
+            except ValueError:
+                errors[name] = "Not a valid choice; ignored."
+    return CampaignFilters(**parsed, q=values["q"][:200] or None), values, errors
+
+
 @router.get("")
 def campaign_list(request: Request, session: SessionDep, user: Reader) -> Response:
     """Campaigns newest first; search by name or code, filter by status and type."""
-    params = request.query_params
-    values = {k: params.get(k, "").strip() for k in ("q", "status", "campaign_type")}
-    errors: dict[str, str] = {}
-    stmt = service.CAMPAIGNS.listing(tenant_id=user.actor.tenant_id)
-    for name, column, enum in (
-        ("status", Campaign.status, CampaignStatus),
-        ("campaign_type", Campaign.campaign_type, CampaignType),
-    ):
-        if values[name]:
-            if values[name] in enum.__members__.values():
-                stmt = stmt.where(column == values[name])
-            else:
-                errors[name] = "Not a valid choice; ignored."
-    if values["q"]:
-        stmt = stmt.where(
-            crud.text_search(values["q"][:200], Campaign.campaign_name, Campaign.campaign_code)
-        )
-    cursor = params.get("cursor") or None
-    try:
-        rows, next_cursor = paginate(session, stmt, Campaign, limit=PAGE_SIZE, cursor=cursor)
-    except Unprocessable:
-        cursor = None
-        rows, next_cursor = paginate(session, stmt, Campaign, limit=PAGE_SIZE, cursor=None)
+    filters, values, errors = _filters(request.query_params)
+    tenant_id = user.actor.tenant_id
+    page = list_page(
+        request,
+        lambda cursor: selectors.campaign_page(
+            session, tenant_id=tenant_id, filters=filters, limit=PAGE_SIZE, cursor=cursor
+        ),
+    )
     return render(
         request,
         "campaigns/list.html",
         {
-            "rows": rows,
+            "rows": page.rows,
             "values": values,
             "errors": errors,
             "filtered": any(values.values()),
-            "next_link": query_string({**values, "cursor": next_cursor}) if next_cursor else None,
-            "first_link": (query_string(values) or "?") if cursor else None,
-            "choices": load_choices(session, tenant_id=user.actor.tenant_id),
-            "done": params.get("done"),
+            **page.links(values),
+            "choices": load_choices(session, tenant_id=tenant_id),
+            "done": request.query_params.get("done"),
             **_enums(session, user),
         },
     )

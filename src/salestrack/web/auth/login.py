@@ -11,10 +11,10 @@ from salestrack.auth import service as auth
 from salestrack.auth.security import read_token
 from salestrack.core.errors import TooManyRequests
 from salestrack.http.deps import SessionDep, SettingsDep
-from salestrack.web.deps import CurrentUser, FormDep, LoginRequired, WebUser, current_user
-from salestrack.web.nav import start_page
-from salestrack.web.render import redirect, render
-from salestrack.web.session import load_session
+from salestrack.web.kit.deps import CurrentUser, FormDep, LoginRequired, WebUser, current_user
+from salestrack.web.kit.nav import start_page
+from salestrack.web.kit.render import redirect, render
+from salestrack.web.kit.session import load_session
 
 router = APIRouter(include_in_schema=False)
 

@@ -16,12 +16,12 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from salestrack.auth.roles import Permission, Role
-from salestrack.core.errors import Unprocessable
 from salestrack.http.deps import SessionDep
 from salestrack.journey import service as journey
-from salestrack.web.choices import load_choices, page_id
-from salestrack.web.deps import FormDep, WebUser, user_with
-from salestrack.web.render import query_string, redirect, render
+from salestrack.web.kit.choices import load_choices, page_id
+from salestrack.web.kit.deps import FormDep, WebUser, user_with
+from salestrack.web.kit.paging import list_page
+from salestrack.web.kit.render import query_string, redirect, render
 
 router = APIRouter(prefix="/follow-ups", include_in_schema=False)
 Reader = Annotated[WebUser, user_with(Permission.journey_read)]
@@ -67,28 +67,23 @@ def _filters(user: WebUser, params: Any) -> tuple[dict[str, str], dict[str, Any]
 def follow_up_list(request: Request, session: SessionDep, user: Reader) -> Response:
     """Open follow-ups, oldest due first; overdue ones say by how many days."""
     values, query, errors = _filters(user, request.query_params)
-    cursor = request.query_params.get("cursor") or None
-    try:
-        items, next_cursor = journey.open_follow_ups(
+    page = list_page(
+        request,
+        lambda cursor: journey.open_follow_ups(
             session, actor=user.actor, limit=PAGE_SIZE, cursor=cursor, **query
-        )
-    except Unprocessable:
-        cursor = None
-        items, next_cursor = journey.open_follow_ups(
-            session, actor=user.actor, limit=PAGE_SIZE, cursor=None, **query
-        )
+        ),
+    )
     here = request.url.path + query_string(values)
     return render(
         request,
         "follow_ups/list.html",
         {
-            "items": items,
+            "items": page.rows,
             "values": values,
             "errors": errors,
             "when_options": list(WHEN.items()),
             "choices": load_choices(session, tenant_id=user.actor.tenant_id),
-            "next_link": query_string({**values, "cursor": next_cursor}) if next_cursor else None,
-            "first_link": query_string(values) if cursor else None,
+            **page.links(values),
             "back": here,
             "done": request.query_params.get("done"),
             "can_record": user.can(Permission.journey_write),

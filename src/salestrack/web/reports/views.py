@@ -14,8 +14,8 @@ from typing import Any
 from markupsafe import Markup
 
 from salestrack.reports.funnel import STAGES
-from salestrack.web import charts
-from salestrack.web.filters import LocaleFormat, label_filter
+from salestrack.web.kit import charts
+from salestrack.web.kit.filters import LocaleFormat, label_filter
 
 
 @dataclass(frozen=True)

@@ -13,21 +13,19 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
-from sqlalchemy import func
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from salestrack.auth.roles import Permission
-from salestrack.core.errors import Unprocessable
-from salestrack.core.pagination import paginate
 from salestrack.http.deps import SessionDep
-from salestrack.money import booking_queries, bookings
-from salestrack.money.models import Booking, BookingStatus
+from salestrack.money import booking_queries, bookings, selectors
+from salestrack.money.models import BookingStatus
 from salestrack.money.schemas import BookingCreate
-from salestrack.web.deps import FormDep, WebUser, user_with
-from salestrack.web.forms import Blank, attempt, validate_form
-from salestrack.web.money_choices import customer_choices, customers_by_id, stock_choices
-from salestrack.web.render import query_string, redirect, render
+from salestrack.web.kit.deps import FormDep, WebUser, user_with
+from salestrack.web.kit.forms import Blank, attempt, validate_form
+from salestrack.web.kit.paging import list_page
+from salestrack.web.kit.render import query_string, redirect, render
+from salestrack.web.money.choices import customer_choices, customers_by_id, stock_choices
 
 router = APIRouter(prefix="/bookings", include_in_schema=False)
 Reader = Annotated[WebUser, user_with(Permission.money_read)]
@@ -81,39 +79,26 @@ def parse_filters(
     return filters, values, errors
 
 
-def status_counts(
-    session: Session, *, tenant_id: uuid.UUID, filters: booking_queries.BookingFilters
-) -> dict[str, int]:
-    """Bookings per status under the other filters (the cards across the top)."""
-    stmt = booking_queries.filtered(tenant_id=tenant_id, filters=replace(filters, status=None))
-    rows = session.execute(
-        stmt.with_only_columns(Booking.status, func.count()).group_by(Booking.status)
-    ).all()
-    found = {str(status): int(count) for status, count in rows}
-    return {status.value: found.get(status.value, 0) for status in BookingStatus}
-
-
 @router.get("")
 def booking_list(request: Request, session: SessionDep, user: Reader) -> Response:
     """Bookings newest first with counts per status; filter by status, project, customer, dates."""
     filters, values, errors = parse_filters(request.query_params)
     tenant_id = user.actor.tenant_id
-    stmt = booking_queries.filtered(tenant_id=tenant_id, filters=filters)
-    cursor = request.query_params.get("cursor") or None
-    try:
-        rows, next_cursor = paginate(session, stmt, Booking, limit=PAGE_SIZE, cursor=cursor)
-    except Unprocessable:
-        cursor = None
-        rows, next_cursor = paginate(session, stmt, Booking, limit=PAGE_SIZE, cursor=None)
-    counts = status_counts(session, tenant_id=tenant_id, filters=filters)
+    page = list_page(
+        request,
+        lambda cursor: selectors.booking_page(
+            session, tenant_id=tenant_id, filters=filters, limit=PAGE_SIZE, cursor=cursor
+        ),
+    )
+    counts = selectors.booking_status_counts(session, tenant_id=tenant_id, filters=filters)
     without_status = {k: v for k, v in values.items() if k != "status"}
     return render(
         request,
         "bookings/list.html",
         {
-            "rows": booking_queries.views(session, tenant_id=tenant_id, rows=rows),
+            "rows": booking_queries.views(session, tenant_id=tenant_id, rows=page.rows),
             "customers": customers_by_id(
-                session, tenant_id=tenant_id, ids={r.customer_id for r in rows}
+                session, tenant_id=tenant_id, ids={r.customer_id for r in page.rows}
             ),
             "counts": counts,
             "total": sum(counts.values()),
@@ -123,8 +108,7 @@ def booking_list(request: Request, session: SessionDep, user: Reader) -> Respons
             "statuses": list(BookingStatus),
             "customer_options": customer_choices(session, tenant_id=tenant_id),
             "filtered": any(values.values()),
-            "next_link": query_string({**values, "cursor": next_cursor}) if next_cursor else None,
-            "first_link": (query_string(values) or "?") if cursor else None,
+            **page.links(values),
             "done": request.query_params.get("done"),
         },
     )
@@ -180,12 +164,6 @@ def create_booking(request: Request, session: SessionDep, user: Writer, form: Fo
             result,
             CREATE_BLANKS,
         )
-        if (
-            booking is None
-            and "__form__" in result.errors
-            and "units left" in str(result.errors["__form__"])
-        ):
-            result.errors["unit_count"] = result.errors.pop("__form__")
     if booking is None:
         return _form_page(request, session, user, result.values, result.errors)
     return redirect(request, f"/bookings/{booking.id}?done=created")

@@ -13,21 +13,17 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from sqlalchemy import func
 from sqlalchemy.orm import Session
 from starlette.responses import JSONResponse, Response
 
 from salestrack.auth.roles import Permission
-from salestrack.core import crud
 from salestrack.core.errors import NotFound
 from salestrack.http.deps import SessionDep
 from salestrack.journey import service as journey
+from salestrack.leads import selectors as lead_reads
 from salestrack.leads import service as leads
 from salestrack.leads.models import Lead
-from salestrack.web.choices import page_id
-from salestrack.web.deps import FormDep, WebUser, user_with
-from salestrack.web.forms import FormResult, attempt
-from salestrack.web.journey_forms import (
+from salestrack.web.journey.forms import (
     ENGAGEMENT_FIELDS,
     MILESTONE_FIELDS,
     RESPONSE_FIELDS,
@@ -35,8 +31,11 @@ from salestrack.web.journey_forms import (
     milestone_form,
     response_form,
 )
-from salestrack.web.journey_view import FormState, lead_page_context
-from salestrack.web.render import SECURITY_HEADERS, query_string, redirect, render
+from salestrack.web.journey.lead_view import FormState, lead_page_context
+from salestrack.web.kit.choices import page_id
+from salestrack.web.kit.deps import FormDep, WebUser, user_with
+from salestrack.web.kit.forms import FormResult, attempt
+from salestrack.web.kit.render import SECURITY_HEADERS, query_string, redirect, render
 
 router = APIRouter(prefix="/leads", include_in_schema=False)
 Reader = Annotated[WebUser, user_with(Permission.leads_read)]
@@ -47,14 +46,7 @@ SUGGESTIONS = 10
 
 def _matches(session: Session, user: WebUser, text: str, limit: int) -> list[Lead]:
     """Leads whose code is ``text`` first, then those whose name, company or code contain it."""
-    tenant_id = user.actor.tenant_id
-    exact = session.scalars(
-        crud.scoped(Lead, tenant_id).where(func.lower(Lead.lead_code) == text.lower()).limit(1)
-    ).all()
-    stmt = leads.filtered_leads(tenant_id=tenant_id, filters=leads.LeadFilters(q=text))
-    found = session.scalars(stmt.order_by(Lead.name, Lead.lead_code).limit(limit)).all()
-    seen = {lead.id for lead in exact}
-    return [*exact, *(lead for lead in found if lead.id not in seen)][:limit]
+    return lead_reads.find_leads(session, tenant_id=user.actor.tenant_id, text=text, limit=limit)
 
 
 @router.get("/suggest")

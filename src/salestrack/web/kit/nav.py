@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from salestrack.auth.roles import Permission
-from salestrack.web.deps import WebUser
+from salestrack.web.kit.deps import WebUser
 
 
 @dataclass(frozen=True)

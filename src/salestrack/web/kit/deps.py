@@ -10,13 +10,12 @@ from fastapi import Depends, Request
 
 from salestrack.auth import service as auth
 from salestrack.auth.context import Actor
-from salestrack.auth.models import Tenant
 from salestrack.auth.roles import Permission, Role
 from salestrack.core.errors import Forbidden
 from salestrack.core.tenancy import set_tenant
 from salestrack.http.deps import SessionDep
-from salestrack.web.filters import LocaleFormat
-from salestrack.web.session import load_session
+from salestrack.web.kit.filters import LocaleFormat
+from salestrack.web.kit.session import load_session
 
 
 class LoginRequired(Exception):
@@ -51,7 +50,7 @@ def current_user(request: Request, session: SessionDep) -> WebUser:
         raise LoginRequired
     set_tenant(session, web.tenant_id)  # before the first query: row-level security
     request.state.tenant_id = str(web.tenant_id)
-    tenant = session.get(Tenant, web.tenant_id)
+    tenant = auth.get_tenant(session, tenant_id=web.tenant_id)
     user = auth.get_active_user(session, tenant_id=web.tenant_id, user_id=web.user_id)
     if tenant is None or user is None:
         web.log_out()

@@ -16,17 +16,16 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from salestrack.auth.roles import Permission
-from salestrack.core import crud
 from salestrack.http.deps import SessionDep
-from salestrack.leads.models import Lead
+from salestrack.leads import selectors as leads
 from salestrack.money import booking_queries, bookings, ledger
 from salestrack.money.models import Booking, BookingStatus
 from salestrack.money.schemas import BookingCancel, BookingUpdate, RefundPayout
-from salestrack.web.choices import page_id
-from salestrack.web.deps import FormDep, WebUser, user_with
-from salestrack.web.forms import FORM, Blank, FormResult, attempt, validate_form
-from salestrack.web.money_choices import customers_by_id
-from salestrack.web.render import redirect, render
+from salestrack.web.kit.choices import page_id
+from salestrack.web.kit.deps import FormDep, WebUser, user_with
+from salestrack.web.kit.forms import FORM, Blank, FormResult, attempt, validate_form
+from salestrack.web.kit.render import redirect, render
+from salestrack.web.money.choices import customers_by_id
 
 router = APIRouter(prefix="/bookings", include_in_schema=False)
 Reader = Annotated[WebUser, user_with(Permission.money_read)]
@@ -69,9 +68,8 @@ def _page(
     customer = customers_by_id(session, tenant_id=tenant_id, ids={booking.customer_id})
     lead = None
     if booking.lead_id is not None:
-        lead = session.scalars(
-            crud.scoped(Lead, tenant_id).where(Lead.id == booking.lead_id)
-        ).first()
+        found = leads.leads_by_id(session, tenant_id=tenant_id, ids={booking.lead_id})
+        lead = found.get(booking.lead_id)
     money = _money(session, booking)
     current = BookingStatus(booking.status)
     today = user.fmt.today().isoformat()

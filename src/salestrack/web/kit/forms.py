@@ -7,7 +7,7 @@ field they are about, so the page can show them next to it and keep what was typ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from salestrack.core.errors import Conflict, Unprocessable
-from salestrack.web.filters import LocaleFormat
+from salestrack.web.kit.filters import LocaleFormat
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 FORM = "__form__"  # errors about the whole form rather than one field
@@ -85,12 +85,6 @@ def validate_form(
     return FormResult(values, None if errors else model, errors)
 
 
-def field_of(detail: str, fields: Mapping[str, Any]) -> str:
-    """The form field a service's message is about ("source_id: no ..."), else the form."""
-    head = detail.split(":", 1)[0].split(" ", 1)[0].strip().rstrip(",")
-    return head if head in fields else FORM
-
-
 @contextmanager
 def _savepoint(session: Session) -> Iterator[None]:
     with session.begin_nested():
@@ -101,15 +95,21 @@ def attempt(
     session: Session,
     action: Callable[[], Any],
     result: FormResult[Any],
-    fields: Mapping[str, Any],
+    fields: Collection[str],
+    *,
+    aliases: Mapping[str, str] | None = None,
 ) -> Any:
     """Run a service call in a savepoint; a refusal becomes a field error, undone in full.
 
+    The error lands beside the field it names (``exc.field``, renamed by ``aliases`` where
+    the form calls it otherwise) when the form has that field, else at the top of the form.
     Only input refusals (422, 409) land on the form; not found and forbidden still raise.
     """
     try:
         with _savepoint(session):
             return action()
     except (Unprocessable, Conflict) as exc:
-        result.errors[field_of(exc.detail, fields)] = exc.detail[:1].upper() + exc.detail[1:]
+        name = (aliases or {}).get(exc.field or "", exc.field)
+        where = name if name is not None and name in fields else FORM
+        result.errors[where] = exc.detail[:1].upper() + exc.detail[1:]
         return None

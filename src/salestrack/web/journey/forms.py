@@ -16,8 +16,8 @@ from typing import Any
 
 from salestrack.journey.models import EngagementStatus
 from salestrack.journey.schemas import EngagementCreate, EngagementUpdate, MilestoneCreate
-from salestrack.web.filters import LocaleFormat
-from salestrack.web.forms import Blank, FormResult, validate_form
+from salestrack.web.kit.filters import LocaleFormat
+from salestrack.web.kit.forms import Blank, FormResult, validate_form
 
 MILESTONE_FIELDS: dict[str, Any] = {
     "milestone_type": Blank.REQUIRED,

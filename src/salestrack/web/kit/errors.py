@@ -19,8 +19,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from salestrack.core.errors import DATABASE_UNAVAILABLE, ProblemError
-from salestrack.web.deps import CsrfRefused, LoginRequired
-from salestrack.web.render import redirect, render
+from salestrack.web.kit.deps import CsrfRefused, LoginRequired
+from salestrack.web.kit.render import redirect, render
 
 log = logging.getLogger("salestrack.web")
 Handler = Callable[[Request, Any], Awaitable[Response]]

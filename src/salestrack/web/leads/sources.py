@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from salestrack.auth.roles import Permission
-from salestrack.core.errors import Unprocessable
-from salestrack.core.pagination import paginate
 from salestrack.http.deps import SessionDep
-from salestrack.leads import service
-from salestrack.leads.models import Channel, LeadSource, SourceType
+from salestrack.leads import selectors, service
+from salestrack.leads.models import Channel, SourceType
 from salestrack.leads.schemas import LeadSourceCreate, LeadSourceUpdate
-from salestrack.web.choices import load_choices
-from salestrack.web.deps import WebUser, user_with
-from salestrack.web.forms import Blank
-from salestrack.web.record_forms import RecordForms, add_form_routes
-from salestrack.web.render import query_string, render
+from salestrack.leads.selectors import SourceFilters
+from salestrack.web.kit.choices import load_choices
+from salestrack.web.kit.deps import WebUser, user_with
+from salestrack.web.kit.forms import Blank
+from salestrack.web.kit.paging import list_page
+from salestrack.web.kit.record_forms import RecordForms, add_form_routes
+from salestrack.web.kit.render import render
 
 router = APIRouter(prefix="/sources", include_in_schema=False)
 Reader = Annotated[WebUser, user_with(Permission.sources_read)]
@@ -30,50 +31,47 @@ def _enums(_session: Any, _user: WebUser) -> dict[str, Any]:
     return {"types": list(SourceType), "channels": list(Channel)}
 
 
-def _parse(values: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
-    """Column filters from the query; a bad one is reported and ignored."""
+def _filters(params: Mapping[str, str]) -> tuple[SourceFilters, dict[str, str], dict[str, str]]:
+    """Type, channel and campaign from the query string; a bad one is reported and ignored."""
+    values = {k: params.get(k, "").strip() for k in ("source_type", "channel", "campaign_id")}
     parsers: dict[str, Any] = {
         "source_type": SourceType,
         "channel": Channel,
         "campaign_id": uuid.UUID,
     }
     parsed: dict[str, Any] = {}
+    errors: dict[str, str] = {}
     for name, parse in parsers.items():
         if values[name]:
             try:
                 parsed[name] = parse(values[name])
             except ValueError:
                 errors[name] = "Not a valid choice; ignored."
-    return parsed
+    return SourceFilters(**parsed), values, errors
 
 
 @router.get("")
 def source_list(request: Request, session: SessionDep, user: Reader) -> Response:
     """Lead sources newest first, filtered by type, channel and campaign."""
-    params = request.query_params
-    values = {k: params.get(k, "").strip() for k in ("source_type", "channel", "campaign_id")}
-    errors: dict[str, str] = {}
-    stmt = service.SOURCES.listing(tenant_id=user.actor.tenant_id)
-    for name, value in _parse(values, errors).items():
-        stmt = stmt.where(getattr(LeadSource, name) == value)
-    cursor = params.get("cursor") or None
-    try:
-        rows, next_cursor = paginate(session, stmt, LeadSource, limit=PAGE_SIZE, cursor=cursor)
-    except Unprocessable:
-        cursor = None
-        rows, next_cursor = paginate(session, stmt, LeadSource, limit=PAGE_SIZE, cursor=None)
+    filters, values, errors = _filters(request.query_params)
+    tenant_id = user.actor.tenant_id
+    page = list_page(
+        request,
+        lambda cursor: selectors.source_page(
+            session, tenant_id=tenant_id, filters=filters, limit=PAGE_SIZE, cursor=cursor
+        ),
+    )
     return render(
         request,
         "sources/list.html",
         {
-            "rows": rows,
+            "rows": page.rows,
             "values": values,
             "errors": errors,
             "filtered": any(values.values()),
-            "next_link": query_string({**values, "cursor": next_cursor}) if next_cursor else None,
-            "first_link": (query_string(values) or "?") if cursor else None,
-            "choices": load_choices(session, tenant_id=user.actor.tenant_id),
-            "done": params.get("done"),
+            **page.links(values),
+            "choices": load_choices(session, tenant_id=tenant_id),
+            "done": request.query_params.get("done"),
             **_enums(session, user),
         },
     )

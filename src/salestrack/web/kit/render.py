@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -10,13 +11,13 @@ from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from salestrack.web.deps import WebUser
-from salestrack.web.filters import LocaleFormat, install_filters
-from salestrack.web.nav import nav_for
-from salestrack.web.session import load_session, save_session
+from salestrack.web.kit.deps import WebUser
+from salestrack.web.kit.filters import LocaleFormat, install_filters
+from salestrack.web.kit.nav import nav_for
+from salestrack.web.kit.session import load_session, save_session
 
-TEMPLATES_DIR = Path(__file__).parent / "templates"
-STATIC_DIR = Path(__file__).parent / "static"
+TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
+STATIC_DIR = Path(__file__).parent.parent / "static"
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 install_filters(templates.env)
@@ -81,7 +82,7 @@ def redirect(request: Request, url: str) -> Response:
     return save_session(request, response)
 
 
-def query_string(params: dict[str, Any]) -> str:
+def query_string(params: Mapping[str, Any]) -> str:
     """``?a=1&b=2`` of the non-empty params (for filter and paging links)."""
     kept = {k: str(v) for k, v in params.items() if v not in (None, "")}
     return f"?{urlencode(kept)}" if kept else ""

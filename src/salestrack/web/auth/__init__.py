@@ -1,0 +1,1 @@
+"""The browser's way in: login, logout and the start page."""

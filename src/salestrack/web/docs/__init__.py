@@ -1,0 +1,1 @@
+"""The interactive API docs, served from this app."""

@@ -1,0 +1,1 @@
+"""Pages of the leads domain: leads, customers, campaigns and lead sources."""

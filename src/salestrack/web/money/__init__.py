@@ -1,0 +1,1 @@
+"""Pages of the money domain: bookings, inventory and the customer ledger."""

@@ -1,0 +1,1 @@
+"""Reports & Analytics: the tabs, their charts and their downloads."""
