@@ -32,6 +32,7 @@ from salestrack.auth.models import User
 from salestrack.auth.roles import Role
 from salestrack.auth.schemas import UserCreate
 from salestrack.db import make_engine, make_session_factory, transaction
+from salestrack.generator.seed import generate
 from salestrack.journey import clock
 from salestrack.journey import service as journey
 from salestrack.journey.schemas import MilestoneCreate
@@ -47,7 +48,6 @@ from salestrack.reports import (
 )
 from salestrack.reports.common import Window
 from salestrack.reports.facts import ALL_PARTS
-from salestrack.reports.generator import generate
 from salestrack.reports.oracle import OracleFigures
 from salestrack.tenancy import set_tenant, tenant_transaction
 

@@ -217,10 +217,12 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     in API requests, by checking the acting user."""
     from salestrack import tenancy
     from salestrack.auth import verification
+    from salestrack.reports import summaries
 
     factory = sessionmaker(engine, expire_on_commit=False, autoflush=True)
     tenancy.install(factory)  # first: the tenant setting
     verification.install(factory)  # then the request's user (users are under RLS too)
+    summaries.install(factory)  # moved to wiring.install by the lead
     return factory
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.util import identity_key
 
 from salestrack.journey.models import LeadEngagement, LeadMilestone, LeadStatusHistory
@@ -124,19 +124,25 @@ def _hold(session: Session, pending: Pending, rows: list[Any]) -> None:
                 pending.held.append(customer)
 
 
-@event.listens_for(Session, "after_flush")
+def install(factory: sessionmaker[Session]) -> None:
+    """Keep the summaries of ``factory``'s sessions up to date: note what each flush
+    touches, apply it just before commit, forget it on rollback. Nothing is registered at
+    import, so a session factory without this call writes no summaries."""
+    event.listen(factory, "after_flush", _after_flush)
+    event.listen(factory, "before_commit", _before_commit)
+    event.listen(factory, "after_soft_rollback", _after_rollback)
+
+
 def _after_flush(session: Session, _context: Any) -> None:
     if session.info.get(DISABLED):
         return
     note(session, [*session.new, *session.dirty])
 
 
-@event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
     sync_now(session)
 
 
-@event.listens_for(Session, "after_soft_rollback")
 def _after_rollback(session: Session, previous: Any) -> None:
     if previous.parent is None:
         session.info.pop(INFO_KEY, None)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.auth.context import system_actor
 from salestrack.db import make_engine, make_session_factory, utcnow
+from salestrack.generator.seed import generate
 from salestrack.journey.models import LeadEngagement, LeadMilestone, LeadStatusHistory
 from salestrack.leads import service as leads
 from salestrack.leads.models import Lead
@@ -24,7 +25,6 @@ from salestrack.leads.schemas import LeadCreate
 from salestrack.money import inventory, ledger
 from salestrack.money.models import Inventory, LedgerEntry
 from salestrack.money.schemas import LedgerEntryCreate
-from salestrack.reports.generator import generate
 from salestrack.reports.models import (
     ReportBookingState,
     ReportCounter,

@@ -5,7 +5,7 @@ A bulk load used to be followed by ``rebuild``, which reads every row back (minu
 and customer's facts, so this module builds the same ``LeadFacts``/``BookingFacts``/
 ``CustomerFacts`` that ``rebuild`` would read, and runs them through the same functions:
 ``summaries.*_state_values`` for the state rows and ``contrib.*_contribution`` for the
-counters. ``tests/reports/test_generator.py`` checks the result equals ``rebuild``'s.
+counters. ``tests/generator/test_generator.py`` checks the result equals ``rebuild``'s.
 """
 
 from __future__ import annotations
@@ -15,18 +15,17 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy.orm import Session
 
+from salestrack.generator.copytext import MINUTES_PER_DAY, day_of, day_text, value_text
+from salestrack.generator.lead_path import Journey
+from salestrack.generator.records import Rows
+from salestrack.generator.simulate_money import Deal
 from salestrack.reports import contrib, counters, facts, summaries
 from salestrack.reports.contrib import LIVE_BOOKING, BookingFacts, LeadFacts
-from salestrack.reports.copytext import MINUTES_PER_DAY, day_of, day_text, value_text
 from salestrack.reports.models import ReportBookingState, ReportCustomerState, ReportLeadState
-
-if TYPE_CHECKING:
-    from salestrack.reports.simulate import Journey, Rows
-    from salestrack.reports.simulate_money import Deal
 
 ZERO = Decimal("0.00")
 STATE_COLUMNS = {
