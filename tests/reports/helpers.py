@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from salestrack.db import utcnow
 from salestrack.reports import bookings, campaigns, dashboard, funnel, receivables, sources
 from salestrack.reports.common import Window
-from salestrack.reports.figures import CounterFigures, Figures
+from salestrack.reports.figure_types import Figures
+from salestrack.reports.figures import CounterFigures
 from salestrack.reports.oracle import OracleFigures
 from salestrack.tenancy import set_tenant
 

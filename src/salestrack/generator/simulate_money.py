@@ -6,7 +6,7 @@ note that leaves the customer owing minus the refund (paid and not refunded is k
 fee) and records a ``cancellation`` milestone. Running balances are computed in order.
 
 Rows come out as COPY text lines; the deal also keeps the facts its summaries need (the
-ledger entries as ``facts.ledger_by_day`` reads them, what was paid and refunded).
+ledger entries as ``money_facts.ledger_by_day`` reads them, what was paid and refunded).
 """
 
 from __future__ import annotations
@@ -14,10 +14,13 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 
 from salestrack.generator.copytext import MINUTES_PER_DAY, NULL, day_of, day_text, stamp
 from salestrack.generator.records import Context, Entry, Rows
+from salestrack.money.booking_money import BookingCash
+from salestrack.reports.facts import LeadBooking
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -45,6 +48,32 @@ class Deal:
     @property
     def day(self) -> int:
         return self.when // MINUTES_PER_DAY
+
+    # The booking's columns as ``money_facts.booking_facts_from`` reads them.
+    @property
+    def booking_date(self) -> date:
+        return day_of(self.day)
+
+    @property
+    def booking_amount(self) -> Decimal:
+        return self.amount
+
+    @property
+    def unit_count(self) -> int:
+        return self.units
+
+    @property
+    def cancellation_refund_amount(self) -> Decimal:
+        return self.refund_promised
+
+    @property
+    def cash(self) -> BookingCash:
+        """Paid in and refunded, as ``booking_money.cash_by_booking`` would sum them."""
+        return BookingCash(self.paid, self.refund_paid)
+
+    def lead_booking(self) -> LeadBooking:
+        """The booking as its lead's money facts read it."""
+        return LeadBooking(self.status, self.amount, self.invoiced, self.cash)
 
     def _entry(self, kind: str, day: int, debit: Decimal, credit: Decimal, note: str) -> str:
         ctx = self.ctx

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from salestrack.leads.models import Campaign
 from salestrack.reports.common import Window, as_of, money, pct, ratio
-from salestrack.reports.figures import Figures
+from salestrack.reports.figure_types import Figures
 from salestrack.reports.sources import group_ids, regroup
 
 COLUMNS = (

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from salestrack.leads.models import Campaign, LeadSource
 from salestrack.reports.common import Window, as_of, money, pct, ratio
 from salestrack.reports.counters import Sums
-from salestrack.reports.figures import Figures
+from salestrack.reports.figure_types import Figures
 from salestrack.reports.models import ZERO_ID
 
 COLUMNS = (
