@@ -31,6 +31,14 @@ from salestrack.reports import (
 from salestrack.reports.common import Window, window
 from salestrack.reports.csv_export import CSV_RESPONSES, CsvFormat
 from salestrack.reports.figures import CounterFigures
+from salestrack.reports.schemas import (
+    BookingReport,
+    CampaignReport,
+    DashboardReport,
+    FunnelReport,
+    ReceivablesReport,
+    SourceReport,
+)
 from salestrack.routing import api_router
 
 router = api_router(prefix="/api/v1/sales/reports", tags=["reports"])
@@ -39,6 +47,8 @@ From = Annotated[date | None, Query(alias="from", description="first day, inclus
 To = Annotated[date | None, Query(alias="to", description="last day, inclusive")]
 Format = CsvFormat
 Table = Callable[[dict[str, Any]], tuple[list[str], list[list[Any]]]]
+# JSON as the report built it: lead filters appear only when given (unset fields left out).
+TYPED: dict[str, Any] = {"responses": CSV_RESPONSES, "response_model_exclude_unset": True}
 
 
 def _answer(name: str, report: dict[str, Any], fmt: str, table: Table) -> Any:
@@ -63,7 +73,7 @@ def _window(
     return window(lo, hi, filters)
 
 
-@router.get("/funnel", responses=CSV_RESPONSES)
+@router.get("/funnel", response_model=FunnelReport, **TYPED)
 def funnel_report(
     session: SessionDep,
     actor: Reader,
@@ -82,7 +92,7 @@ def funnel_report(
     return _answer("funnel", report, format, funnel.table)
 
 
-@router.get("/source-performance", responses=CSV_RESPONSES)
+@router.get("/source-performance", response_model=SourceReport, **TYPED)
 def source_performance(
     session: SessionDep,
     actor: Reader,
@@ -99,7 +109,7 @@ def source_performance(
     return _answer("source-performance", report, format, sources.table)
 
 
-@router.get("/campaign-performance", responses=CSV_RESPONSES)
+@router.get("/campaign-performance", response_model=CampaignReport, **TYPED)
 def campaign_performance(
     session: SessionDep,
     actor: Reader,
@@ -116,7 +126,7 @@ def campaign_performance(
     return _answer("campaign-performance", report, format, campaigns.table)
 
 
-@router.get("/bookings", responses=CSV_RESPONSES)
+@router.get("/bookings", response_model=BookingReport, **TYPED)
 def bookings_report(
     session: SessionDep, actor: Reader, lo: From = None, hi: To = None, format: Format = "json"
 ) -> Any:
@@ -127,7 +137,7 @@ def bookings_report(
     return _answer("bookings", report, format, bookings.table)
 
 
-@router.get("/receivables", responses=CSV_RESPONSES)
+@router.get("/receivables", response_model=ReceivablesReport, **TYPED)
 def receivables_report(
     session: SessionDep,
     actor: Reader,
@@ -142,7 +152,7 @@ def receivables_report(
     return _answer("receivables", report, format, receivables.table)
 
 
-@router.get("/dashboard", responses=CSV_RESPONSES)
+@router.get("/dashboard", response_model=DashboardReport, **TYPED)
 def dashboard_report(
     session: SessionDep,
     actor: Reader,
