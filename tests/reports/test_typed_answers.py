@@ -13,16 +13,19 @@ from fastapi.encoders import jsonable_encoder
 from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.journey import clock
-from salestrack.reports import bookings, campaigns, dashboard, funnel, receivables, sources
 from salestrack.reports.common import window
 from salestrack.reports.figures import CounterFigures
 from salestrack.tenancy import set_tenant
 from tests.reports import scenario as s
+from tests.reports.helpers import all_reports
 from tests.reports.test_scripted_month import MARCH, _march
 from tests.support import TenantWorld
 
 REPORTS = ("funnel", "source-performance", "campaign-performance", "bookings")
 TYPED = (*REPORTS, "receivables", "dashboard")
+BUILT_AS = {"source-performance": "sources", "campaign-performance": "campaigns"} | {
+    name: name for name in ("funnel", "bookings", "receivables", "dashboard")
+}
 
 
 def _built(
@@ -30,25 +33,18 @@ def _built(
 ) -> dict[str, Any]:
     """The report's dict as its module builds it, before any response model."""
     filters = {k: uuid.UUID(v) for k, v in params.items() if k.endswith("_id")}
-    w = window(date_of(params.get("from")), date_of(params.get("to")), dict(filters))
+    w = window(_day(params.get("from")), _day(params.get("to")), dict(filters))
     with factory() as session:
         set_tenant(session, tenant_id)
         today = clock.today(clock.tenant_zone(session, tenant_id))
         figures = CounterFigures(session, tenant_id)
-        build = {
-            "funnel": lambda: funnel.build(figures, w, today),
-            "source-performance": lambda: sources.build(session, figures, tenant_id, w),
-            "campaign-performance": lambda: campaigns.build(session, figures, tenant_id, w),
-            "bookings": lambda: bookings.build(figures, w),
-            "receivables": lambda: receivables.build(figures, today, 50, None),
-            "dashboard": lambda: dashboard.build(figures, w, today),
-        }[name]
-        answer: dict[str, Any] = jsonable_encoder(figures.run(build))
+        built = figures.run(lambda: all_reports(session, figures, tenant_id, today, w))
         session.rollback()
+    answer: dict[str, Any] = jsonable_encoder(built[BUILT_AS[name]])
     return answer
 
 
-def date_of(text: str | None) -> date | None:
+def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 

@@ -58,6 +58,19 @@ def _answer(name: str, report: dict[str, Any], fmt: str, table: Table) -> Any:
     return report
 
 
+def _report(
+    session: Session,
+    actor: Actor,
+    answer: tuple[str, Table, str],
+    build: Callable[[CounterFigures], dict[str, Any]],
+) -> Any:
+    """A report from the counters in one round trip, as JSON or CSV (``answer``: its name,
+    its CSV table, the format asked for)."""
+    name, table, fmt = answer
+    figures = CounterFigures(session, actor.tenant_id)
+    return _answer(name, figures.run(lambda: build(figures)), fmt, table)
+
+
 def _today(session: Session, actor: Actor) -> date:
     return clock.today(clock.tenant_zone(session, actor.tenant_id))
 
@@ -86,10 +99,10 @@ def funnel_report(
 ) -> Any:
     """Monthly cohort funnel (last 12 months by default) with conversion and drop-off %."""
     w = _window(lo, hi, source_id, campaign_id, assigned_to)
-    figures = CounterFigures(session, actor.tenant_id)
     today = _today(session, actor)
-    report = figures.run(lambda: funnel.build(figures, w, today))
-    return _answer("funnel", report, format, funnel.table)
+    return _report(
+        session, actor, ("funnel", funnel.table, format), lambda f: funnel.build(f, w, today)
+    )
 
 
 @router.get("/source-performance", response_model=SourceReport, **TYPED)
@@ -104,9 +117,12 @@ def source_performance(
 ) -> Any:
     """Per source: leads, qualified, converted, lost, conversion rate and cost."""
     w = _window(lo, hi, campaign_id=campaign_id, assigned_to=assigned_to)
-    figures = CounterFigures(session, actor.tenant_id)
-    report = figures.run(lambda: sources.build(session, figures, actor.tenant_id, w))
-    return _answer("source-performance", report, format, sources.table)
+    return _report(
+        session,
+        actor,
+        ("source-performance", sources.table, format),
+        lambda f: sources.build(session, f, actor.tenant_id, w),
+    )
 
 
 @router.get("/campaign-performance", response_model=CampaignReport, **TYPED)
@@ -121,9 +137,12 @@ def campaign_performance(
 ) -> Any:
     """Per campaign: leads, conversions, budget, revenue, cost per lead/conversion, ROI."""
     w = _window(lo, hi, source_id=source_id, assigned_to=assigned_to)
-    figures = CounterFigures(session, actor.tenant_id)
-    report = figures.run(lambda: campaigns.build(session, figures, actor.tenant_id, w))
-    return _answer("campaign-performance", report, format, campaigns.table)
+    return _report(
+        session,
+        actor,
+        ("campaign-performance", campaigns.table, format),
+        lambda f: campaigns.build(session, f, actor.tenant_id, w),
+    )
 
 
 @router.get("/bookings", response_model=BookingReport, **TYPED)
@@ -131,10 +150,10 @@ def bookings_report(
     session: SessionDep, actor: Reader, lo: From = None, hi: To = None, format: Format = "json"
 ) -> Any:
     """Bookings by status with amounts and units, churn rate and refunds."""
-    figures = CounterFigures(session, actor.tenant_id)
     w = window(lo, hi)
-    report = figures.run(lambda: bookings.build(figures, w))
-    return _answer("bookings", report, format, bookings.table)
+    return _report(
+        session, actor, ("bookings", bookings.table, format), lambda f: bookings.build(f, w)
+    )
 
 
 @router.get("/receivables", response_model=ReceivablesReport, **TYPED)
@@ -146,10 +165,13 @@ def receivables_report(
     format: Format = "json",
 ) -> Any:
     """Outstanding by customer (owing most first) with ageing buckets, and tenant totals."""
-    figures = CounterFigures(session, actor.tenant_id)
     today = _today(session, actor)
-    report = figures.run(lambda: receivables.build(figures, today, limit, cursor))
-    return _answer("receivables", report, format, receivables.table)
+    return _report(
+        session,
+        actor,
+        ("receivables", receivables.table, format),
+        lambda f: receivables.build(f, today, limit, cursor),
+    )
 
 
 @router.get("/dashboard", response_model=DashboardReport, **TYPED)
@@ -165,7 +187,10 @@ def dashboard_report(
 ) -> Any:
     """The KPIs for the period (this month by default), each with the previous period's."""
     w = _window(lo, hi, source_id, campaign_id, assigned_to)
-    figures = CounterFigures(session, actor.tenant_id)
     today = _today(session, actor)
-    report = figures.run(lambda: dashboard.build(figures, w, today))
-    return _answer("dashboard", report, format, dashboard.table)
+    return _report(
+        session,
+        actor,
+        ("dashboard", dashboard.table, format),
+        lambda f: dashboard.build(f, w, today),
+    )

@@ -69,16 +69,36 @@ def sync_lead(
 
 
 def sync_booking(session: Session, booking: Booking) -> Contribution:
-    row = session.get(ReportBookingState, (booking.tenant_id, booking.id), with_for_update=True)
-    new = money_facts.booking_facts(session, booking)
-    key = {"tenant_id": booking.tenant_id, "booking_id": booking.id}
-    change = (stored(BookingFacts, row), new)
-    return _store(session, ReportBookingState, key, row, change, contrib.booking_contribution)
+    return _sync_money_record(
+        session,
+        (ReportBookingState, "booking_id", booking),
+        BookingFacts,
+        money_facts.booking_facts,
+        contrib.booking_contribution,
+    )
 
 
 def sync_customer(session: Session, customer: Customer) -> Contribution:
-    row = session.get(ReportCustomerState, (customer.tenant_id, customer.id), with_for_update=True)
-    new = money_facts.customer_facts(session, customer)
-    key = {"tenant_id": customer.tenant_id, "customer_id": customer.id}
-    change = (stored(CustomerFacts, row), new)
-    return _store(session, ReportCustomerState, key, row, change, contrib.customer_contribution)
+    return _sync_money_record(
+        session,
+        (ReportCustomerState, "customer_id", customer),
+        CustomerFacts,
+        money_facts.customer_facts,
+        contrib.customer_contribution,
+    )
+
+
+def _sync_money_record(
+    session: Session,
+    target: tuple[Any, str, Any],
+    kind: type[F],
+    read: Callable[[Session, Any], F],
+    contribution: Callable[[F], Contribution],
+) -> Contribution:
+    """Sync a booking or customer (``target``: state model, its key column, the record):
+    its facts are always read whole (a few rows each)."""
+    model, key_name, record = target
+    row = session.get(model, (record.tenant_id, record.id), with_for_update=True)
+    key = {"tenant_id": record.tenant_id, key_name: record.id}
+    change = (stored(kind, row), read(session, record))
+    return _store(session, model, key, row, change, contribution)

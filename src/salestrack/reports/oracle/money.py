@@ -17,7 +17,7 @@ from salestrack.money.models import Booking, EntryStatus, LedgerEntry
 from salestrack.reports.common import utc_day
 from salestrack.reports.counters import Sums
 from salestrack.reports.figure_types import Debtor
-from salestrack.reports.money_facts import ledger_by_day
+from salestrack.reports.money_facts import ENTRY_COLUMNS, ledger_by_day
 from salestrack.reports.oracle.base import ZERO, Acc, OracleBase, money_sum
 
 
@@ -143,19 +143,7 @@ class MoneyOracle(OracleBase):
 
     def _compute_debtors(self) -> list[Debtor]:
         stmt = (
-            select(
-                Customer.id,
-                Customer.customer_code,
-                Customer.name,
-                LedgerEntry.transaction_type,
-                LedgerEntry.debit_amount,
-                LedgerEntry.credit_amount,
-                LedgerEntry.transaction_date,
-                LedgerEntry.status,
-                LedgerEntry.reversal_of_id,
-                LedgerEntry.reference_document_type,
-                LedgerEntry.position,
-            )
+            select(Customer.id, Customer.customer_code, Customer.name, *ENTRY_COLUMNS)
             .join(
                 LedgerEntry,
                 and_(
