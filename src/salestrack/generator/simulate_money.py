@@ -20,6 +20,7 @@ from decimal import Decimal
 from salestrack.generator.copytext import MINUTES_PER_DAY, NULL, day_of, day_text, stamp
 from salestrack.generator.records import Context, Entry, Rows
 from salestrack.money.booking_money import BookingCash
+from salestrack.money.inventory import HOLDING
 from salestrack.reports.facts import LeadBooking
 
 CENT = Decimal("0.01")
@@ -120,7 +121,7 @@ class Deal:
             self.invoiced = True
             yield "booking", self.when, ctx.new_id(), meta
             yield from self._after_confirmation(day, meta)
-        if self.status in ("confirmed", "pending", "on_hold"):
+        if self.status in HOLDING:
             self.rows.held[inventory_id] = self.rows.held.get(inventory_id, 0) + self.units
         self.rows.bookings.append(
             f"{ctx.tenant}\t{self.booking_id}\tBKG-{year}-{code:04d}\t{self.customer_id}"
