@@ -22,6 +22,8 @@ import uuid
 from typing import Any
 
 import httpx2 as httpx
+from salestrack.core.db import make_engine, make_session_factory, transaction
+from salestrack.core.tenancy import set_tenant, tenant_transaction
 from sqlalchemy import func, make_url, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -31,7 +33,6 @@ from salestrack.auth.context import Actor, system_actor
 from salestrack.auth.models import User
 from salestrack.auth.roles import Role
 from salestrack.auth.schemas import UserCreate
-from salestrack.db import make_engine, make_session_factory, transaction
 from salestrack.generator.seed import generate
 from salestrack.journey import clock
 from salestrack.journey import service as journey
@@ -49,7 +50,6 @@ from salestrack.reports import (
 from salestrack.reports.common import Window
 from salestrack.reports.facts import ALL_PARTS
 from salestrack.reports.oracle import OracleFigures
-from salestrack.tenancy import set_tenant, tenant_transaction
 
 URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgresql+psycopg://root@127.0.0.1:5432/salestrack_bench"

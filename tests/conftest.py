@@ -11,13 +11,13 @@ from collections.abc import Iterator
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from salestrack.core import migrate
+from salestrack.core.config import Settings
+from salestrack.core.db import make_engine, make_session_factory
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from salestrack import migrate
 from salestrack.app import create_app
-from salestrack.config import Settings
-from salestrack.db import make_engine, make_session_factory
 from tests.databases import BACKENDS, TEST_APP_ROLE, app_role_url, empty_database
 from tests.support import ApiClient, TenantWorld, build_tenant
 

@@ -8,13 +8,13 @@ from typing import Any
 
 import httpx2 as httpx
 from fastapi.testclient import TestClient
+from salestrack.core.db import transaction
 from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.auth import service as auth
 from salestrack.auth.context import system_actor
 from salestrack.auth.roles import Role
 from salestrack.auth.schemas import UserCreate
-from salestrack.db import transaction
 
 PASSWORD = "correct horse battery"
 

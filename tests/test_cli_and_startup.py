@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
+from salestrack.core.config import ConfigurationError, Settings, get_settings
+from salestrack.core.db import make_engine
+from salestrack.core.migrate import NotMigrated
 
 from salestrack.app import create_app
 from salestrack.cli import main
-from salestrack.config import ConfigurationError, Settings, get_settings
-from salestrack.db import make_engine
-from salestrack.migrate import NotMigrated
 from tests.databases import BACKENDS, empty_database
 from tests.support import login
 

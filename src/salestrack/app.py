@@ -14,9 +14,14 @@ from salestrack import __version__
 from salestrack.audit.routes import router as audit_router
 from salestrack.auth.routes import auth_router, users_router
 from salestrack.auth.security import configure_hashing
-from salestrack.config import ConfigurationError, Settings, get_settings
-from salestrack.db import make_engine, make_session_factory
-from salestrack.errors import install_error_handlers
+from salestrack.core.config import ConfigurationError, Settings, get_settings
+from salestrack.core.db import make_engine, make_session_factory
+from salestrack.core.errors import install_error_handlers
+from salestrack.core.migrate import ensure_migrated
+from salestrack.core.rls import connected_role_problems
+from salestrack.http.idempotency_asgi import IdempotencyMiddleware
+from salestrack.http.limits import BodySizeLimit
+from salestrack.http.openapi_doc import install_openapi
 from salestrack.journey.routes import ROUTERS as JOURNEY_ROUTERS
 from salestrack.leads.routes import (
     campaigns_router,
@@ -24,16 +29,11 @@ from salestrack.leads.routes import (
     leads_router,
     sources_router,
 )
-from salestrack.limits import BodySizeLimit
-from salestrack.migrate import ensure_migrated
-from salestrack.money.idempotency_asgi import IdempotencyMiddleware
 from salestrack.money.ledger_routes import ledger_reports_router, ledger_router
 from salestrack.money.routes import bookings_router, inventory_router
-from salestrack.openapi_doc import install_openapi
 from salestrack.ops.middleware import RequestContext
 from salestrack.ops.routes import router as ops_router
 from salestrack.reports.routes import router as reports_router
-from salestrack.rls import connected_role_problems
 from salestrack.web import install_web
 
 log = logging.getLogger("salestrack.app")

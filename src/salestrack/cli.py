@@ -11,14 +11,14 @@ import click
 from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.auth.roles import Role
-from salestrack.config import ConfigurationError, get_settings
+from salestrack.core.config import ConfigurationError, get_settings
 
 
 @contextmanager
 def _sessions() -> Iterator[sessionmaker[Session]]:
     """A session factory on the owner's database URL, closed when the command ends."""
     from salestrack.auth.security import configure_hashing
-    from salestrack.db import make_engine, make_session_factory
+    from salestrack.core.db import make_engine, make_session_factory
 
     configure_hashing(get_settings())
     engine = make_engine(get_settings().owner_database_url)
@@ -30,7 +30,7 @@ def _sessions() -> Iterator[sessionmaker[Session]]:
 
 @contextmanager
 def _unit_of_work() -> Iterator[Session]:
-    from salestrack.db import transaction
+    from salestrack.core.db import transaction
 
     with _sessions() as factory, transaction(factory) as session:
         yield session
@@ -48,8 +48,8 @@ def migrate() -> None:
     On PostgreSQL this also (re)applies row-level security to every tenant table and
     grants the app role (SALESTRACK_APP_DB_ROLE) row access, creating the role if missing.
     """
-    from salestrack import migrate as migrations
-    from salestrack.rls import RowSecurityError
+    from salestrack.core import migrate as migrations
+    from salestrack.core.rls import RowSecurityError
 
     settings = get_settings()
     try:
@@ -67,7 +67,7 @@ def serve(host: str, port: int, workers: int) -> None:
     """Serve the API and web app (JSON logs on stdout; SIGTERM finishes in-flight requests)."""
     import uvicorn
 
-    from salestrack.migrate import NotMigrated
+    from salestrack.core.migrate import NotMigrated
     from salestrack.ops.logs import log_config
 
     if workers < 1:
@@ -115,7 +115,7 @@ def _reset_metrics_directory() -> None:
 def create_tenant(slug: str, name: str, locale: str, currency: str) -> None:
     """Create a tenant (a company using salestrack)."""
     from salestrack.auth import service
-    from salestrack.errors import ProblemError
+    from salestrack.core.errors import ProblemError
 
     try:
         with _unit_of_work() as session:
@@ -140,7 +140,7 @@ def create_user(tenant_slug: str, email: str, password: str, role: str, full_nam
     from salestrack.auth import service
     from salestrack.auth.context import system_actor
     from salestrack.auth.schemas import UserCreate
-    from salestrack.errors import ProblemError
+    from salestrack.core.errors import ProblemError
 
     try:
         data = UserCreate(email=email, password=password, role=Role(role), full_name=full_name)
@@ -202,7 +202,7 @@ def purge_idempotency_keys(tenant_slugs: tuple[str, ...], older_than_hours: int)
     from datetime import timedelta
 
     from salestrack.auth import service
-    from salestrack.money import idempotency
+    from salestrack.http import idempotency
 
     for slug in tenant_slugs:
         with _unit_of_work() as session:

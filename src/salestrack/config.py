@@ -23,7 +23,7 @@ class Settings(BaseSettings):
     env: Literal["development", "production", "test"] = "development"
     # What the app connects with: in production on PostgreSQL, the app role (no ownership,
     # no BYPASSRLS), so row-level security holds even for a query that forgets its tenant.
-    database_url: str = "sqlite:///./salestrack.db"
+    database_url: str = "sqlite:///./salestrack.core.db"
     # The owner: `salestrack migrate` and the admin commands connect with this (default:
     # database_url). Migrate creates the app role if missing and grants it row access.
     migration_database_url: str | None = None

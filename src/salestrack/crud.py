@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from salestrack.audit import service as audit
 from salestrack.auth.context import Actor
-from salestrack.db import utcnow
-from salestrack.errors import NotFound, Unprocessable
+from salestrack.core.db import utcnow
+from salestrack.core.errors import NotFound, Unprocessable
 
 RowT = TypeVar("RowT", bound=Any)
 

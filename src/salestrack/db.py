@@ -215,8 +215,8 @@ def _configure_sqlite(engine: Engine) -> None:
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions whose transactions start by naming their tenant (row-level security) and,
     in API requests, by checking the acting user."""
-    from salestrack import tenancy
     from salestrack.auth import verification
+    from salestrack.core import tenancy
     from salestrack.reports import summaries
 
     factory = sessionmaker(engine, expire_on_commit=False, autoflush=True)

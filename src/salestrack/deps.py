@@ -12,7 +12,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from salestrack.auth import verification
-from salestrack.config import Settings
+from salestrack.core.config import Settings
 
 
 async def get_settings(request: Request) -> Settings:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
-log = logging.getLogger("salestrack.errors")
+log = logging.getLogger("salestrack.core.errors")
 
 
 class ProblemError(Exception):

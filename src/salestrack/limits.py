@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from salestrack.errors import problem_response
+from salestrack.core.errors import problem_response
 
 
 class BodySizeLimit:

@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, pool
 
-from salestrack.rls import apply_row_level_security
+from salestrack.core.rls import apply_row_level_security
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 

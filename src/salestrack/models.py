@@ -2,13 +2,13 @@
 
 from salestrack.audit.models import AuditEntry
 from salestrack.auth.models import LoginThrottle, Tenant, User
-from salestrack.db import Base
+from salestrack.core.db import Base
+from salestrack.core.numbering import Counter
+from salestrack.http.idempotency import IdempotencyKey
 from salestrack.journey import milestones as _journey_hooks  # noqa: F401  (lead hooks)
 from salestrack.journey.models import LeadEngagement, LeadMilestone, LeadStatusHistory
 from salestrack.leads.models import Campaign, Customer, Lead, LeadSource
-from salestrack.money.idempotency import IdempotencyKey
 from salestrack.money.models import Booking, Inventory, LedgerEntry
-from salestrack.numbering import Counter
 from salestrack.reports.models import (
     ReportBookingState,
     ReportCounter,

@@ -12,7 +12,7 @@ import uuid
 from sqlalchemy import BigInteger, String, bindparam, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from salestrack.db import Base, tenant_root_fk, upsert_insert
+from salestrack.core.db import Base, tenant_root_fk, upsert_insert
 
 
 class Counter(Base):

@@ -23,7 +23,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from salestrack.errors import PROBLEM_JSON
+from salestrack.core.errors import PROBLEM_JSON
 
 IDEMPOTENT_PREFIX = "/api/v1/sales/"
 WRITES = ("post", "put", "patch", "delete")

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from sqlalchemy import Select, and_, or_
 from sqlalchemy.orm import Session
 
-from salestrack.errors import Unprocessable
+from salestrack.core.errors import Unprocessable
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500

@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from salestrack import crud
 from salestrack.auth.context import Actor
-from salestrack.db import utcnow
-from salestrack.errors import Conflict
-from salestrack.numbering import next_number
-from salestrack.schema_base import InputModel, UpdateModel
+from salestrack.core import crud
+from salestrack.core.db import utcnow
+from salestrack.core.errors import Conflict
+from salestrack.core.numbering import next_number
+from salestrack.core.schema_base import InputModel, UpdateModel
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@
 table a later migration adds is covered without anyone remembering to: every table of the
 schema with a ``tenant_id`` column gets ROW LEVEL SECURITY enabled and forced (the owner is
 bound too) and a ``tenant_isolation`` policy whose USING and WITH CHECK both compare
-``tenant_id`` with the transaction's ``app.tenant_id`` (see ``salestrack.tenancy``). With no
+``tenant_id`` with the transaction's ``app.tenant_id`` (see ``salestrack.core.tenancy``). With no
 tenant set the comparison is with NULL, so nothing is visible and nothing can be written.
 
 The app connects as a separate role (``SALESTRACK_APP_DB_ROLE``) that owns nothing, cannot
@@ -17,7 +17,7 @@ import re
 
 from sqlalchemy import Connection, Engine, text
 
-from salestrack.tenancy import SETTING
+from salestrack.core.tenancy import SETTING
 
 POLICY = "tenant_isolation"
 TENANT_CONDITION = f"tenant_id = NULLIF(current_setting('{SETTING}', true), '')::uuid"

@@ -19,8 +19,8 @@ from pydantic import TypeAdapter
 from salestrack.auth.context import Actor
 from salestrack.auth.deps import require
 from salestrack.auth.roles import Permission
-from salestrack.deps import SessionDep
-from salestrack.records import RecordKind
+from salestrack.core.records import RecordKind
+from salestrack.http.deps import SessionDep
 
 
 class HandlerThreadRoute(APIRoute):

@@ -70,7 +70,7 @@ def _after_begin(session: Session, _transaction: SessionTransaction, connection:
     tenant_id = session_tenant(session)
     if tenant_id is None:
         raise TenantNotSet(
-            "this session has no tenant: call salestrack.tenancy.set_tenant(session, tenant_id) "
+            "this session has no tenant: call salestrack.core.tenancy.set_tenant(session, tenant_id) "
             "before using it (row-level security would hide every row)"
         )
     connection.exec_driver_sql(set_local_statement(tenant_id))

@@ -5,14 +5,14 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from salestrack.core.config import Settings
+from salestrack.core.tenancy import set_tenant
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.auth.models import User
 from salestrack.auth.roles import Role
 from salestrack.auth.security import configure_hashing
-from salestrack.config import Settings
-from salestrack.tenancy import set_tenant
 from tests.support import TenantWorld, login
 
 BODIES = {

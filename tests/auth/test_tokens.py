@@ -15,9 +15,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from salestrack.core.config import Settings
 from sqlalchemy import Engine
 
-from salestrack.config import Settings
 from tests.support import TenantWorld, login
 
 LEADS = "/api/v1/sales/leads"

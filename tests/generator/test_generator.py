@@ -12,11 +12,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from salestrack.core.db import make_engine, make_session_factory, utcnow
+from salestrack.core.tenancy import set_tenant, tenant_transaction
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.auth.context import system_actor
-from salestrack.db import make_engine, make_session_factory, utcnow
 from salestrack.generator.seed import generate
 from salestrack.journey.models import LeadEngagement, LeadMilestone, LeadStatusHistory
 from salestrack.leads import service as leads
@@ -32,7 +33,6 @@ from salestrack.reports.models import (
     ReportLeadState,
 )
 from salestrack.reports.rebuild import rebuild
-from salestrack.tenancy import set_tenant, tenant_transaction
 from tests.reports.helpers import assert_parity
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from salestrack.db import utcnow
+from salestrack.core.db import utcnow
+
 from tests.journey.helpers import SALES, engagement, follow_up_ids, milestone, new_lead
 from tests.support import TenantWorld
 

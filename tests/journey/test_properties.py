@@ -9,11 +9,12 @@ from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from salestrack.core.errors import Conflict
+from salestrack.core.tenancy import tenant_transaction
 from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.auth.context import Actor
 from salestrack.auth.roles import Role
-from salestrack.errors import Conflict
 from salestrack.journey import rules, service
 from salestrack.journey.models import (
     EngagementChannel,
@@ -25,7 +26,6 @@ from salestrack.journey.schemas import EngagementCreate, MilestoneCreate
 from salestrack.leads import service as leads
 from salestrack.leads.models import LeadStatus
 from salestrack.leads.schemas import LeadCreate, LeadUpdate
-from salestrack.tenancy import tenant_transaction
 from tests.support import TenantWorld
 
 START = date(2025, 1, 1)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from salestrack.core.errors import Conflict, Unprocessable
 
-from salestrack.errors import Conflict, Unprocessable
 from salestrack.journey.models import EngagementChannel, EngagementType, MilestoneType
 from salestrack.journey.rules import check_channel, status_after_milestone
 from salestrack.leads.models import LeadStatus as S

@@ -9,18 +9,18 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from salestrack.core.db import utcnow
+from salestrack.core.tenancy import tenant_transaction
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.auth.context import Actor
 from salestrack.auth.roles import Role
-from salestrack.db import utcnow
 from salestrack.journey import service, timeline
 from salestrack.journey.models import EngagementChannel, EngagementType, MilestoneType
 from salestrack.journey.schemas import EngagementCreate, MilestoneCreate
 from salestrack.leads import service as leads
 from salestrack.leads.schemas import LeadCreate
-from salestrack.tenancy import tenant_transaction
 from tests.journey.helpers import SALES, engagement, milestone, new_lead
 from tests.support import ApiClient, TenantWorld
 

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from openpyxl import Workbook
+from salestrack.core.tenancy import tenant_transaction
 from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.auth.context import system_actor
 from salestrack.leads.importer import import_leads, read_rows
-from salestrack.tenancy import tenant_transaction
 from tests.support import TenantWorld
 
 HEADER = "name,company,status,lead_date,expected_value,source,campaign,assigned_to\n"
@@ -114,8 +114,9 @@ def test_xlsx_and_unknown_columns(
 def test_the_command_reports_and_refuses(
     world: TenantWorld, tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from salestrack.core.config import get_settings
+
     from salestrack.cli import main
-    from salestrack.config import get_settings
 
     monkeypatch.setenv("SALESTRACK_DATABASE_URL", database_url)
     monkeypatch.setenv("SALESTRACK_ARGON2_TIME_COST", "1")

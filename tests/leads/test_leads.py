@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from salestrack.db import utcnow
+from salestrack.core.db import utcnow
+
 from tests.support import ApiClient, TenantWorld
 
 LEADS = "/api/v1/sales/leads"

@@ -18,16 +18,16 @@ from typing import Any, TypeVar
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from salestrack.core.config import Settings
+from salestrack.core.tenancy import set_tenant, tenant_transaction
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.app import create_app
 from salestrack.auth.context import Actor
 from salestrack.auth.roles import Role
-from salestrack.config import Settings
 from salestrack.money import idempotency, ledger
 from salestrack.money.models import LedgerEntry, TransactionType
-from salestrack.tenancy import set_tenant, tenant_transaction
 from tests.money.conftest import LEDGER, new_customer
 from tests.support import TenantWorld
 

@@ -18,8 +18,8 @@ from collections import Counter
 from decimal import Decimal
 
 import httpx2 as httpx
+from salestrack.core.config import Settings
 
-from salestrack.config import Settings
 from tests.money.conftest import LEDGER, new_customer
 from tests.support import TenantWorld
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+from salestrack.core.db import utcnow
+from salestrack.core.tenancy import tenant_transaction
+from salestrack.http import idempotency
+from salestrack.http.idempotency import IdempotencyKey
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from salestrack.db import utcnow
-from salestrack.money import idempotency
-from salestrack.money.idempotency import IdempotencyKey
-from salestrack.tenancy import tenant_transaction
 from tests.money.conftest import LEDGER, new_customer
 from tests.support import ApiClient, TenantWorld
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from salestrack.http.idempotency import IdempotencyKey
 from sqlalchemy import ForeignKeyConstraint, Table, UniqueConstraint
 
-from salestrack.money.idempotency import IdempotencyKey
 from salestrack.money.models import Booking, Inventory, LedgerEntry
 
 

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from salestrack.core import migrate
+from salestrack.core.config import Settings
 from sqlalchemy import create_engine, text
 
-from salestrack import migrate
 from salestrack.app import create_app
-from salestrack.config import Settings
 from tests.databases import ON_CI
 from tests.ops.private_postgres import ClusterUnavailable, PrivateCluster
 from tests.support import TenantWorld, build_tenant

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from salestrack.core.config import Settings
+from salestrack.core.db import make_engine, make_session_factory
 
 from salestrack.app import create_app
-from salestrack.config import Settings
-from salestrack.db import make_engine, make_session_factory
 from salestrack.ops.logs import ACCESS_LOGGER, JsonFormatter
 from tests.support import TenantWorld
 

@@ -7,14 +7,14 @@ import uuid
 
 import pytest
 from fastapi.testclient import TestClient
+from salestrack.core.config import Settings
+from salestrack.core.db import make_engine, make_session_factory
+from salestrack.core.tenancy import set_tenant
+from salestrack.http.deps import SessionDep
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from salestrack.app import create_app, engine_for
-from salestrack.config import Settings
-from salestrack.db import make_engine, make_session_factory
-from salestrack.deps import SessionDep
-from salestrack.tenancy import set_tenant
 from tests.support import TenantWorld
 
 LEADS = "/api/v1/sales/leads"

@@ -19,15 +19,15 @@ from urllib.parse import urlencode
 
 import httpx2 as httpx
 import pytest
+from salestrack.core import migrate
+from salestrack.core.config import Settings
+from salestrack.core.db import make_engine, make_session_factory, transaction
 
-from salestrack import migrate
 from salestrack.auth import service as auth
 from salestrack.auth.context import system_actor
 from salestrack.auth.roles import Role
 from salestrack.auth.schemas import UserCreate
 from salestrack.auth.security import configure_hashing
-from salestrack.config import Settings
-from salestrack.db import make_engine, make_session_factory, transaction
 from tests.support import PASSWORD
 
 TENANT, EMAIL = "serve-co", "admin@serve-co.example.com"

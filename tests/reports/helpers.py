@@ -6,15 +6,15 @@ import uuid
 from datetime import date
 from typing import Any
 
+from salestrack.core.db import utcnow
+from salestrack.core.tenancy import set_tenant
 from sqlalchemy.orm import Session, sessionmaker
 
-from salestrack.db import utcnow
 from salestrack.reports import bookings, campaigns, dashboard, funnel, receivables, sources
 from salestrack.reports.common import Window
 from salestrack.reports.figure_types import Figures
 from salestrack.reports.figures import CounterFigures
 from salestrack.reports.oracle import OracleFigures
-from salestrack.tenancy import set_tenant
 
 REPORTS = "/api/v1/sales/reports"
 

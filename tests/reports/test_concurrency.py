@@ -7,6 +7,7 @@ import threading
 from datetime import date
 
 import pytest
+from salestrack.core.tenancy import tenant_transaction
 from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.auth.context import Actor
@@ -15,7 +16,6 @@ from salestrack.journey import service as journey
 from salestrack.journey.schemas import MilestoneCreate
 from salestrack.leads import service as leads
 from salestrack.leads.schemas import LeadCreate
-from salestrack.tenancy import tenant_transaction
 from tests.reports.helpers import assert_parity
 from tests.support import TenantWorld
 

@@ -10,12 +10,13 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from salestrack.core.errors import ProblemError
+from salestrack.core.tenancy import tenant_transaction
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.auth.context import Actor
 from salestrack.auth.roles import Role
-from salestrack.errors import ProblemError
 from salestrack.journey import service as journey
 from salestrack.journey.models import LeadEngagement, LeadMilestone
 from salestrack.journey.schemas import EngagementCreate, EngagementUpdate, MilestoneCreate
@@ -41,7 +42,6 @@ from salestrack.money.schemas import (
 )
 from salestrack.reports.common import Window
 from salestrack.reports.rebuild import rebuild
-from salestrack.tenancy import tenant_transaction
 from tests.reports.helpers import both
 from tests.support import TenantWorld
 

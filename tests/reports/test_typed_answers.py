@@ -10,12 +10,12 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.encoders import jsonable_encoder
+from salestrack.core.tenancy import set_tenant
 from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.journey import clock
 from salestrack.reports.common import window
 from salestrack.reports.figures import CounterFigures
-from salestrack.tenancy import set_tenant
 from tests.reports import scenario as s
 from tests.reports.helpers import all_reports
 from tests.reports.test_scripted_month import MARCH, _march

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
+from salestrack.core.config import ConfigurationError, get_settings
 
 from salestrack.app import create_app
 from salestrack.cli import main
-from salestrack.config import ConfigurationError, get_settings
 from tests.databases import TEST_APP_ROLE, app_role_url, empty_database
 from tests.support import login
 

@@ -10,20 +10,20 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Connection, Engine, create_engine, select, text
-from sqlalchemy.exc import ProgrammingError
-from sqlalchemy.orm import Session, sessionmaker
-
-from salestrack.leads.models import Lead
-from salestrack.models import metadata
-from salestrack.rls import POLICY
-from salestrack.tenancy import (
+from salestrack.core.rls import POLICY
+from salestrack.core.tenancy import (
     TenantMismatch,
     TenantNotSet,
     set_local_statement,
     set_tenant,
     tenant_transaction,
 )
+from sqlalchemy import Connection, Engine, create_engine, select, text
+from sqlalchemy.exc import ProgrammingError
+from sqlalchemy.orm import Session, sessionmaker
+
+from salestrack.leads.models import Lead
+from salestrack.models import metadata
 from tests.databases import TEST_APP_ROLE
 from tests.support import TenantWorld
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from salestrack.db import Base, TenantKeyed, tenant_pk, tenant_root_fk, utcnow
+from salestrack.core.db import Base, TenantKeyed, tenant_pk, tenant_root_fk, utcnow
 
 
 class AuditEntry(TenantKeyed, Base):

@@ -11,9 +11,9 @@ from salestrack.audit.models import AuditEntry
 from salestrack.auth.context import Actor
 from salestrack.auth.deps import require
 from salestrack.auth.roles import Permission
-from salestrack.deps import SessionDep
-from salestrack.routing import api_router
-from salestrack.schema_base import OutputModel
+from salestrack.core.schema_base import OutputModel
+from salestrack.http.deps import SessionDep
+from salestrack.http.routing import api_router
 
 router = api_router(prefix="/api/v1/sales/audit", tags=["audit"])
 

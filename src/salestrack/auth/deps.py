@@ -13,9 +13,9 @@ from salestrack.auth import service, verification
 from salestrack.auth.context import Actor
 from salestrack.auth.roles import Permission
 from salestrack.auth.security import read_token
-from salestrack.deps import SessionDep, SettingsDep
-from salestrack.errors import Forbidden, Unauthorized
-from salestrack.tenancy import set_tenant
+from salestrack.core.errors import Forbidden, Unauthorized
+from salestrack.core.tenancy import set_tenant
+from salestrack.http.deps import SessionDep, SettingsDep
 
 bearer = HTTPBearer(auto_error=False, description="token from POST /api/v1/auth/token")
 

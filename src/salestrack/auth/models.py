@@ -9,7 +9,15 @@ from sqlalchemy import Boolean, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from salestrack.auth.roles import Role
-from salestrack.db import Audited, Base, TenantKeyed, UTCDateTime, tenant_pk, tenant_root_fk, utcnow
+from salestrack.core.db import (
+    Audited,
+    Base,
+    TenantKeyed,
+    UTCDateTime,
+    tenant_pk,
+    tenant_root_fk,
+    utcnow,
+)
 
 
 class Tenant(Base):

@@ -7,15 +7,15 @@ from typing import Annotated
 
 from fastapi import Form, Header, Request
 
-from salestrack import crud
 from salestrack.auth import service
 from salestrack.auth.context import Actor
 from salestrack.auth.deps import actor_with
 from salestrack.auth.models import User
 from salestrack.auth.roles import Permission
 from salestrack.auth.schemas import TokenResponse, UserCreate, UserPublic, UserUpdate
-from salestrack.deps import SessionDep, SettingsDep
-from salestrack.routing import api_router
+from salestrack.core import crud
+from salestrack.http.deps import SessionDep, SettingsDep
+from salestrack.http.routing import api_router
 
 auth_router = api_router(prefix="/api/v1/auth", tags=["auth"])
 users_router = api_router(prefix="/api/v1/sales/users", tags=["users"])

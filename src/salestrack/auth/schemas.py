@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import StringConstraints
 
 from salestrack.auth.roles import Role
-from salestrack.schema_base import Email, InputModel, OutputModel
+from salestrack.core.schema_base import Email, InputModel, OutputModel
 
 Password = Annotated[str, StringConstraints(min_length=10, max_length=128)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]

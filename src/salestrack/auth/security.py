@@ -14,8 +14,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from argon2.low_level import Type
 
 from salestrack.auth.roles import Role
-from salestrack.config import Settings
-from salestrack.db import utcnow
+from salestrack.core.config import Settings
+from salestrack.core.db import utcnow
 
 ALGORITHM = "HS256"
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlalchemy.orm import Session
 
-from salestrack import crud
 from salestrack.auth import throttle
 from salestrack.auth.context import Actor
 from salestrack.auth.models import Tenant, User
@@ -21,9 +20,10 @@ from salestrack.auth.security import (
     needs_rehash,
     verify_password,
 )
-from salestrack.config import Settings
-from salestrack.errors import Conflict, TooManyRequests, Unauthorized
-from salestrack.tenancy import set_tenant
+from salestrack.core import crud
+from salestrack.core.config import Settings
+from salestrack.core.errors import Conflict, TooManyRequests, Unauthorized
+from salestrack.core.tenancy import set_tenant
 
 TENANT_NAMESPACE = uuid.UUID("6f1c7d3e-5b8a-4e55-9a61-2f0c2b7d9e10")
 

@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from salestrack.auth.models import LoginThrottle
-from salestrack.db import upsert_insert, utcnow
+from salestrack.core.db import upsert_insert, utcnow
 
 
 def seconds_blocked(session: Session, *, tenant_id: uuid.UUID, buckets: list[str]) -> int:

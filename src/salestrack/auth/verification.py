@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from salestrack.auth.models import User
 from salestrack.auth.roles import Role
-from salestrack.errors import Forbidden, Unauthorized
+from salestrack.core.errors import Forbidden, Unauthorized
 
 KEY = "salestrack.expected_user"
 

@@ -18,7 +18,8 @@ from salestrack.auth.context import Actor, system_actor
 from salestrack.auth.models import User
 from salestrack.auth.roles import Role
 from salestrack.auth.schemas import UserCreate
-from salestrack.db import transaction
+from salestrack.core.db import transaction
+from salestrack.core.numbering import Counter
 from salestrack.generator.records import Context
 from salestrack.journey import clock
 from salestrack.leads import service as leads
@@ -27,7 +28,6 @@ from salestrack.leads.schemas import CampaignCreate, LeadSourceCreate
 from salestrack.money import inventory
 from salestrack.money.models import Inventory
 from salestrack.money.schemas import InventoryCreate
-from salestrack.numbering import Counter
 
 CAMPAIGNS = (
     ("Google Ads - always on", CampaignType.digital, 1200, 300),

@@ -25,16 +25,16 @@ from dataclasses import dataclass, field
 from sqlalchemy import text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from salestrack.db import upsert_insert
+from salestrack.core.db import upsert_insert
+from salestrack.core.numbering import Counter
+from salestrack.core.tenancy import tenant_transaction
 from salestrack.generator import loader
 from salestrack.generator.batches import Batch, from_worker, simulate_batches
 from salestrack.generator.presummed import Summaries, write_counters
 from salestrack.generator.records import Context
 from salestrack.generator.reference import setup
 from salestrack.money.models import Inventory
-from salestrack.numbering import Counter
 from salestrack.reports.summaries import DISABLED
-from salestrack.tenancy import tenant_transaction
 
 BATCH = 5_000
 LOADERS = 2

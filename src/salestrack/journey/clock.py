@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from salestrack.auth.models import Tenant
-from salestrack.db import utcnow
+from salestrack.core.db import utcnow
 
 
 def tenant_zone(session: Session, tenant_id: uuid.UUID) -> ZoneInfo:

@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
-from salestrack import crud
 from salestrack.auth.context import Actor
-from salestrack.errors import Unprocessable
+from salestrack.core import crud
+from salestrack.core.errors import Unprocessable
 from salestrack.journey import clock, followups, rules, status
 from salestrack.journey.models import (
     EngagementChannel,

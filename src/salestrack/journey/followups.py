@@ -18,10 +18,10 @@ from typing import Any
 from sqlalchemy import Select, and_
 from sqlalchemy.orm import Session
 
-from salestrack import crud
 from salestrack.auth.context import Actor
-from salestrack.db import utcnow
-from salestrack.errors import Conflict
+from salestrack.core import crud
+from salestrack.core.db import utcnow
+from salestrack.core.errors import Conflict
 from salestrack.journey import clock
 from salestrack.journey.models import FollowUpClosure, LeadMilestone
 from salestrack.journey.paging import ascending_page

@@ -20,10 +20,10 @@ from typing import Any
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
-from salestrack import crud
 from salestrack.auth.context import Actor
 from salestrack.auth.models import User
-from salestrack.errors import Conflict, Unprocessable
+from salestrack.core import crud
+from salestrack.core.errors import Conflict, Unprocessable
 from salestrack.journey import followups, rules, status
 from salestrack.journey.models import (
     FollowUpClosure,

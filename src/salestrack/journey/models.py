@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from salestrack.db import (
+from salestrack.core.db import (
     Audited,
     Base,
     TenantKeyed,

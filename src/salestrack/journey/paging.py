@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Select, and_, or_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.types import TypeDecorator
 
-from salestrack.errors import Unprocessable
+from salestrack.core.errors import Unprocessable
 
 Key = InstrumentedAttribute[Any]
 

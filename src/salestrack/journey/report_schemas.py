@@ -9,9 +9,9 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from salestrack.core.schema_base import OutputModel
 from salestrack.journey.models import MilestoneType
 from salestrack.journey.schemas import EngagementPublic, MilestonePublic, TimeOfDay
-from salestrack.schema_base import OutputModel
 
 
 class FollowUpPublic(OutputModel):

@@ -14,7 +14,11 @@ from fastapi import Depends, Query, Response
 from salestrack.auth.context import Actor
 from salestrack.auth.deps import require
 from salestrack.auth.roles import Permission
-from salestrack.deps import SessionDep
+from salestrack.core.pagination import CursorParam, LimitParam, Page
+from salestrack.http import csv_answers as csv_export
+from salestrack.http.csv_answers import CSV_RESPONSES, CsvFormat
+from salestrack.http.deps import SessionDep
+from salestrack.http.routing import api_router
 from salestrack.journey import service
 from salestrack.journey.report_schemas import (
     EngagementStatsPublic,
@@ -30,10 +34,6 @@ from salestrack.journey.schemas import (
     MilestoneUpdate,
     StatusChangePublic,
 )
-from salestrack.pagination import CursorParam, LimitParam, Page
-from salestrack.reports import csv_export
-from salestrack.reports.csv_export import CSV_RESPONSES, CsvFormat
-from salestrack.routing import api_router
 
 Reader = Annotated[Actor, Depends(require(Permission.journey_read))]
 Writer = Annotated[Actor, Depends(require(Permission.journey_write))]

@@ -22,7 +22,7 @@ negotiation) and leave a lost lead lost: it must be ``reengaged`` first.
 
 from __future__ import annotations
 
-from salestrack.errors import Conflict, Unprocessable
+from salestrack.core.errors import Conflict, Unprocessable
 from salestrack.journey.models import (
     EngagementChannel,
     EngagementType,

@@ -20,7 +20,8 @@ from pydantic import (
     computed_field,
 )
 
-from salestrack.db import utcnow
+from salestrack.core.db import utcnow
+from salestrack.core.schema_base import InputModel, Notes, OutputModel, ShortText, UpdateModel
 from salestrack.journey.models import (
     EngagementChannel,
     EngagementStatus,
@@ -31,7 +32,6 @@ from salestrack.journey.models import (
     StatusCause,
 )
 from salestrack.leads.schemas import Audit
-from salestrack.schema_base import InputModel, Notes, OutputModel, ShortText, UpdateModel
 
 METADATA_MAX_BYTES = 4096
 METADATA_MAX_KEYS = 50

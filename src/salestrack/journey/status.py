@@ -13,8 +13,8 @@ import uuid
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from salestrack import crud
 from salestrack.auth.context import Actor
+from salestrack.core import crud
 from salestrack.journey.models import LeadStatusHistory, StatusCause
 from salestrack.leads.models import Lead, LeadStatus
 

@@ -17,10 +17,10 @@ from pydantic import ValidationError
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from salestrack import crud
 from salestrack.auth.context import Actor
 from salestrack.auth.models import User
-from salestrack.errors import ProblemError
+from salestrack.core import crud
+from salestrack.core.errors import ProblemError
 from salestrack.leads import service
 from salestrack.leads.models import Campaign, LeadSource
 from salestrack.leads.schemas import LeadCreate

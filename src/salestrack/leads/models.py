@@ -10,7 +10,7 @@ from enum import StrEnum
 from sqlalchemy import Date, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from salestrack.db import Audited, Base, TenantKeyed, tenant_fk, tenant_pk, tenant_root_fk
+from salestrack.core.db import Audited, Base, TenantKeyed, tenant_fk, tenant_pk, tenant_root_fk
 
 
 class LeadStatus(StrEnum):

@@ -8,11 +8,13 @@ from typing import Annotated, Any
 from fastapi import Depends, Query
 from sqlalchemy import or_
 
-from salestrack import crud
 from salestrack.auth.context import Actor
 from salestrack.auth.deps import require
 from salestrack.auth.roles import Permission
-from salestrack.deps import SessionDep
+from salestrack.core import crud
+from salestrack.core.pagination import CursorParam, LimitParam, Page, paginate
+from salestrack.http.deps import SessionDep
+from salestrack.http.routing import add_record_routes, api_router
 from salestrack.leads import schemas, service
 from salestrack.leads.models import (
     Campaign,
@@ -25,8 +27,6 @@ from salestrack.leads.models import (
     LeadStatus,
     SourceType,
 )
-from salestrack.pagination import CursorParam, LimitParam, Page, paginate
-from salestrack.routing import add_record_routes, api_router
 
 leads_router = api_router(prefix="/api/v1/sales/leads", tags=["leads"])
 customers_router = api_router(prefix="/api/v1/sales/customers", tags=["customers"])

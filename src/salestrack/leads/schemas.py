@@ -9,16 +9,8 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from salestrack.db import utcnow
-from salestrack.leads.models import (
-    CampaignStatus,
-    CampaignType,
-    Channel,
-    CustomerStatus,
-    LeadStatus,
-    SourceType,
-)
-from salestrack.schema_base import (
+from salestrack.core.db import utcnow
+from salestrack.core.schema_base import (
     Code,
     Email,
     InputModel,
@@ -30,6 +22,14 @@ from salestrack.schema_base import (
     Phone,
     ShortText,
     UpdateModel,
+)
+from salestrack.leads.models import (
+    CampaignStatus,
+    CampaignType,
+    Channel,
+    CustomerStatus,
+    LeadStatus,
+    SourceType,
 )
 
 

@@ -10,13 +10,13 @@ from typing import Any
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
-from salestrack import crud
 from salestrack.auth.context import Actor
 from salestrack.auth.models import User
-from salestrack.errors import Unprocessable
+from salestrack.core import crud
+from salestrack.core.errors import Unprocessable
+from salestrack.core.records import CodeRule, RecordKind
 from salestrack.leads.models import Campaign, Customer, Lead, LeadSource, LeadStatus
 from salestrack.leads.schemas import LeadCreate, LeadUpdate
-from salestrack.records import CodeRule, RecordKind
 
 
 def _campaign_dates(row: Campaign | None, values: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from salestrack import crud
+from salestrack.core import crud
 from salestrack.money import inventory
 from salestrack.money.models import Booking, BookingStatus, Inventory
 

@@ -25,10 +25,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from salestrack import crud
 from salestrack.auth.context import Actor
-from salestrack.db import utcnow
-from salestrack.errors import Conflict, Unprocessable
+from salestrack.core import crud
+from salestrack.core.db import utcnow
+from salestrack.core.errors import Conflict, Unprocessable
+from salestrack.core.records import CodeRule, RecordKind
 from salestrack.journey.models import MilestoneType
 from salestrack.leads.models import Customer, Lead
 from salestrack.money import inventory, journey_links, ledger
@@ -41,7 +42,6 @@ from salestrack.money.models import (
     TransactionType,
 )
 from salestrack.money.schemas import BookingCancel, BookingCreate, BookingUpdate, RefundPayout
-from salestrack.records import CodeRule, RecordKind
 
 ENTITY = "booking"
 S = BookingStatus

@@ -23,7 +23,7 @@ from sqlalchemy import Index, Integer, String, Text, delete, select, text, updat
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from salestrack.db import Base, UTCDateTime, tenant_root_fk, upsert_insert, utcnow
+from salestrack.core.db import Base, UTCDateTime, tenant_root_fk, upsert_insert, utcnow
 
 RETENTION = timedelta(hours=24)
 CLAIM_LOCK_TIMEOUT = "2s"

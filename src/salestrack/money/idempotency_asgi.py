@@ -20,10 +20,10 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from salestrack.auth.security import read_token
-from salestrack.deps import SHARED_SESSION, finish_in_thread
-from salestrack.errors import problem_response
-from salestrack.money import idempotency as keys
-from salestrack.tenancy import set_tenant
+from salestrack.core.errors import problem_response
+from salestrack.core.tenancy import set_tenant
+from salestrack.http import idempotency as keys
+from salestrack.http.deps import SHARED_SESSION, finish_in_thread
 
 SALES_PREFIX = "/api/v1/sales/"
 HEADER = "idempotency-key"

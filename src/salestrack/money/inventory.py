@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from salestrack import crud
 from salestrack.auth.context import Actor
-from salestrack.errors import Conflict
+from salestrack.core import crud
+from salestrack.core.errors import Conflict
 from salestrack.money.models import Booking, BookingStatus, Inventory
 from salestrack.money.schemas import InventoryCreate, InventoryUpdate
 

@@ -17,16 +17,16 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from salestrack import crud
 from salestrack.auth.context import Actor
-from salestrack.errors import Conflict, Unprocessable
+from salestrack.core import crud
+from salestrack.core.errors import Conflict, Unprocessable
+from salestrack.core.numbering import next_number
+from salestrack.core.schema_base import MAX_MONEY
 from salestrack.leads.models import Customer
 from salestrack.money import booking_money as booked
 from salestrack.money.models import Booking, EntryStatus, LedgerEntry, TransactionType
 from salestrack.money.schemas import LedgerEntryCreate, ReversalCreate, side_error
-from salestrack.numbering import next_number
 from salestrack.reports import summaries
-from salestrack.schema_base import MAX_MONEY
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")

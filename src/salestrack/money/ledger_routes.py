@@ -8,7 +8,11 @@ from fastapi import Depends
 from salestrack.auth.context import Actor
 from salestrack.auth.deps import require
 from salestrack.auth.roles import Permission
-from salestrack.deps import SessionDep
+from salestrack.core.pagination import CursorParam, LimitParam
+from salestrack.http import csv_answers as csv_export
+from salestrack.http.csv_answers import CSV_RESPONSES, CsvFormat
+from salestrack.http.deps import SessionDep
+from salestrack.http.routing import api_router
 from salestrack.money import ledger, summary
 from salestrack.money.schemas import (
     CustomerLedger,
@@ -17,10 +21,6 @@ from salestrack.money.schemas import (
     LedgerSummary,
     ReversalCreate,
 )
-from salestrack.pagination import CursorParam, LimitParam
-from salestrack.reports import csv_export
-from salestrack.reports.csv_export import CSV_RESPONSES, CsvFormat
-from salestrack.routing import api_router
 
 ledger_router = api_router(prefix="/api/v1/sales/ledger", tags=["ledger"])
 ledger_reports_router = api_router(prefix="/api/v1/sales/reports", tags=["ledger"])

@@ -9,7 +9,9 @@ from fastapi import Depends, Query
 from salestrack.auth.context import Actor
 from salestrack.auth.deps import require
 from salestrack.auth.roles import Permission
-from salestrack.deps import SessionDep
+from salestrack.core.pagination import CursorParam, LimitParam, Page, paginate
+from salestrack.http.deps import SessionDep
+from salestrack.http.routing import api_router
 from salestrack.money import booking_queries, bookings, inventory
 from salestrack.money.models import Booking, BookingStatus, Inventory
 from salestrack.money.schemas import (
@@ -23,8 +25,6 @@ from salestrack.money.schemas import (
     LedgerEntryPublic,
     RefundPayout,
 )
-from salestrack.pagination import CursorParam, LimitParam, Page, paginate
-from salestrack.routing import api_router
 
 inventory_router = api_router(prefix="/api/v1/sales/inventory", tags=["inventory"])
 bookings_router = api_router(prefix="/api/v1/sales/bookings", tags=["bookings"])

@@ -9,9 +9,8 @@ from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
-from salestrack.db import utcnow
-from salestrack.money.models import BookingStatus, EntryStatus, TransactionType
-from salestrack.schema_base import (
+from salestrack.core.db import utcnow
+from salestrack.core.schema_base import (
     MAX_MONEY,
     Code,
     InputModel,
@@ -22,6 +21,7 @@ from salestrack.schema_base import (
     PositiveMoney,
     UpdateModel,
 )
+from salestrack.money.models import BookingStatus, EntryStatus, TransactionType
 
 UnitType = Annotated[str, StringConstraints(min_length=1, max_length=50)]
 Units = Annotated[int, Field(ge=0, le=1_000_000)]

@@ -13,9 +13,9 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
-from salestrack import crud
 from salestrack.auth.context import Actor
-from salestrack.db import utcnow
+from salestrack.core import crud
+from salestrack.core.db import utcnow
 from salestrack.leads.models import Customer
 from salestrack.money.models import EntryStatus, LedgerEntry, TransactionType
 from salestrack.money.schemas import LedgerSummary

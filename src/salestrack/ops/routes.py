@@ -8,10 +8,10 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine
 
-from salestrack.errors import problem_response
-from salestrack.migrate import current_revision, head_revision
+from salestrack.core.errors import problem_response
+from salestrack.core.migrate import current_revision, head_revision
+from salestrack.http.routing import api_router
 from salestrack.ops.metrics import exposition
-from salestrack.routing import api_router
 
 router = api_router(include_in_schema=False)
 log = logging.getLogger("salestrack.ops")

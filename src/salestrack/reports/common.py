@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import Date, cast, func
 from sqlalchemy.orm import Session
 
-from salestrack.db import utcnow
-from salestrack.errors import Unprocessable
+from salestrack.core.db import utcnow
+from salestrack.core.errors import Unprocessable
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)

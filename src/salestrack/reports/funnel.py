@@ -11,7 +11,7 @@ from datetime import date
 from itertools import pairwise
 from typing import Any
 
-from salestrack.errors import Unprocessable
+from salestrack.core.errors import Unprocessable
 from salestrack.reports.common import Window, add_months, as_of, month_start, pct
 from salestrack.reports.counters import Sums
 from salestrack.reports.figure_types import Figures

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Boolean, Date, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from salestrack.db import Base, tenant_root_fk
+from salestrack.core.db import Base, tenant_root_fk
 
 ZERO_ID = uuid.UUID(int=0)
 

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from salestrack.errors import Unprocessable
+from salestrack.core.errors import Unprocessable
 from salestrack.reports.common import as_of, money
 from salestrack.reports.figure_types import Debtor, Figures
 

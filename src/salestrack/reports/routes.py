@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session
 from salestrack.auth.context import Actor
 from salestrack.auth.deps import require
 from salestrack.auth.roles import Permission
-from salestrack.deps import SessionDep
+from salestrack.http.csv_answers import CSV_RESPONSES, CsvFormat
+from salestrack.http.deps import SessionDep
+from salestrack.http.routing import api_router
 from salestrack.journey import clock
 from salestrack.reports import (
     bookings,
@@ -29,7 +31,6 @@ from salestrack.reports import (
     sources,
 )
 from salestrack.reports.common import Window, window
-from salestrack.reports.csv_export import CSV_RESPONSES, CsvFormat
 from salestrack.reports.figures import CounterFigures
 from salestrack.reports.schemas import (
     BookingReport,
@@ -39,7 +40,6 @@ from salestrack.reports.schemas import (
     ReceivablesReport,
     SourceReport,
 )
-from salestrack.routing import api_router
 
 router = api_router(prefix="/api/v1/sales/reports", tags=["reports"])
 Reader = Annotated[Actor, Depends(require(Permission.reports_read))]

@@ -9,8 +9,8 @@ from starlette.responses import Response
 
 from salestrack.auth import service as auth
 from salestrack.auth.security import read_token
-from salestrack.deps import SessionDep, SettingsDep
-from salestrack.errors import TooManyRequests
+from salestrack.core.errors import TooManyRequests
+from salestrack.http.deps import SessionDep, SettingsDep
 from salestrack.web.deps import CurrentUser, FormDep, LoginRequired, WebUser, current_user
 from salestrack.web.nav import start_page
 from salestrack.web.render import redirect, render

@@ -15,9 +15,9 @@ from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from salestrack import crud
 from salestrack.auth.roles import Permission
-from salestrack.deps import SessionDep
+from salestrack.core import crud
+from salestrack.http.deps import SessionDep
 from salestrack.leads.models import Lead
 from salestrack.money import booking_queries, bookings, ledger
 from salestrack.money.models import Booking, BookingStatus

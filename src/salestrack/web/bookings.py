@@ -18,12 +18,12 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from salestrack.auth.roles import Permission
-from salestrack.deps import SessionDep
-from salestrack.errors import Unprocessable
+from salestrack.core.errors import Unprocessable
+from salestrack.core.pagination import paginate
+from salestrack.http.deps import SessionDep
 from salestrack.money import booking_queries, bookings
 from salestrack.money.models import Booking, BookingStatus
 from salestrack.money.schemas import BookingCreate
-from salestrack.pagination import paginate
 from salestrack.web.deps import FormDep, WebUser, user_with
 from salestrack.web.forms import Blank, attempt, validate_form
 from salestrack.web.money_choices import customer_choices, customers_by_id, stock_choices

@@ -8,14 +8,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from salestrack import crud
 from salestrack.auth.roles import Permission
-from salestrack.deps import SessionDep
-from salestrack.errors import Unprocessable
+from salestrack.core import crud
+from salestrack.core.errors import Unprocessable
+from salestrack.core.pagination import paginate
+from salestrack.http.deps import SessionDep
 from salestrack.leads import service
 from salestrack.leads.models import Campaign, CampaignStatus, CampaignType
 from salestrack.leads.schemas import CampaignCreate, CampaignUpdate
-from salestrack.pagination import paginate
 from salestrack.web.choices import load_choices
 from salestrack.web.deps import WebUser, user_with
 from salestrack.web.forms import Blank

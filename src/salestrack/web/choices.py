@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from salestrack import crud
 from salestrack.auth import service as auth
-from salestrack.errors import NotFound
+from salestrack.core import crud
+from salestrack.core.errors import NotFound
 from salestrack.leads.models import Campaign, LeadSource
 from salestrack.web.filters import label_filter
 

@@ -16,13 +16,13 @@ from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from salestrack import crud
 from salestrack.auth.roles import Permission
-from salestrack.deps import SessionDep
-from salestrack.errors import Unprocessable
+from salestrack.core import crud
+from salestrack.core.errors import Unprocessable
+from salestrack.core.pagination import paginate
+from salestrack.http.deps import SessionDep
 from salestrack.leads import service
 from salestrack.leads.models import Customer, CustomerStatus, Lead
-from salestrack.pagination import paginate
 from salestrack.web.choices import page_id
 from salestrack.web.deps import WebUser, user_with
 from salestrack.web.render import query_string, render

@@ -12,9 +12,9 @@ from salestrack.auth import service as auth
 from salestrack.auth.context import Actor
 from salestrack.auth.models import Tenant
 from salestrack.auth.roles import Permission, Role
-from salestrack.deps import SessionDep
-from salestrack.errors import Forbidden
-from salestrack.tenancy import set_tenant
+from salestrack.core.errors import Forbidden
+from salestrack.core.tenancy import set_tenant
+from salestrack.http.deps import SessionDep
 from salestrack.web.filters import LocaleFormat
 from salestrack.web.session import load_session
 

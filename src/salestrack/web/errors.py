@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from salestrack.errors import DATABASE_UNAVAILABLE, ProblemError
+from salestrack.core.errors import DATABASE_UNAVAILABLE, ProblemError
 from salestrack.web.deps import CsrfRefused, LoginRequired
 from salestrack.web.render import redirect, render
 

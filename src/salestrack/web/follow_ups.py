@@ -16,8 +16,8 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from salestrack.auth.roles import Permission, Role
-from salestrack.deps import SessionDep
-from salestrack.errors import Unprocessable
+from salestrack.core.errors import Unprocessable
+from salestrack.http.deps import SessionDep
 from salestrack.journey import service as journey
 from salestrack.web.choices import load_choices, page_id
 from salestrack.web.deps import FormDep, WebUser, user_with

@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from salestrack.errors import Conflict, Unprocessable
+from salestrack.core.errors import Conflict, Unprocessable
 from salestrack.web.filters import LocaleFormat
 
 ModelT = TypeVar("ModelT", bound=BaseModel)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from salestrack.auth.roles import Permission
-from salestrack.deps import SessionDep
+from salestrack.http.deps import SessionDep
 from salestrack.money import inventory
 from salestrack.money.schemas import InventoryCreate, InventoryUpdate
 from salestrack.web.choices import page_id

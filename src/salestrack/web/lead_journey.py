@@ -17,10 +17,10 @@ from sqlalchemy import func
 from sqlalchemy.orm import Session
 from starlette.responses import JSONResponse, Response
 
-from salestrack import crud
 from salestrack.auth.roles import Permission
-from salestrack.deps import SessionDep
-from salestrack.errors import NotFound
+from salestrack.core import crud
+from salestrack.core.errors import NotFound
+from salestrack.http.deps import SessionDep
 from salestrack.journey import service as journey
 from salestrack.leads import service as leads
 from salestrack.leads.models import Lead

@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from salestrack.auth.roles import Permission
-from salestrack.deps import SessionDep
-from salestrack.errors import Unprocessable
+from salestrack.core.errors import Unprocessable
+from salestrack.core.pagination import paginate
+from salestrack.http.deps import SessionDep
 from salestrack.leads import service
 from salestrack.leads.models import Lead, LeadStatus
 from salestrack.leads.schemas import LeadCreate, LeadUpdate
-from salestrack.pagination import paginate
 from salestrack.web.choices import Choices, load_choices, page_id
 from salestrack.web.deps import FormDep, WebUser, user_with
 from salestrack.web.forms import Blank, FormResult, attempt, validate_form

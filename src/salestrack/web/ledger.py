@@ -16,10 +16,10 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from salestrack import crud
 from salestrack.auth.roles import Permission
-from salestrack.deps import SessionDep
-from salestrack.errors import NotFound
+from salestrack.core import crud
+from salestrack.core.errors import NotFound
+from salestrack.http.deps import SessionDep
 from salestrack.leads import service
 from salestrack.leads.models import Customer
 from salestrack.money import ledger, summary

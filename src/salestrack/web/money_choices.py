@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from salestrack import crud
+from salestrack.core import crud
 from salestrack.leads.models import Customer
 from salestrack.money import inventory
 from salestrack.money.models import Inventory

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from salestrack.auth.roles import Permission
-from salestrack.deps import SessionDep
-from salestrack.records import RecordKind
-from salestrack.schema_base import InputModel, UpdateModel
+from salestrack.core.records import RecordKind
+from salestrack.core.schema_base import InputModel, UpdateModel
+from salestrack.http.deps import SessionDep
 from salestrack.web.choices import load_choices, page_id
 from salestrack.web.deps import FormDep, WebUser, user_with
 from salestrack.web.forms import attempt, validate_form

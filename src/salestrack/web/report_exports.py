@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from salestrack.reports import csv_export
+from salestrack.http import csv_answers as csv_export
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

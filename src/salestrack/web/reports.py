@@ -15,8 +15,8 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from salestrack.auth.roles import Permission
-from salestrack.deps import SessionDep
-from salestrack.errors import NotFound, Unprocessable
+from salestrack.core.errors import NotFound, Unprocessable
+from salestrack.http.deps import SessionDep
 from salestrack.reports.common import window
 from salestrack.web import report_views as views
 from salestrack.web.deps import WebUser, user_with

@@ -19,7 +19,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.requests import Request
 from starlette.responses import Response
 
-from salestrack.config import Settings
+from salestrack.core.config import Settings
 
 COOKIE_NAME = "salestrack_session"
 SESSION_TTL_SECONDS = 12 * 3600

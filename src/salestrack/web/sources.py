@@ -9,12 +9,12 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from salestrack.auth.roles import Permission
-from salestrack.deps import SessionDep
-from salestrack.errors import Unprocessable
+from salestrack.core.errors import Unprocessable
+from salestrack.core.pagination import paginate
+from salestrack.http.deps import SessionDep
 from salestrack.leads import service
 from salestrack.leads.models import Channel, LeadSource, SourceType
 from salestrack.leads.schemas import LeadSourceCreate, LeadSourceUpdate
-from salestrack.pagination import paginate
 from salestrack.web.choices import load_choices
 from salestrack.web.deps import WebUser, user_with
 from salestrack.web.forms import Blank

@@ -7,10 +7,9 @@ Create Date: 2026-11-22 00:15:02.337499
 
 from collections.abc import Sequence
 
+import salestrack.core.db
 import sqlalchemy as sa
 from alembic import op
-
-import salestrack.db
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -28,7 +27,7 @@ def upgrade() -> None:
         sa.Column("locale", sa.String(length=20), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("timezone", sa.String(length=64), nullable=False),
-        sa.Column("created_at", salestrack.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("tenant_id", name=op.f("pk_tenants")),
     )
     op.create_table(
@@ -37,7 +36,7 @@ def upgrade() -> None:
         sa.Column("entity_id", sa.Uuid(), nullable=False),
         sa.Column("action", sa.String(length=20), nullable=False),
         sa.Column("actor_id", sa.Uuid(), nullable=True),
-        sa.Column("at", salestrack.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", salestrack.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("changes", sa.JSON(), nullable=False),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -66,8 +65,10 @@ def upgrade() -> None:
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("bucket", sa.String(length=320), nullable=False),
         sa.Column("failures", sa.Integer(), nullable=False),
-        sa.Column("window_started_at", salestrack.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("blocked_until", salestrack.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "window_started_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.Column("blocked_until", salestrack.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["tenant_id"], ["tenants.tenant_id"], name=op.f("fk_login_throttle_tenant_id_tenants")
         ),
@@ -82,11 +83,11 @@ def upgrade() -> None:
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("created_at", salestrack.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.Uuid(), nullable=True),
-        sa.Column("updated_at", salestrack.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_by", sa.Uuid(), nullable=True),
-        sa.Column("deleted_at", salestrack.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("deleted_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["tenant_id"], ["tenants.tenant_id"], name=op.f("fk_users_tenant_id_tenants")
         ),
@@ -100,18 +101,18 @@ def upgrade() -> None:
         sa.Column("campaign_type", sa.String(length=20), nullable=False),
         sa.Column("start_date", sa.Date(), nullable=True),
         sa.Column("end_date", sa.Date(), nullable=True),
-        sa.Column("budget", salestrack.db.Money(precision=18, scale=2), nullable=False),
-        sa.Column("expected_roi", salestrack.db.Money(precision=18, scale=2), nullable=True),
+        sa.Column("budget", salestrack.core.db.Money(precision=18, scale=2), nullable=False),
+        sa.Column("expected_roi", salestrack.core.db.Money(precision=18, scale=2), nullable=True),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("assigned_to", sa.Uuid(), nullable=True),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("created_at", salestrack.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.Uuid(), nullable=True),
-        sa.Column("updated_at", salestrack.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_by", sa.Uuid(), nullable=True),
-        sa.Column("deleted_at", salestrack.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("deleted_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["tenant_id", "assigned_to"],
             ["users.tenant_id", "users.id"],
@@ -134,11 +135,11 @@ def upgrade() -> None:
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("created_at", salestrack.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.Uuid(), nullable=True),
-        sa.Column("updated_at", salestrack.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_by", sa.Uuid(), nullable=True),
-        sa.Column("deleted_at", salestrack.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("deleted_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["tenant_id", "campaign_id"],
             ["campaigns.tenant_id", "campaigns.id"],
@@ -160,16 +161,16 @@ def upgrade() -> None:
         sa.Column("source_id", sa.Uuid(), nullable=True),
         sa.Column("campaign_id", sa.Uuid(), nullable=True),
         sa.Column("assigned_to", sa.Uuid(), nullable=True),
-        sa.Column("expected_value", salestrack.db.Money(precision=18, scale=2), nullable=True),
+        sa.Column("expected_value", salestrack.core.db.Money(precision=18, scale=2), nullable=True),
         sa.Column("notes", sa.Text(), nullable=False),
         sa.Column("lead_date", sa.Date(), nullable=False),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("created_at", salestrack.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.Uuid(), nullable=True),
-        sa.Column("updated_at", salestrack.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_by", sa.Uuid(), nullable=True),
-        sa.Column("deleted_at", salestrack.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("deleted_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["tenant_id", "assigned_to"],
             ["users.tenant_id", "users.id"],
@@ -208,11 +209,11 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("created_at", salestrack.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.Uuid(), nullable=True),
-        sa.Column("updated_at", salestrack.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_by", sa.Uuid(), nullable=True),
-        sa.Column("deleted_at", salestrack.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("deleted_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["tenant_id", "lead_id"],
             ["leads.tenant_id", "leads.id"],

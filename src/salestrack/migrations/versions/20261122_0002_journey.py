@@ -7,10 +7,9 @@ Create Date: 2026-11-22 00:22:08.607440
 
 from collections.abc import Sequence
 
+import salestrack.core.db
 import sqlalchemy as sa
 from alembic import op
-
-import salestrack.db
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -24,21 +23,21 @@ def upgrade() -> None:
         sa.Column("lead_id", sa.Uuid(), nullable=False),
         sa.Column("engagement_type", sa.String(length=20), nullable=False),
         sa.Column("engagement_channel", sa.String(length=20), nullable=False),
-        sa.Column("engagement_date", salestrack.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("engagement_date", salestrack.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("subject", sa.String(length=300), nullable=False),
         sa.Column("notes", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("response_received", sa.Boolean(), nullable=False),
-        sa.Column("response_date", salestrack.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("response_date", salestrack.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("response_notes", sa.Text(), nullable=False),
         sa.Column("duration_seconds", sa.Integer(), nullable=True),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("created_at", salestrack.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.Uuid(), nullable=True),
-        sa.Column("updated_at", salestrack.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_by", sa.Uuid(), nullable=True),
-        sa.Column("deleted_at", salestrack.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("deleted_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["tenant_id", "lead_id"],
             ["leads.tenant_id", "leads.id"],
@@ -73,18 +72,20 @@ def upgrade() -> None:
         sa.Column("outcome", sa.String(length=10), nullable=True),
         sa.Column("follow_up_required", sa.Boolean(), nullable=False),
         sa.Column("follow_up_date", sa.Date(), nullable=True),
-        sa.Column("follow_up_closed_at", salestrack.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "follow_up_closed_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=True
+        ),
         sa.Column("follow_up_closed_by", sa.String(length=20), nullable=True),
         sa.Column("follow_up_closed_by_id", sa.Uuid(), nullable=True),
         sa.Column("notes", sa.Text(), nullable=False),
         sa.Column("metadata", sa.JSON(), nullable=False),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("created_at", salestrack.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.Uuid(), nullable=True),
-        sa.Column("updated_at", salestrack.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_by", sa.Uuid(), nullable=True),
-        sa.Column("deleted_at", salestrack.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("deleted_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["tenant_id", "lead_id"],
             ["leads.tenant_id", "leads.id"],
@@ -116,7 +117,7 @@ def upgrade() -> None:
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("from_status", sa.String(length=20), nullable=True),
         sa.Column("to_status", sa.String(length=20), nullable=False),
-        sa.Column("changed_at", salestrack.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("changed_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("cause", sa.String(length=20), nullable=False),
         sa.Column("cause_id", sa.Uuid(), nullable=True),
         sa.Column("actor_id", sa.Uuid(), nullable=True),

@@ -7,10 +7,9 @@ Create Date: 2026-11-22 00:22:53.747825
 
 from collections.abc import Sequence
 
+import salestrack.core.db
 import sqlalchemy as sa
 from alembic import op
-
-import salestrack.db
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -30,8 +29,8 @@ def upgrade() -> None:
         sa.Column("status_code", sa.Integer(), nullable=True),
         sa.Column("content_type", sa.String(length=200), nullable=True),
         sa.Column("response_body", sa.Text(), nullable=True),
-        sa.Column("created_at", salestrack.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("completed_at", salestrack.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("completed_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["tenant_id"], ["tenants.tenant_id"], name=op.f("fk_idempotency_keys_tenant_id_tenants")
         ),
@@ -48,11 +47,11 @@ def upgrade() -> None:
         sa.Column("notes", sa.Text(), nullable=False),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("created_at", salestrack.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.Uuid(), nullable=True),
-        sa.Column("updated_at", salestrack.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_by", sa.Uuid(), nullable=True),
-        sa.Column("deleted_at", salestrack.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("deleted_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.CheckConstraint("total_units >= 0", name=op.f("ck_inventory_total_units_not_negative")),
         sa.ForeignKeyConstraint(
             ["tenant_id"], ["tenants.tenant_id"], name=op.f("fk_inventory_tenant_id_tenants")
@@ -72,7 +71,9 @@ def upgrade() -> None:
         sa.Column("lead_id", sa.Uuid(), nullable=True),
         sa.Column("inventory_id", sa.Uuid(), nullable=False),
         sa.Column("booking_date", sa.Date(), nullable=False),
-        sa.Column("booking_amount", salestrack.db.Money(precision=18, scale=2), nullable=False),
+        sa.Column(
+            "booking_amount", salestrack.core.db.Money(precision=18, scale=2), nullable=False
+        ),
         sa.Column("unit_type", sa.String(length=50), nullable=False),
         sa.Column("unit_count", sa.Integer(), nullable=False),
         sa.Column("delivery_date", sa.Date(), nullable=True),
@@ -82,15 +83,17 @@ def upgrade() -> None:
         sa.Column("cancellation_date", sa.Date(), nullable=True),
         sa.Column("cancellation_reason", sa.Text(), nullable=True),
         sa.Column(
-            "cancellation_refund_amount", salestrack.db.Money(precision=18, scale=2), nullable=True
+            "cancellation_refund_amount",
+            salestrack.core.db.Money(precision=18, scale=2),
+            nullable=True,
         ),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("created_at", salestrack.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.Uuid(), nullable=True),
-        sa.Column("updated_at", salestrack.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_by", sa.Uuid(), nullable=True),
-        sa.Column("deleted_at", salestrack.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("deleted_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.CheckConstraint("unit_count > 0", name=op.f("ck_bookings_unit_count_positive")),
         sa.ForeignKeyConstraint(
             ["tenant_id", "customer_id"],
@@ -136,9 +139,9 @@ def upgrade() -> None:
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("transaction_date", sa.Date(), nullable=False),
         sa.Column("transaction_type", sa.String(length=20), nullable=False),
-        sa.Column("debit_amount", salestrack.db.Money(precision=18, scale=2), nullable=False),
-        sa.Column("credit_amount", salestrack.db.Money(precision=18, scale=2), nullable=False),
-        sa.Column("balance_after", salestrack.db.Money(precision=18, scale=2), nullable=False),
+        sa.Column("debit_amount", salestrack.core.db.Money(precision=18, scale=2), nullable=False),
+        sa.Column("credit_amount", salestrack.core.db.Money(precision=18, scale=2), nullable=False),
+        sa.Column("balance_after", salestrack.core.db.Money(precision=18, scale=2), nullable=False),
         sa.Column("reference_document_type", sa.String(length=40), nullable=True),
         sa.Column("reference_document_id", sa.String(length=100), nullable=True),
         sa.Column("description", sa.Text(), nullable=False),
@@ -146,11 +149,11 @@ def upgrade() -> None:
         sa.Column("reversal_of_id", sa.Uuid(), nullable=True),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("created_at", salestrack.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.Uuid(), nullable=True),
-        sa.Column("updated_at", salestrack.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_by", sa.Uuid(), nullable=True),
-        sa.Column("deleted_at", salestrack.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("deleted_at", salestrack.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
             "debit_amount >= 0 AND credit_amount >= 0",
             name=op.f("ck_ledger_entries_amounts_not_negative"),

@@ -7,10 +7,9 @@ Create Date: 2026-11-22 00:46:26.096682
 
 from collections.abc import Sequence
 
+import salestrack.core.db
 import sqlalchemy as sa
 from alembic import op
-
-import salestrack.db
 
 revision: str = "0005"
 down_revision: str | None = "0003"
@@ -27,10 +26,12 @@ def upgrade() -> None:
         sa.Column("live", sa.Boolean(), nullable=False),
         sa.Column("booking_date", sa.Date(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("amount", salestrack.db.Money(precision=18, scale=2), nullable=False),
+        sa.Column("amount", salestrack.core.db.Money(precision=18, scale=2), nullable=False),
         sa.Column("units", sa.Integer(), nullable=False),
-        sa.Column("refund_promised", salestrack.db.Money(precision=18, scale=2), nullable=False),
-        sa.Column("refund_paid", salestrack.db.Money(precision=18, scale=2), nullable=False),
+        sa.Column(
+            "refund_promised", salestrack.core.db.Money(precision=18, scale=2), nullable=False
+        ),
+        sa.Column("refund_paid", salestrack.core.db.Money(precision=18, scale=2), nullable=False),
         sa.ForeignKeyConstraint(
             ["tenant_id"],
             ["tenants.tenant_id"],
@@ -49,7 +50,7 @@ def upgrade() -> None:
         sa.Column("metric", sa.String(length=24), nullable=False),
         sa.Column("shard", sa.SmallInteger(), autoincrement=False, nullable=False),
         sa.Column("n", sa.BigInteger(), nullable=False),
-        sa.Column("amount", salestrack.db.Money(precision=18, scale=2), nullable=False),
+        sa.Column("amount", salestrack.core.db.Money(precision=18, scale=2), nullable=False),
         sa.ForeignKeyConstraint(
             ["tenant_id"], ["tenants.tenant_id"], name=op.f("fk_report_counters_tenant_id_tenants")
         ),
@@ -71,7 +72,7 @@ def upgrade() -> None:
         sa.Column("customer_id", sa.Uuid(), nullable=False),
         sa.Column("live", sa.Boolean(), nullable=False),
         sa.Column("created_on", sa.Date(), nullable=False),
-        sa.Column("outstanding", salestrack.db.Money(precision=18, scale=2), nullable=False),
+        sa.Column("outstanding", salestrack.core.db.Money(precision=18, scale=2), nullable=False),
         sa.Column("live_bookings", sa.Integer(), nullable=False),
         sa.Column("last_entry_on", sa.Date(), nullable=True),
         sa.Column("ledger", sa.JSON(), nullable=False),
@@ -102,8 +103,8 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("reached", sa.Integer(), nullable=False),
         sa.Column("converted_on", sa.Date(), nullable=True),
-        sa.Column("revenue", salestrack.db.Money(precision=18, scale=2), nullable=False),
-        sa.Column("collected", salestrack.db.Money(precision=18, scale=2), nullable=False),
+        sa.Column("revenue", salestrack.core.db.Money(precision=18, scale=2), nullable=False),
+        sa.Column("collected", salestrack.core.db.Money(precision=18, scale=2), nullable=False),
         sa.Column("engagements", sa.JSON(), nullable=False),
         sa.Column("follow_ups", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, String, and_, cast, func, type_coerce
 from sqlalchemy.orm import Session
 
-from salestrack.db import Money
+from salestrack.core.db import Money
 from salestrack.money.models import Booking, LedgerEntry
 from salestrack.reports.counters import Sums
 
