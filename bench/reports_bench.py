@@ -34,6 +34,7 @@ from salestrack.auth.roles import Role
 from salestrack.auth.schemas import UserCreate
 from salestrack.core.db import make_engine, transaction
 from salestrack.core.tenancy import set_tenant, tenant_transaction
+from salestrack.generator.seed import generate
 from salestrack.journey import clock
 from salestrack.journey import service as journey
 from salestrack.journey.schemas import MilestoneCreate
@@ -49,7 +50,6 @@ from salestrack.reports import (
 )
 from salestrack.reports.common import Window
 from salestrack.reports.facts import ALL_PARTS
-from salestrack.reports.generator import generate
 from salestrack.reports.oracle import OracleFigures
 
 URL = os.environ.get(

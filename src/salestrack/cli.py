@@ -248,7 +248,7 @@ def rebuild_reports(tenant_slug: str) -> None:
 def seed(tenant_slug: str, lead_count: int, random_seed: int, quiet: bool) -> None:
     """Load a year of realistic sales data into a tenant (COPY on PostgreSQL) with its
     report summaries (computed as the data is simulated, not rebuilt afterwards)."""
-    from salestrack.reports.generator import generate
+    from salestrack.generator.seed import generate
 
     settings = get_settings()
     if settings.env == "production":

@@ -11,7 +11,7 @@ from salestrack.auth.context import system_actor
 from salestrack.auth.roles import Role
 from salestrack.auth.schemas import UserCreate
 from salestrack.core.db import transaction
-from salestrack.reports.generator import generate
+from salestrack.generator.seed import generate
 
 DEMO_TENANT = "demo"
 DEMO_ADMIN = "admin@demo.example.com"

@@ -12,7 +12,8 @@ from salestrack.core.db import utcnow
 from salestrack.core.tenancy import set_tenant
 from salestrack.reports import bookings, campaigns, dashboard, funnel, receivables, sources
 from salestrack.reports.common import Window
-from salestrack.reports.figures import CounterFigures, Figures
+from salestrack.reports.figure_types import Figures
+from salestrack.reports.figures import CounterFigures
 from salestrack.reports.oracle import OracleFigures
 
 REPORTS = "/api/v1/sales/reports"

@@ -31,12 +31,13 @@ class HandlerThreadRoute(APIRoute):
             and status != 204
             and not inspect.iscoroutinefunction(endpoint)
         ):
-            endpoint = _answering_in_thread(endpoint, TypeAdapter(model), status)
+            leave_unset = bool(kwargs.get("response_model_exclude_unset"))
+            endpoint = _answering_in_thread(endpoint, TypeAdapter(model), status, leave_unset)
         super().__init__(path, endpoint, **kwargs)
 
 
 def _answering_in_thread(
-    handler: Callable[..., Any], adapter: TypeAdapter[Any], status: int
+    handler: Callable[..., Any], adapter: TypeAdapter[Any], status: int, leave_unset: bool
 ) -> Callable[..., Any]:
     @functools.wraps(handler)  # FastAPI reads the handler's parameters through this
     def answer(*args: Any, **kwargs: Any) -> Any:
@@ -44,7 +45,7 @@ def _answering_in_thread(
         if isinstance(result, Response):
             return result
         value = adapter.validate_python(result, from_attributes=True)
-        body = adapter.dump_json(value, by_alias=True)
+        body = adapter.dump_json(value, by_alias=True, exclude_unset=leave_unset)
         return Response(body, status_code=status, media_type="application/json")
 
     return answer

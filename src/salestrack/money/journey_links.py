@@ -14,9 +14,10 @@ from salestrack.journey import service as journey
 from salestrack.journey.models import MilestoneType
 from salestrack.journey.schemas import MilestoneCreate
 from salestrack.journey.timeline import CONVERSION_VALUE
-from salestrack.money.models import Booking, BookingStatus
+from salestrack.money.booking_money import LIVE_STATUSES
+from salestrack.money.models import Booking
 
-LIVE = (BookingStatus.confirmed, BookingStatus.completed)
+LIVE = LIVE_STATUSES
 
 
 def record(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -23,6 +23,7 @@ from salestrack.core.errors import Conflict, Unprocessable
 from salestrack.core.numbering import next_number
 from salestrack.core.schema_base import MAX_MONEY
 from salestrack.leads.models import Customer
+from salestrack.money import booking_money as booked
 from salestrack.money.models import Booking, EntryStatus, LedgerEntry, TransactionType
 from salestrack.money.schemas import LedgerEntryCreate, ReversalCreate, side_error
 
@@ -264,28 +265,7 @@ def entries_page(
 def booking_money(
     session: Session, *, tenant_id: uuid.UUID, booking_id: uuid.UUID
 ) -> dict[str, Decimal]:
-    """Active payments and refund payouts (debit adjustments) that reference a booking.
-
-    Sums keep the money column type, so they come back as exact ``Decimal`` on both
-    databases (SQLite sums the stored cents)."""
-    stmt = (
-        select(
-            LedgerEntry.transaction_type,
-            func.coalesce(func.sum(LedgerEntry.debit_amount), 0),
-            func.coalesce(func.sum(LedgerEntry.credit_amount), 0),
-        )
-        .where(
-            LedgerEntry.tenant_id == tenant_id,
-            LedgerEntry.reference_document_type == "booking",
-            LedgerEntry.reference_document_id == str(booking_id),
-            LedgerEntry.status == EntryStatus.active,
-        )
-        .group_by(LedgerEntry.transaction_type)
-    )
-    paid = refunded = ZERO
-    for kind, debit, credit in session.execute(stmt):
-        if kind == TransactionType.payment:
-            paid += credit
-        elif kind == TransactionType.adjustment:
-            refunded += debit - credit
-    return {"paid": paid, "refunded": refunded}
+    """Active payments and refund payouts (debit adjustments) that reference a booking
+    (the rule: ``booking_money.cash_by_booking``)."""
+    cash = booked.booking_cash(session, tenant_id, booking_id)
+    return {"paid": cash.paid, "refunded": cash.refunded}

@@ -11,7 +11,7 @@ from typing import Any
 
 from salestrack.reports.common import Window, as_of, money, pct, ratio
 from salestrack.reports.contrib import BOOKING_STATUSES
-from salestrack.reports.figures import Figures
+from salestrack.reports.figure_types import Figures
 
 COLUMNS = ("status", "count", "total_amount", "units_booked", "average_amount")
 

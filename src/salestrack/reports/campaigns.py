@@ -10,13 +10,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from salestrack.leads.models import Campaign
 from salestrack.reports.common import Window, as_of, money, pct, ratio
-from salestrack.reports.figures import Figures
-from salestrack.reports.sources import group_ids, regroup
+from salestrack.reports.figure_types import Figures
+from salestrack.reports.sources import group_ids, listed, regroup
 
 COLUMNS = (
     "campaign_id",
@@ -41,11 +40,7 @@ def build(session: Session, figures: Figures, tenant_id: uuid.UUID, w: Window) -
     sums = regroup(figures.leads(w.lo, w.hi, by="campaign", filters=w.filters))
     if figures.recording:
         return {}
-    ids = group_ids(sums) - {None}
-    stmt = select(Campaign).where(
-        Campaign.tenant_id == tenant_id, or_(Campaign.deleted_at.is_(None), Campaign.id.in_(ids))
-    )
-    campaigns = {c.id: c for c in session.scalars(stmt)}
+    campaigns: dict[uuid.UUID, Campaign] = listed(session, Campaign, tenant_id, sums)
     rows: list[dict[str, Any]] = []
     for campaign_id in [*campaigns, *([None] if None in group_ids(sums) else [])]:
         campaign = campaigns.get(campaign_id) if campaign_id else None

@@ -8,6 +8,9 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from sqlalchemy import Date, cast, func
+from sqlalchemy.orm import Session
+
 from salestrack.core.db import utcnow
 from salestrack.core.errors import Unprocessable
 
@@ -35,6 +38,13 @@ def money(amount: Decimal | int) -> str:
 
 def as_of() -> str:
     return utcnow().isoformat()
+
+
+def utc_day(session: Session, column: Any) -> Any:
+    """The UTC calendar day of a timestamp column, on either database."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.timezone("UTC", column), Date)
+    return func.date(column)
 
 
 def month_start(day: date) -> date:

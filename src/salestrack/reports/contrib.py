@@ -24,7 +24,6 @@ EPOCH = date(1970, 1, 1)
 STAGES = ("new", "contacted", "qualified", "negotiation", "converted")
 RANK = {name: i for i, name in enumerate(STAGES)}
 OPEN_STATUSES = ("new", "contacted", "qualified", "negotiation")
-LIVE_BOOKING = ("confirmed", "completed")  # booked revenue (cancelled ones net out)
 BOOKING_STATUSES = ("pending", "confirmed", "on_hold", "completed", "cancelled")
 LEDGER_METRICS = ("invoiced", "paid", "credit_notes", "debit_notes", "refunded", "balance")
 

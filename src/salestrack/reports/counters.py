@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -30,6 +30,7 @@ FAR_FUTURE = date(9000, 12, 31)
 BATCH = 500
 T = ReportCounter.__table__
 KEY = [c.name for c in ReportCounter.__table__.primary_key]
+ALL_TIME = [("a", EPOCH, EPOCH + timedelta(days=1))]  # the one row of all-time counters
 
 
 def apply(session: Session, tenant_id: uuid.UUID, delta: Contribution) -> None:
@@ -139,48 +140,61 @@ def read_many(session: Session, tenant_id: uuid.UUID, specs: Sequence[Spec]) -> 
         return []
     postgres = session.get_bind().dialect.name == "postgresql"
     mark = "%s" if postgres else "?"
-
-    def bind(value: Any) -> Any:
-        if isinstance(value, uuid.UUID):
-            return value if postgres else value.hex
-        if isinstance(value, date):
-            return value if postgres else value.isoformat()
-        return value
-
     parts: list[str] = []
     params: list[Any] = []
     for index, spec in enumerate(specs):
-        if spec.all_time:
-            ranges = [("a", EPOCH, EPOCH + timedelta(days=1))]
-        else:
-            ranges = spans(spec.lo, spec.hi)
-        dim = "dim_id" if spec.by == "dim" else "CAST(NULL AS uuid)"
-        period = "period" if spec.by == "month" else "CAST(NULL AS date)"
-        for grain, first, after in ranges:
-            # Only placeholders, column names and integers are put into the text.
-            sql = (
-                f"SELECT {index} AS q, {dim} AS g_dim"  # noqa: S608
-                f", {period} AS g_period, metric, n, amount FROM report_counters"
-                f" WHERE tenant_id = {mark} AND family = {mark}"
-                f" AND dim_kind = {mark} AND grain = {mark} AND period >= {mark}"
-                f" AND period < {mark}"
-            )
-            params += [tenant_id, spec.family, spec.dim_kind, grain, first, after]
-            wanted: tuple[tuple[str, Sequence[Any] | None], ...] = (
-                ("dim_id", spec.dim_ids),
-                ("metric", spec.metrics),
-            )
-            for column, allowed in wanted:
-                if allowed is not None:
-                    sql += f" AND {column} IN ({', '.join(mark for _ in allowed)})"
-                    params += list(allowed)
-            parts.append(sql)
+        _select_spec(index, spec, tenant_id, mark, parts, params)
     sql = (
         "SELECT q, g_dim, g_period, metric, SUM(n), SUM(amount) FROM ("  # noqa: S608
         + " UNION ALL ".join(parts)
         + ") AS found GROUP BY q, g_dim, g_period, metric"
     )
-    rows = session.connection().exec_driver_sql(sql, tuple(bind(p) for p in params))
+    bound = tuple(_bind(p, postgres) for p in params)
+    rows = session.connection().exec_driver_sql(sql, bound)
+    return _sums_of(rows, specs, postgres)
+
+
+def _bind(value: Any, postgres: bool) -> Any:
+    """A parameter as the driver takes it (SQLite keeps ids as hex and days as text)."""
+    if postgres:
+        return value
+    if isinstance(value, uuid.UUID):
+        return value.hex
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _select_spec(
+    index: int, spec: Spec, tenant_id: uuid.UUID, mark: str, parts: list[str], params: list[Any]
+) -> None:
+    """Append the spec's SELECTs (one per grain range) to ``parts``, its values to ``params``."""
+    ranges = ALL_TIME if spec.all_time else spans(spec.lo, spec.hi)
+    dim = "dim_id" if spec.by == "dim" else "CAST(NULL AS uuid)"
+    period = "period" if spec.by == "month" else "CAST(NULL AS date)"
+    wanted: tuple[tuple[str, Sequence[Any] | None], ...] = (
+        ("dim_id", spec.dim_ids),
+        ("metric", spec.metrics),
+    )
+    for grain, first, after in ranges:
+        # Only placeholders, column names and integers are put into the text.
+        sql = (
+            f"SELECT {index} AS q, {dim} AS g_dim"  # noqa: S608
+            f", {period} AS g_period, metric, n, amount FROM report_counters"
+            f" WHERE tenant_id = {mark} AND family = {mark}"
+            f" AND dim_kind = {mark} AND grain = {mark} AND period >= {mark}"
+            f" AND period < {mark}"
+        )
+        params += [tenant_id, spec.family, spec.dim_kind, grain, first, after]
+        for column, allowed in wanted:
+            if allowed is not None:
+                sql += f" AND {column} IN ({', '.join(mark for _ in allowed)})"
+                params += list(allowed)
+        parts.append(sql)
+
+
+def _sums_of(rows: Iterable[Any], specs: Sequence[Spec], postgres: bool) -> list[Sums]:
+    """The grouped rows as each spec's ``Sums`` (SQLite sums cents, PostgreSQL amounts)."""
     sums: list[dict[tuple[Any, str], tuple[int, Decimal]]] = [{} for _ in specs]
     for index, dim_id, period, metric, n, total in rows:
         spec = specs[index]

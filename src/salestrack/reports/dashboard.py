@@ -15,7 +15,7 @@ from typing import Any
 
 from salestrack.reports.common import Window, as_of, money, month_start, pct, previous, ratio
 from salestrack.reports.contrib import OPEN_STATUSES
-from salestrack.reports.figures import Figures
+from salestrack.reports.figure_types import Figures
 
 KPIS = (
     "total_leads",

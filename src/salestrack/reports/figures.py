@@ -1,8 +1,5 @@
-"""The figures every report is built from, read from the summary counters.
-
-``Figures`` is the seam between the reports and their data: ``CounterFigures`` reads the
-counters kept on write; ``oracle.OracleFigures`` recomputes the same figures from the base
-tables. Reports format either, so the parity test can compare the two answers whole.
+"""The figures every report is built from (``figure_types.Figures``), read from the
+summary counters kept on write.
 
 Lead figures can be filtered by one dimension (source, campaign or assignee) or grouped by
 one; a combination of two (e.g. campaign-performance filtered by source) has no counter
@@ -13,10 +10,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,58 +20,11 @@ from sqlalchemy.orm import Session
 from salestrack.leads.models import Customer
 from salestrack.reports import counters
 from salestrack.reports.counters import Sums
+from salestrack.reports.figure_types import BY_DIMENSION, DIMENSIONS, Debtor
 from salestrack.reports.models import ReportCustomerState
+from salestrack.reports.oracle import OracleFigures
 
-# filter name -> counter dimension
-DIMENSIONS = {"source_id": "source", "campaign_id": "campaign", "assigned_to": "assignee"}
-BY_DIMENSION = {"source": "source_id", "campaign": "campaign_id"}
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Debtor:
-    customer_id: uuid.UUID
-    customer_code: str
-    name: str
-    outstanding: Decimal
-    unpaid: dict[str, int]  # debit day -> unpaid cents
-
-
-class Figures(Protocol):
-    @property
-    def recording(self) -> bool:
-        """True while a report only notes the sums it will ask for (its first pass): a
-        report's own queries can wait for the pass with the answers."""
-        ...
-
-    def leads(
-        self,
-        lo: date | None,
-        hi: date | None,
-        *,
-        by: str | None = None,
-        filters: dict[str, uuid.UUID] | None = None,
-    ) -> Sums: ...
-
-    def lead_statuses(self) -> Sums: ...
-
-    def bookings(self, lo: date | None, hi: date | None) -> Sums: ...
-
-    def ledger(self, lo: date | None, hi: date | None) -> Sums: ...
-
-    def engagements(self, lo: date | None, hi: date | None) -> int: ...
-
-    def follow_ups(self, lo: date | None, hi: date | None) -> int: ...
-
-    def customers(self, lo: date | None, hi: date | None) -> int: ...
-
-    def active_customers(self, since: date) -> int: ...
-
-    def unpaid(self, lo: date | None, hi: date | None) -> Decimal: ...
-
-    def debtors(self, limit: int, after: tuple[Decimal, uuid.UUID] | None) -> list[Debtor]: ...
-
-    def outstanding_total(self) -> Decimal: ...
 
 
 class CounterFigures:
@@ -153,8 +102,6 @@ class CounterFigures:
         if len(dims) > 1:
             if self._mode == "record":
                 return Sums({})
-            from salestrack.reports.oracle import OracleFigures
-
             return OracleFigures(self.session, self.tenant_id).leads(lo, hi, by=by, filters=filters)
         kind = dims.pop() if dims else "all"
         ids = [v for k, v in filters.items() if DIMENSIONS[k] == kind] or None

@@ -14,7 +14,7 @@ from typing import Any
 from salestrack.core.errors import Unprocessable
 from salestrack.reports.common import Window, add_months, as_of, month_start, pct
 from salestrack.reports.counters import Sums
-from salestrack.reports.figures import Figures
+from salestrack.reports.figure_types import Figures
 
 STAGES = ("new", "contacted", "qualified", "negotiation", "converted")
 COLUMNS = (

@@ -15,7 +15,7 @@ from typing import Any
 
 from salestrack.core.errors import Unprocessable
 from salestrack.reports.common import as_of, money
-from salestrack.reports.figures import Debtor, Figures
+from salestrack.reports.figure_types import Debtor, Figures
 
 BUCKETS = ("days_0_30", "days_31_60", "days_61_90", "days_over_90")
 COLUMNS = ("customer_id", "customer_code", "name", "outstanding", *BUCKETS)

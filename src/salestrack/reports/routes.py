@@ -32,6 +32,14 @@ from salestrack.reports import (
 )
 from salestrack.reports.common import Window, window
 from salestrack.reports.figures import CounterFigures
+from salestrack.reports.schemas import (
+    BookingReport,
+    CampaignReport,
+    DashboardReport,
+    FunnelReport,
+    ReceivablesReport,
+    SourceReport,
+)
 
 router = api_router(prefix="/api/v1/sales/reports", tags=["reports"])
 Reader = Annotated[Actor, Depends(require(Permission.reports_read))]
@@ -39,6 +47,8 @@ From = Annotated[date | None, Query(alias="from", description="first day, inclus
 To = Annotated[date | None, Query(alias="to", description="last day, inclusive")]
 Format = CsvFormat
 Table = Callable[[dict[str, Any]], tuple[list[str], list[list[Any]]]]
+# JSON as the report built it: lead filters appear only when given (unset fields left out).
+TYPED: dict[str, Any] = {"responses": CSV_RESPONSES, "response_model_exclude_unset": True}
 
 
 def _answer(name: str, report: dict[str, Any], fmt: str, table: Table) -> Any:
@@ -46,6 +56,19 @@ def _answer(name: str, report: dict[str, Any], fmt: str, table: Table) -> Any:
         header, rows = table(report)
         return csv_answers.response(name, header, rows)
     return report
+
+
+def _report(
+    session: Session,
+    actor: Actor,
+    answer: tuple[str, Table, str],
+    build: Callable[[CounterFigures], dict[str, Any]],
+) -> Any:
+    """A report from the counters in one round trip, as JSON or CSV (``answer``: its name,
+    its CSV table, the format asked for)."""
+    name, table, fmt = answer
+    figures = CounterFigures(session, actor.tenant_id)
+    return _answer(name, figures.run(lambda: build(figures)), fmt, table)
 
 
 def _today(session: Session, actor: Actor) -> date:
@@ -63,7 +86,7 @@ def _window(
     return window(lo, hi, filters)
 
 
-@router.get("/funnel", responses=CSV_RESPONSES)
+@router.get("/funnel", response_model=FunnelReport, **TYPED)
 def funnel_report(
     session: SessionDep,
     actor: Reader,
@@ -76,13 +99,13 @@ def funnel_report(
 ) -> Any:
     """Monthly cohort funnel (last 12 months by default) with conversion and drop-off %."""
     w = _window(lo, hi, source_id, campaign_id, assigned_to)
-    figures = CounterFigures(session, actor.tenant_id)
     today = _today(session, actor)
-    report = figures.run(lambda: funnel.build(figures, w, today))
-    return _answer("funnel", report, format, funnel.table)
+    return _report(
+        session, actor, ("funnel", funnel.table, format), lambda f: funnel.build(f, w, today)
+    )
 
 
-@router.get("/source-performance", responses=CSV_RESPONSES)
+@router.get("/source-performance", response_model=SourceReport, **TYPED)
 def source_performance(
     session: SessionDep,
     actor: Reader,
@@ -94,12 +117,15 @@ def source_performance(
 ) -> Any:
     """Per source: leads, qualified, converted, lost, conversion rate and cost."""
     w = _window(lo, hi, campaign_id=campaign_id, assigned_to=assigned_to)
-    figures = CounterFigures(session, actor.tenant_id)
-    report = figures.run(lambda: sources.build(session, figures, actor.tenant_id, w))
-    return _answer("source-performance", report, format, sources.table)
+    return _report(
+        session,
+        actor,
+        ("source-performance", sources.table, format),
+        lambda f: sources.build(session, f, actor.tenant_id, w),
+    )
 
 
-@router.get("/campaign-performance", responses=CSV_RESPONSES)
+@router.get("/campaign-performance", response_model=CampaignReport, **TYPED)
 def campaign_performance(
     session: SessionDep,
     actor: Reader,
@@ -111,23 +137,26 @@ def campaign_performance(
 ) -> Any:
     """Per campaign: leads, conversions, budget, revenue, cost per lead/conversion, ROI."""
     w = _window(lo, hi, source_id=source_id, assigned_to=assigned_to)
-    figures = CounterFigures(session, actor.tenant_id)
-    report = figures.run(lambda: campaigns.build(session, figures, actor.tenant_id, w))
-    return _answer("campaign-performance", report, format, campaigns.table)
+    return _report(
+        session,
+        actor,
+        ("campaign-performance", campaigns.table, format),
+        lambda f: campaigns.build(session, f, actor.tenant_id, w),
+    )
 
 
-@router.get("/bookings", responses=CSV_RESPONSES)
+@router.get("/bookings", response_model=BookingReport, **TYPED)
 def bookings_report(
     session: SessionDep, actor: Reader, lo: From = None, hi: To = None, format: Format = "json"
 ) -> Any:
     """Bookings by status with amounts and units, churn rate and refunds."""
-    figures = CounterFigures(session, actor.tenant_id)
     w = window(lo, hi)
-    report = figures.run(lambda: bookings.build(figures, w))
-    return _answer("bookings", report, format, bookings.table)
+    return _report(
+        session, actor, ("bookings", bookings.table, format), lambda f: bookings.build(f, w)
+    )
 
 
-@router.get("/receivables", responses=CSV_RESPONSES)
+@router.get("/receivables", response_model=ReceivablesReport, **TYPED)
 def receivables_report(
     session: SessionDep,
     actor: Reader,
@@ -136,13 +165,16 @@ def receivables_report(
     format: Format = "json",
 ) -> Any:
     """Outstanding by customer (owing most first) with ageing buckets, and tenant totals."""
-    figures = CounterFigures(session, actor.tenant_id)
     today = _today(session, actor)
-    report = figures.run(lambda: receivables.build(figures, today, limit, cursor))
-    return _answer("receivables", report, format, receivables.table)
+    return _report(
+        session,
+        actor,
+        ("receivables", receivables.table, format),
+        lambda f: receivables.build(f, today, limit, cursor),
+    )
 
 
-@router.get("/dashboard", responses=CSV_RESPONSES)
+@router.get("/dashboard", response_model=DashboardReport, **TYPED)
 def dashboard_report(
     session: SessionDep,
     actor: Reader,
@@ -155,7 +187,10 @@ def dashboard_report(
 ) -> Any:
     """The KPIs for the period (this month by default), each with the previous period's."""
     w = _window(lo, hi, source_id, campaign_id, assigned_to)
-    figures = CounterFigures(session, actor.tenant_id)
     today = _today(session, actor)
-    report = figures.run(lambda: dashboard.build(figures, w, today))
-    return _answer("dashboard", report, format, dashboard.table)
+    return _report(
+        session,
+        actor,
+        ("dashboard", dashboard.table, format),
+        lambda f: dashboard.build(f, w, today),
+    )

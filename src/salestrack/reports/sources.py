@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from salestrack.leads.models import Campaign, LeadSource
 from salestrack.reports.common import Window, as_of, money, pct, ratio
 from salestrack.reports.counters import Sums
-from salestrack.reports.figures import Figures
+from salestrack.reports.figure_types import Figures
 from salestrack.reports.models import ZERO_ID
 
 COLUMNS = (
@@ -47,16 +47,21 @@ def regroup(sums: Sums) -> Sums:
     return Sums(out)
 
 
+def listed(session: Session, model: Any, tenant_id: uuid.UUID, sums: Sums) -> dict[Any, Any]:
+    """The tenant's live records of ``model`` (sources or campaigns) by id, and deleted ones
+    that still have leads in ``sums`` (their leads keep counting under them)."""
+    ids = group_ids(sums) - {None}
+    stmt = select(model).where(
+        model.tenant_id == tenant_id, or_(model.deleted_at.is_(None), model.id.in_(ids))
+    )
+    return {record.id: record for record in session.scalars(stmt)}
+
+
 def build(session: Session, figures: Figures, tenant_id: uuid.UUID, w: Window) -> dict[str, Any]:
     sums = regroup(figures.leads(w.lo, w.hi, by="source", filters=w.filters))
     if figures.recording:
         return {}
-    ids = group_ids(sums) - {None}
-    stmt = select(LeadSource).where(
-        LeadSource.tenant_id == tenant_id,
-        or_(LeadSource.deleted_at.is_(None), LeadSource.id.in_(ids)),
-    )
-    sources = {s.id: s for s in session.scalars(stmt)}
+    sources = listed(session, LeadSource, tenant_id, sums)
     campaign_ids = {s.campaign_id for s in sources.values() if s.campaign_id}
     budgets: dict[uuid.UUID, Decimal] = {
         row[0]: row[1]
@@ -68,28 +73,10 @@ def build(session: Session, figures: Figures, tenant_id: uuid.UUID, w: Window) -
             )
         )
     }
-    rows: list[dict[str, Any]] = []
-    for source_id in [*sources, *([None] if None in group_ids(sums) else [])]:
-        source = sources.get(source_id) if source_id else None
-        leads, converted = sums.n("r0", source_id), sums.n("r4", source_id)
-        cost = budgets.get(source.campaign_id) if source and source.campaign_id else None
-        rows.append(
-            {
-                "source_id": str(source_id) if source_id else None,
-                "source_type": source.source_type if source else None,
-                "subsource_name": source.subsource_name if source else None,
-                "channel": source.channel if source else None,
-                "campaign_id": str(source.campaign_id) if source and source.campaign_id else None,
-                "total_leads": leads,
-                "qualified": sums.n("r2", source_id),
-                "converted": converted,
-                "lost": sums.n("lost", source_id),
-                "conversion_rate": pct(converted, leads),
-                "cost": money(cost) if cost is not None else None,
-                "cost_per_lead": ratio(cost, leads) if cost is not None else None,
-                "cost_per_conversion": ratio(cost, converted) if cost is not None else None,
-            }
-        )
+    rows = [
+        _row(source_id, sources.get(source_id) if source_id else None, sums, budgets)
+        for source_id in [*sources, *([None] if None in group_ids(sums) else [])]
+    ]
     rows.sort(
         key=lambda r: (
             -int(r["total_leads"]),
@@ -99,6 +86,32 @@ def build(session: Session, figures: Figures, tenant_id: uuid.UUID, w: Window) -
         )
     )
     return {"as_of": as_of(), **w.echo(), "sources": rows}
+
+
+def _row(
+    source_id: uuid.UUID | None,
+    source: LeadSource | None,
+    sums: Sums,
+    budgets: dict[uuid.UUID, Decimal],
+) -> dict[str, Any]:
+    """One source's line (``None``: the leads without a source)."""
+    leads, converted = sums.n("r0", source_id), sums.n("r4", source_id)
+    cost = budgets.get(source.campaign_id) if source and source.campaign_id else None
+    return {
+        "source_id": str(source_id) if source_id else None,
+        "source_type": source.source_type if source else None,
+        "subsource_name": source.subsource_name if source else None,
+        "channel": source.channel if source else None,
+        "campaign_id": str(source.campaign_id) if source and source.campaign_id else None,
+        "total_leads": leads,
+        "qualified": sums.n("r2", source_id),
+        "converted": converted,
+        "lost": sums.n("lost", source_id),
+        "conversion_rate": pct(converted, leads),
+        "cost": money(cost) if cost is not None else None,
+        "cost_per_lead": ratio(cost, leads) if cost is not None else None,
+        "cost_per_conversion": ratio(cost, converted) if cost is not None else None,
+    }
 
 
 def table(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:

@@ -25,14 +25,9 @@ from sqlalchemy.orm.util import identity_key
 from salestrack.journey.models import LeadEngagement, LeadMilestone, LeadStatusHistory
 from salestrack.leads.models import Customer, Lead
 from salestrack.money.models import Booking, LedgerEntry
-from salestrack.reports import contrib, counters, facts
-from salestrack.reports.contrib import (
-    BookingFacts,
-    Contribution,
-    CustomerFacts,
-    LeadFacts,
-)
-from salestrack.reports.models import ReportBookingState, ReportCustomerState, ReportLeadState
+from salestrack.reports import contrib, counters
+from salestrack.reports.contrib import Contribution
+from salestrack.reports.states import sync_booking, sync_customer, sync_lead
 
 PendingKey = tuple[uuid.UUID, uuid.UUID]
 INFO_KEY = "salestrack.reports.pending"
@@ -124,6 +119,15 @@ def _hold(session: Session, pending: Pending, rows: list[Any]) -> None:
                 pending.held.append(customer)
 
 
+def install(factory: sessionmaker[Session]) -> None:
+    """Keep the summaries of ``factory``'s sessions up to date: note what each flush
+    touches, apply it just before commit, forget it on rollback. Nothing is registered at
+    import, so a session factory without this call writes no summaries."""
+    event.listen(factory, "after_flush", _after_flush)
+    event.listen(factory, "before_commit", _before_commit)
+    event.listen(factory, "after_soft_rollback", _after_rollback)
+
+
 def _after_flush(session: Session, _context: Any) -> None:
     if session.info.get(DISABLED):
         return
@@ -137,14 +141,6 @@ def _before_commit(session: Session) -> None:
 def _after_rollback(session: Session, previous: Any) -> None:
     if previous.parent is None:
         session.info.pop(INFO_KEY, None)
-
-
-def install(factory: sessionmaker[Session]) -> None:
-    """Keep the summaries on every session of ``factory``: changes are noted at each flush
-    and applied at commit (called by the wiring; nothing is installed by importing this)."""
-    event.listen(factory, "after_flush", _after_flush)
-    event.listen(factory, "before_commit", _before_commit)
-    event.listen(factory, "after_soft_rollback", _after_rollback)
 
 
 def sync_now(session: Session) -> None:
@@ -169,17 +165,17 @@ def sync(session: Session) -> None:
             continue
         pending.lead(tenant_id, booking.lead_id, "money")
         pending.customers.add((tenant_id, booking.customer_id))
-        deltas.setdefault(tenant_id, []).append(_sync_booking(session, booking))
+        deltas.setdefault(tenant_id, []).append(sync_booking(session, booking))
     for tenant_id, customer_id in sorted(pending.customers):
         customer = session.get(Customer, (tenant_id, customer_id))
         if customer is not None:
-            deltas.setdefault(tenant_id, []).append(_sync_customer(session, customer))
+            deltas.setdefault(tenant_id, []).append(sync_customer(session, customer))
     for key in sorted(pending.leads):
         lead = session.get(Lead, key)
         if lead is not None:
             parts = frozenset(pending.leads[key])
             statuses = pending.statuses.get(key, [])
-            deltas.setdefault(key[0], []).append(_sync_lead(session, lead, parts, statuses))
+            deltas.setdefault(key[0], []).append(sync_lead(session, lead, parts, statuses))
     session.flush()
     for tenant_id, changes in deltas.items():
         total: Contribution = {}
@@ -194,129 +190,3 @@ def _merge(a: Contribution, b: Contribution) -> Contribution:
         old_n, old_amount = out.get(key, (0, 0))
         out[key] = (old_n + n, old_amount + amount)
     return out
-
-
-# --- one record each ----------------------------------------------------------------
-
-
-def stored_lead(row: ReportLeadState | None) -> LeadFacts | None:
-    if row is None:
-        return None
-    return LeadFacts(
-        live=row.live,
-        lead_date=row.lead_date,
-        source_id=row.source_id,
-        campaign_id=row.campaign_id,
-        assigned_to=row.assigned_to,
-        status=row.status,
-        reached=row.reached,
-        converted_on=row.converted_on,
-        revenue=row.revenue,
-        collected=row.collected,
-        engagements=dict(row.engagements),
-        follow_ups=dict(row.follow_ups),
-    )
-
-
-def lead_state_values(new: LeadFacts) -> dict[str, Any]:
-    return {
-        "live": new.live,
-        "lead_date": new.lead_date,
-        "source_id": new.source_id,
-        "campaign_id": new.campaign_id,
-        "assigned_to": new.assigned_to,
-        "status": new.status,
-        "reached": new.reached,
-        "converted_on": new.converted_on,
-        "revenue": new.revenue,
-        "collected": new.collected,
-        "engagements": new.engagements,
-        "follow_ups": new.follow_ups,
-    }
-
-
-def _save(
-    session: Session, model: Any, key: dict[str, Any], row: Any, values: dict[str, Any]
-) -> None:
-    if row is None:
-        session.add(model(**key, **values))
-        return
-    for name, value in values.items():
-        if getattr(row, name) != value:
-            setattr(row, name, value)
-
-
-def _sync_lead(
-    session: Session, lead: Lead, parts: frozenset[str], statuses: list[str]
-) -> Contribution:
-    row = session.get(ReportLeadState, (lead.tenant_id, lead.id), with_for_update=True)
-    old = stored_lead(row)
-    new = facts.lead_facts(session, lead, old, parts, statuses)
-    key = {"tenant_id": lead.tenant_id, "lead_id": lead.id}
-    _save(session, ReportLeadState, key, row, lead_state_values(new))
-    before = contrib.lead_contribution(old) if old else {}
-    return contrib.difference(before, contrib.lead_contribution(new))
-
-
-def booking_state_values(new: BookingFacts) -> dict[str, Any]:
-    return {
-        "live": new.live,
-        "booking_date": new.booking_date,
-        "status": new.status,
-        "amount": new.amount,
-        "units": new.units,
-        "refund_promised": new.refund_promised,
-        "refund_paid": new.refund_paid,
-    }
-
-
-def _sync_booking(session: Session, booking: Booking) -> Contribution:
-    row = session.get(ReportBookingState, (booking.tenant_id, booking.id), with_for_update=True)
-    old = None
-    if row is not None:
-        old = BookingFacts(
-            live=row.live,
-            booking_date=row.booking_date,
-            status=row.status,
-            amount=row.amount,
-            units=row.units,
-            refund_promised=row.refund_promised,
-            refund_paid=row.refund_paid,
-        )
-    new = facts.booking_facts(session, booking)
-    key = {"tenant_id": booking.tenant_id, "booking_id": booking.id}
-    _save(session, ReportBookingState, key, row, booking_state_values(new))
-    before = contrib.booking_contribution(old) if old else {}
-    return contrib.difference(before, contrib.booking_contribution(new))
-
-
-def customer_state_values(new: CustomerFacts) -> dict[str, Any]:
-    return {
-        "live": new.live,
-        "created_on": new.created_on,
-        "outstanding": new.outstanding,
-        "live_bookings": new.live_bookings,
-        "last_entry_on": new.last_entry_on,
-        "ledger": new.ledger,
-        "unpaid": new.unpaid,
-    }
-
-
-def _sync_customer(session: Session, customer: Customer) -> Contribution:
-    row = session.get(ReportCustomerState, (customer.tenant_id, customer.id), with_for_update=True)
-    old = None
-    if row is not None:
-        old = CustomerFacts(
-            live=row.live,
-            created_on=row.created_on,
-            outstanding=row.outstanding,
-            live_bookings=row.live_bookings,
-            last_entry_on=row.last_entry_on,
-            ledger=dict(row.ledger),
-            unpaid=dict(row.unpaid),
-        )
-    new = facts.customer_facts(session, customer)
-    key = {"tenant_id": customer.tenant_id, "customer_id": customer.id}
-    _save(session, ReportCustomerState, key, row, customer_state_values(new))
-    before = contrib.customer_contribution(old) if old else {}
-    return contrib.difference(before, contrib.customer_contribution(new))

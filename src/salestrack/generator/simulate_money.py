@@ -6,7 +6,7 @@ note that leaves the customer owing minus the refund (paid and not refunded is k
 fee) and records a ``cancellation`` milestone. Running balances are computed in order.
 
 Rows come out as COPY text lines; the deal also keeps the facts its summaries need (the
-ledger entries as ``facts.ledger_by_day`` reads them, what was paid and refunded).
+ledger entries as ``money_facts.ledger_by_day`` reads them, what was paid and refunded).
 """
 
 from __future__ import annotations
@@ -16,32 +16,21 @@ import uuid
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, NamedTuple
 
-from salestrack.reports.copytext import MINUTES_PER_DAY, NULL, day_of, day_text, stamp
-
-if TYPE_CHECKING:
-    from salestrack.reports.simulate import Context, Rows
+from salestrack.generator.copytext import MINUTES_PER_DAY, NULL, day_of, day_text, stamp
+from salestrack.generator.records import Context, Entry, Rows
+from salestrack.money.booking_money import BookingCash
+from salestrack.money.inventory import HOLDING
+from salestrack.reports.facts import LeadBooking
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 MilestoneEvent = tuple[str, int, str, str]
 
 
-class Entry(NamedTuple):
-    """A ledger entry's fields as the customer summary reads them."""
-
-    transaction_type: str
-    debit_amount: Decimal
-    credit_amount: Decimal
-    transaction_date: date
-    status: str
-    reversal_of_id: None
-    reference_document_type: str
-    position: int
-
-
 class Deal:
+    """One lead's deal as it is written: rows into ``rows``, facts kept for the summaries."""
+
     def __init__(self, ctx: Context, rows: Rows, lead_id: str, rep: str, when: int) -> None:
         self.ctx, self.rows, self.lead_id, self.rep, self.when = ctx, rows, lead_id, rep, when
         self.customer_id = ctx.new_id()
@@ -55,10 +44,37 @@ class Deal:
         self.paid = ZERO
         self.refund_promised = ZERO
         self.refund_paid = ZERO
+        self.cancel_text = ""
 
     @property
     def day(self) -> int:
         return self.when // MINUTES_PER_DAY
+
+    # The booking's columns as ``money_facts.booking_facts_from`` reads them.
+    @property
+    def booking_date(self) -> date:
+        return day_of(self.day)
+
+    @property
+    def booking_amount(self) -> Decimal:
+        return self.amount
+
+    @property
+    def unit_count(self) -> int:
+        return self.units
+
+    @property
+    def cancellation_refund_amount(self) -> Decimal:
+        return self.refund_promised
+
+    @property
+    def cash(self) -> BookingCash:
+        """Paid in and refunded, as ``booking_money.cash_by_booking`` would sum them."""
+        return BookingCash(self.paid, self.refund_paid)
+
+    def lead_booking(self) -> LeadBooking:
+        """The booking as its lead's money facts read it."""
+        return LeadBooking(self.status, self.amount, self.invoiced, self.cash)
 
     def _entry(self, kind: str, day: int, debit: Decimal, credit: Decimal, note: str) -> str:
         ctx = self.ctx
@@ -80,8 +96,7 @@ class Deal:
 
     def run(self, *, confirmed: bool) -> Iterator[MilestoneEvent]:
         """Write the deal's rows; yield the milestones it records on the lead, in order."""
-        ctx, rng = self.ctx, self.ctx.rng
-        r = rng.random
+        ctx, r = self.ctx, self.ctx.rng.random
         day = self.day
         cust = ctx.next_code("cust")
         at = stamp(self.when)
@@ -97,7 +112,7 @@ class Deal:
         self.units = 1 if r() < 0.9 else 2
         self.status = "confirmed" if confirmed else ("pending", "pending", "on_hold")[int(r() * 3)]
         invoice: str = NULL
-        cancel = f"{NULL}\t{NULL}\t{NULL}"
+        self.cancel_text = f"{NULL}\t{NULL}\t{NULL}"
         meta = json.dumps(
             {"booking_id": str(uuid.UUID(self.booking_id)), "booking_code": f"BKG-{code}"}
         )
@@ -105,31 +120,37 @@ class Deal:
             invoice = self._entry("invoice", day, self.amount, ZERO, "invoice for booking")
             self.invoiced = True
             yield "booking", self.when, ctx.new_id(), meta
-            last = self._payments(day)
-            cancel_day = last + 5 + int(r() * 36)
-            if r() < 0.1 and cancel_day <= ctx.today_ordinal:
-                refund = (self.paid * Decimal("0.8")).quantize(CENT)
-                note = self.amount - self.paid + refund
-                if note > 0:
-                    self._entry("credit_note", cancel_day, ZERO, note, "cancellation")
-                self.status = "cancelled"
-                self.refund_promised = refund
-                cancel = f"{day_text(cancel_day)}\tcustomer withdrew\t{refund}"
-                yield "cancellation", ctx.happened_at(cancel_day), ctx.new_id(), meta
-                payout = cancel_day + 5 + int(r() * 16)
-                if refund > 0 and payout <= ctx.today_ordinal:
-                    self._entry("adjustment", payout, refund, ZERO, "refund")
-                    self.refund_paid = refund
-            elif ctx.today_ordinal - day > 180 and r() < 0.5:
-                self.status = "completed"
-        if self.status in ("confirmed", "pending", "on_hold"):
+            yield from self._after_confirmation(day, meta)
+        if self.status in HOLDING:
             self.rows.held[inventory_id] = self.rows.held.get(inventory_id, 0) + self.units
         self.rows.bookings.append(
             f"{ctx.tenant}\t{self.booking_id}\tBKG-{year}-{code:04d}\t{self.customer_id}"
             f"\t{self.lead_id}\t{inventory_id.hex}\t{day_text(day)}\t{self.amount}\t{unit_type}"
-            f"\t{self.units}\t{day_text(day + 540)}\t{self.status}\t\t{invoice}\t{cancel}"
+            f"\t{self.units}\t{day_text(day + 540)}\t{self.status}\t\t{invoice}\t{self.cancel_text}"
             f"\t{at}\t{ctx.actor}\t{at}\t{ctx.actor}\t{NULL}\n"
         )
+
+    def _after_confirmation(self, day: int, meta: str) -> Iterator[MilestoneEvent]:
+        """Payments, then perhaps a cancellation (credit note, refund payout) or, for an
+        old deal, completion."""
+        ctx, r = self.ctx, self.ctx.rng.random
+        last = self._payments(day)
+        cancel_day = last + 5 + int(r() * 36)
+        if r() < 0.1 and cancel_day <= ctx.today_ordinal:
+            refund = (self.paid * Decimal("0.8")).quantize(CENT)
+            note = self.amount - self.paid + refund
+            if note > 0:
+                self._entry("credit_note", cancel_day, ZERO, note, "cancellation")
+            self.status = "cancelled"
+            self.refund_promised = refund
+            self.cancel_text = f"{day_text(cancel_day)}\tcustomer withdrew\t{refund}"
+            yield "cancellation", ctx.happened_at(cancel_day), ctx.new_id(), meta
+            payout = cancel_day + 5 + int(r() * 16)
+            if refund > 0 and payout <= ctx.today_ordinal:
+                self._entry("adjustment", payout, refund, ZERO, "refund")
+                self.refund_paid = refund
+        elif ctx.today_ordinal - day > 180 and r() < 0.5:
+            self.status = "completed"
 
     def _payments(self, day: int) -> int:
         """Instalments of a fixed share until paid up or today; returns the last day paid."""

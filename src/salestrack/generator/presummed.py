@@ -3,9 +3,10 @@
 A bulk load used to be followed by ``rebuild``, which reads every row back (minutes at
 100k leads, most of an hour at 1M). The simulation already knows each lead's, booking's
 and customer's facts, so this module builds the same ``LeadFacts``/``BookingFacts``/
-``CustomerFacts`` that ``rebuild`` would read, and runs them through the same functions:
-``summaries.*_state_values`` for the state rows and ``contrib.*_contribution`` for the
-counters. ``tests/reports/test_generator.py`` checks the result equals ``rebuild``'s.
+``CustomerFacts`` that ``rebuild`` would read, with the same fact functions
+(``facts.lead_facts_from``, ``money_facts.*_facts_from``), and runs them through the same
+``states.state_values`` for the state rows and ``contrib.*_contribution`` for the counters.
+``tests/generator/test_generator.py`` checks the result equals ``rebuild``'s.
 """
 
 from __future__ import annotations
@@ -14,19 +15,20 @@ import random
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
-from salestrack.reports import contrib, counters, facts, summaries
-from salestrack.reports.contrib import LIVE_BOOKING, BookingFacts, LeadFacts
-from salestrack.reports.copytext import MINUTES_PER_DAY, day_of, day_text, value_text
+from salestrack.generator.copytext import day_of, day_text, value_text
+from salestrack.generator.lead_path import Journey
+from salestrack.generator.records import Rows
+from salestrack.generator.simulate_money import Deal
+from salestrack.reports import contrib, counters, facts, money_facts
+from salestrack.reports.contrib import LeadFacts
 from salestrack.reports.models import ReportBookingState, ReportCustomerState, ReportLeadState
-
-if TYPE_CHECKING:
-    from salestrack.reports.simulate import Journey, Rows
-    from salestrack.reports.simulate_money import Deal
+from salestrack.reports.states import state_values
 
 ZERO = Decimal("0.00")
 STATE_COLUMNS = {
@@ -63,19 +65,24 @@ Base = tuple[
 CANON: Base = (contrib.EPOCH.toordinal(), None, None, None, "new", 0, None, ZERO, ZERO)
 
 
+class _Lead(NamedTuple):
+    """A simulated lead's own columns, as ``facts.lead_facts_from`` reads a lead."""
+
+    lead_date: date
+    source_id: uuid.UUID | None
+    campaign_id: uuid.UUID | None
+    assigned_to: uuid.UUID | None
+    status: str
+
+
 def _facts(base: Base, engagements: dict[str, int], follow_ups: dict[str, int]) -> LeadFacts:
     day, source, campaign, assignee, status, reached, converted, revenue, collected = base
-    return LeadFacts(
+    return facts.lead_facts_from(
+        _Lead(day_of(day), source, campaign, assignee, status),
         live=True,
-        lead_date=day_of(day),
-        source_id=source,
-        campaign_id=campaign,
-        assigned_to=assignee,
-        status=status,
         reached=reached,
         converted_on=None if converted is None else day_of(converted),
-        revenue=revenue,
-        collected=collected,
+        money=(revenue, collected),
         engagements=engagements,
         follow_ups=follow_ups,
     )
@@ -139,28 +146,20 @@ class Summaries:
 
     def deal(self, deal: Deal) -> None:
         """The booking's and the customer's state rows and contributions."""
-        booking = BookingFacts(
-            live=True,
-            booking_date=day_of(deal.day),
-            status=deal.status,
-            amount=deal.amount,
-            units=deal.units,
-            refund_promised=deal.refund_promised,
-            refund_paid=deal.refund_paid,
-        )
+        booking = money_facts.booking_facts_from(deal, deal.cash, live=True)
         self.tally.add(contrib.booking_contribution(booking))
-        values = summaries.booking_state_values(booking)
+        values = state_values(booking)
         deal.rows.booking_states.append(
             state_line(self.tenant, deal.booking_id, "report_booking_state", values)
         )
-        customer = facts.customer_facts_from(
+        customer = money_facts.customer_facts_from(
             deal.entries,
             live=True,
             created_on=day_of(deal.day),
             live_bookings=0 if deal.status == "cancelled" else 1,
         )
         self.tally.add(contrib.customer_contribution(customer))
-        values = summaries.customer_state_values(customer)
+        values = state_values(customer)
         deal.rows.customer_states.append(
             state_line(self.tenant, deal.customer_id, "report_customer_state", values)
         )
@@ -177,16 +176,9 @@ class Summaries:
         deal: Deal | None,
     ) -> None:
         """The lead's state row and contribution (``dims``: source, campaign, assignee)."""
-        revenue = collected = ZERO
-        if deal is not None:
-            if deal.status in LIVE_BOOKING and deal.invoiced:
-                revenue = ZERO + deal.amount
-            collected = ZERO + deal.paid - deal.refund_paid
-        follow_ups: dict[str, int] = {}
-        for m in journey.milestones:
-            if m.follow and m.closed_at is None:
-                due = day_text(m.when // MINUTES_PER_DAY + 5)
-                follow_ups[due] = follow_ups.get(due, 0) + 1
+        bookings = [] if deal is None else [deal.lead_booking()]
+        revenue, collected = facts.lead_money_from(bookings)
+        follow_ups = journey.open_follow_ups_by_due_day()
         base: Base = (
             lead_day,
             *dims,
@@ -203,8 +195,7 @@ class Summaries:
             tally.engaged[item] += 1
         for item in follow_ups.items():
             tally.follow_ups[item] += 1
-        lead = _facts(base, engagements, dict(sorted(follow_ups.items())))
-        values = summaries.lead_state_values(lead)
+        values = state_values(_facts(base, engagements, follow_ups))
         rows.lead_states.append(state_line(self.tenant, lead_id, "report_lead_state", values))
 
 

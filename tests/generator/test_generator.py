@@ -19,6 +19,7 @@ from salestrack import wiring
 from salestrack.auth.context import system_actor
 from salestrack.core.db import make_engine, utcnow
 from salestrack.core.tenancy import set_tenant, tenant_transaction
+from salestrack.generator.seed import generate
 from salestrack.journey.models import LeadEngagement, LeadMilestone, LeadStatusHistory
 from salestrack.leads import service as leads
 from salestrack.leads.models import Lead
@@ -26,7 +27,6 @@ from salestrack.leads.schemas import LeadCreate
 from salestrack.money import inventory, ledger
 from salestrack.money.models import Inventory, LedgerEntry
 from salestrack.money.schemas import LedgerEntryCreate
-from salestrack.reports.generator import generate
 from salestrack.reports.models import (
     ReportBookingState,
     ReportCounter,

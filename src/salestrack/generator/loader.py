@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from salestrack.generator import copybinary
+from salestrack.generator.copytext import parse_lines
+from salestrack.generator.presummed import STATE_COLUMNS
+from salestrack.generator.records import Rows
 from salestrack.models import metadata
-from salestrack.reports import copybinary
-from salestrack.reports.copytext import parse_lines
-from salestrack.reports.presummed import STATE_COLUMNS
-from salestrack.reports.simulate import Rows
 
 AUDITED = ["created_at", "created_by", "updated_at", "updated_by", "deleted_at"]
 COLUMNS: dict[str, list[str]] = {

@@ -1,0 +1,139 @@
+"""The tenant a load goes into: created if missing, with its sales reps, campaigns,
+sources and inventory (made once per tenant through the services, then reused), today in
+the tenant's zone and the code counters to carry on from.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import uuid
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from salestrack.auth import service as auth
+from salestrack.auth.context import Actor, system_actor
+from salestrack.auth.models import User
+from salestrack.auth.roles import Role
+from salestrack.auth.schemas import UserCreate
+from salestrack.core.db import transaction
+from salestrack.core.numbering import Counter
+from salestrack.generator.records import Context
+from salestrack.journey import clock
+from salestrack.leads import service as leads
+from salestrack.leads.models import CampaignType, Channel, LeadSource, SourceType
+from salestrack.leads.schemas import CampaignCreate, LeadSourceCreate
+from salestrack.money import inventory
+from salestrack.money.models import Inventory
+from salestrack.money.schemas import InventoryCreate
+
+CAMPAIGNS = (
+    ("Google Ads - always on", CampaignType.digital, 1200, 300),
+    ("Facebook lead forms", CampaignType.social, 600, 250),
+    ("Monthly newsletter", CampaignType.email, 150, 400),
+    ("Property Expo", CampaignType.event, 900, 200),
+    ("Channel partners", CampaignType.referral, 400, 150),
+)
+SOURCES = (
+    (SourceType.website, "Google Ads", Channel.paid_search, 0, 30),
+    (SourceType.social, "Facebook", Channel.social_media, 1, 20),
+    (SourceType.email, "Newsletter", Channel.email, 2, 8),
+    (SourceType.event, "Property Expo stall", Channel.offline, 3, 10),
+    (SourceType.partner, "Channel partner", Channel.referral, 4, 12),
+    (SourceType.referral, "Customer referral", Channel.referral, None, 6),
+    (SourceType.walk_in, "Site office", Channel.offline, None, 7),
+    (SourceType.website, "Organic search", Channel.organic_search, None, 7),
+)
+PROJECTS = (
+    ("Whitefield Towers", "3BHK"),
+    ("Whitefield Towers", "2BHK"),
+    ("Lakeside Villas", "villa"),
+)
+
+
+def _reference_data(session: Session, actor: Actor, scale: float) -> dict[str, list[object]]:
+    """Campaigns, sources and inventory for the load (made once per tenant, then reused)."""
+    tenant_id = actor.tenant_id
+    found = session.scalars(select(LeadSource).where(LeadSource.tenant_id == tenant_id)).all()
+    if not found:
+        campaigns = [
+            leads.CAMPAIGNS.create(
+                session,
+                actor=actor,
+                data=CampaignCreate(
+                    campaign_name=name,
+                    campaign_type=kind,
+                    budget=Decimal(int(budget * 1000 * scale)),
+                    expected_roi=Decimal(roi),
+                ),
+            )
+            for name, kind, budget, roi in CAMPAIGNS
+        ]
+        for kind, sub, channel, index, _weight in SOURCES:
+            campaign_id = campaigns[index].id if index is not None else None
+            data = LeadSourceCreate(
+                source_type=kind, subsource_name=sub, channel=channel, campaign_id=campaign_id
+            )
+            leads.SOURCES.create(session, actor=actor, data=data)
+        for project, unit_type in PROJECTS:
+            item = InventoryCreate(project=project, unit_type=unit_type, total_units=1)
+            inventory.create_inventory(session, actor=actor, data=item)
+    weights = {sub: w for _k, sub, _c, _i, w in SOURCES}
+    sources = [
+        (s.id, s.campaign_id, float(weights.get(s.subsource_name, 5)))
+        for s in session.scalars(
+            select(LeadSource).where(
+                LeadSource.tenant_id == tenant_id, LeadSource.deleted_at.is_(None)
+            )
+        )
+    ]
+    stock = session.execute(
+        select(Inventory.id, Inventory.unit_type).where(Inventory.tenant_id == tenant_id)
+    ).all()
+    return {"sources": list(sources), "inventory": [tuple(r) for r in stock]}
+
+
+def _people(session: Session, actor: Actor) -> list[uuid.UUID]:
+    """The tenant's sales reps (five made up if there are fewer), who own the leads."""
+    stmt = select(User.id).where(User.tenant_id == actor.tenant_id, User.role == Role.sales_rep)
+    reps = list(session.scalars(stmt))
+    for i in range(len(reps), 5):
+        email = f"seed-rep{i}@{actor.tenant_slug}.example.com"
+        data = UserCreate(
+            email=email,
+            password=secrets.token_urlsafe(16),
+            role=Role.sales_rep,
+            full_name=f"Rep {i}",
+        )
+        reps.append(auth.create_user(session, actor=actor, data=data).id)
+    return reps
+
+
+def setup(factory: sessionmaker[Session], slug: str, leads: int, seed: int) -> Context:
+    """The tenant (created if missing), its reps and reference data, today, code counters."""
+    with transaction(factory) as session:
+        tenant = auth.open_tenant(session, slug) or auth.create_tenant(
+            session, slug=slug, name=slug.replace("-", " ").title()
+        )
+        actor = system_actor(tenant.tenant_id, tenant.slug)
+        reps = _people(session, actor)
+        refs = _reference_data(session, actor, max(0.6, leads / 1000))
+        today = clock.today(clock.tenant_zone(session, tenant.tenant_id))
+        counters: dict[str, int] = {
+            row[0]: row[1]
+            for row in session.execute(
+                select(Counter.name, Counter.value).where(Counter.tenant_id == tenant.tenant_id)
+            )
+        }
+    return Context(
+        tenant_id=tenant.tenant_id,
+        today=today,
+        actor_id=reps[0],
+        reps=reps,
+        sources=refs["sources"],  # type: ignore[arg-type]
+        inventory=refs["inventory"],  # type: ignore[arg-type]
+        counters={k: int(v) for k, v in counters.items()},
+        rng=random.Random(seed),  # noqa: S311 (synthetic data, reproducible by seed)
+    )

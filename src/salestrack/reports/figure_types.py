@@ -1,0 +1,66 @@
+"""The seam between the reports and their data: the figures every report is built from.
+
+``figures.CounterFigures`` reads them from the summary counters kept on write;
+``oracle.OracleFigures`` recomputes them from the base tables. Reports format either, so
+the parity test can compare the two answers whole.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Protocol
+
+from salestrack.reports.counters import Sums
+
+# filter name -> counter dimension
+DIMENSIONS = {"source_id": "source", "campaign_id": "campaign", "assigned_to": "assignee"}
+BY_DIMENSION = {"source": "source_id", "campaign": "campaign_id"}
+
+
+@dataclass(frozen=True)
+class Debtor:
+    customer_id: uuid.UUID
+    customer_code: str
+    name: str
+    outstanding: Decimal
+    unpaid: dict[str, int]  # debit day -> unpaid cents
+
+
+class Figures(Protocol):
+    @property
+    def recording(self) -> bool:
+        """True while a report only notes the sums it will ask for (its first pass): a
+        report's own queries can wait for the pass with the answers."""
+        ...
+
+    def leads(
+        self,
+        lo: date | None,
+        hi: date | None,
+        *,
+        by: str | None = None,
+        filters: dict[str, uuid.UUID] | None = None,
+    ) -> Sums: ...
+
+    def lead_statuses(self) -> Sums: ...
+
+    def bookings(self, lo: date | None, hi: date | None) -> Sums: ...
+
+    def ledger(self, lo: date | None, hi: date | None) -> Sums: ...
+
+    def engagements(self, lo: date | None, hi: date | None) -> int: ...
+
+    def follow_ups(self, lo: date | None, hi: date | None) -> int: ...
+
+    def customers(self, lo: date | None, hi: date | None) -> int: ...
+
+    def active_customers(self, since: date) -> int: ...
+
+    def unpaid(self, lo: date | None, hi: date | None) -> Decimal: ...
+
+    def debtors(self, limit: int, after: tuple[Decimal, uuid.UUID] | None) -> list[Debtor]: ...
+
+    def outstanding_total(self) -> Decimal: ...

@@ -1,0 +1,206 @@
+"""What each report answers, as the OpenAPI document describes it.
+
+The reports build plain dicts (their CSV tables read the same dicts); these models only
+describe and check them, so the JSON is what it was: money and rates as text with two
+decimals (``"1500.00"``, ``"33.33"``), a rate over nothing ``null``, days as
+``YYYY-MM-DD``. Lead filters are echoed only when given (the routes leave out unset
+fields), in the order source, campaign, assignee.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+AmountText = str  # a decimal amount with two places, e.g. "1500.00"
+RateText = str  # a percentage or ratio with two places, e.g. "33.33"
+
+
+class _Report(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    as_of: str = Field(description="when the answer was computed (UTC, ISO 8601)")
+
+
+class _Period(_Report):
+    from_: str | None = Field(alias="from", description="first day, inclusive")
+    to: str | None = Field(description="last day, inclusive")
+
+
+class _Filtered(_Period):
+    source_id: str | None = Field(None, description="echoed only when filtered by it")
+    campaign_id: str | None = Field(None, description="echoed only when filtered by it")
+    assigned_to: str | None = Field(None, description="echoed only when filtered by it")
+
+
+# --- funnel -------------------------------------------------------------------------
+
+
+class DropOff(BaseModel):
+    """Percent of a stage's leads that did not reach the next one."""
+
+    new_to_contacted: RateText | None
+    contacted_to_qualified: RateText | None
+    qualified_to_negotiation: RateText | None
+    negotiation_to_converted: RateText | None
+
+
+class FunnelStages(BaseModel):
+    new: int
+    contacted: int
+    qualified: int
+    negotiation: int
+    converted: int
+    lost: int
+    conversion_rate: RateText | None
+    drop_off: DropOff
+
+
+class _Month(BaseModel):
+    month: str = Field(description="YYYY-MM")
+
+
+class FunnelMonth(FunnelStages, _Month):
+    """A month's cohort (the month first: base classes' fields come last base first)."""
+
+
+class FunnelReport(_Filtered):
+    months: list[FunnelMonth]
+    totals: FunnelStages
+
+
+# --- sources and campaigns ------------------------------------------------------------
+
+
+class SourceRow(BaseModel):
+    source_id: str | None
+    source_type: str | None
+    subsource_name: str | None
+    channel: str | None
+    campaign_id: str | None
+    total_leads: int
+    qualified: int
+    converted: int
+    lost: int
+    conversion_rate: RateText | None
+    cost: AmountText | None
+    cost_per_lead: AmountText | None
+    cost_per_conversion: AmountText | None
+
+
+class SourceReport(_Filtered):
+    sources: list[SourceRow]
+
+
+class CampaignRow(BaseModel):
+    campaign_id: str | None
+    campaign_code: str | None
+    campaign_name: str | None
+    leads: int
+    qualified: int
+    converted: int
+    conversion_rate: RateText | None
+    budget: AmountText | None
+    revenue: AmountText
+    collected: AmountText
+    cost_per_lead: AmountText | None
+    cost_per_conversion: AmountText | None
+    roi: RateText | None
+    expected_roi: AmountText | None
+    cash_roi: RateText | None
+
+
+class CampaignReport(_Filtered):
+    campaigns: list[CampaignRow]
+
+
+# --- bookings and receivables ---------------------------------------------------------
+
+
+class BookingStatusRow(BaseModel):
+    status: str
+    count: int
+    total_amount: AmountText
+    units_booked: int
+    average_amount: AmountText | None
+
+
+class Refunds(BaseModel):
+    promised: AmountText
+    paid: AmountText
+    due: AmountText
+
+
+class BookingReport(_Period):
+    statuses: list[BookingStatusRow]
+    total_count: int
+    total_amount: AmountText
+    average_amount: AmountText | None
+    churn_rate: RateText | None
+    refunds: Refunds
+
+
+class AgeingBuckets(BaseModel):
+    """Unpaid debits by age in days."""
+
+    days_0_30: AmountText
+    days_31_60: AmountText
+    days_61_90: AmountText
+    days_over_90: AmountText
+
+
+class _Customer(BaseModel):
+    customer_id: str
+    customer_code: str
+    name: str
+    outstanding: AmountText
+
+
+class DebtorRow(AgeingBuckets, _Customer):
+    """A customer who owes (or is owed): the balance, then its unpaid debits by age."""
+
+
+class ReceivablesReport(_Report):
+    today: str
+    outstanding: AmountText
+    buckets: AgeingBuckets
+    customers: list[DebtorRow]
+    next_cursor: str | None
+
+
+# --- dashboard -----------------------------------------------------------------------
+
+KpiValue = int | str | None
+
+
+class Kpi(BaseModel):
+    """A KPI for the period and the previous one (null where kept without history)."""
+
+    value: KpiValue
+    previous: KpiValue
+
+
+class Kpis(BaseModel):
+    total_leads: Kpi
+    new_leads: Kpi
+    qualified_leads: Kpi
+    converted_leads: Kpi
+    conversion_rate: Kpi
+    lead_quality: Kpi
+    active_customers: Kpi
+    total_bookings: Kpi
+    booked_amount: Kpi
+    customer_ltv: Kpi
+    payment_collection: Kpi
+    booking_rate: Kpi
+    avg_days_to_conversion: Kpi
+    engagements_this_month: Kpi
+    engagement_rate: Kpi
+    outstanding_balance: Kpi
+    pending_follow_ups: Kpi
+    overdue_follow_ups: Kpi
+
+
+class DashboardReport(_Filtered):
+    previous_from: str
+    previous_to: str
+    kpis: Kpis
