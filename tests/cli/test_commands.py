@@ -135,10 +135,10 @@ def test_reports_count_imported_leads_as_if_created_through_the_api(
     for window in (WINDOW, {}):  # the window holding the leads, and each report's default
         posted = report_answers(twins.posted, **window)
         imported = report_answers(twins.imported, **window)
+        if window:  # not vacuous: the API-made tenant counts its leads
+            assert posted["dashboard"]["kpis"]["total_leads"]["value"] == len(LEADS)
         for name, answer in posted.items():
             assert imported[name] == answer, (name, window)
-    posted = report_answers(twins.posted, **WINDOW)
-    assert posted["dashboard"]["kpis"]["total_leads"]["value"] == len(LEADS)  # not vacuous
 
 
 def _reports_survive_a_rebuild(cli: Cli, api: ApiClient) -> dict[str, Any]:
