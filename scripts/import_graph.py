@@ -4,7 +4,7 @@
                                    [--skip type-checking,function] [--check]
 
 Nodes (``--level packages``, the default) are the package's top-level sub-packages and
-top-level flat modules (``salestrack.reports``, ``salestrack.db``); an edge A -> B means some
+top-level flat modules (``salestrack.reports``, ``salestrack.wiring``); an edge A -> B means some
 module in A imports some module in B. Every import statement counts, read with ``ast`` from
 the source (nothing is imported): module level, inside functions, and under
 ``if TYPE_CHECKING:``; ``--skip`` leaves out the kinds named. Each edge is printed with how

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from salestrack.config import Settings
+from salestrack.core.config import Settings
 from tests.cli.process import Cli, environment
 
 

@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from salestrack.config import Settings
+from salestrack.core.config import Settings
 
 TIMEOUT_SECONDS = 120
 

@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.app import create_app
-from salestrack.config import Settings
+from salestrack.core.config import Settings
 from tests.cli.answers import report_answers
 from tests.cli.process import Cli, environment
 from tests.databases import app_role_url, empty_database
