@@ -22,6 +22,8 @@ from typing import Any
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
+from salestrack.core.db import transaction
+
 TENANT_KEY = "tenant_id"
 SETTING = "app.tenant_id"
 
@@ -84,16 +86,9 @@ def install(factory: sessionmaker[Session]) -> None:
 @contextmanager
 def tenant_transaction(factory: sessionmaker[Session], tenant_id: uuid.UUID) -> Iterator[Session]:
     """One unit of work for one tenant outside a request (CLI, demo data, tests)."""
-    session = factory()
-    set_tenant(session, tenant_id)
-    try:
+    with transaction(factory) as session:
+        set_tenant(session, tenant_id)
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def _is_postgresql(session: Session) -> bool:

@@ -56,38 +56,3 @@ def plain(model: BaseModel) -> dict[str, Any]:
     """A response model as the JSON the API would send (decimals and dates as text)."""
     encoded: dict[str, Any] = jsonable_encoder(model)
     return encoded
-
-
-TIMELINE = (
-    "event_date",
-    "event_time",
-    "kind",
-    "event_type",
-    "status",
-    "outcome",
-    "location",
-    "notes",
-)
-
-
-def timeline_rows(timeline: Mapping[str, Any]) -> list[list[Any]]:
-    rows = []
-    for event in timeline["events"]:
-        milestone, engagement = event.get("milestone"), event.get("engagement")
-        if milestone:
-            detail = [milestone["status_after"], milestone["outcome"], milestone["location_name"]]
-            notes = milestone["notes"]
-        else:
-            detail = [engagement["status"], None, None] if engagement else [None, None, None]
-            notes = (engagement or {}).get("subject") or (engagement or {}).get("notes")
-        rows.append(
-            [
-                event["event_date"],
-                event["event_time"],
-                event["kind"],
-                event["event_type"],
-                *detail,
-                notes,
-            ]
-        )
-    return rows

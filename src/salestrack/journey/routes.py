@@ -15,11 +15,11 @@ from salestrack.auth.context import Actor
 from salestrack.auth.deps import require
 from salestrack.auth.roles import Permission
 from salestrack.core.pagination import CursorParam, LimitParam, Page
-from salestrack.http import csv_answers as csv_export
+from salestrack.http import csv_answers
 from salestrack.http.csv_answers import CSV_RESPONSES, CsvFormat
 from salestrack.http.deps import SessionDep
 from salestrack.http.routing import api_router
-from salestrack.journey import service
+from salestrack.journey import service, timeline_csv
 from salestrack.journey.report_schemas import (
     EngagementStatsPublic,
     FollowUpPage,
@@ -229,8 +229,8 @@ def milestone_timeline(
     """Milestones and engagements merged in time order, with conversion numbers."""
     result = service.lead_timeline(session, actor=actor, lead_id=lead_id)
     if format == "csv":
-        rows = csv_export.timeline_rows(csv_export.plain(result))
-        return csv_export.response("milestone-timeline", list(csv_export.TIMELINE), rows)
+        rows = timeline_csv.timeline_rows(csv_answers.plain(result))
+        return csv_answers.response("milestone-timeline", list(timeline_csv.TIMELINE), rows)
     return result
 
 
@@ -245,8 +245,8 @@ def engagement_stats(
     """Counts by type and channel, response rate, call durations, days since last touch."""
     result = service.engagement_stats(session, actor=actor, lead_id=lead_id)
     if format == "csv":
-        rows = csv_export.key_values(csv_export.plain(result))
-        return csv_export.response("engagement-stats", ["field", "value"], rows)
+        rows = csv_answers.key_values(csv_answers.plain(result))
+        return csv_answers.response("engagement-stats", ["field", "value"], rows)
     return result
 
 

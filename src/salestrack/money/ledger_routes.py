@@ -9,7 +9,7 @@ from salestrack.auth.context import Actor
 from salestrack.auth.deps import require
 from salestrack.auth.roles import Permission
 from salestrack.core.pagination import CursorParam, LimitParam
-from salestrack.http import csv_answers as csv_export
+from salestrack.http import csv_answers
 from salestrack.http.csv_answers import CSV_RESPONSES, CsvFormat
 from salestrack.http.deps import SessionDep
 from salestrack.http.routing import api_router
@@ -73,6 +73,6 @@ def customer_ledger_report(
     """Invoiced, paid, credit and debit notes, outstanding, collection % and ageing."""
     result = summary.customer_summary(session, actor=actor, customer_id=customer_id)
     if format == "csv":
-        rows = csv_export.key_values(csv_export.plain(result))
-        return csv_export.response("customer-ledger", ["field", "value"], rows)
+        rows = csv_answers.key_values(csv_answers.plain(result))
+        return csv_answers.response("customer-ledger", ["field", "value"], rows)
     return result

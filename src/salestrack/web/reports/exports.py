@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from salestrack.http import csv_answers as csv_export
+from salestrack.http import csv_answers
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -58,7 +58,7 @@ def download(
 ) -> Response:
     """``kind`` is ``csv`` or ``xlsx``; the file is named ``name.<kind>``."""
     if kind == "csv":
-        return csv_export.response(name, header, rows)
+        return csv_answers.response(name, header, rows)
     return Response(
         content=workbook_bytes(name, header, rows),
         media_type=XLSX,
