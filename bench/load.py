@@ -4,6 +4,7 @@ Run by hand (not in CI), from the repository root, with Debian's wrk installed
 (``apt-get install -y wrk``):
 
     PYTHONPATH=src:. .venv/bin/python bench/load.py --seconds 60
+    PYTHONPATH=src:. .venv/bin/python bench/load.py --seconds 40 --workers 3 --baseline REF
 
 It drops and recreates the database ``salestrack_load`` on 127.0.0.1:5432 (as ``root``),
 migrates it as the owner, seeds a tenant, creates a user, serves the app as the RLS app role
@@ -28,6 +29,8 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -172,7 +175,7 @@ def login(base: str) -> str:
     return token
 
 
-def drive(port: int, clients: int, seconds: float, server_log: str) -> None:
+def drive(port: int, clients: int, seconds: float, server_log: str) -> dict[str, float]:
     base = f"http://{HOST}:{port}"
     token = login(base)
     headers = {"Authorization": f"Bearer {token}", "X-Tenant-ID": TENANT}
@@ -191,12 +194,13 @@ def drive(port: int, clients: int, seconds: float, server_log: str) -> None:
         wrk = run_wrk(base, clients, seconds, [token, TENANT, leads_file, customers_file])
         time.sleep(1)  # the last requests' log lines
         lines = Path(server_log).read_text().splitlines()[before:]
-        report(wrk, lines)
+        figures = report(wrk, lines)
         broken = check_ledgers(client, customers)
         print(
             f"ledger invariants: {len(customers)} customers checked, "
             f"{len(customers) - broken} hold, {broken} broken"
         )
+        return {**figures, "broken_ledgers": float(broken)}
 
 
 def run_wrk(base: str, clients: int, seconds: float, script_args: list[str]) -> dict[str, float]:
@@ -239,7 +243,7 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def report(wrk: dict[str, float], log_lines: list[str]) -> None:
+def report(wrk: dict[str, float], log_lines: list[str]) -> dict[str, float]:
     """Throughput and overall latency as the clients saw them (wrk); per endpoint as the app
     measured each request (its JSON request log: from first byte in to last byte out)."""
     total, elapsed = int(wrk["requests"]), wrk["seconds"]
@@ -277,6 +281,16 @@ def report(wrk: dict[str, float], log_lines: list[str]) -> None:
     for (kind, status), n in sorted(statuses.items()):
         if not 200 <= status < 300:
             print(f"  error {status} on {kind}: {n}")
+    other_writes = latency.get("POST milestone", []) + latency.get("POST engagement", [])
+    payments = latency.get("POST payment", [])
+    return {
+        "rps": total / elapsed,
+        "p50": wrk["p50_ms"],
+        "p99": wrk["p99_ms"],
+        "errors": wrk["non2xx"] + transport,
+        "payment_p50": pct(payments, 0.5) if payments else 0.0,
+        "other_write_p50": pct(other_writes, 0.5) if other_writes else 0.0,
+    }
 
 
 def main() -> None:
@@ -289,20 +303,67 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="keep the database of the last run (no reseed)"
     )
+    parser.add_argument(
+        "--baseline",
+        metavar="REF",
+        help="first run the same mix against a worktree of git REF (fresh database), then "
+        "against this tree, and print both and their ratio",
+    )
     args = parser.parse_args()
+    here = Path(__file__).resolve().parent.parent / "src"
+    if not args.baseline:
+        run_once(args, here)
+        return
+    with baseline_tree(args.baseline) as baseline_src:
+        print(f"=== baseline {args.baseline} ({baseline_src})")
+        before = run_once(args, baseline_src, reuse=False)
+    print("=== this tree")
+    after = run_once(args, here, reuse=False)
+    compare(args.baseline, before, after)
+
+
+def run_once(args: argparse.Namespace, src: Path, *, reuse: bool | None = None) -> dict[str, float]:
+    """Prepare, serve the code under ``src`` and drive the mix; the figures of the run."""
     base_env = {
         **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(src), os.environ.get("PYTHONPATH", "")]),
         "SALESTRACK_DATABASE_URL": OWNER_URL,
         "SALESTRACK_MIGRATION_DATABASE_URL": OWNER_URL,
         "SALESTRACK_APP_DB_ROLE": APP_ROLE,
         "SALESTRACK_SECRET_KEY": secrets.token_urlsafe(48),
     }
-    prepare(base_env, args.leads, reuse=args.reuse)
+    prepare(base_env, args.leads, reuse=args.reuse if reuse is None else reuse)
     server = serve(base_env, args.port, args.workers)
     try:
-        drive(args.port, args.clients, args.seconds, SERVER_LOG)
+        return drive(args.port, args.clients, args.seconds, SERVER_LOG)
     finally:
         stop(server)
+
+
+@contextmanager
+def baseline_tree(ref: str) -> Iterator[Path]:
+    """A detached worktree of ``ref`` (removed afterwards); its ``src`` is served."""
+    path = Path(tempfile.mkdtemp(prefix="salestrack-baseline-")) / "tree"
+    subprocess.run(["git", "worktree", "add", "--detach", str(path), ref], check=True)
+    try:
+        yield path / "src"
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(path)], check=False)
+
+
+def compare(ref: str, before: dict[str, float], after: dict[str, float]) -> None:
+    print(f"\n{'':<26}{'baseline ' + ref:>18}{'this tree':>12}{'ratio':>8}")
+    for key, label in [
+        ("rps", "throughput req/s"),
+        ("p50", "client p50 ms"),
+        ("p99", "client p99 ms"),
+        ("errors", "errors"),
+        ("payment_p50", "payments p50 ms (app)"),
+        ("other_write_p50", "other writes p50 ms (app)"),
+        ("broken_ledgers", "broken ledgers"),
+    ]:
+        ratio = f"{after[key] / before[key]:.2f}" if before[key] else "-"
+        print(f"{label:<26}{before[key]:>18.1f}{after[key]:>12.1f}{ratio:>8}")
 
 
 if __name__ == "__main__":
