@@ -19,6 +19,7 @@ from salestrack.core.errors import Conflict, Unprocessable
 from salestrack.web.kit.filters import LocaleFormat
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+DoneT = TypeVar("DoneT")
 FORM = "__form__"  # errors about the whole form rather than one field
 
 
@@ -113,3 +114,20 @@ def attempt(
         where = name if name is not None and name in fields else FORM
         result.errors[where] = exc.detail[:1].upper() + exc.detail[1:]
         return None
+
+
+def submit(
+    session: Session,
+    result: FormResult[ModelT],
+    action: Callable[[ModelT], DoneT],
+    fields: Collection[str],
+    *,
+    aliases: Mapping[str, str] | None = None,
+) -> DoneT | None:
+    """``action(model)`` through ``attempt`` when the form validated; None when it did not
+    (its errors are already on ``result``) or when the service refused it (now on ``result``)."""
+    model = result.model
+    if model is None:
+        return None
+    done: DoneT | None = attempt(session, lambda: action(model), result, fields, aliases=aliases)
+    return done

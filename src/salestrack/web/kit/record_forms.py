@@ -21,7 +21,7 @@ from salestrack.core.schema_base import InputModel, UpdateModel
 from salestrack.http.deps import SessionDep
 from salestrack.web.kit.choices import load_choices, page_id
 from salestrack.web.kit.deps import FormDep, WebUser, user_with
-from salestrack.web.kit.forms import attempt, validate_form
+from salestrack.web.kit.forms import submit, validate_form
 from salestrack.web.kit.render import redirect, render
 
 
@@ -90,15 +90,12 @@ def _add_create_routes(router: APIRouter, forms: RecordForms) -> None:
             fmt=user.fmt,
             amounts=forms.amounts,
         )
-        row = None
-        if result.model is not None:
-            data = result.model
-            row = attempt(
-                session,
-                lambda: forms.kind.create(session, actor=user.actor, data=data),
-                result,
-                forms.create_blanks,
-            )
+        row = submit(
+            session,
+            result,
+            lambda data: forms.kind.create(session, actor=user.actor, data=data),
+            forms.create_blanks,
+        )
         if row is None:
             return _form_page(request, session, user, forms, result.values, result.errors)
         return redirect(request, f"{forms.list_url}?done=created")
@@ -125,15 +122,12 @@ def _add_edit_routes(router: APIRouter, forms: RecordForms) -> None:
             fmt=user.fmt,
             amounts=forms.amounts,
         )
-        saved = None
-        if result.model is not None:
-            data = result.model
-            saved = attempt(
-                session,
-                lambda: forms.kind.update(session, actor=user.actor, row_id=row.id, data=data),
-                result,
-                forms.update_blanks,
-            )
+        saved = submit(
+            session,
+            result,
+            lambda data: forms.kind.update(session, actor=user.actor, row_id=row.id, data=data),
+            forms.update_blanks,
+        )
         if saved is None:
             return _form_page(request, session, user, forms, result.values, result.errors, row)
         return redirect(request, f"{forms.list_url}?done=updated")

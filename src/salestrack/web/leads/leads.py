@@ -22,7 +22,7 @@ from salestrack.leads.models import Lead, LeadStatus
 from salestrack.leads.schemas import LeadCreate, LeadUpdate
 from salestrack.web.kit.choices import Choices, load_choices, page_id
 from salestrack.web.kit.deps import FormDep, WebUser, user_with
-from salestrack.web.kit.forms import Blank, FormResult, attempt, validate_form
+from salestrack.web.kit.forms import Blank, FormResult, submit, validate_form
 from salestrack.web.kit.paging import list_page
 from salestrack.web.kit.render import query_string, redirect, render
 
@@ -162,15 +162,12 @@ def create_lead(request: Request, session: SessionDep, user: Writer, form: FormD
     result: FormResult[LeadCreate] = validate_form(
         LeadCreate, form, blanks=blanks, fmt=user.fmt, amounts=AMOUNTS
     )
-    lead = None
-    if result.model is not None:
-        data = result.model
-        lead = attempt(
-            session,
-            lambda: service.create_lead(session, actor=user.actor, data=data),
-            result,
-            blanks,
-        )
+    lead = submit(
+        session,
+        result,
+        lambda data: service.create_lead(session, actor=user.actor, data=data),
+        blanks,
+    )
     if lead is None:
         choices = load_choices(session, tenant_id=user.actor.tenant_id)
         return _form_page(request, choices=choices, values=result.values, errors=result.errors)
@@ -202,15 +199,12 @@ def update_lead(
     result: FormResult[LeadUpdate] = validate_form(
         LeadUpdate, form, blanks=UPDATE_BLANKS, fmt=user.fmt, amounts=AMOUNTS
     )
-    saved = None
-    if result.model is not None:
-        data = result.model
-        saved = attempt(
-            session,
-            lambda: service.update_lead(session, actor=user.actor, lead_id=lead.id, data=data),
-            result,
-            UPDATE_BLANKS,
-        )
+    saved = submit(
+        session,
+        result,
+        lambda data: service.update_lead(session, actor=user.actor, lead_id=lead.id, data=data),
+        UPDATE_BLANKS,
+    )
     if saved is None:
         choices = load_choices(session, tenant_id=user.actor.tenant_id)
         return _form_page(

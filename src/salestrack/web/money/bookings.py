@@ -22,7 +22,7 @@ from salestrack.money import booking_queries, bookings, selectors
 from salestrack.money.models import BookingStatus
 from salestrack.money.schemas import BookingCreate
 from salestrack.web.kit.deps import FormDep, WebUser, user_with
-from salestrack.web.kit.forms import Blank, attempt, validate_form
+from salestrack.web.kit.forms import Blank, submit, validate_form
 from salestrack.web.kit.paging import list_page
 from salestrack.web.kit.render import query_string, redirect, render
 from salestrack.web.money.choices import customer_choices, customers_by_id, stock_choices
@@ -155,15 +155,12 @@ def create_booking(request: Request, session: SessionDep, user: Writer, form: Fo
         fmt=user.fmt,
         amounts=frozenset({"booking_amount"}),
     )
-    booking = None
-    if result.model is not None:
-        data = result.model
-        booking = attempt(
-            session,
-            lambda: bookings.create_booking(session, actor=user.actor, data=data),
-            result,
-            CREATE_BLANKS,
-        )
+    booking = submit(
+        session,
+        result,
+        lambda data: bookings.create_booking(session, actor=user.actor, data=data),
+        CREATE_BLANKS,
+    )
     if booking is None:
         return _form_page(request, session, user, result.values, result.errors)
     return redirect(request, f"/bookings/{booking.id}?done=created")
