@@ -1,4 +1,5 @@
-"""Create and edit pages for a record kind (campaigns, sources): one form, two routes each.
+"""Pages for a record kind (campaigns, sources): the filtered list, and one form with two
+routes each for create and edit.
 
 The form posts go to the kind's ``RecordKind`` service, the same one behind the API's
 POST and PATCH, so codes, references and validation rules are the API's rules.
@@ -9,7 +10,7 @@ in the signatures of the closures below.
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
@@ -22,7 +23,10 @@ from salestrack.http.deps import SessionDep
 from salestrack.web.kit.choices import load_choices, page_id
 from salestrack.web.kit.deps import FormDep, WebUser, user_with
 from salestrack.web.kit.forms import submit, validate_form
+from salestrack.web.kit.paging import PageSelector, filtered_page
 from salestrack.web.kit.render import redirect, render
+
+FiltersT = TypeVar("FiltersT")
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,7 @@ class RecordForms:
     create_blanks: Mapping[str, Any]
     update_blanks: Mapping[str, Any]
     template: str
+    list_template: str
     list_url: str
     write: Permission
     initial: Mapping[str, str] = field(default_factory=dict)
@@ -66,6 +71,28 @@ def _form_page(
         **forms.pick_lists(session, user),
     }
     return render(request, forms.template, context, status=422 if errors else 200)
+
+
+def list_records(
+    request: Request,
+    session: Session,
+    user: WebUser,
+    forms: RecordForms,
+    selector: PageSelector[FiltersT, Any],
+    parsed: tuple[FiltersT, dict[str, str], dict[str, str]],
+) -> Response:
+    """The kind's list page: the request's page of rows under the ``parsed`` filters (as the
+    selector takes them, as typed, and the ignored ones), the pick-lists, what was just done."""
+    filters, values, errors = parsed
+    page = filtered_page(request, session, user.actor.tenant_id, selector, filters)
+    context = {
+        "rows": page.rows,
+        **page.filter_context(values, errors),
+        "choices": load_choices(session, tenant_id=user.actor.tenant_id),
+        "done": request.query_params.get("done"),
+        **forms.pick_lists(session, user),
+    }
+    return render(request, forms.list_template, context)
 
 
 def add_form_routes(router: APIRouter, forms: RecordForms) -> None:

@@ -8,7 +8,7 @@ Every read and write goes through ``salestrack.leads.service``, exactly as the A
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Annotated, Any
 
@@ -23,15 +23,22 @@ from salestrack.leads.schemas import LeadCreate, LeadUpdate
 from salestrack.web.kit.choices import Choices, load_choices, page_id
 from salestrack.web.kit.deps import FormDep, WebUser, user_with
 from salestrack.web.kit.forms import Blank, FormResult, submit, validate_form
-from salestrack.web.kit.paging import list_page
+from salestrack.web.kit.paging import filtered_page, read_filters, search_text
 from salestrack.web.kit.render import query_string, redirect, render
 
 router = APIRouter(prefix="/leads", include_in_schema=False)
 Reader = Annotated[WebUser, user_with(Permission.leads_read)]
 Writer = Annotated[WebUser, user_with(Permission.leads_write)]
-PAGE_SIZE = 25
-FILTERS = ("q", "status", "source_id", "campaign_id", "assigned_to")
-DATE_FILTERS = ("lead_date_from", "lead_date_to")
+# The list's filters in link order, each with how its text is read.
+FILTERS: dict[str, Callable[[str], Any]] = {
+    "q": search_text,
+    "status": LeadStatus,
+    "source_id": uuid.UUID,
+    "campaign_id": uuid.UUID,
+    "assigned_to": uuid.UUID,
+    "lead_date_from": date.fromisoformat,
+    "lead_date_to": date.fromisoformat,
+}
 AMOUNTS = frozenset({"expected_value"})
 
 
@@ -39,23 +46,7 @@ def parse_filters(
     params: Mapping[str, str],
 ) -> tuple[selectors.LeadFilters, dict[str, str], dict[str, str]]:
     """Filters from the query string; a bad value is reported beside its field and ignored."""
-    values = {k: params.get(k, "").strip() for k in (*FILTERS, *DATE_FILTERS)}
-    parsed: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    for name, text in values.items():
-        if not text:
-            continue
-        try:
-            if name == "q":
-                parsed[name] = text[:200]
-            elif name == "status":
-                parsed[name] = LeadStatus(text)
-            elif name in DATE_FILTERS:
-                parsed[name] = date.fromisoformat(text)
-            else:
-                parsed[name] = uuid.UUID(text)
-        except ValueError:
-            errors[name] = "Not a valid choice; ignored." if name != "q" else "Ignored."
+    values, parsed, errors = read_filters(params, FILTERS)
     return selectors.LeadFilters(**parsed), values, errors
 
 
@@ -64,12 +55,7 @@ def lead_list(request: Request, session: SessionDep, user: Reader) -> Response:
     """Leads newest first, filtered and searched, a page at a time."""
     filters, values, errors = parse_filters(request.query_params)
     tenant_id = user.actor.tenant_id
-    page = list_page(
-        request,
-        lambda cursor: selectors.lead_page(
-            session, tenant_id=tenant_id, filters=filters, limit=PAGE_SIZE, cursor=cursor
-        ),
-    )
+    page = filtered_page(request, session, tenant_id, selectors.lead_page, filters)
     if page.stale:
         errors["cursor"] = "That page link is out of date; showing the first page."
     counts = selectors.lead_status_counts(session, tenant_id=tenant_id, filters=filters)
@@ -79,13 +65,10 @@ def lead_list(request: Request, session: SessionDep, user: Reader) -> Response:
         "leads/list.html",
         {
             "leads": page.rows,
-            "values": values,
-            "errors": errors,
+            **page.filter_context(values, errors),
             "counts": counts,
             "total": sum(counts.values()),
             "status_link": lambda s: query_string({**without_status, "status": s}),
-            **page.links(values),
-            "filtered": any(values.values()),
             "choices": load_choices(session, tenant_id=tenant_id),
             "statuses": list(LeadStatus),
             "done": request.query_params.get("done"),
