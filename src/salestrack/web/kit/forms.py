@@ -131,3 +131,23 @@ def submit(
         return None
     done: DoneT | None = attempt(session, lambda: action(model), result, fields, aliases=aliases)
     return done
+
+
+def submit_form(
+    session: Session,
+    schema: type[ModelT],
+    raw: Mapping[str, str],
+    action: Callable[[ModelT], DoneT],
+    *,
+    blanks: Mapping[str, Any],
+    fmt: LocaleFormat,
+    amounts: frozenset[str] = frozenset(),
+) -> tuple[FormResult[ModelT], DoneT | None]:
+    """A posted form read against ``schema`` and, when valid, saved by ``action(model)``.
+
+    Returns the form (what was typed, the errors) and what ``action`` returned, None when
+    the form or the service refused it. A service refusal naming one of the form's fields
+    (``blanks``) lands beside it.
+    """
+    result = validate_form(schema, raw, blanks=blanks, fmt=fmt, amounts=amounts)
+    return result, submit(session, result, action, blanks)

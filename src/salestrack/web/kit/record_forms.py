@@ -22,7 +22,7 @@ from salestrack.core.schema_base import InputModel, UpdateModel
 from salestrack.http.deps import SessionDep
 from salestrack.web.kit.choices import load_choices, page_id
 from salestrack.web.kit.deps import FormDep, WebUser, user_with
-from salestrack.web.kit.forms import submit, validate_form
+from salestrack.web.kit.forms import submit_form
 from salestrack.web.kit.paging import PageSelector, filtered_page
 from salestrack.web.kit.render import redirect, render
 
@@ -110,18 +110,14 @@ def _add_create_routes(router: APIRouter, forms: RecordForms) -> None:
 
     @router.post("/new")
     def create(request: Request, session: SessionDep, user: Writer, form: FormDep) -> Response:
-        result = validate_form(
+        result, row = submit_form(
+            session,
             forms.create_schema,
             form,
+            lambda data: forms.kind.create(session, actor=user.actor, data=data),
             blanks=forms.create_blanks,
             fmt=user.fmt,
             amounts=forms.amounts,
-        )
-        row = submit(
-            session,
-            result,
-            lambda data: forms.kind.create(session, actor=user.actor, data=data),
-            forms.create_blanks,
         )
         if row is None:
             return _form_page(request, session, user, forms, result.values, result.errors)
@@ -142,18 +138,14 @@ def _add_edit_routes(router: APIRouter, forms: RecordForms) -> None:
         request: Request, session: SessionDep, user: Writer, row_id: str, form: FormDep
     ) -> Response:
         row = forms.kind.get(session, actor=user.actor, row_id=page_id(row_id))
-        result = validate_form(
+        result, saved = submit_form(
+            session,
             forms.update_schema,
             form,
+            lambda data: forms.kind.update(session, actor=user.actor, row_id=row.id, data=data),
             blanks=forms.update_blanks,
             fmt=user.fmt,
             amounts=forms.amounts,
-        )
-        saved = submit(
-            session,
-            result,
-            lambda data: forms.kind.update(session, actor=user.actor, row_id=row.id, data=data),
-            forms.update_blanks,
         )
         if saved is None:
             return _form_page(request, session, user, forms, result.values, result.errors, row)

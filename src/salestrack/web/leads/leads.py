@@ -22,7 +22,7 @@ from salestrack.leads.models import Lead, LeadStatus
 from salestrack.leads.schemas import LeadCreate, LeadUpdate
 from salestrack.web.kit.choices import Choices, load_choices, page_id
 from salestrack.web.kit.deps import FormDep, WebUser, user_with
-from salestrack.web.kit.forms import Blank, FormResult, submit, validate_form
+from salestrack.web.kit.forms import Blank, submit_form
 from salestrack.web.kit.paging import filtered_page, read_filters, search_text
 from salestrack.web.kit.render import query_string, redirect, render
 
@@ -142,14 +142,14 @@ def new_lead(request: Request, session: SessionDep, user: Writer) -> Response:
 def create_lead(request: Request, session: SessionDep, user: Writer, form: FormDep) -> Response:
     """Create the lead, or show the form again with what was typed and what is wrong."""
     blanks = _create_blanks(user)
-    result: FormResult[LeadCreate] = validate_form(
-        LeadCreate, form, blanks=blanks, fmt=user.fmt, amounts=AMOUNTS
-    )
-    lead = submit(
+    result, lead = submit_form(
         session,
-        result,
+        LeadCreate,
+        form,
         lambda data: service.create_lead(session, actor=user.actor, data=data),
-        blanks,
+        blanks=blanks,
+        fmt=user.fmt,
+        amounts=AMOUNTS,
     )
     if lead is None:
         choices = load_choices(session, tenant_id=user.actor.tenant_id)
@@ -179,14 +179,14 @@ def update_lead(
 ) -> Response:
     """Save the changes, or show the form again with what was typed and what is wrong."""
     lead = service.get_lead(session, actor=user.actor, lead_id=page_id(lead_id))
-    result: FormResult[LeadUpdate] = validate_form(
-        LeadUpdate, form, blanks=UPDATE_BLANKS, fmt=user.fmt, amounts=AMOUNTS
-    )
-    saved = submit(
+    result, saved = submit_form(
         session,
-        result,
+        LeadUpdate,
+        form,
         lambda data: service.update_lead(session, actor=user.actor, lead_id=lead.id, data=data),
-        UPDATE_BLANKS,
+        blanks=UPDATE_BLANKS,
+        fmt=user.fmt,
+        amounts=AMOUNTS,
     )
     if saved is None:
         choices = load_choices(session, tenant_id=user.actor.tenant_id)

@@ -23,7 +23,14 @@ from salestrack.money.models import Booking, BookingStatus
 from salestrack.money.schemas import BookingCancel, BookingUpdate, RefundPayout
 from salestrack.web.kit.choices import page_id
 from salestrack.web.kit.deps import FormDep, WebUser, user_with
-from salestrack.web.kit.forms import FORM, Blank, FormResult, attempt, submit, validate_form
+from salestrack.web.kit.forms import (
+    FORM,
+    Blank,
+    FormResult,
+    attempt,
+    submit_form,
+    validate_form,
+)
 from salestrack.web.kit.render import redirect, render
 from salestrack.web.money.choices import customers_by_id
 
@@ -136,20 +143,16 @@ def cancel(
 ) -> Response:
     """Cancel with a reason and a refund (≤ paid); the service posts the credit or debit note."""
     booking = bookings.get_booking(session, actor=user.actor, booking_id=page_id(booking_id))
-    result = validate_form(
+    result, done = submit_form(
+        session,
         BookingCancel,
         form,
-        blanks=CANCEL_BLANKS,
-        fmt=user.fmt,
-        amounts=frozenset({"refund_amount"}),
-    )
-    done = submit(
-        session,
-        result,
         lambda data: bookings.cancel_booking(
             session, actor=user.actor, booking_id=booking.id, data=data
         ),
-        CANCEL_BLANKS,
+        blanks=CANCEL_BLANKS,
+        fmt=user.fmt,
+        amounts=frozenset({"refund_amount"}),
     )
     if done is None:
         session.refresh(booking)
@@ -163,16 +166,16 @@ def pay_refund(
 ) -> Response:
     """Pay out (part of) the refund due: a debit adjustment on the customer's ledger."""
     booking = bookings.get_booking(session, actor=user.actor, booking_id=page_id(booking_id))
-    result = validate_form(
-        RefundPayout, form, blanks=REFUND_BLANKS, fmt=user.fmt, amounts=frozenset({"amount"})
-    )
-    entry = submit(
+    result, entry = submit_form(
         session,
-        result,
+        RefundPayout,
+        form,
         lambda data: bookings.pay_refund(
             session, actor=user.actor, booking_id=booking.id, data=data
         ),
-        REFUND_BLANKS,
+        blanks=REFUND_BLANKS,
+        fmt=user.fmt,
+        amounts=frozenset({"amount"}),
     )
     if entry is None:
         return _page(request, session, user, booking, forms={"refund": result}, status=422)

@@ -23,7 +23,7 @@ from salestrack.money import booking_queries, bookings, selectors
 from salestrack.money.models import BookingStatus
 from salestrack.money.schemas import BookingCreate
 from salestrack.web.kit.deps import FormDep, WebUser, user_with
-from salestrack.web.kit.forms import Blank, submit, validate_form
+from salestrack.web.kit.forms import Blank, submit_form
 from salestrack.web.kit.paging import filtered_page, read_filters, search_text
 from salestrack.web.kit.render import query_string, redirect, render
 from salestrack.web.money.choices import customer_choices, customers_by_id, stock_choices
@@ -132,18 +132,14 @@ def new_booking(request: Request, session: SessionDep, user: Writer) -> Response
 @router.post("/new")
 def create_booking(request: Request, session: SessionDep, user: Writer, form: FormDep) -> Response:
     """Book units; too few left (409) or a bad reference (422) come back beside the field."""
-    result = validate_form(
+    result, booking = submit_form(
+        session,
         BookingCreate,
         form,
+        lambda data: bookings.create_booking(session, actor=user.actor, data=data),
         blanks=CREATE_BLANKS,
         fmt=user.fmt,
         amounts=frozenset({"booking_amount"}),
-    )
-    booking = submit(
-        session,
-        result,
-        lambda data: bookings.create_booking(session, actor=user.actor, data=data),
-        CREATE_BLANKS,
     )
     if booking is None:
         return _form_page(request, session, user, result.values, result.errors)

@@ -20,7 +20,7 @@ from salestrack.money import inventory, selectors
 from salestrack.money.schemas import InventoryCreate, InventoryUpdate
 from salestrack.web.kit.choices import page_id
 from salestrack.web.kit.deps import FormDep, WebUser, user_with
-from salestrack.web.kit.forms import Blank, FormResult, submit, validate_form
+from salestrack.web.kit.forms import Blank, FormResult, submit_form
 from salestrack.web.kit.render import redirect, render
 
 router = APIRouter(prefix="/inventory", include_in_schema=False)
@@ -53,12 +53,13 @@ def inventory_list(request: Request, session: SessionDep, user: Reader) -> Respo
 
 @router.post("")
 def create(request: Request, session: SessionDep, user: Writer, form: FormDep) -> Response:
-    result = validate_form(InventoryCreate, form, blanks=CREATE_BLANKS, fmt=user.fmt)
-    row = submit(
+    result, row = submit_form(
         session,
-        result,
+        InventoryCreate,
+        form,
         lambda data: inventory.create_inventory(session, actor=user.actor, data=data),
-        CREATE_BLANKS,
+        blanks=CREATE_BLANKS,
+        fmt=user.fmt,
     )
     if row is None:
         return _list_page(request, session, user, result)
@@ -85,14 +86,15 @@ def update(
     request: Request, session: SessionDep, user: Writer, inventory_id: str, form: FormDep
 ) -> Response:
     row = inventory.get_inventory(session, actor=user.actor, inventory_id=page_id(inventory_id))
-    result = validate_form(InventoryUpdate, form, blanks=UPDATE_BLANKS, fmt=user.fmt)
-    saved = submit(
+    result, saved = submit_form(
         session,
-        result,
+        InventoryUpdate,
+        form,
         lambda data: inventory.update_inventory(
             session, actor=user.actor, inventory_id=row.id, data=data
         ),
-        UPDATE_BLANKS,
+        blanks=UPDATE_BLANKS,
+        fmt=user.fmt,
     )
     if saved is None:
         session.refresh(row)

@@ -27,7 +27,7 @@ from salestrack.money.models import EntryStatus, TransactionType
 from salestrack.money.schemas import DEBIT_TYPES, LedgerEntryCreate, ReversalCreate
 from salestrack.web.kit.choices import page_id
 from salestrack.web.kit.deps import FormDep, WebUser, user_with
-from salestrack.web.kit.forms import FORM, Blank, FormResult, submit, validate_form
+from salestrack.web.kit.forms import FORM, Blank, FormResult, submit, submit_form
 from salestrack.web.kit.render import redirect
 from salestrack.web.leads import customers
 from salestrack.web.leads.customers import CustomerSection
@@ -163,14 +163,15 @@ def reverse_entry(
     original = ledger.get_entry(session, actor=user.actor, entry_id=page_id(entry_id))
     if original.customer_id != customer.id:
         raise NotFound("no such ledger entry for this customer")
-    result = validate_form(ReversalCreate, form, blanks=REVERSE_BLANKS, fmt=user.fmt)
-    reversal = submit(
+    result, reversal = submit_form(
         session,
-        result,
+        ReversalCreate,
+        form,
         lambda data: ledger.reverse_entry(
             session, actor=user.actor, entry_id=original.id, data=data
         ),
-        REVERSE_BLANKS,
+        blanks=REVERSE_BLANKS,
+        fmt=user.fmt,
     )
     if reversal is None:
         forms = {"reverse": result, "reverse_id": str(original.id)}
