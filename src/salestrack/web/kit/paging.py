@@ -6,7 +6,7 @@ instead, and says so where the list wants to (``stale``). Every web list reads i
 through ``list_page``, so this rule is written once.
 
 The filtered lists (leads, customers, campaigns, sources, bookings) also share how their
-filters are read (``read_filters``), how a tenant's page is fetched (``filtered_page``) and
+filters are read (``ListFilters``), how a tenant's page is fetched (``filtered_page``) and
 what their templates are given about filters and paging (``ListPage.filter_context``).
 """
 
@@ -87,24 +87,30 @@ def list_page(request: Request, fetch: Fetch[RowT]) -> ListPage[RowT]:
     return ListPage(rows, next_cursor, cursor)
 
 
-def read_filters(
-    params: Mapping[str, str], parsers: Mapping[str, Callable[[str], Any]]
-) -> tuple[dict[str, str], dict[str, Any], dict[str, str]]:
-    """The filters named in ``parsers`` as typed, as parsed, and the ones ignored.
+@dataclass(frozen=True)
+class ListFilters(Generic[FiltersT]):
+    """A list's query-string filters: each name (in link order) with how its text is read,
+    and ``build``, the selector's filters made from the ones that were read."""
 
-    A filter left empty is not parsed; one its parser refuses (``ValueError``) is left out
-    and reported beside its field, so a bad link still shows the list.
-    """
-    values = {name: params.get(name, "").strip() for name in parsers}
-    parsed: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    for name, text in values.items():
-        if text:
-            try:
-                parsed[name] = parsers[name](text)
-            except ValueError:
-                errors[name] = IGNORED
-    return values, parsed, errors
+    build: Callable[..., FiltersT]
+    parsers: Mapping[str, Callable[[str], Any]]
+
+    def read(self, params: Mapping[str, str]) -> tuple[FiltersT, dict[str, str], dict[str, str]]:
+        """The filters as the selector takes them, as typed, and the ones ignored.
+
+        A filter left empty is not read; one its parser refuses (``ValueError``) is left
+        out and reported beside its field, so a bad link still shows the list.
+        """
+        values = {name: params.get(name, "").strip() for name in self.parsers}
+        parsed: dict[str, Any] = {}
+        errors: dict[str, str] = {}
+        for name, text in values.items():
+            if text:
+                try:
+                    parsed[name] = self.parsers[name](text)
+                except ValueError:
+                    errors[name] = IGNORED
+        return self.build(**parsed), values, errors
 
 
 def search_text(text: str) -> str:

@@ -23,7 +23,7 @@ from salestrack.http.deps import SessionDep
 from salestrack.web.kit.choices import load_choices, page_id
 from salestrack.web.kit.deps import FormDep, WebUser, user_with
 from salestrack.web.kit.forms import submit_form
-from salestrack.web.kit.paging import PageSelector, filtered_page
+from salestrack.web.kit.paging import ListFilters, PageSelector, filtered_page
 from salestrack.web.kit.render import redirect, render
 
 FiltersT = TypeVar("FiltersT")
@@ -79,12 +79,12 @@ def list_records(
     user: WebUser,
     forms: RecordForms,
     selector: PageSelector[FiltersT, Any],
-    parsed: tuple[FiltersT, dict[str, str], dict[str, str]],
+    filters: ListFilters[FiltersT],
 ) -> Response:
-    """The kind's list page: the request's page of rows under the ``parsed`` filters (as the
-    selector takes them, as typed, and the ignored ones), the pick-lists, what was just done."""
-    filters, values, errors = parsed
-    page = filtered_page(request, session, user.actor.tenant_id, selector, filters)
+    """The kind's list page: the request's page of rows under the query string's
+    ``filters``, the pick-lists, and what was just done."""
+    chosen, values, errors = filters.read(request.query_params)
+    page = filtered_page(request, session, user.actor.tenant_id, selector, chosen)
     context = {
         "rows": page.rows,
         **page.filter_context(values, errors),

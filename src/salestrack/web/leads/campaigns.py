@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -17,7 +16,7 @@ from salestrack.leads.schemas import CampaignCreate, CampaignUpdate
 from salestrack.leads.selectors import CampaignFilters
 from salestrack.web.kit.deps import WebUser, user_with
 from salestrack.web.kit.forms import Blank
-from salestrack.web.kit.paging import read_filters, search_text
+from salestrack.web.kit.paging import ListFilters, search_text
 from salestrack.web.kit.record_forms import RecordForms, add_form_routes, list_records
 
 router = APIRouter(prefix="/campaigns", include_in_schema=False)
@@ -29,17 +28,14 @@ def _enums(_session: Any, _user: WebUser) -> dict[str, Any]:
 
 
 # The list's filters in link order, each with how its text is read.
-FILTERS: dict[str, Callable[[str], Any]] = {
-    "q": search_text,
-    "status": CampaignStatus,
-    "campaign_type": CampaignType,
-}
-
-
-def _filters(params: Mapping[str, str]) -> tuple[CampaignFilters, dict[str, str], dict[str, str]]:
-    """Search, status and type from the query string; an unknown choice is reported, ignored."""
-    values, parsed, errors = read_filters(params, FILTERS)
-    return CampaignFilters(**parsed), values, errors
+FILTERS = ListFilters(
+    CampaignFilters,
+    {
+        "q": search_text,
+        "status": CampaignStatus,
+        "campaign_type": CampaignType,
+    },
+)
 
 
 FORMS = RecordForms(
@@ -82,8 +78,7 @@ FORMS = RecordForms(
 @router.get("")
 def campaign_list(request: Request, session: SessionDep, user: Reader) -> Response:
     """Campaigns newest first; search by name or code, filter by status and type."""
-    parsed = _filters(request.query_params)
-    return list_records(request, session, user, FORMS, selectors.campaign_page, parsed)
+    return list_records(request, session, user, FORMS, selectors.campaign_page, FILTERS)
 
 
 add_form_routes(router, FORMS)

@@ -8,7 +8,7 @@ this module: ``install_web`` names the section providers once, in order
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -23,7 +23,7 @@ from salestrack.leads.models import Customer, CustomerStatus
 from salestrack.leads.selectors import CustomerFilters
 from salestrack.web.kit.choices import page_id
 from salestrack.web.kit.deps import WebUser, user_with
-from salestrack.web.kit.paging import filtered_page, read_filters, search_text
+from salestrack.web.kit.paging import ListFilters, filtered_page, search_text
 from salestrack.web.kit.render import render
 
 router = APIRouter(prefix="/customers", include_in_schema=False)
@@ -52,16 +52,14 @@ def _providers(request: Request) -> tuple[CustomerSectionProvider, ...]:
     return providers
 
 
-def _filters(params: Mapping[str, str]) -> tuple[CustomerFilters, dict[str, str], dict[str, str]]:
-    """Search and status from the query string; an unknown status is reported and ignored."""
-    values, parsed, errors = read_filters(params, {"q": search_text, "status": CustomerStatus})
-    return CustomerFilters(**parsed), values, errors
+# The list's filters in link order, each with how its text is read.
+FILTERS = ListFilters(CustomerFilters, {"q": search_text, "status": CustomerStatus})
 
 
 @router.get("")
 def customer_list(request: Request, session: SessionDep, user: Reader) -> Response:
     """Customers newest first; search by name, code, email or phone; filter by status."""
-    filters, values, errors = _filters(request.query_params)
+    filters, values, errors = FILTERS.read(request.query_params)
     tenant_id = user.actor.tenant_id
     page = filtered_page(request, session, tenant_id, selectors.customer_page, filters)
     lead_ids = {row.lead_id for row in page.rows if row.lead_id is not None}

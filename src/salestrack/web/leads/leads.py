@@ -8,7 +8,7 @@ Every read and write goes through ``salestrack.leads.service``, exactly as the A
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any
 
@@ -23,37 +23,32 @@ from salestrack.leads.schemas import LeadCreate, LeadUpdate
 from salestrack.web.kit.choices import Choices, load_choices, page_id
 from salestrack.web.kit.deps import FormDep, WebUser, user_with
 from salestrack.web.kit.forms import Blank, submit_form
-from salestrack.web.kit.paging import filtered_page, read_filters, search_text
+from salestrack.web.kit.paging import ListFilters, filtered_page, search_text
 from salestrack.web.kit.render import query_string, redirect, render
 
 router = APIRouter(prefix="/leads", include_in_schema=False)
 Reader = Annotated[WebUser, user_with(Permission.leads_read)]
 Writer = Annotated[WebUser, user_with(Permission.leads_write)]
 # The list's filters in link order, each with how its text is read.
-FILTERS: dict[str, Callable[[str], Any]] = {
-    "q": search_text,
-    "status": LeadStatus,
-    "source_id": uuid.UUID,
-    "campaign_id": uuid.UUID,
-    "assigned_to": uuid.UUID,
-    "lead_date_from": date.fromisoformat,
-    "lead_date_to": date.fromisoformat,
-}
+FILTERS = ListFilters(
+    selectors.LeadFilters,
+    {
+        "q": search_text,
+        "status": LeadStatus,
+        "source_id": uuid.UUID,
+        "campaign_id": uuid.UUID,
+        "assigned_to": uuid.UUID,
+        "lead_date_from": date.fromisoformat,
+        "lead_date_to": date.fromisoformat,
+    },
+)
 AMOUNTS = frozenset({"expected_value"})
-
-
-def parse_filters(
-    params: Mapping[str, str],
-) -> tuple[selectors.LeadFilters, dict[str, str], dict[str, str]]:
-    """Filters from the query string; a bad value is reported beside its field and ignored."""
-    values, parsed, errors = read_filters(params, FILTERS)
-    return selectors.LeadFilters(**parsed), values, errors
 
 
 @router.get("")
 def lead_list(request: Request, session: SessionDep, user: Reader) -> Response:
     """Leads newest first, filtered and searched, a page at a time."""
-    filters, values, errors = parse_filters(request.query_params)
+    filters, values, errors = FILTERS.read(request.query_params)
     tenant_id = user.actor.tenant_id
     page = filtered_page(request, session, tenant_id, selectors.lead_page, filters)
     if page.stale:

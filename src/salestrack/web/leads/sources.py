@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
@@ -17,7 +16,7 @@ from salestrack.leads.schemas import LeadSourceCreate, LeadSourceUpdate
 from salestrack.leads.selectors import SourceFilters
 from salestrack.web.kit.deps import WebUser, user_with
 from salestrack.web.kit.forms import Blank
-from salestrack.web.kit.paging import read_filters
+from salestrack.web.kit.paging import ListFilters
 from salestrack.web.kit.record_forms import RecordForms, add_form_routes, list_records
 
 router = APIRouter(prefix="/sources", include_in_schema=False)
@@ -29,17 +28,14 @@ def _enums(_session: Any, _user: WebUser) -> dict[str, Any]:
 
 
 # The list's filters in link order, each with how its text is read.
-FILTERS: dict[str, Callable[[str], Any]] = {
-    "source_type": SourceType,
-    "channel": Channel,
-    "campaign_id": uuid.UUID,
-}
-
-
-def _filters(params: Mapping[str, str]) -> tuple[SourceFilters, dict[str, str], dict[str, str]]:
-    """Type, channel and campaign from the query string; a bad one is reported and ignored."""
-    values, parsed, errors = read_filters(params, FILTERS)
-    return SourceFilters(**parsed), values, errors
+FILTERS = ListFilters(
+    SourceFilters,
+    {
+        "source_type": SourceType,
+        "channel": Channel,
+        "campaign_id": uuid.UUID,
+    },
+)
 
 
 FORMS = RecordForms(
@@ -71,8 +67,7 @@ FORMS = RecordForms(
 @router.get("")
 def source_list(request: Request, session: SessionDep, user: Reader) -> Response:
     """Lead sources newest first, filtered by type, channel and campaign."""
-    parsed = _filters(request.query_params)
-    return list_records(request, session, user, FORMS, selectors.source_page, parsed)
+    return list_records(request, session, user, FORMS, selectors.source_page, FILTERS)
 
 
 add_form_routes(router, FORMS)

@@ -8,7 +8,7 @@ API's rules. One booking's page and its actions are in ``booking_actions``.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any
@@ -24,7 +24,7 @@ from salestrack.money.models import BookingStatus
 from salestrack.money.schemas import BookingCreate
 from salestrack.web.kit.deps import FormDep, WebUser, user_with
 from salestrack.web.kit.forms import Blank, submit_form
-from salestrack.web.kit.paging import filtered_page, read_filters, search_text
+from salestrack.web.kit.paging import ListFilters, filtered_page, search_text
 from salestrack.web.kit.render import query_string, redirect, render
 from salestrack.web.money.choices import customer_choices, customers_by_id, stock_choices
 
@@ -32,13 +32,16 @@ router = APIRouter(prefix="/bookings", include_in_schema=False)
 Reader = Annotated[WebUser, user_with(Permission.money_read)]
 Writer = Annotated[WebUser, user_with(Permission.money_write)]
 # The list's filters in link order, each with how its text is read.
-FILTERS: dict[str, Callable[[str], Any]] = {
-    "status": BookingStatus,
-    "project": search_text,
-    "customer_id": uuid.UUID,
-    "booking_date_from": date.fromisoformat,
-    "booking_date_to": date.fromisoformat,
-}
+FILTERS = ListFilters(
+    booking_queries.BookingFilters,
+    {
+        "status": BookingStatus,
+        "project": search_text,
+        "customer_id": uuid.UUID,
+        "booking_date_from": date.fromisoformat,
+        "booking_date_to": date.fromisoformat,
+    },
+)
 CREATE_BLANKS: dict[str, Any] = {
     "customer_id": Blank.REQUIRED,
     "inventory_id": Blank.REQUIRED,
@@ -62,8 +65,7 @@ def parse_filters(
 ) -> tuple[booking_queries.BookingFilters, dict[str, str], dict[str, str]]:
     """Filters from the query string; a bad value or an end before the start is reported
     beside its field and ignored."""
-    values, parsed, errors = read_filters(params, FILTERS)
-    filters = booking_queries.BookingFilters(**parsed)
+    filters, values, errors = FILTERS.read(params)
     lo, hi = filters.booking_date_from, filters.booking_date_to
     if lo and hi and hi < lo:
         errors["booking_date_to"] = "The end is before the start; ignored."
