@@ -10,9 +10,11 @@ list's (``/leads/new`` is not a lead id) and declares ``/open`` and ``/suggest``
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from collections.abc import Callable, Collection
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.responses import JSONResponse, Response
 
@@ -34,7 +36,7 @@ from salestrack.web.journey.forms import (
 from salestrack.web.journey.lead_view import FormState, lead_page_context
 from salestrack.web.kit.choices import page_id
 from salestrack.web.kit.deps import FormDep, WebUser, user_with
-from salestrack.web.kit.forms import FormResult, attempt
+from salestrack.web.kit.forms import FormResult, submit
 from salestrack.web.kit.render import SECURITY_HEADERS, query_string, redirect, render
 
 router = APIRouter(prefix="/leads", include_in_schema=False)
@@ -42,6 +44,7 @@ Reader = Annotated[WebUser, user_with(Permission.leads_read)]
 Recorder = Annotated[WebUser, user_with(Permission.journey_write)]
 SearchText = Annotated[str, Query(max_length=200)]
 SUGGESTIONS = 10
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 def _matches(session: Session, user: WebUser, text: str, limit: int) -> list[Lead]:
@@ -105,12 +108,26 @@ def lead_detail(request: Request, session: SessionDep, user: Reader, lead_id: st
     )
 
 
-def _saved(request: Request, lead_id: uuid.UUID, tab: str, done: str) -> Response:
-    return redirect(request, f"/leads/{lead_id}?tab={tab}&done={done}#journey")
-
-
-def _refused(result: FormResult[Any], target: uuid.UUID | None = None) -> FormState:
-    return FormState(result.values, result.errors, target)
+def _record(
+    request: Request,
+    session: Session,
+    user: WebUser,
+    lead_id: uuid.UUID,
+    result: FormResult[ModelT],
+    action: Callable[[ModelT], Any],
+    fields: Collection[str],
+    *,
+    form: str,
+    tab: str,
+    done: str,
+    target: uuid.UUID | None = None,
+) -> Response:
+    """Save one journey form: back to the lead's ``tab`` saying ``done``, or, when the form or
+    the service refuses it, the lead's page with ``form`` showing what was typed and why."""
+    if submit(session, result, action, fields) is not None:
+        return redirect(request, f"/leads/{lead_id}?tab={tab}&done={done}#journey")
+    forms = {form: FormState(result.values, result.errors, target)}
+    return _page(request, session, user, lead_id, tab=tab, forms=forms)
 
 
 @router.post("/{lead_id}/milestones")
@@ -119,19 +136,18 @@ def add_milestone(
 ) -> Response:
     """Record a milestone; the lead's status moves by the journey's rules."""
     lead = leads.get_lead(session, actor=user.actor, lead_id=page_id(lead_id))
-    result = milestone_form(form, lead_id=lead.id, fmt=user.fmt)
-    if result.model is not None:
-        data = result.model
-        saved = attempt(
-            session,
-            lambda: journey.record_milestone(session, actor=user.actor, data=data),
-            result,
-            MILESTONE_FIELDS,
-        )
-        if saved is not None:
-            return _saved(request, lead.id, "milestones", "milestone")
-    forms = {"milestone": _refused(result)}
-    return _page(request, session, user, lead.id, tab="milestones", forms=forms)
+    return _record(
+        request,
+        session,
+        user,
+        lead.id,
+        milestone_form(form, lead_id=lead.id, fmt=user.fmt),
+        lambda data: journey.record_milestone(session, actor=user.actor, data=data),
+        MILESTONE_FIELDS,
+        form="milestone",
+        tab="milestones",
+        done="milestone",
+    )
 
 
 @router.post("/{lead_id}/engagements")
@@ -140,19 +156,18 @@ def add_engagement(
 ) -> Response:
     """Log an engagement (the channel must fit its type)."""
     lead = leads.get_lead(session, actor=user.actor, lead_id=page_id(lead_id))
-    result = engagement_form(form, lead_id=lead.id, fmt=user.fmt)
-    if result.model is not None:
-        data = result.model
-        saved = attempt(
-            session,
-            lambda: journey.record_engagement(session, actor=user.actor, data=data),
-            result,
-            {**ENGAGEMENT_FIELDS, "duration_minutes": None},
-        )
-        if saved is not None:
-            return _saved(request, lead.id, "engagement", "engagement")
-    forms = {"engagement": _refused(result)}
-    return _page(request, session, user, lead.id, tab="engagement", forms=forms)
+    return _record(
+        request,
+        session,
+        user,
+        lead.id,
+        engagement_form(form, lead_id=lead.id, fmt=user.fmt),
+        lambda data: journey.record_engagement(session, actor=user.actor, data=data),
+        {**ENGAGEMENT_FIELDS, "duration_minutes": None},
+        form="engagement",
+        tab="engagement",
+        done="engagement",
+    )
 
 
 @router.post("/{lead_id}/engagements/{engagement_id}/response")
@@ -169,18 +184,18 @@ def record_response(
     row = journey.get_engagement(session, actor=user.actor, engagement_id=page_id(engagement_id))
     if row.lead_id != lead.id:
         raise NotFound("no such engagement on this lead")
-    result = response_form(form, fmt=user.fmt)
-    if result.model is not None:
-        data = result.model
-        saved = attempt(
-            session,
-            lambda: journey.update_engagement(
-                session, actor=user.actor, engagement_id=row.id, data=data
-            ),
-            result,
-            RESPONSE_FIELDS,
-        )
-        if saved is not None:
-            return _saved(request, lead.id, "engagement", "response")
-    forms = {"response": _refused(result, row.id)}
-    return _page(request, session, user, lead.id, tab="engagement", forms=forms)
+    return _record(
+        request,
+        session,
+        user,
+        lead.id,
+        response_form(form, fmt=user.fmt),
+        lambda data: journey.update_engagement(
+            session, actor=user.actor, engagement_id=row.id, data=data
+        ),
+        RESPONSE_FIELDS,
+        form="response",
+        tab="engagement",
+        done="response",
+        target=row.id,
+    )

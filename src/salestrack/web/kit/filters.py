@@ -8,6 +8,7 @@ amounts drop their paise/cents; others keep the currency's digits.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -152,44 +153,27 @@ def _fmt(context: Context) -> LocaleFormat:
     return fmt if isinstance(fmt, LocaleFormat) else LocaleFormat()
 
 
-@pass_context
-def money_filter(context: Context, value: Any) -> str:
-    return _fmt(context).money(value)
+# Filter name -> the ``LocaleFormat`` method it applies with the page user's locale.
+LOCALE_FILTERS: dict[str, Callable[[LocaleFormat, Any], str]] = {
+    "money": LocaleFormat.money,
+    "number": LocaleFormat.number,
+    "percent": LocaleFormat.percent,
+    "date": LocaleFormat.day,
+    "datetime": LocaleFormat.moment,
+    "duration": LocaleFormat.duration,
+    "clock": LocaleFormat.clock,
+    "days": LocaleFormat.days,
+}
 
 
-@pass_context
-def number_filter(context: Context, value: Any) -> str:
-    return _fmt(context).number(value)
+def locale_filter(format_value: Callable[[LocaleFormat, Any], str]) -> Callable[..., str]:
+    """A template filter applying ``format_value`` with the page's ``fmt`` (the user's locale)."""
 
+    @pass_context
+    def apply(context: Context, value: Any) -> str:
+        return format_value(_fmt(context), value)
 
-@pass_context
-def percent_filter(context: Context, value: Any) -> str:
-    return _fmt(context).percent(value)
-
-
-@pass_context
-def date_filter(context: Context, value: Any) -> str:
-    return _fmt(context).day(value)
-
-
-@pass_context
-def datetime_filter(context: Context, value: Any) -> str:
-    return _fmt(context).moment(value)
-
-
-@pass_context
-def duration_filter(context: Context, seconds: Any) -> str:
-    return _fmt(context).duration(seconds)
-
-
-@pass_context
-def clock_filter(context: Context, value: Any) -> str:
-    return _fmt(context).clock(value)
-
-
-@pass_context
-def days_filter(context: Context, count: Any) -> str:
-    return _fmt(context).days(count)
+    return apply
 
 
 def label_filter(value: Any) -> str:
@@ -204,15 +188,5 @@ def options_filter(members: Any) -> list[tuple[str, str]]:
 
 
 def install_filters(env: Environment) -> None:
-    env.filters.update(
-        money=money_filter,
-        number=number_filter,
-        percent=percent_filter,
-        date=date_filter,
-        datetime=datetime_filter,
-        duration=duration_filter,
-        clock=clock_filter,
-        days=days_filter,
-        label=label_filter,
-        options=options_filter,
-    )
+    env.filters.update({name: locale_filter(method) for name, method in LOCALE_FILTERS.items()})
+    env.filters.update(label=label_filter, options=options_filter)

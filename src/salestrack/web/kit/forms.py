@@ -19,6 +19,7 @@ from salestrack.core.errors import Conflict, Unprocessable
 from salestrack.web.kit.filters import LocaleFormat
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+DoneT = TypeVar("DoneT")
 FORM = "__form__"  # errors about the whole form rather than one field
 
 
@@ -113,3 +114,40 @@ def attempt(
         where = name if name is not None and name in fields else FORM
         result.errors[where] = exc.detail[:1].upper() + exc.detail[1:]
         return None
+
+
+def submit(
+    session: Session,
+    result: FormResult[ModelT],
+    action: Callable[[ModelT], DoneT],
+    fields: Collection[str],
+    *,
+    aliases: Mapping[str, str] | None = None,
+) -> DoneT | None:
+    """``action(model)`` through ``attempt`` when the form validated; None when it did not
+    (its errors are already on ``result``) or when the service refused it (now on ``result``)."""
+    model = result.model
+    if model is None:
+        return None
+    done: DoneT | None = attempt(session, lambda: action(model), result, fields, aliases=aliases)
+    return done
+
+
+def submit_form(
+    session: Session,
+    schema: type[ModelT],
+    raw: Mapping[str, str],
+    action: Callable[[ModelT], DoneT],
+    *,
+    blanks: Mapping[str, Any],
+    fmt: LocaleFormat,
+    amounts: frozenset[str] = frozenset(),
+) -> tuple[FormResult[ModelT], DoneT | None]:
+    """A posted form read against ``schema`` and, when valid, saved by ``action(model)``.
+
+    Returns the form (what was typed, the errors) and what ``action`` returned, None when
+    the form or the service refused it. A service refusal naming one of the form's fields
+    (``blanks``) lands beside it.
+    """
+    result = validate_form(schema, raw, blanks=blanks, fmt=fmt, amounts=amounts)
+    return result, submit(session, result, action, blanks)

@@ -8,7 +8,7 @@ this module: ``install_web`` names the section providers once, in order
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -23,12 +23,11 @@ from salestrack.leads.models import Customer, CustomerStatus
 from salestrack.leads.selectors import CustomerFilters
 from salestrack.web.kit.choices import page_id
 from salestrack.web.kit.deps import WebUser, user_with
-from salestrack.web.kit.paging import list_page
+from salestrack.web.kit.paging import ListFilters, filtered_page, search_text
 from salestrack.web.kit.render import render
 
 router = APIRouter(prefix="/customers", include_in_schema=False)
 Reader = Annotated[WebUser, user_with(Permission.customers_read)]
-PAGE_SIZE = 25
 
 
 @dataclass(frozen=True)
@@ -53,30 +52,16 @@ def _providers(request: Request) -> tuple[CustomerSectionProvider, ...]:
     return providers
 
 
-def _filters(params: Mapping[str, str]) -> tuple[CustomerFilters, dict[str, str], dict[str, str]]:
-    """Search and status from the query string; an unknown status is reported and ignored."""
-    values = {k: params.get(k, "").strip() for k in ("q", "status")}
-    errors: dict[str, str] = {}
-    status = None
-    if values["status"]:
-        try:
-            status = CustomerStatus(values["status"])
-        except ValueError:
-            errors["status"] = "Not a valid choice; ignored."
-    return CustomerFilters(status=status, q=values["q"][:200] or None), values, errors
+# The list's filters in link order, each with how its text is read.
+FILTERS = ListFilters(CustomerFilters, {"q": search_text, "status": CustomerStatus})
 
 
 @router.get("")
 def customer_list(request: Request, session: SessionDep, user: Reader) -> Response:
     """Customers newest first; search by name, code, email or phone; filter by status."""
-    filters, values, errors = _filters(request.query_params)
+    filters, values, errors = FILTERS.read(request.query_params)
     tenant_id = user.actor.tenant_id
-    page = list_page(
-        request,
-        lambda cursor: selectors.customer_page(
-            session, tenant_id=tenant_id, filters=filters, limit=PAGE_SIZE, cursor=cursor
-        ),
-    )
+    page = filtered_page(request, session, tenant_id, selectors.customer_page, filters)
     lead_ids = {row.lead_id for row in page.rows if row.lead_id is not None}
     return render(
         request,
@@ -84,11 +69,8 @@ def customer_list(request: Request, session: SessionDep, user: Reader) -> Respon
         {
             "rows": page.rows,
             "leads": selectors.leads_by_id(session, tenant_id=tenant_id, ids=lead_ids),
-            "values": values,
-            "errors": errors,
+            **page.filter_context(values, errors),
             "statuses": list(CustomerStatus),
-            "filtered": any(values.values()),
-            **page.links(values),
         },
     )
 

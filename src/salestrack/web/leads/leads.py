@@ -22,54 +22,35 @@ from salestrack.leads.models import Lead, LeadStatus
 from salestrack.leads.schemas import LeadCreate, LeadUpdate
 from salestrack.web.kit.choices import Choices, load_choices, page_id
 from salestrack.web.kit.deps import FormDep, WebUser, user_with
-from salestrack.web.kit.forms import Blank, FormResult, attempt, validate_form
-from salestrack.web.kit.paging import list_page
+from salestrack.web.kit.forms import Blank, submit_form
+from salestrack.web.kit.paging import ListFilters, filtered_page, search_text
 from salestrack.web.kit.render import query_string, redirect, render
 
 router = APIRouter(prefix="/leads", include_in_schema=False)
 Reader = Annotated[WebUser, user_with(Permission.leads_read)]
 Writer = Annotated[WebUser, user_with(Permission.leads_write)]
-PAGE_SIZE = 25
-FILTERS = ("q", "status", "source_id", "campaign_id", "assigned_to")
-DATE_FILTERS = ("lead_date_from", "lead_date_to")
+# The list's filters in link order, each with how its text is read.
+FILTERS = ListFilters(
+    selectors.LeadFilters,
+    {
+        "q": search_text,
+        "status": LeadStatus,
+        "source_id": uuid.UUID,
+        "campaign_id": uuid.UUID,
+        "assigned_to": uuid.UUID,
+        "lead_date_from": date.fromisoformat,
+        "lead_date_to": date.fromisoformat,
+    },
+)
 AMOUNTS = frozenset({"expected_value"})
-
-
-def parse_filters(
-    params: Mapping[str, str],
-) -> tuple[selectors.LeadFilters, dict[str, str], dict[str, str]]:
-    """Filters from the query string; a bad value is reported beside its field and ignored."""
-    values = {k: params.get(k, "").strip() for k in (*FILTERS, *DATE_FILTERS)}
-    parsed: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    for name, text in values.items():
-        if not text:
-            continue
-        try:
-            if name == "q":
-                parsed[name] = text[:200]
-            elif name == "status":
-                parsed[name] = LeadStatus(text)
-            elif name in DATE_FILTERS:
-                parsed[name] = date.fromisoformat(text)
-            else:
-                parsed[name] = uuid.UUID(text)
-        except ValueError:
-            errors[name] = "Not a valid choice; ignored." if name != "q" else "Ignored."
-    return selectors.LeadFilters(**parsed), values, errors
 
 
 @router.get("")
 def lead_list(request: Request, session: SessionDep, user: Reader) -> Response:
     """Leads newest first, filtered and searched, a page at a time."""
-    filters, values, errors = parse_filters(request.query_params)
+    filters, values, errors = FILTERS.read(request.query_params)
     tenant_id = user.actor.tenant_id
-    page = list_page(
-        request,
-        lambda cursor: selectors.lead_page(
-            session, tenant_id=tenant_id, filters=filters, limit=PAGE_SIZE, cursor=cursor
-        ),
-    )
+    page = filtered_page(request, session, tenant_id, selectors.lead_page, filters)
     if page.stale:
         errors["cursor"] = "That page link is out of date; showing the first page."
     counts = selectors.lead_status_counts(session, tenant_id=tenant_id, filters=filters)
@@ -79,13 +60,10 @@ def lead_list(request: Request, session: SessionDep, user: Reader) -> Response:
         "leads/list.html",
         {
             "leads": page.rows,
-            "values": values,
-            "errors": errors,
+            **page.filter_context(values, errors),
             "counts": counts,
             "total": sum(counts.values()),
             "status_link": lambda s: query_string({**without_status, "status": s}),
-            **page.links(values),
-            "filtered": any(values.values()),
             "choices": load_choices(session, tenant_id=tenant_id),
             "statuses": list(LeadStatus),
             "done": request.query_params.get("done"),
@@ -159,18 +137,15 @@ def new_lead(request: Request, session: SessionDep, user: Writer) -> Response:
 def create_lead(request: Request, session: SessionDep, user: Writer, form: FormDep) -> Response:
     """Create the lead, or show the form again with what was typed and what is wrong."""
     blanks = _create_blanks(user)
-    result: FormResult[LeadCreate] = validate_form(
-        LeadCreate, form, blanks=blanks, fmt=user.fmt, amounts=AMOUNTS
+    result, lead = submit_form(
+        session,
+        LeadCreate,
+        form,
+        lambda data: service.create_lead(session, actor=user.actor, data=data),
+        blanks=blanks,
+        fmt=user.fmt,
+        amounts=AMOUNTS,
     )
-    lead = None
-    if result.model is not None:
-        data = result.model
-        lead = attempt(
-            session,
-            lambda: service.create_lead(session, actor=user.actor, data=data),
-            result,
-            blanks,
-        )
     if lead is None:
         choices = load_choices(session, tenant_id=user.actor.tenant_id)
         return _form_page(request, choices=choices, values=result.values, errors=result.errors)
@@ -199,18 +174,15 @@ def update_lead(
 ) -> Response:
     """Save the changes, or show the form again with what was typed and what is wrong."""
     lead = service.get_lead(session, actor=user.actor, lead_id=page_id(lead_id))
-    result: FormResult[LeadUpdate] = validate_form(
-        LeadUpdate, form, blanks=UPDATE_BLANKS, fmt=user.fmt, amounts=AMOUNTS
+    result, saved = submit_form(
+        session,
+        LeadUpdate,
+        form,
+        lambda data: service.update_lead(session, actor=user.actor, lead_id=lead.id, data=data),
+        blanks=UPDATE_BLANKS,
+        fmt=user.fmt,
+        amounts=AMOUNTS,
     )
-    saved = None
-    if result.model is not None:
-        data = result.model
-        saved = attempt(
-            session,
-            lambda: service.update_lead(session, actor=user.actor, lead_id=lead.id, data=data),
-            result,
-            UPDATE_BLANKS,
-        )
     if saved is None:
         choices = load_choices(session, tenant_id=user.actor.tenant_id)
         return _form_page(

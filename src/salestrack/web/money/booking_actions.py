@@ -23,7 +23,14 @@ from salestrack.money.models import Booking, BookingStatus
 from salestrack.money.schemas import BookingCancel, BookingUpdate, RefundPayout
 from salestrack.web.kit.choices import page_id
 from salestrack.web.kit.deps import FormDep, WebUser, user_with
-from salestrack.web.kit.forms import FORM, Blank, FormResult, attempt, validate_form
+from salestrack.web.kit.forms import (
+    FORM,
+    Blank,
+    FormResult,
+    attempt,
+    submit_form,
+    validate_form,
+)
 from salestrack.web.kit.render import redirect, render
 from salestrack.web.money.choices import customers_by_id
 
@@ -136,24 +143,17 @@ def cancel(
 ) -> Response:
     """Cancel with a reason and a refund (≤ paid); the service posts the credit or debit note."""
     booking = bookings.get_booking(session, actor=user.actor, booking_id=page_id(booking_id))
-    result = validate_form(
+    result, done = submit_form(
+        session,
         BookingCancel,
         form,
+        lambda data: bookings.cancel_booking(
+            session, actor=user.actor, booking_id=booking.id, data=data
+        ),
         blanks=CANCEL_BLANKS,
         fmt=user.fmt,
         amounts=frozenset({"refund_amount"}),
     )
-    done = None
-    if result.model is not None:
-        data = result.model
-        done = attempt(
-            session,
-            lambda: bookings.cancel_booking(
-                session, actor=user.actor, booking_id=booking.id, data=data
-            ),
-            result,
-            CANCEL_BLANKS,
-        )
     if done is None:
         session.refresh(booking)
         return _page(request, session, user, booking, forms={"cancel": result}, status=422)
@@ -166,20 +166,17 @@ def pay_refund(
 ) -> Response:
     """Pay out (part of) the refund due: a debit adjustment on the customer's ledger."""
     booking = bookings.get_booking(session, actor=user.actor, booking_id=page_id(booking_id))
-    result = validate_form(
-        RefundPayout, form, blanks=REFUND_BLANKS, fmt=user.fmt, amounts=frozenset({"amount"})
+    result, entry = submit_form(
+        session,
+        RefundPayout,
+        form,
+        lambda data: bookings.pay_refund(
+            session, actor=user.actor, booking_id=booking.id, data=data
+        ),
+        blanks=REFUND_BLANKS,
+        fmt=user.fmt,
+        amounts=frozenset({"amount"}),
     )
-    entry = None
-    if result.model is not None:
-        data = result.model
-        entry = attempt(
-            session,
-            lambda: bookings.pay_refund(
-                session, actor=user.actor, booking_id=booking.id, data=data
-            ),
-            result,
-            REFUND_BLANKS,
-        )
     if entry is None:
         return _page(request, session, user, booking, forms={"refund": result}, status=422)
     return redirect(request, f"/bookings/{booking.id}?done=refunded")

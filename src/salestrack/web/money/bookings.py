@@ -8,6 +8,7 @@ API's rules. One booking's page and its actions are in ``booking_actions``.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any
@@ -22,16 +23,25 @@ from salestrack.money import booking_queries, bookings, selectors
 from salestrack.money.models import BookingStatus
 from salestrack.money.schemas import BookingCreate
 from salestrack.web.kit.deps import FormDep, WebUser, user_with
-from salestrack.web.kit.forms import Blank, attempt, validate_form
-from salestrack.web.kit.paging import list_page
+from salestrack.web.kit.forms import Blank, submit_form
+from salestrack.web.kit.paging import ListFilters, filtered_page, search_text
 from salestrack.web.kit.render import query_string, redirect, render
 from salestrack.web.money.choices import customer_choices, customers_by_id, stock_choices
 
 router = APIRouter(prefix="/bookings", include_in_schema=False)
 Reader = Annotated[WebUser, user_with(Permission.money_read)]
 Writer = Annotated[WebUser, user_with(Permission.money_write)]
-PAGE_SIZE = 25
-FILTERS = ("status", "project", "customer_id", "booking_date_from", "booking_date_to")
+# The list's filters in link order, each with how its text is read.
+FILTERS = ListFilters(
+    booking_queries.BookingFilters,
+    {
+        "status": BookingStatus,
+        "project": search_text,
+        "customer_id": uuid.UUID,
+        "booking_date_from": date.fromisoformat,
+        "booking_date_to": date.fromisoformat,
+    },
+)
 CREATE_BLANKS: dict[str, Any] = {
     "customer_id": Blank.REQUIRED,
     "inventory_id": Blank.REQUIRED,
@@ -51,27 +61,11 @@ INITIAL_STATUSES = [
 
 
 def parse_filters(
-    params: Any,
+    params: Mapping[str, str],
 ) -> tuple[booking_queries.BookingFilters, dict[str, str], dict[str, str]]:
-    """Filters from the query string; a bad value is reported beside its field and ignored."""
-    values = {k: str(params.get(k, "")).strip() for k in FILTERS}
-    parsed: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    for name, text in values.items():
-        if not text:
-            continue
-        try:
-            if name == "status":
-                parsed[name] = BookingStatus(text)
-            elif name == "project":
-                parsed[name] = text[:200]
-            elif name == "customer_id":
-                parsed[name] = uuid.UUID(text)
-            else:
-                parsed[name] = date.fromisoformat(text)
-        except ValueError:
-            errors[name] = "Not a valid choice; ignored."
-    filters = booking_queries.BookingFilters(**parsed)
+    """Filters from the query string; a bad value or an end before the start is reported
+    beside its field and ignored."""
+    filters, values, errors = FILTERS.read(params)
     lo, hi = filters.booking_date_from, filters.booking_date_to
     if lo and hi and hi < lo:
         errors["booking_date_to"] = "The end is before the start; ignored."
@@ -84,12 +78,7 @@ def booking_list(request: Request, session: SessionDep, user: Reader) -> Respons
     """Bookings newest first with counts per status; filter by status, project, customer, dates."""
     filters, values, errors = parse_filters(request.query_params)
     tenant_id = user.actor.tenant_id
-    page = list_page(
-        request,
-        lambda cursor: selectors.booking_page(
-            session, tenant_id=tenant_id, filters=filters, limit=PAGE_SIZE, cursor=cursor
-        ),
-    )
+    page = filtered_page(request, session, tenant_id, selectors.booking_page, filters)
     counts = selectors.booking_status_counts(session, tenant_id=tenant_id, filters=filters)
     without_status = {k: v for k, v in values.items() if k != "status"}
     return render(
@@ -103,12 +92,9 @@ def booking_list(request: Request, session: SessionDep, user: Reader) -> Respons
             "counts": counts,
             "total": sum(counts.values()),
             "status_link": lambda s: query_string({**without_status, "status": s}) or "?",
-            "values": values,
-            "errors": errors,
+            **page.filter_context(values, errors),
             "statuses": list(BookingStatus),
             "customer_options": customer_choices(session, tenant_id=tenant_id),
-            "filtered": any(values.values()),
-            **page.links(values),
             "done": request.query_params.get("done"),
         },
     )
@@ -148,22 +134,15 @@ def new_booking(request: Request, session: SessionDep, user: Writer) -> Response
 @router.post("/new")
 def create_booking(request: Request, session: SessionDep, user: Writer, form: FormDep) -> Response:
     """Book units; too few left (409) or a bad reference (422) come back beside the field."""
-    result = validate_form(
+    result, booking = submit_form(
+        session,
         BookingCreate,
         form,
+        lambda data: bookings.create_booking(session, actor=user.actor, data=data),
         blanks=CREATE_BLANKS,
         fmt=user.fmt,
         amounts=frozenset({"booking_amount"}),
     )
-    booking = None
-    if result.model is not None:
-        data = result.model
-        booking = attempt(
-            session,
-            lambda: bookings.create_booking(session, actor=user.actor, data=data),
-            result,
-            CREATE_BLANKS,
-        )
     if booking is None:
         return _form_page(request, session, user, result.values, result.errors)
     return redirect(request, f"/bookings/{booking.id}?done=created")

@@ -20,7 +20,7 @@ from salestrack.money import inventory, selectors
 from salestrack.money.schemas import InventoryCreate, InventoryUpdate
 from salestrack.web.kit.choices import page_id
 from salestrack.web.kit.deps import FormDep, WebUser, user_with
-from salestrack.web.kit.forms import Blank, FormResult, attempt, validate_form
+from salestrack.web.kit.forms import Blank, FormResult, submit_form
 from salestrack.web.kit.render import redirect, render
 
 router = APIRouter(prefix="/inventory", include_in_schema=False)
@@ -53,16 +53,14 @@ def inventory_list(request: Request, session: SessionDep, user: Reader) -> Respo
 
 @router.post("")
 def create(request: Request, session: SessionDep, user: Writer, form: FormDep) -> Response:
-    result = validate_form(InventoryCreate, form, blanks=CREATE_BLANKS, fmt=user.fmt)
-    row = None
-    if result.model is not None:
-        data = result.model
-        row = attempt(
-            session,
-            lambda: inventory.create_inventory(session, actor=user.actor, data=data),
-            result,
-            CREATE_BLANKS,
-        )
+    result, row = submit_form(
+        session,
+        InventoryCreate,
+        form,
+        lambda data: inventory.create_inventory(session, actor=user.actor, data=data),
+        blanks=CREATE_BLANKS,
+        fmt=user.fmt,
+    )
     if row is None:
         return _list_page(request, session, user, result)
     return redirect(request, "/inventory?done=created")
@@ -88,18 +86,16 @@ def update(
     request: Request, session: SessionDep, user: Writer, inventory_id: str, form: FormDep
 ) -> Response:
     row = inventory.get_inventory(session, actor=user.actor, inventory_id=page_id(inventory_id))
-    result = validate_form(InventoryUpdate, form, blanks=UPDATE_BLANKS, fmt=user.fmt)
-    saved = None
-    if result.model is not None:
-        data = result.model
-        saved = attempt(
-            session,
-            lambda: inventory.update_inventory(
-                session, actor=user.actor, inventory_id=row.id, data=data
-            ),
-            result,
-            UPDATE_BLANKS,
-        )
+    result, saved = submit_form(
+        session,
+        InventoryUpdate,
+        form,
+        lambda data: inventory.update_inventory(
+            session, actor=user.actor, inventory_id=row.id, data=data
+        ),
+        blanks=UPDATE_BLANKS,
+        fmt=user.fmt,
+    )
     if saved is None:
         session.refresh(row)
         return _edit_page(request, session, user, row, result)

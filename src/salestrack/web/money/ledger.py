@@ -27,7 +27,7 @@ from salestrack.money.models import EntryStatus, TransactionType
 from salestrack.money.schemas import DEBIT_TYPES, LedgerEntryCreate, ReversalCreate
 from salestrack.web.kit.choices import page_id
 from salestrack.web.kit.deps import FormDep, WebUser, user_with
-from salestrack.web.kit.forms import FORM, Blank, FormResult, attempt, validate_form
+from salestrack.web.kit.forms import FORM, Blank, FormResult, submit, submit_form
 from salestrack.web.kit.render import redirect
 from salestrack.web.leads import customers
 from salestrack.web.leads.customers import CustomerSection
@@ -132,16 +132,13 @@ def post_entry(
         session, actor=user.actor, row_id=page_id(customer_id)
     )
     result = _entry_form(form, user, customer)
-    entry = None
-    if result.model is not None:
-        data = result.model
-        entry = attempt(
-            session,
-            lambda: ledger.post_entry(session, actor=user.actor, data=data),
-            result,
-            ENTRY_FIELDS,
-            aliases={"reference_document_id": "booking_id"},
-        )
+    entry = submit(
+        session,
+        result,
+        lambda data: ledger.post_entry(session, actor=user.actor, data=data),
+        ENTRY_FIELDS,
+        aliases={"reference_document_id": "booking_id"},
+    )
     if entry is None:
         forms = {"entry": result}
         return customers.detail_page(request, session, user, customer, forms=forms, status=422)
@@ -166,18 +163,16 @@ def reverse_entry(
     original = ledger.get_entry(session, actor=user.actor, entry_id=page_id(entry_id))
     if original.customer_id != customer.id:
         raise NotFound("no such ledger entry for this customer")
-    result = validate_form(ReversalCreate, form, blanks=REVERSE_BLANKS, fmt=user.fmt)
-    reversal = None
-    if result.model is not None:
-        data = result.model
-        reversal = attempt(
-            session,
-            lambda: ledger.reverse_entry(
-                session, actor=user.actor, entry_id=original.id, data=data
-            ),
-            result,
-            REVERSE_BLANKS,
-        )
+    result, reversal = submit_form(
+        session,
+        ReversalCreate,
+        form,
+        lambda data: ledger.reverse_entry(
+            session, actor=user.actor, entry_id=original.id, data=data
+        ),
+        blanks=REVERSE_BLANKS,
+        fmt=user.fmt,
+    )
     if reversal is None:
         forms = {"reverse": result, "reverse_id": str(original.id)}
         return customers.detail_page(request, session, user, customer, forms=forms, status=409)
