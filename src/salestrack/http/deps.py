@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Annotated, Any, TypeVar
 
 import anyio
@@ -22,6 +22,9 @@ async def get_settings(request: Request) -> Settings:
 
 # Scope key under which an outer layer (idempotent POSTs) lends the request its session.
 SHARED_SESSION = "salestrack.db_session"
+# Session info key of a unit of work this dependency opened: "open", then "ended" once
+# committed (by the handler's own thread, see ``end_in_handler_thread``).
+UNIT_OF_WORK = "salestrack.request_unit_of_work"
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -39,13 +42,31 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         yield shared
         return
     session: Session = request.app.state.session_factory()
+    session.info[UNIT_OF_WORK] = "open"
     settings: Settings = request.app.state.settings
     try:
         yield session
     except BaseException:
-        await finish_in_thread(settings, _end, session, commit=False)
+        if session.info.get(UNIT_OF_WORK) == "open":
+            await finish_in_thread(settings, _end, session, commit=False)
         raise
-    await finish_in_thread(settings, _end, session, commit=True)
+    if session.info.get(UNIT_OF_WORK) == "open":
+        await finish_in_thread(settings, _end, session, commit=True)
+
+
+def end_in_handler_thread(values: Iterable[Any]) -> None:
+    """Commit the request's own unit of work in the thread that ran its handler.
+
+    A sync handler's answer is already built in that thread; committing there too saves
+    the request a second trip to a thread pool, and a writer holding row locks never waits
+    for a thread to finish. A session lent by the idempotency layer is left to that layer
+    (it commits the writes with the stored response). If the commit fails, the error
+    propagates like any other (problem+json) and the session is already rolled back.
+    """
+    for value in values:
+        if isinstance(value, Session) and value.info.get(UNIT_OF_WORK) == "open":
+            value.info[UNIT_OF_WORK] = "ended"
+            _end(value, commit=True)
 
 
 T = TypeVar("T")

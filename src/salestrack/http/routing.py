@@ -10,6 +10,8 @@ from fastapi.datastructures import DefaultPlaceholder
 from fastapi.routing import APIRoute
 from pydantic import TypeAdapter
 
+from salestrack.http.deps import end_in_handler_thread
+
 
 class HandlerThreadRoute(APIRoute):
     """A route whose sync handler also validates and serializes its answer, in its thread.
@@ -42,11 +44,12 @@ def _answering_in_thread(
     @functools.wraps(handler)  # FastAPI reads the handler's parameters through this
     def answer(*args: Any, **kwargs: Any) -> Any:
         result = handler(*args, **kwargs)
-        if isinstance(result, Response):
-            return result
-        value = adapter.validate_python(result, from_attributes=True)
-        body = adapter.dump_json(value, by_alias=True, exclude_unset=leave_unset)
-        return Response(body, status_code=status, media_type="application/json")
+        if not isinstance(result, Response):
+            value = adapter.validate_python(result, from_attributes=True)
+            body = adapter.dump_json(value, by_alias=True, exclude_unset=leave_unset)
+            result = Response(body, status_code=status, media_type="application/json")
+        end_in_handler_thread(kwargs.values())  # commit here: no second thread trip
+        return result
 
     return answer
 
