@@ -184,3 +184,22 @@ def test_oversized_bodies_are_413(api: ApiClient) -> None:
     assert response.status_code == 413
     assert response.json()["detail"].startswith("request body is larger")
     assert api.ok("GET", LEADS)["items"] == []
+
+
+def test_list_pages_carry_each_lead_as_its_own_page_shows_it(api: ApiClient) -> None:
+    """The list reads plain rows (the fast path) and must answer exactly what a lead's own
+    endpoint answers, money and timestamps included, across pages."""
+    for i in range(5):
+        _lead(api, name=f"Lead {i}", expected_value="4500000.50", phone=f"98765000{i:02d}")
+    seen, cursor = [], None
+    while True:
+        params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = api.ok("GET", LEADS, params=params)
+        seen += page["items"]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert len(seen) == 5
+    assert len({lead["id"] for lead in seen}) == 5
+    for lead in seen:
+        assert lead == api.ok("GET", f"{LEADS}/{lead['id']}")

@@ -55,7 +55,12 @@ def list_leads(
     """Leads newest first, filtered, one page at a time."""
     return _page(
         selectors.lead_page(
-            session, tenant_id=actor.tenant_id, filters=filters, limit=limit, cursor=cursor
+            session,
+            tenant_id=actor.tenant_id,
+            filters=filters,
+            limit=limit,
+            cursor=cursor,
+            plain=True,
         )
     )
 

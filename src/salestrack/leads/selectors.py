@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
@@ -68,11 +69,18 @@ def filtered_leads(*, tenant_id: uuid.UUID, filters: LeadFilters) -> Select[tupl
 
 
 def lead_page(
-    session: Session, *, tenant_id: uuid.UUID, filters: LeadFilters, limit: int, cursor: str | None
-) -> tuple[list[Lead], str | None]:
-    """One page of the leads matching ``filters``, newest first, and the next cursor."""
+    session: Session,
+    *,
+    tenant_id: uuid.UUID,
+    filters: LeadFilters,
+    limit: int,
+    cursor: str | None,
+    plain: bool = False,
+) -> tuple[list[Any], str | None]:
+    """One page of the leads matching ``filters``, newest first, and the next cursor (as
+    column mappings with ``plain``, for an answer that only serializes them)."""
     stmt = filtered_leads(tenant_id=tenant_id, filters=filters)
-    return paginate(session, stmt, Lead, limit=limit, cursor=cursor)
+    return paginate(session, stmt, Lead, limit=limit, cursor=cursor, plain=plain)
 
 
 def lead_status_counts(
