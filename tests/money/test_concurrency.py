@@ -165,6 +165,7 @@ def test_a_repeat_while_the_first_is_still_running_is_409(
         claimed = idempotency.claim(
             first,
             tenant_id=world.tenant_id,
+            user_id=world.admin.user_id,
             key=key,
             fingerprint="in-flight",
             method="POST",

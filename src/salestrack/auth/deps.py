@@ -16,6 +16,7 @@ from salestrack.auth.security import read_token
 from salestrack.core.errors import Forbidden, Unauthorized
 from salestrack.core.tenancy import set_tenant
 from salestrack.http.deps import SessionDep, SettingsDep
+from salestrack.http.idempotency_asgi import claim_key
 
 bearer = HTTPBearer(auto_error=False, description="token from POST /api/v1/auth/token")
 
@@ -47,7 +48,7 @@ async def current_actor(
     verification.expect_user(
         session, tenant_id=claims.tenant_id, user_id=claims.user_id, role=claims.role
     )
-    if session.in_transaction():  # a session lent by the idempotency layer: already begun
+    if session.in_transaction():  # a session that has begun already: check before going on
         await run_in_threadpool(verification.check_now, session)
     request.state.tenant_id = str(claims.tenant_id)
     request.state.user_id = str(claims.user_id)
@@ -60,11 +61,20 @@ async def current_actor(
 
 
 def require(permission: Permission) -> Callable[..., Awaitable[Actor]]:
-    """A dependency that yields the actor if their role grants ``permission``, else 403."""
+    """A dependency that yields the actor if their role grants ``permission``, else 403.
 
-    async def _check(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+    Then, for a POST carrying an ``Idempotency-Key``, it claims the key for this user
+    (``http.idempotency_asgi.claim_key``), so a key is looked up only for a caller who has
+    passed every check of a fresh request; the claim's transaction begins with the check
+    that the user is still active with the token's role. A repeat raises ``Replayed`` here,
+    before any statement of the handler: the idempotency layer sends the stored answer.
+    """
+
+    async def _check(request: Request, actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
         if not actor.can(permission):
             raise Forbidden(f"role {actor.role.value} may not do this ({permission.value})")
+        if actor.user_id is not None:  # always, for a token's user (None: the system actor)
+            await claim_key(request.scope, tenant_id=actor.tenant_id, user_id=actor.user_id)
         return actor
 
     return _check

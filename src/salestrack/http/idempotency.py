@@ -1,9 +1,13 @@
 """Idempotency keys: the stored half (table, claim, completion, purge).
 
-A key is claimed by inserting its row in the request's own transaction, before the
-request does anything else, and the response is written to the same row in the same
-transaction. So the key and the write commit together or not at all, and nothing lives
-only in one process's memory.
+A key belongs to the caller who sent it: rows are keyed (tenant, user, key), so the same
+key sent by another user of the tenant is a different key, and nothing about one caller's
+keys can be learnt by another.
+
+A key is claimed by inserting its row in the request's own transaction, once the request
+has passed every check a fresh request gets and before it does anything else, and the
+response is written to the same row in the same transaction. So the key and the write
+commit together or not at all, and nothing lives only in one process's memory.
 
 While a first request is still running its uncommitted row blocks a duplicate insert on
 PostgreSQL; a short ``lock_timeout`` turns that wait into "still running" (409). SQLite
@@ -36,6 +40,9 @@ class IdempotencyKey(Base):
     __table_args__ = (tenant_root_fk(), Index("ix_idempotency_keys_created_at", "created_at"))
 
     tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    # The user whose token sent the key (a scope, not a reference: no foreign key, so a
+    # claim never locks the user's row).
+    user_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)
     method: Mapped[str] = mapped_column(String(10), nullable=False)
@@ -52,7 +59,7 @@ class StillRunning(Exception):
 
 
 class KeyReused(Exception):
-    """The key was first used for a different request."""
+    """The key was first used (by the same caller) for a different request."""
 
 
 @dataclass(frozen=True)
@@ -76,23 +83,36 @@ def fingerprint(method: str, path: str, query: str, body: bytes) -> str:
     return digest.hexdigest()
 
 
+def _row_of(tenant_id: uuid.UUID, user_id: uuid.UUID, key: str) -> tuple[Any, ...]:
+    """The row of one caller's key."""
+    return (
+        IdempotencyKey.tenant_id == tenant_id,
+        IdempotencyKey.user_id == user_id,
+        IdempotencyKey.key == key,
+    )
+
+
 def claim(
     session: Session,
     *,
     tenant_id: uuid.UUID,
+    user_id: uuid.UUID,
     key: str,
     fingerprint: str,
     method: str,
     path: str,
 ) -> StoredResponse | None:
-    """Claim ``key`` in the session's transaction: None when this request is the first (go
-    ahead), the stored response when it already ran; ``StillRunning`` / ``KeyReused``."""
+    """Claim the caller's ``key`` in the session's transaction: None when this request is
+    the first (go ahead), the stored response when it already ran; ``StillRunning`` /
+    ``KeyReused``. ``method`` and ``path`` are kept on the row for operators, never told to
+    a client."""
     postgres = session.get_bind().dialect.name == "postgresql"
     insert = upsert_insert(session)
     stmt = (
         insert(IdempotencyKey)
         .values(
             tenant_id=tenant_id,
+            user_id=user_id,
             key=key,
             fingerprint=fingerprint,
             method=method,
@@ -104,13 +124,9 @@ def claim(
     )
     if _inserted(session, stmt, postgres=postgres):
         return None
-    row = session.scalars(
-        select(IdempotencyKey).where(
-            IdempotencyKey.tenant_id == tenant_id, IdempotencyKey.key == key
-        )
-    ).one()
+    row = session.scalars(select(IdempotencyKey).where(*_row_of(tenant_id, user_id, key))).one()
     if row.fingerprint != fingerprint:
-        raise KeyReused(f"{row.method} {row.path}")
+        raise KeyReused
     if row.status_code is None or row.response_body is None:
         raise StillRunning
     return StoredResponse(row.status_code, row.content_type, row.response_body)
@@ -145,6 +161,7 @@ def complete(
     session: Session,
     *,
     tenant_id: uuid.UUID,
+    user_id: uuid.UUID,
     key: str,
     status_code: int,
     content_type: str | None,
@@ -153,7 +170,7 @@ def complete(
     """Store the response on the claimed row (same transaction as the request's writes)."""
     stored = session.execute(
         update(IdempotencyKey)
-        .where(IdempotencyKey.tenant_id == tenant_id, IdempotencyKey.key == key)
+        .where(*_row_of(tenant_id, user_id, key))
         .values(
             status_code=status_code,
             content_type=content_type,

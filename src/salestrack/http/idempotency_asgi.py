@@ -1,18 +1,35 @@
 """The ``Idempotency-Key`` layer for every POST under ``/api/v1/sales/``.
 
-It is ASGI middleware so it covers every sales router (those of other domains too)
-without each one opting in. It opens the request's database session itself and hands it
-to the ``SessionDep`` dependency (``deps.SHARED_SESSION``), so claiming the key, the
-handler's writes and the stored response are one transaction, committed before the
-client sees the response. Only successful (2xx) responses are stored: an error changed
-nothing (its transaction is rolled back) and a retry runs again.
+Two halves, so that a key is answered only to a caller who could make the request now:
+
+- This ASGI middleware covers every sales router without each one opting in. For a POST
+  with a key and a valid bearer token it reads the body, fingerprints the request, opens
+  the request's database session, lends it to the ``SessionDep`` dependency
+  (``deps.SHARED_SESSION``) and notes the key in the scope (``PendingKey``). It does not
+  read the key store.
+- ``claim_key`` claims the key for the caller (tenant and user: keys are per caller, so
+  another user's identical key is simply another key). The route's permission dependency
+  (``auth.deps.require``) calls it once the request has passed every check a fresh one
+  gets: token, ``X-Tenant-ID``, permission, and the user still active with the token's
+  role (the check that begins the claim's transaction). A caller who fails a check gets
+  the fresh request's 401 or 403 and the key store is not touched.
+
+Then, as before: the first request with the key runs its handler, and the middleware
+stores a 2xx answer on the key's row and commits it together with the handler's writes,
+before the client sees a byte (any other answer rolls everything back: the key is not
+kept). A repeat raises ``Replayed`` from ``claim_key``: the handler does not run, the
+middleware rolls back and sends the stored answer with ``Idempotent-Replayed: true``. The
+same key with another request is 422 and a repeat while the first still runs is 409,
+raised as problem errors like any other refusal.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -20,7 +37,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from salestrack.core.errors import problem_response
+from salestrack.core.errors import Conflict, Unprocessable, problem_response
 from salestrack.core.tenancy import set_tenant
 from salestrack.http import idempotency as keys
 from salestrack.http.deps import SHARED_SESSION, finish_in_thread
@@ -28,10 +45,69 @@ from salestrack.http.deps import SHARED_SESSION, finish_in_thread
 SALES_PREFIX = "/api/v1/sales/"
 HEADER = "idempotency-key"
 KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
+# Scope key under which the middleware leaves the request's key for ``claim_key``.
+PENDING_KEY = "salestrack.idempotency_key"
 
+log = logging.getLogger("salestrack.http.idempotency")
 
 TenantOfToken = Callable[[Any, str], uuid.UUID | None]
 """``(settings, bearer token) -> tenant id``, or None for a token that is not valid."""
+
+
+@dataclass
+class PendingKey:
+    """The Idempotency-Key of a request on its way to its handler."""
+
+    key: str
+    fingerprint: str
+    method: str
+    path: str
+    owner: tuple[uuid.UUID, uuid.UUID] | None = None
+    """(tenant, user) once this request claimed the key as the first to send it."""
+
+
+class Replayed(Exception):
+    """The caller's key already has an answer: send it, do not run the handler."""
+
+    def __init__(self, stored: keys.StoredResponse) -> None:
+        super().__init__("idempotent replay")
+        self.stored = stored
+
+
+async def claim_key(scope: Scope, *, tenant_id: uuid.UUID, user_id: uuid.UUID) -> None:
+    """Claim the request's Idempotency-Key, if it has one, for the caller.
+
+    Call it only once the request has passed every check a fresh request gets: the claim
+    is the first statement of the request's transaction, whose start checks the user
+    (``auth.verification``). Returns when the handler is to run (first with the key, or no
+    key); raises ``Replayed`` for a repeat, ``Unprocessable`` (422) for the key on another
+    request, ``Conflict`` (409) while the first request with the key still runs.
+    """
+    pending = scope.get(PENDING_KEY)
+    if not isinstance(pending, PendingKey) or pending.owner is not None:
+        return  # no key, or already claimed (a route with two permission checks)
+    session: Session = scope[SHARED_SESSION]
+    try:
+        stored = await run_in_threadpool(
+            keys.claim,
+            session,
+            tenant_id=tenant_id,
+            user_id=user_id,
+            key=pending.key,
+            fingerprint=pending.fingerprint,
+            method=pending.method,
+            path=pending.path,
+        )
+    except keys.StillRunning:
+        raise Conflict(
+            "a request with this Idempotency-Key is still being processed; retry later",
+            headers={"Retry-After": "1"},
+        ) from None
+    except keys.KeyReused:
+        raise Unprocessable("this Idempotency-Key was used for a different request") from None
+    if stored is not None:
+        raise Replayed(stored)
+    pending.owner = (tenant_id, user_id)
 
 
 class IdempotencyMiddleware:
@@ -74,13 +150,18 @@ class IdempotencyMiddleware:
             await self.app(scope, receive, send)
             return
         body = await _read_body(receive)
-        fingerprint = keys.fingerprint(
-            scope["method"], scope["path"], scope.get("query_string", b"").decode(), body
+        pending = PendingKey(
+            key=key,
+            fingerprint=keys.fingerprint(
+                scope["method"], scope["path"], scope.get("query_string", b"").decode(), body
+            ),
+            method=scope["method"],
+            path=scope["path"],
         )
         session: Session = scope["app"].state.session_factory()
-        set_tenant(session, tenant_id)  # before the key row is touched: row-level security
+        set_tenant(session, tenant_id)  # before anything is queried: row-level security
         try:
-            await self._handle(scope, receive, send, session, tenant_id, key, fingerprint, body)
+            await self._handle(scope, receive, send, session, pending, body)
         finally:
             await finish_in_thread(scope["app"].state.settings, session.close)
 
@@ -90,36 +171,44 @@ class IdempotencyMiddleware:
         receive: Receive,
         send: Send,
         session: Session,
-        tenant_id: uuid.UUID,
-        key: str,
-        fingerprint: str,
+        pending: PendingKey,
         body: bytes,
     ) -> None:
         settings = scope["app"].state.settings
-        refusal, stored = await _claim(scope, session, tenant_id, key, fingerprint)
-        if refusal is not None or stored is not None:
-            await finish_in_thread(settings, session.rollback)
-            if refusal is not None:
-                await refusal(scope, receive, send)
-            elif stored is not None:
-                await _replay(stored, send)
-            return
         scope[SHARED_SESSION] = session
-        captured = await self._run_captured(scope, receive, session, body)
+        scope[PENDING_KEY] = pending
+        try:
+            captured = await self._run_captured(scope, receive, session, body)
+        except Replayed as replay:  # every check passed; the handler did not run
+            await _replay(replay.stored, send)
+            return
         status, content_type, response_body = _captured_answer(captured)
-        if 200 <= status < 300:
+        if 200 <= status < 300 and pending.owner is not None:
+            tenant_id, user_id = pending.owner
             await finish_in_thread(
                 settings,
                 _commit_with_response,
                 session,
                 tenant_id,
-                key,
+                user_id,
+                pending.key,
                 status,
                 content_type,
                 response_body,
             )
         else:
             await finish_in_thread(settings, session.rollback)
+            if 200 <= status < 300:
+                # A route that never claimed the key (it does not check a permission with
+                # auth.deps.require): its writes are undone rather than left unprotected.
+                log.error(
+                    "%s %s answered an Idempotency-Key request without claiming the key",
+                    scope["method"],
+                    scope["path"],
+                )
+                answer = _problem(500, "the server failed; the error was logged", scope)
+                await answer(scope, receive, send)
+                return
         for message in captured:
             await send(message)
 
@@ -147,30 +236,6 @@ class IdempotencyMiddleware:
         return captured
 
 
-async def _claim(
-    scope: Scope, session: Session, tenant_id: uuid.UUID, key: str, fingerprint: str
-) -> tuple[Any, keys.StoredResponse | None]:
-    """Claim the key: (a problem answer to send, None), (None, the stored answer to replay)
-    or (None, None) when this request is the first with the key."""
-    try:
-        stored = await run_in_threadpool(
-            keys.claim,
-            session,
-            tenant_id=tenant_id,
-            key=key,
-            fingerprint=fingerprint,
-            method=scope["method"],
-            path=scope["path"],
-        )
-    except keys.StillRunning:
-        detail = "a request with this Idempotency-Key is still being processed; retry later"
-        return _problem(409, detail, scope, retry_after="1"), None
-    except keys.KeyReused as exc:
-        detail = f"this Idempotency-Key was used for a different request ({exc})"
-        return _problem(422, detail, scope), None
-    return None, stored
-
-
 def _captured_answer(captured: list[Message]) -> tuple[int, str | None, bytes]:
     """Status, content type and body of a captured answer."""
     start = next(m for m in captured if m["type"] == "http.response.start")
@@ -182,6 +247,7 @@ def _captured_answer(captured: list[Message]) -> tuple[int, str | None, bytes]:
 def _commit_with_response(
     session: Session,
     tenant_id: uuid.UUID,
+    user_id: uuid.UUID,
     key: str,
     status: int,
     content_type: str | None,
@@ -191,6 +257,7 @@ def _commit_with_response(
         keys.complete(
             session,
             tenant_id=tenant_id,
+            user_id=user_id,
             key=key,
             status_code=status,
             content_type=content_type,
@@ -214,10 +281,9 @@ async def _read_body(receive: Receive) -> bytes:
     return b"".join(chunks)
 
 
-def _problem(status: int, detail: str, scope: Scope, retry_after: str | None = None) -> Any:
-    title = {409: "Conflict", 422: "Unprocessable content"}[status]
-    headers = {"Retry-After": retry_after} if retry_after else None
-    return problem_response(status, title, detail, instance=scope["path"], headers=headers)
+def _problem(status: int, detail: str, scope: Scope) -> Any:
+    title = {422: "Unprocessable content", 500: "Internal server error"}[status]
+    return problem_response(status, title, detail, instance=scope["path"])
 
 
 async def _replay(stored: keys.StoredResponse, send: Send) -> None:
