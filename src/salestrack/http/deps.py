@@ -8,11 +8,12 @@ from typing import Annotated, Any, TypeVar
 
 import anyio
 from anyio.lowlevel import RunVar
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from sqlalchemy.orm import Session
 
 from salestrack.core import hooks
 from salestrack.core.config import Settings
+from salestrack.http import idempotency as keys
 
 
 async def get_settings(request: Request) -> Settings:
@@ -54,19 +55,33 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         await finish_in_thread(settings, _end, session, commit=True)
 
 
-def end_in_handler_thread(values: Iterable[Any]) -> None:
-    """Commit the request's own unit of work in the thread that ran its handler.
+def end_in_handler_thread(values: Iterable[Any], answer: Response) -> None:
+    """Commit the request's unit of work in the thread that ran its handler.
 
     A sync handler's answer is already built in that thread; committing there too saves
-    the request a second trip to a thread pool, and a writer holding row locks never waits
-    for a thread to finish. A session lent by the idempotency layer is left to that layer
-    (it commits the writes with the stored response). If the commit fails, the error
-    propagates like any other (problem+json) and the session is already rolled back.
+    the request a second trip to a thread pool, and a writer holding row locks (a payment
+    holds its tenant's ledger counter) never waits for another thread, or the event loop,
+    before it commits. A request with an Idempotency-Key commits its writes together with
+    the answer a retry will get (``idempotency.commit_with_answer``). If the commit fails,
+    the error propagates like any other (problem+json) and the session is rolled back.
     """
     for value in values:
-        if isinstance(value, Session) and value.info.get(UNIT_OF_WORK) == "open":
+        if not isinstance(value, Session):
+            continue
+        if value.info.get(UNIT_OF_WORK) == "open":
             value.info[UNIT_OF_WORK] = "ended"
             _end(value, commit=True)
+            continue
+        claim = value.info.get(keys.CLAIM)
+        if isinstance(claim, keys.Claim) and not claim.stored and 200 <= answer.status_code < 300:
+            media = answer.headers.get("content-type")
+            keys.commit_with_answer(
+                value,
+                claim,
+                status_code=answer.status_code,
+                content_type=media,
+                body=bytes(answer.body),
+            )
 
 
 T = TypeVar("T")

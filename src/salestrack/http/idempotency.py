@@ -182,6 +182,42 @@ def complete(
     assert stored.rowcount == 1, "complete() without claim()"  # type: ignore[attr-defined]
 
 
+CLAIM = "salestrack.idempotency_claim"
+"""Session info key: the ``Claim`` this session's request made of its Idempotency-Key."""
+
+
+@dataclass
+class Claim:
+    """A key this request claimed as the first to send it; ``stored`` once its answer is."""
+
+    tenant_id: uuid.UUID
+    user_id: uuid.UUID
+    key: str
+    stored: bool = False
+
+
+def commit_with_answer(
+    session: Session, claim: Claim, *, status_code: int, content_type: str | None, body: bytes
+) -> None:
+    """Store the answer on the claimed key and commit it with the request's writes (one
+    transaction: the writes never commit without the answer a retry will get)."""
+    try:
+        complete(
+            session,
+            tenant_id=claim.tenant_id,
+            user_id=claim.user_id,
+            key=claim.key,
+            status_code=status_code,
+            content_type=content_type,
+            body=body,
+        )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    claim.stored = True
+
+
 def purge(session: Session, *, tenant_id: uuid.UUID, older_than: timedelta = RETENTION) -> int:
     """Forget keys older than ``older_than`` (never less than the 24 hours promised).
 

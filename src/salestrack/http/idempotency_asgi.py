@@ -25,6 +25,7 @@ raised as problem errors like any other refusal.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import uuid
@@ -108,6 +109,7 @@ async def claim_key(scope: Scope, *, tenant_id: uuid.UUID, user_id: uuid.UUID) -
     if stored is not None:
         raise Replayed(stored)
     pending.owner = (tenant_id, user_id)
+    session.info[keys.CLAIM] = keys.Claim(tenant_id, user_id, pending.key)
 
 
 class IdempotencyMiddleware:
@@ -183,19 +185,20 @@ class IdempotencyMiddleware:
             await _replay(replay.stored, send)
             return
         status, content_type, response_body = _captured_answer(captured)
-        if 200 <= status < 300 and pending.owner is not None:
-            tenant_id, user_id = pending.owner
-            await finish_in_thread(
-                settings,
-                _commit_with_response,
-                session,
-                tenant_id,
-                user_id,
-                pending.key,
-                status,
-                content_type,
-                response_body,
-            )
+        claim = session.info.get(keys.CLAIM)
+        if 200 <= status < 300 and isinstance(claim, keys.Claim):
+            if not claim.stored:  # the handler's thread did not commit it (see deps)
+                await finish_in_thread(
+                    settings,
+                    functools.partial(
+                        keys.commit_with_answer,
+                        session,
+                        claim,
+                        status_code=status,
+                        content_type=content_type,
+                        body=response_body,
+                    ),
+                )
         else:
             await finish_in_thread(settings, session.rollback)
             if 200 <= status < 300:
@@ -242,31 +245,6 @@ def _captured_answer(captured: list[Message]) -> tuple[int, str | None, bytes]:
     content_type = Headers(raw=start.get("headers", [])).get("content-type")
     body = b"".join(m.get("body", b"") for m in captured if m["type"] == "http.response.body")
     return start["status"], content_type, body
-
-
-def _commit_with_response(
-    session: Session,
-    tenant_id: uuid.UUID,
-    user_id: uuid.UUID,
-    key: str,
-    status: int,
-    content_type: str | None,
-    body: bytes,
-) -> None:
-    try:
-        keys.complete(
-            session,
-            tenant_id=tenant_id,
-            user_id=user_id,
-            key=key,
-            status_code=status,
-            content_type=content_type,
-            body=body,
-        )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
 
 
 async def _read_body(receive: Receive) -> bytes:

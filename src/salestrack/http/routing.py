@@ -48,7 +48,7 @@ def _answering_in_thread(
             value = adapter.validate_python(result, from_attributes=True)
             body = adapter.dump_json(value, by_alias=True, exclude_unset=leave_unset)
             result = Response(body, status_code=status, media_type="application/json")
-        end_in_handler_thread(kwargs.values())  # commit here: no second thread trip
+        end_in_handler_thread(kwargs.values(), result)  # commit here: no second thread trip
         return result
 
     return answer
