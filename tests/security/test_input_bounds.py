@@ -8,6 +8,7 @@ listed below with the validator that bounds them.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import FastAPI
@@ -58,7 +59,8 @@ def unbounded(
         return []
     if kind == "string":
         ok = "maxLength" in schema or schema.get("format") in BOUNDED_FORMATS
-        return [] if ok else [f"{where}: string without maxLength"]
+        problems = [] if ok else [f"{where}: string without maxLength"]
+        return problems + controls_allowed(schema, where)
     if kind in ("integer", "number"):
         ok = "maximum" in schema or "exclusiveMaximum" in schema
         return [] if ok else [f"{where}: {kind} without maximum"]
@@ -76,6 +78,21 @@ def unbounded(
     return [f"{where}: no bounded type ({schema})"]
 
 
+# Formats whose values cannot hold a control character (their parser refuses them).
+STRICT_FORMATS = {"uuid", "date", "date-time", "time", "email", "binary"}
+
+
+def controls_allowed(schema: Schema, where: str) -> list[str]:
+    """A free text that lets NUL or another control character through (nothing: [])."""
+    if schema.get("format") in STRICT_FORMATS:
+        return []
+    pattern = schema.get("pattern")
+    samples = ("a\x00b", "a\x01b", "a\x1fb", "a\x7fb")
+    if pattern is None or any(re.search(pattern, text) for text in samples):
+        return [f"{where}: string whose pattern does not refuse control characters"]
+    return []
+
+
 def audit(spec: Schema) -> tuple[int, list[str]]:
     """(inputs audited, problems) over every parameter and request body of the API."""
     count, problems = 0, []
@@ -85,7 +102,10 @@ def audit(spec: Schema) -> tuple[int, list[str]]:
             for parameter in operation.get("parameters", []):
                 count += 1
                 where = f"{name} {parameter['in']}:{parameter['name']}"
-                problems += unbounded(spec, parameter.get("schema", {}), where)
+                found = unbounded(spec, parameter.get("schema", {}), where)
+                if parameter["in"] == "header":  # HTTP itself refuses control characters
+                    found = [p for p in found if "control characters" not in p]
+                problems += found
             for content in operation.get("requestBody", {}).get("content", {}).values():
                 count += 1
                 problems += unbounded(spec, content.get("schema", {}), f"{name} body")

@@ -14,6 +14,7 @@ from salestrack.auth.models import User
 from salestrack.auth.roles import Permission
 from salestrack.auth.schemas import TokenResponse, UserCreate, UserPublic, UserUpdate
 from salestrack.core import crud
+from salestrack.core.schema_base import PRINTABLE
 from salestrack.http.deps import SessionDep, SettingsDep
 from salestrack.http.routing import api_router
 
@@ -34,8 +35,8 @@ def issue_token(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    username: Annotated[str, Form(max_length=254)],
-    password: Annotated[str, Form(max_length=256)],
+    username: Annotated[str, PRINTABLE, Form(max_length=254)],
+    password: Annotated[str, PRINTABLE, Form(max_length=256)],
     x_tenant_id: Annotated[str, Header(max_length=64)],
 ) -> TokenResponse:
     """OAuth2 password login: a short-lived bearer token for one tenant."""

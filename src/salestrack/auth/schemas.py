@@ -9,9 +9,9 @@ from typing import Annotated, Literal
 from pydantic import StringConstraints
 
 from salestrack.auth.roles import Role
-from salestrack.core.schema_base import Email, InputModel, OutputModel
+from salestrack.core.schema_base import PRINTABLE, Email, InputModel, OutputModel, ShortText
 
-Password = Annotated[str, StringConstraints(min_length=10, max_length=128)]
+Password = Annotated[str, StringConstraints(min_length=10, max_length=128), PRINTABLE]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 
 
@@ -23,13 +23,13 @@ class TokenResponse(OutputModel):
 
 class UserCreate(InputModel):
     email: Email
-    full_name: Annotated[str, StringConstraints(max_length=200)] = ""
+    full_name: ShortText = ""
     password: Password
     role: Role
 
 
 class UserUpdate(InputModel):
-    full_name: Annotated[str, StringConstraints(max_length=200)] | None = None
+    full_name: ShortText | None = None
     password: Password | None = None
     role: Role | None = None
     is_active: bool | None = None

@@ -23,6 +23,7 @@ from salestrack.auth.security import (
 from salestrack.core import crud
 from salestrack.core.config import Settings
 from salestrack.core.errors import Conflict, TooManyRequests, Unauthorized
+from salestrack.core.schema_base import CONTROL_CHARACTERS
 from salestrack.core.tenancy import set_tenant
 
 TENANT_NAMESPACE = uuid.UUID("6f1c7d3e-5b8a-4e55-9a61-2f0c2b7d9e10")
@@ -120,7 +121,8 @@ def login(
     address: str,
 ) -> LoginResult:
     """Check credentials; failures are counted (the caller commits them) and throttled."""
-    tenant = open_tenant(session, tenant_reference)
+    unreadable = any(CONTROL_CHARACTERS.search(text) for text in (tenant_reference, email))
+    tenant = None if unreadable else open_tenant(session, tenant_reference)
     if tenant is None:
         verify_password(None, password)
         return LoginResult(None, Unauthorized("invalid tenant, email or password"))

@@ -14,6 +14,7 @@ from sqlalchemy import Select, and_, or_
 from sqlalchemy.orm import Session
 
 from salestrack.core.errors import Unprocessable
+from salestrack.core.schema_base import moment_in_range
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -26,8 +27,12 @@ class Page(BaseModel, Generic[ItemT]):
     next_cursor: str | None
 
 
+# What every cursor this API issues is made of (URL-safe base64).
+CURSOR_PATTERN = r"^[A-Za-z0-9_=-]*$"
 LimitParam = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="page size (max 500)")]
-CursorParam = Annotated[str | None, Query(max_length=200, description="from next_cursor")]
+CursorParam = Annotated[
+    str | None, Query(max_length=200, pattern=CURSOR_PATTERN, description="from next_cursor")
+]
 
 
 def _encode(created_at: datetime, row_id: uuid.UUID) -> str:
@@ -35,13 +40,40 @@ def _encode(created_at: datetime, row_id: uuid.UUID) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def cursor_values(cursor: str) -> list[Any]:
+    """The JSON list inside a cursor; a cursor that is not one is ``ValueError``."""
+    raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    if not isinstance(raw, list):
+        raise ValueError("not a list")
+    return raw
+
+
+def cursor_moment(raw: Any) -> datetime:
+    """A cursor's timestamp: an ISO string with a zone, in the years any input may hold."""
+    if not isinstance(raw, str):
+        raise ValueError("not a timestamp")
+    return moment_in_range(datetime.fromisoformat(raw))
+
+
+def cursor_uuid(raw: Any) -> uuid.UUID:
+    if not isinstance(raw, str):
+        raise ValueError("not an id")
+    return uuid.UUID(raw)
+
+
+def refused_cursor() -> Unprocessable:
+    return Unprocessable("cursor is not one this API issued", field="cursor")
+
+
 def _decode(cursor: str) -> tuple[datetime, uuid.UUID]:
+    """Checked in full, so whatever a client makes of a cursor is a 422, never a 500."""
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        created_at, row_id = json.loads(raw)
-        return datetime.fromisoformat(created_at), uuid.UUID(row_id)
-    except (ValueError, TypeError) as exc:
-        raise Unprocessable("cursor is not one this API issued") from exc
+        raw = cursor_values(cursor)
+        if len(raw) != 2:
+            raise ValueError("wrong shape")
+        return cursor_moment(raw[0]), cursor_uuid(raw[1])
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        raise refused_cursor() from exc
 
 
 def paginate(

@@ -2,20 +2,132 @@
 
 from __future__ import annotations
 
+import math
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     EmailStr,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     StringConstraints,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
 MAX_MONEY = Decimal("9999999999999999.99")
+
+# --- text --------------------------------------------------------------------------
+# No text input holds a control character other than tab, line feed and carriage return:
+# PostgreSQL refuses NUL in text and JSON, XML (an xlsx export) refuses the rest, and no
+# person types them. Every text field and search parameter carries ``PRINTABLE``.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+PRINTABLE_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+CONTROL_MESSAGE = "must not contain control characters (tab and line breaks are fine)"
+
+
+def printable(value: str) -> str:
+    """``value`` when it holds no control character; ``ValueError`` otherwise."""
+    if CONTROL_CHARACTERS.search(value):
+        raise ValueError(CONTROL_MESSAGE)
+    return value
+
+
+@dataclass(frozen=True)
+class _Printable:
+    """Annotated metadata: refuses control characters and says so in the JSON Schema."""
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(printable, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        value = handler(schema)
+        value.setdefault("pattern", PRINTABLE_PATTERN)
+        return value
+
+
+PRINTABLE = _Printable()
+
+# --- days and moments --------------------------------------------------------------
+# Every date and timestamp a client sends lies in these years, so it can be shown in any
+# zone and a day after it still exists (the reports' window has the same bounds).
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
+EARLIEST_MOMENT = datetime.combine(EARLIEST_DAY, time.min, tzinfo=UTC)
+LATEST_MOMENT = datetime.combine(LATEST_DAY, time.max, tzinfo=UTC)
+_DAY_RANGE = f"between {EARLIEST_DAY} and {LATEST_DAY}"
+
+
+def day_in_range(value: date) -> date:
+    if not EARLIEST_DAY <= value <= LATEST_DAY:
+        raise ValueError(f"must be {_DAY_RANGE}")
+    return value
+
+
+def moment_in_range(value: datetime) -> datetime:
+    """``value`` in UTC when it has a zone and lies in the years above; ``ValueError``
+    otherwise (also for a moment no zone can show, which would overflow)."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("needs a time zone (e.g. Z or +05:30)")
+    if not EARLIEST_MOMENT <= value <= LATEST_MOMENT:
+        raise ValueError(f"must be {_DAY_RANGE} (UTC)")
+    return value.astimezone(UTC)
+
+
+def parse_day(text: str) -> date:
+    """An ISO day typed in a link or form, in range (``ValueError`` otherwise)."""
+    return day_in_range(date.fromisoformat(text))
+
+
+_DAY_BOUNDS = {"formatMinimum": EARLIEST_DAY.isoformat(), "formatMaximum": LATEST_DAY.isoformat()}
+Day = Annotated[date, AfterValidator(day_in_range), Field(json_schema_extra=_DAY_BOUNDS)]
+# A moment with its zone, kept in UTC (so a response reads the same as a later GET).
+UtcMoment = Annotated[
+    AwareDatetime,
+    AfterValidator(moment_in_range),
+    Field(
+        json_schema_extra={
+            "formatMinimum": EARLIEST_MOMENT.isoformat(),
+            "formatMaximum": LATEST_MOMENT.isoformat(),
+        }
+    ),
+]
+
+
+def finite_json(value: Any, *, max_depth: int) -> None:
+    """Refuse (``ValueError``) JSON nested deeper than ``max_depth``, numbers that are not
+    finite (``1e400`` reads as infinity) and text with control characters, keys included.
+    Walks without recursion, so a hostile depth cannot exhaust the stack."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth >= max_depth:
+                raise ValueError(f"is nested more than {max_depth} levels deep")
+            if isinstance(item, dict):
+                for key in item:
+                    printable(str(key))
+                children = list(item.values())
+            else:
+                children = item
+            stack.extend((child, depth + 1) for child in children)
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise ValueError("numbers must be finite")
+        elif isinstance(item, str):
+            printable(item)
 
 
 class InputModel(BaseModel):
@@ -51,12 +163,14 @@ Percent = Annotated[
     Field(ge=-100, le=100_000, max_digits=9, decimal_places=2),
     AfterValidator(_two_places),
 ]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-ShortText = Annotated[str, StringConstraints(max_length=200)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200), PRINTABLE]
+ShortText = Annotated[str, StringConstraints(max_length=200), PRINTABLE]
+# What a list's ``q`` (and the like) may search for.
+SearchText = Annotated[str, StringConstraints(max_length=200), PRINTABLE]
 Code = Annotated[
     str, StringConstraints(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9_.\-/]+$")
 ]
-Notes = Annotated[str, StringConstraints(max_length=10_000)]
+Notes = Annotated[str, StringConstraints(max_length=10_000), PRINTABLE]
 # RFC 5321's limit; the columns hold 254 characters.
 Email = Annotated[EmailStr, Field(max_length=254)]
 Phone = Annotated[str, StringConstraints(max_length=40, pattern=r"^[0-9+()\-. ]*$")]

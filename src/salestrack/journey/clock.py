@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
@@ -22,8 +22,17 @@ def tenant_zone(session: Session, tenant_id: uuid.UUID) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+def local(moment: datetime, zone: ZoneInfo) -> datetime:
+    """``moment`` in ``zone``; in UTC for a moment at the edge of the calendar that the zone
+    cannot show (saved before input moments were bounded to 1900-2999)."""
+    try:
+        return moment.astimezone(zone)
+    except (OverflowError, ValueError):
+        return moment.astimezone(UTC)
+
+
 def local_day(moment: datetime, zone: ZoneInfo) -> date:
-    return moment.astimezone(zone).date()
+    return local(moment, zone).date()
 
 
 def today(zone: ZoneInfo) -> date:

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Select, and_, or_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.types import TypeDecorator
 
-from salestrack.core.errors import Unprocessable
+from salestrack.core.pagination import cursor_moment, cursor_uuid, cursor_values, refused_cursor
 
 Key = InstrumentedAttribute[Any]
 
@@ -41,14 +41,19 @@ def _python_type(key: Key) -> type[Any]:
 def _load(key: Key, raw: Any) -> Any:
     kind = _python_type(key)
     if kind is datetime:
-        return datetime.fromisoformat(raw)
-    if kind is date:
-        return date.fromisoformat(raw)
-    if kind is time:
-        return time.fromisoformat(raw)
+        return cursor_moment(raw)
     if kind is uuid.UUID:
-        return uuid.UUID(raw)
-    if kind is int and isinstance(raw, int):
+        return cursor_uuid(raw)
+    if kind is date and isinstance(raw, str):
+        return date.fromisoformat(raw)
+    if kind is time and isinstance(raw, str):
+        value = time.fromisoformat(raw)
+        if value.tzinfo is not None:
+            raise ValueError("a local time has no zone")
+        return value
+    if kind is int and isinstance(raw, int) and not isinstance(raw, bool):
+        if abs(raw) >= 2**63:
+            raise ValueError("out of range")
         return raw
     raise ValueError(f"unexpected cursor value {raw!r}")
 
@@ -60,12 +65,12 @@ def encode(values: Sequence[Any]) -> str:
 
 def decode(cursor: str, keys: Sequence[Key]) -> list[Any]:
     try:
-        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if not isinstance(raw, list) or len(raw) != len(keys):
+        raw = cursor_values(cursor)
+        if len(raw) != len(keys):
             raise ValueError("wrong shape")
         return [_load(key, value) for key, value in zip(keys, raw, strict=True)]
-    except (ValueError, TypeError) as exc:
-        raise Unprocessable("cursor is not one this API issued") from exc
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        raise refused_cursor() from exc
 
 
 def _after(keys: Sequence[Key], values: Sequence[Any]) -> ColumnElement[bool]:

@@ -6,7 +6,6 @@ The seed's paths are a contract: ``POST /milestones/lead``, ``GET /milestones/le
 """
 
 import uuid
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Response
@@ -15,6 +14,7 @@ from salestrack.auth.context import Actor
 from salestrack.auth.deps import require
 from salestrack.auth.roles import Permission
 from salestrack.core.pagination import CursorParam, LimitParam, Page
+from salestrack.core.schema_base import Day
 from salestrack.http import csv_answers
 from salestrack.http.csv_answers import CSV_RESPONSES, CsvFormat
 from salestrack.http.deps import SessionDep
@@ -192,7 +192,7 @@ def status_history(
 def follow_ups(
     session: SessionDep,
     actor: Reader,
-    due_before: Annotated[date | None, Query(description="due strictly before this day")] = None,
+    due_before: Annotated[Day | None, Query(description="due strictly before this day")] = None,
     assigned_to: Annotated[uuid.UUID | None, Query(description="the lead's assignee")] = None,
     overdue: Annotated[bool, Query(description="only those already overdue")] = False,
     limit: LimitParam = 50,

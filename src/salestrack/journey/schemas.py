@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     Field,
     StringConstraints,
     WithJsonSchema,
@@ -21,7 +20,17 @@ from pydantic import (
 )
 
 from salestrack.core.db import utcnow
-from salestrack.core.schema_base import InputModel, Notes, OutputModel, ShortText, UpdateModel
+from salestrack.core.schema_base import (
+    PRINTABLE,
+    Day,
+    InputModel,
+    Notes,
+    OutputModel,
+    ShortText,
+    UpdateModel,
+    UtcMoment,
+    finite_json,
+)
 from salestrack.journey.models import (
     EngagementChannel,
     EngagementStatus,
@@ -35,11 +44,16 @@ from salestrack.leads.schemas import Audit
 
 METADATA_MAX_BYTES = 4096
 METADATA_MAX_KEYS = 50
+METADATA_MAX_DEPTH = 16
 
 
 def _bounded_metadata(value: dict[str, Any]) -> dict[str, Any]:
     if len(value) > METADATA_MAX_KEYS:
         raise ValueError(f"metadata may have at most {METADATA_MAX_KEYS} keys")
+    try:
+        finite_json(value, max_depth=METADATA_MAX_DEPTH)
+    except ValueError as exc:
+        raise ValueError(f"metadata {exc}") from None
     size = len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
     if size > METADATA_MAX_BYTES:
         raise ValueError(f"metadata is {size} bytes as JSON; at most {METADATA_MAX_BYTES}")
@@ -52,12 +66,6 @@ def _local_time(value: time) -> time:
     return value
 
 
-def _utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
-
-
-# A moment with its zone, kept in UTC (so a response reads the same as a later GET).
-UtcMoment = Annotated[AwareDatetime, AfterValidator(_utc)]
 Metadata = Annotated[dict[str, Any], AfterValidator(_bounded_metadata)]
 # JSON Schema's "time" format demands a zone; these are local times of day, so say that.
 LOCAL_TIME_SCHEMA = WithJsonSchema(
@@ -74,14 +82,14 @@ Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
 Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
 Minutes = Annotated[int, Field(ge=0, le=100_000)]
 Seconds = Annotated[int, Field(ge=0, le=10_000_000)]
-Subject = Annotated[str, StringConstraints(max_length=300)]
+Subject = Annotated[str, StringConstraints(max_length=300), PRINTABLE]
 
 
 # --- milestones --------------------------------------------------------------------
 
 
 class MilestoneFields(InputModel):
-    milestone_date: date
+    milestone_date: Day
     milestone_time: LocalTime | None = None
     location_name: ShortText | None = None
     location_latitude: Latitude | None = None
@@ -90,9 +98,14 @@ class MilestoneFields(InputModel):
     duration_minutes: Minutes | None = None
     outcome: Outcome | None = None
     follow_up_required: bool = False
-    follow_up_date: date | None = None
+    follow_up_date: Day | None = None
     notes: Notes = ""
-    metadata: Metadata = Field(default_factory=dict, description="≤ 50 keys, ≤ 4 KB as JSON")
+    metadata: Metadata = Field(
+        default_factory=dict,
+        description=(
+            "≤ 50 keys, ≤ 4 KB as JSON, nested ≤ 16 levels, finite numbers, no control characters"
+        ),
+    )
 
 
 class MilestoneCreate(MilestoneFields):
@@ -108,7 +121,7 @@ class MilestoneUpdate(UpdateModel):
     NOT_NULL: ClassVar[frozenset[str]] = frozenset(
         {"milestone_date", "follow_up_required", "notes", "metadata"}
     )
-    milestone_date: date | None = None
+    milestone_date: Day | None = None
     milestone_time: LocalTime | None = None
     location_name: ShortText | None = None
     location_latitude: Latitude | None = None
@@ -117,7 +130,7 @@ class MilestoneUpdate(UpdateModel):
     duration_minutes: Minutes | None = None
     outcome: Outcome | None = None
     follow_up_required: bool | None = None
-    follow_up_date: date | None = None
+    follow_up_date: Day | None = None
     notes: Notes | None = None
     metadata: Metadata | None = None
 
@@ -126,7 +139,7 @@ class MilestonePublic(Audit):
     id: uuid.UUID
     lead_id: uuid.UUID
     milestone_type: MilestoneType
-    milestone_date: date
+    milestone_date: Day
     milestone_time: TimeOfDay | None
     status_before: str | None
     status_after: str

@@ -66,7 +66,7 @@ def _milestone_event(row: LeadMilestone) -> tuple[tuple[Any, ...], TimelineEvent
 
 
 def _engagement_event(row: LeadEngagement, zone: Any) -> tuple[tuple[Any, ...], TimelineEvent]:
-    local = row.engagement_date.astimezone(zone)
+    local = clock.local(row.engagement_date, zone)
     at: time = local.time().replace(tzinfo=None)
     event = TimelineEvent(
         kind="engagement",

@@ -21,6 +21,7 @@ from salestrack.auth.context import Actor
 from salestrack.auth.models import User
 from salestrack.core import crud
 from salestrack.core.errors import ProblemError
+from salestrack.core.schema_base import printable
 from salestrack.leads import service
 from salestrack.leads.models import Campaign, LeadSource
 from salestrack.leads.schemas import LeadCreate
@@ -129,6 +130,10 @@ class _Lookups:
         return found
 
     def _one(self, kind: str, text: str) -> Any:
+        try:
+            printable(text)
+        except ValueError as exc:
+            raise LookupError(f"{kind}: {exc}") from None
         key = (kind, text.lower())
         if key not in self.cache:
             ids = list(self.session.scalars(self._query(kind, text.lower())).all())

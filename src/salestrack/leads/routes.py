@@ -2,7 +2,6 @@
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Depends, Query
@@ -11,6 +10,7 @@ from salestrack.auth.context import Actor
 from salestrack.auth.deps import require
 from salestrack.auth.roles import Permission
 from salestrack.core.pagination import CursorParam, LimitParam, Page
+from salestrack.core.schema_base import Day, SearchText
 from salestrack.http.deps import SessionDep
 from salestrack.http.routing import api_router
 from salestrack.leads import schemas, selectors, service
@@ -29,14 +29,14 @@ customers_router = api_router(prefix="/api/v1/sales/customers", tags=["customers
 campaigns_router = api_router(prefix="/api/v1/sales/campaigns", tags=["campaigns"])
 sources_router = api_router(prefix="/api/v1/sales/lead-sources", tags=["lead sources"])
 
-Search = Annotated[str | None, Query(max_length=200, description="text search")]
+Search = Annotated[SearchText | None, Query(description="text search")]
 
 
 @dataclass(frozen=True)
 class LeadQuery(selectors.LeadFilters):
     """The list filters as query parameters (the search text bounded like every input)."""
 
-    q: Annotated[str | None, Query(max_length=200, description="text search")] = None
+    q: Search = None
 
 
 def _page(found: tuple[list[Any], str | None]) -> dict[str, Any]:
@@ -91,7 +91,7 @@ def list_campaigns(
     status: CampaignStatus | None = None,
     campaign_type: CampaignType | None = None,
     assigned_to: uuid.UUID | None = None,
-    active_on: Annotated[date | None, Query(description="running on this day")] = None,
+    active_on: Annotated[Day | None, Query(description="running on this day")] = None,
     q: Search = None,
     limit: LimitParam = 50,
     cursor: CursorParam = None,

@@ -12,6 +12,7 @@ from pydantic import Field
 from salestrack.core.db import utcnow
 from salestrack.core.schema_base import (
     Code,
+    Day,
     Email,
     InputModel,
     Money,
@@ -58,9 +59,7 @@ class LeadBase(InputModel):
 class LeadCreate(LeadBase):
     lead_code: Code | None = None
     status: LeadStatus = LeadStatus.new
-    lead_date: date = Field(
-        default_factory=lambda: utcnow().date(), description="defaults to today"
-    )
+    lead_date: Day = Field(default_factory=lambda: utcnow().date(), description="defaults to today")
 
 
 class LeadUpdate(UpdateModel):
@@ -77,7 +76,7 @@ class LeadUpdate(UpdateModel):
     assigned_to: uuid.UUID | None = None
     expected_value: Money | None = None
     notes: Notes | None = None
-    lead_date: date | None = None
+    lead_date: Day | None = None
 
 
 class LeadPublic(Audit):
@@ -134,8 +133,8 @@ class CampaignCreate(InputModel):
     campaign_code: Code | None = None
     campaign_name: Name
     campaign_type: CampaignType
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
     budget: Money = Decimal("0")
     expected_roi: Percent | None = None
     description: Notes = ""
@@ -149,8 +148,8 @@ class CampaignUpdate(UpdateModel):
     )
     campaign_name: Name | None = None
     campaign_type: CampaignType | None = None
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
     budget: Money | None = None
     expected_roi: Percent | None = None
     description: Notes | None = None

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from salestrack.core import crud
 from salestrack.core.pagination import paginate
+from salestrack.core.schema_base import Day
 from salestrack.leads.models import (
     Campaign,
     CampaignStatus,
@@ -39,10 +40,10 @@ class LeadFilters:
     source_id: uuid.UUID | None = None
     campaign_id: uuid.UUID | None = None
     assigned_to: uuid.UUID | None = None
-    created_from: date | None = None
-    created_to: date | None = None
-    lead_date_from: date | None = None
-    lead_date_to: date | None = None
+    created_from: Day | None = None
+    created_to: Day | None = None
+    lead_date_from: Day | None = None
+    lead_date_to: Day | None = None
     q: str | None = None
 
 

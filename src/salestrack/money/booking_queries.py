@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from salestrack.core import crud
+from salestrack.core.schema_base import Day
 from salestrack.money import inventory
 from salestrack.money.models import Booking, BookingStatus, Inventory
 
@@ -22,8 +22,8 @@ class BookingFilters:
     lead_id: uuid.UUID | None = None
     inventory_id: uuid.UUID | None = None
     project: str | None = None
-    booking_date_from: date | None = None
-    booking_date_to: date | None = None
+    booking_date_from: Day | None = None
+    booking_date_to: Day | None = None
 
 
 def filtered(*, tenant_id: uuid.UUID, filters: BookingFilters) -> Select[tuple[Booking]]:

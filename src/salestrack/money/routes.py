@@ -1,7 +1,6 @@
 """HTTP routes for unit inventory and bookings (thin: the services decide)."""
 
 import uuid
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Depends, Query
@@ -10,6 +9,7 @@ from salestrack.auth.context import Actor
 from salestrack.auth.deps import require
 from salestrack.auth.roles import Permission
 from salestrack.core.pagination import CursorParam, LimitParam, Page, paginate
+from salestrack.core.schema_base import Day, SearchText
 from salestrack.http.deps import SessionDep
 from salestrack.http.routing import api_router
 from salestrack.money import booking_queries, bookings, inventory, selectors
@@ -31,7 +31,7 @@ bookings_router = api_router(prefix="/api/v1/sales/bookings", tags=["bookings"])
 
 Reader = Annotated[Actor, Depends(require(Permission.money_read))]
 Writer = Annotated[Actor, Depends(require(Permission.money_write))]
-Text = Annotated[str | None, Query(min_length=1, max_length=200)]
+Text = Annotated[SearchText | None, Query(min_length=1)]
 
 
 # --- inventory ---------------------------------------------------------------------
@@ -95,8 +95,8 @@ def list_bookings(
     lead_id: uuid.UUID | None = None,
     inventory_id: uuid.UUID | None = None,
     project: Text = None,
-    booking_date_from: date | None = None,
-    booking_date_to: date | None = None,
+    booking_date_from: Day | None = None,
+    booking_date_to: Day | None = None,
     limit: LimitParam = 50,
     cursor: CursorParam = None,
 ) -> Any:

@@ -12,7 +12,9 @@ from pydantic import AfterValidator, Field, StringConstraints, model_validator
 from salestrack.core.db import utcnow
 from salestrack.core.schema_base import (
     MAX_MONEY,
+    PRINTABLE,
     Code,
+    Day,
     InputModel,
     Money,
     Name,
@@ -23,17 +25,17 @@ from salestrack.core.schema_base import (
 )
 from salestrack.money.models import BookingStatus, EntryStatus, TransactionType
 
-UnitType = Annotated[str, StringConstraints(min_length=1, max_length=50)]
+UnitType = Annotated[str, StringConstraints(min_length=1, max_length=50), PRINTABLE]
 Units = Annotated[int, Field(ge=0, le=1_000_000)]
 SignedMoney = Annotated[
     Decimal, Field(ge=-MAX_MONEY, le=MAX_MONEY, max_digits=18, decimal_places=2)
 ]
 RefType = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$")]
-RefId = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+RefId = Annotated[str, StringConstraints(min_length=1, max_length=100), PRINTABLE]
 CENT = Decimal("0.01")
 # Responses always show two decimals ("500000.00"), also for amounts not yet re-read.
 Amount = Annotated[Decimal, AfterValidator(lambda value: value.quantize(CENT))]
-Reason = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+Reason = Annotated[str, StringConstraints(min_length=1, max_length=2000), PRINTABLE]
 
 
 def _today() -> date:
@@ -83,11 +85,11 @@ class BookingCreate(InputModel):
     customer_id: uuid.UUID
     lead_id: uuid.UUID | None = Field(None, description="defaults to the customer's lead")
     inventory_id: uuid.UUID
-    booking_date: date = Field(default_factory=_today)
+    booking_date: Day = Field(default_factory=_today)
     booking_amount: PositiveMoney
     unit_type: UnitType | None = Field(None, description="must match the inventory's if given")
     unit_count: Annotated[int, Field(ge=1, le=10_000)] = 1
-    delivery_date: date | None = None
+    delivery_date: Day | None = None
     status: BookingStatus = BookingStatus.pending
     notes: Notes = ""
 
@@ -102,9 +104,9 @@ class BookingUpdate(UpdateModel):
     NOT_NULL: ClassVar[frozenset[str]] = frozenset(
         {"booking_date", "booking_amount", "status", "notes"}
     )
-    booking_date: date | None = None
+    booking_date: Day | None = None
     booking_amount: PositiveMoney | None = None
-    delivery_date: date | None = None
+    delivery_date: Day | None = None
     status: BookingStatus | None = None
     notes: Notes | None = None
 
@@ -112,12 +114,12 @@ class BookingUpdate(UpdateModel):
 class BookingCancel(InputModel):
     reason: Reason
     refund_amount: Money = Decimal("0")
-    cancellation_date: date = Field(default_factory=_today)
+    cancellation_date: Day = Field(default_factory=_today)
 
 
 class RefundPayout(InputModel):
     amount: PositiveMoney | None = Field(None, description="defaults to the refund still due")
-    transaction_date: date = Field(default_factory=_today)
+    transaction_date: Day = Field(default_factory=_today)
     description: Notes = ""
 
 
@@ -163,7 +165,7 @@ def side_error(kind: TransactionType, debit: Decimal, credit: Decimal) -> str | 
 class LedgerEntryCreate(InputModel):
     customer_id: uuid.UUID
     transaction_type: TransactionType
-    transaction_date: date = Field(default_factory=_today)
+    transaction_date: Day = Field(default_factory=_today)
     debit_amount: Money | None = None
     credit_amount: Money | None = None
     balance_after: SignedMoney | None = Field(
@@ -188,7 +190,7 @@ class LedgerEntryCreate(InputModel):
 
 
 class ReversalCreate(InputModel):
-    transaction_date: date = Field(default_factory=_today)
+    transaction_date: Day = Field(default_factory=_today)
     description: Notes = ""
 
 

@@ -40,12 +40,19 @@ def _buckets(debtor: Debtor, today: date) -> dict[str, str]:
     return {k: money(Decimal(v) / 100) for k, v in out.items()}
 
 
+# Far above any sum of amounts, far below what a NUMERIC comparison or quantize overflows.
+CURSOR_AMOUNT_LIMIT = Decimal("1e24")
+
+
 def parse_cursor(cursor: str | None) -> tuple[Decimal, uuid.UUID] | None:
     if cursor is None:
         return None
     try:
         amount, customer_id = cursor.split("|")
-        return Decimal(amount), uuid.UUID(customer_id)
+        outstanding = Decimal(amount)
+        if not outstanding.is_finite() or abs(outstanding) >= CURSOR_AMOUNT_LIMIT:
+            raise ValueError("not an amount a debtor can owe")
+        return outstanding, uuid.UUID(customer_id)
     except (ValueError, ArithmeticError):
         raise Unprocessable("cursor is not one this API issued") from None
 

@@ -161,7 +161,7 @@ def receivables_report(
     session: SessionDep,
     actor: Reader,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: Annotated[str | None, Query(max_length=100)] = None,
+    cursor: Annotated[str | None, Query(max_length=100, pattern=r"^[0-9A-Za-z.|+-]*$")] = None,
     format: Format = "json",
 ) -> Any:
     """Outstanding by customer (owing most first) with ageing buckets, and tenant totals."""

@@ -56,7 +56,7 @@ MAX_CALL_MINUTES = Decimal(10_000_000) / 60
 
 def local_moment_text(value: datetime, fmt: LocaleFormat) -> str:
     """A stored moment as a ``datetime-local`` value in the tenant's zone."""
-    return value.astimezone(fmt.zone).strftime("%Y-%m-%dT%H:%M")
+    return fmt.local(value).strftime("%Y-%m-%dT%H:%M")
 
 
 def now_text(fmt: LocaleFormat) -> str:

@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 
 from salestrack.auth.roles import Permission
 from salestrack.core.errors import NotFound
+from salestrack.core.schema_base import SearchText
 from salestrack.http.deps import SessionDep
 from salestrack.journey import service as journey
 from salestrack.leads import selectors as lead_reads
@@ -42,7 +43,7 @@ from salestrack.web.kit.render import SECURITY_HEADERS, query_string, redirect, 
 router = APIRouter(prefix="/leads", include_in_schema=False)
 Reader = Annotated[WebUser, user_with(Permission.leads_read)]
 Recorder = Annotated[WebUser, user_with(Permission.journey_write)]
-SearchText = Annotated[str, Query(max_length=200)]
+Search = Annotated[SearchText, Query()]
 SUGGESTIONS = 10
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -53,7 +54,7 @@ def _matches(session: Session, user: WebUser, text: str, limit: int) -> list[Lea
 
 
 @router.get("/suggest")
-def suggest(session: SessionDep, user: Reader, q: SearchText = "") -> Response:
+def suggest(session: SessionDep, user: Reader, q: Search = "") -> Response:
     """Up to ten leads for the picker's suggestions (same origin, JSON)."""
     text = q.strip()
     items = [
@@ -64,9 +65,7 @@ def suggest(session: SessionDep, user: Reader, q: SearchText = "") -> Response:
 
 
 @router.get("/open")
-def open_lead(
-    request: Request, session: SessionDep, user: Reader, lead: SearchText = ""
-) -> Response:
+def open_lead(request: Request, session: SessionDep, user: Reader, lead: Search = "") -> Response:
     """The picker's target: a code or a single match opens the lead, else the filtered list."""
     text = lead.strip()
     if not text:

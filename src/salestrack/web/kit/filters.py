@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
@@ -94,7 +94,7 @@ class LocaleFormat:
         if value is None:
             return EMPTY
         if isinstance(value, datetime):
-            value = value.astimezone(self.zone).date()
+            value = self.local(value).date()
         return format_date(value, "medium", locale=self.babel_locale)
 
     def month(self, value: date) -> str:
@@ -104,7 +104,15 @@ class LocaleFormat:
     def moment(self, value: datetime | None) -> str:
         if value is None:
             return EMPTY
-        return format_datetime(value, "medium", tzinfo=self.zone, locale=self.babel_locale)
+        return format_datetime(self.local(value), "medium", locale=self.babel_locale)
+
+    def local(self, value: datetime) -> datetime:
+        """``value`` in the tenant's zone; in UTC for a moment at the edge of the calendar
+        (saved before moments were bounded) that the zone cannot show."""
+        try:
+            return value.astimezone(self.zone)
+        except (OverflowError, ValueError):
+            return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
     def duration(self, seconds: int | None) -> str:
         """``7200`` -> "2 hours", ``5430`` -> "1 hour 30 minutes" in the tenant's language."""

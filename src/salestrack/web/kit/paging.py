@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from salestrack.core.errors import Unprocessable
+from salestrack.core.schema_base import printable
 from salestrack.web.kit.render import query_string
 
 RowT = TypeVar("RowT")
@@ -29,6 +30,7 @@ FiltersT_contra = TypeVar("FiltersT_contra", contravariant=True)
 Fetch = Callable[[str | None], tuple[list[RowT], str | None]]
 PAGE_SIZE = 25
 IGNORED = "Not a valid choice; ignored."
+STALE = "That page link is out of date; showing the first page."
 
 
 class PageSelector(Protocol[FiltersT_contra, RowT]):
@@ -67,10 +69,11 @@ class ListPage(Generic[RowT]):
         self, values: Mapping[str, str], errors: Mapping[str, str]
     ) -> dict[str, Any]:
         """A filtered list's template context: the filters as typed, the ones ignored and
-        why, whether any is set (``filtered``), and the paging links keeping them."""
+        why (and ``cursor`` when the link's cursor was refused), whether any is set
+        (``filtered``), and the paging links keeping them."""
         return {
             "values": values,
-            "errors": errors,
+            "errors": {**errors, "cursor": STALE} if self.stale else errors,
             "filtered": any(values.values()),
             **self.links(values),
         }
@@ -114,8 +117,9 @@ class ListFilters(Generic[FiltersT]):
 
 
 def search_text(text: str) -> str:
-    """A free-text filter as the selectors take it (at most 200 characters)."""
-    return text[:200]
+    """A free-text filter as the selectors take it (at most 200 characters); one with a
+    control character is refused (``ValueError``: the filter is ignored), like the API's."""
+    return printable(text[:200])
 
 
 def filtered_page(

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from salestrack.auth.roles import Permission
+from salestrack.core.schema_base import parse_day
 from salestrack.http.deps import SessionDep
 from salestrack.leads import selectors, service
 from salestrack.leads.models import Lead, LeadStatus
@@ -38,8 +38,8 @@ FILTERS = ListFilters(
         "source_id": uuid.UUID,
         "campaign_id": uuid.UUID,
         "assigned_to": uuid.UUID,
-        "lead_date_from": date.fromisoformat,
-        "lead_date_to": date.fromisoformat,
+        "lead_date_from": parse_day,
+        "lead_date_to": parse_day,
     },
 )
 AMOUNTS = frozenset({"expected_value"})
@@ -51,8 +51,6 @@ def lead_list(request: Request, session: SessionDep, user: Reader) -> Response:
     filters, values, errors = FILTERS.read(request.query_params)
     tenant_id = user.actor.tenant_id
     page = filtered_page(request, session, tenant_id, selectors.lead_page, filters)
-    if page.stale:
-        errors["cursor"] = "That page link is out of date; showing the first page."
     counts = selectors.lead_status_counts(session, tenant_id=tenant_id, filters=filters)
     without_status = {k: v for k, v in values.items() if k != "status"}
     return render(

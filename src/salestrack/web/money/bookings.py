@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from salestrack.auth.roles import Permission
+from salestrack.core.schema_base import parse_day
 from salestrack.http.deps import SessionDep
 from salestrack.money import booking_queries, bookings, selectors
 from salestrack.money.models import BookingStatus
@@ -38,8 +38,8 @@ FILTERS = ListFilters(
         "status": BookingStatus,
         "project": search_text,
         "customer_id": uuid.UUID,
-        "booking_date_from": date.fromisoformat,
-        "booking_date_to": date.fromisoformat,
+        "booking_date_from": parse_day,
+        "booking_date_to": parse_day,
     },
 )
 CREATE_BLANKS: dict[str, Any] = {

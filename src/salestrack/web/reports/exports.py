@@ -14,6 +14,7 @@ from typing import Any
 
 from starlette.responses import Response
 
+from salestrack.core.schema_base import CONTROL_CHARACTERS
 from salestrack.http import csv_answers
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -22,7 +23,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _cell(value: Any) -> Any:
     if value is None or isinstance(value, int | float | Decimal):
         return value
-    text = str(value)
+    # Text saved before control characters were refused: XML cannot hold them.
+    text = CONTROL_CHARACTERS.sub("\ufffd", str(value))
     try:
         number = Decimal(text)
     except InvalidOperation:
