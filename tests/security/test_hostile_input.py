@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from salestrack.auth.context import system_actor
 from salestrack.core.tenancy import tenant_transaction
 from salestrack.leads.importer import import_leads, read_rows
-from tests.money.conftest import BOOKINGS, INVENTORY, LEDGER, buyer, new_inventory
+from tests.money.conftest import BOOKINGS, INVENTORY, LEDGER, buyer, new_customer, new_inventory
 from tests.support import ApiClient, TenantWorld
 
 SALES = "/api/v1/sales"
@@ -277,3 +277,43 @@ def test_an_import_with_control_characters_names_the_row(
     assert report.created == 0
     assert [p.split(":")[0] for p in report.problems] == ["row 2", "row 3", "row 4"]
     assert world.admin.get(f"{SALES}/leads").status_code == 200
+
+
+# --- sums of the largest amounts ---------------------------------------------------
+
+MAX_AMOUNT = "9999999999999999.99"
+
+
+def test_the_largest_amounts_add_up_in_the_reports(world: TenantWorld) -> None:
+    """Each amount may be the documented maximum; the report counters and a lead's
+    revenue add them up without overflowing (NUMERIC(18,2) did after two)."""
+    api = world.admin
+    customers = 6
+    for i in range(customers):
+        _, customer_id = buyer(api, f"Buyer {i}")
+        for kind, side in (("invoice", "debit_amount"), ("payment", "credit_amount")):
+            body = {"customer_id": customer_id, "transaction_type": kind, side: MAX_AMOUNT}
+            assert api.post(LEDGER, json=body).status_code == 201, (i, kind)
+    lead_id, _ = buyer(api, "Big Buyer")
+    inventory = new_inventory(api, total=5)
+    for i in range(3):  # one lead, three customers (each may owe the maximum)
+        customer = new_customer(api, f"Big Buyer {i}", lead_id=lead_id)
+        body = {
+            "customer_id": customer["id"],
+            "inventory_id": inventory["id"],
+            "booking_amount": MAX_AMOUNT,
+            "status": "confirmed",
+        }
+        assert api.post(BOOKINGS, json=body).status_code == 201
+    for report in (
+        "dashboard",
+        "funnel",
+        "source-performance",
+        "campaign-performance",
+        "bookings",
+        "receivables",
+    ):
+        assert api.get(f"{SALES}/reports/{report}").status_code == 200, report
+    bookings = api.ok("GET", f"{SALES}/reports/bookings")
+    confirmed = next(s for s in bookings["statuses"] if s["status"] == "confirmed")
+    assert confirmed["total_amount"] == "29999999999999999.97"

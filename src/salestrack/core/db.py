@@ -96,6 +96,20 @@ class Money(TypeDecorator[Decimal]):
         return Decimal
 
 
+class Total(Money):
+    """A running sum of amounts (report counters): ``NUMERIC(38,2)`` on PostgreSQL, so
+    adding up any realistic number of amounts, each below 10^16, cannot overflow the
+    column; integer minor units on SQLite, like ``Money``."""
+
+    impl = Numeric(38, 2)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(Numeric(38, 2, asdecimal=True))
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime(), uuid.UUID: Uuid(), Decimal: Money()}

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Boolean, Date, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from salestrack.core.db import Base, tenant_root_fk
+from salestrack.core.db import Base, Total, tenant_root_fk
 
 ZERO_ID = uuid.UUID(int=0)
 
@@ -37,7 +37,7 @@ class ReportCounter(Base):
     metric: Mapped[str] = mapped_column(String(24), primary_key=True)
     shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
     n: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
-    amount: Mapped[Decimal] = mapped_column(nullable=False, default=Decimal("0"))
+    amount: Mapped[Decimal] = mapped_column(Total(), nullable=False, default=Decimal("0"))
 
 
 class ReportLeadState(Base):
@@ -56,8 +56,9 @@ class ReportLeadState(Base):
     status: Mapped[str] = mapped_column(String(20), nullable=False)
     reached: Mapped[int] = mapped_column(Integer, nullable=False)
     converted_on: Mapped[date | None] = mapped_column(Date)
-    revenue: Mapped[Decimal] = mapped_column(nullable=False)
-    collected: Mapped[Decimal] = mapped_column(nullable=False)
+    # A lead's bookings and payments added up (each at most the largest amount).
+    revenue: Mapped[Decimal] = mapped_column(Total(), nullable=False)
+    collected: Mapped[Decimal] = mapped_column(Total(), nullable=False)
     # {"YYYY-MM-DD": count} of live engagements / open follow-ups (by due day).
     engagements: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
     follow_ups: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
