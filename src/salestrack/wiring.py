@@ -17,6 +17,7 @@ from salestrack.audit import service as audit
 from salestrack.auth import verification
 from salestrack.core import hooks, tenancy
 from salestrack.core.db import make_session_factory
+from salestrack.http import idempotency_asgi
 from salestrack.journey import milestones
 from salestrack.money import journey_links
 from salestrack.reports import summaries
@@ -28,6 +29,7 @@ def install(factory: sessionmaker[Session]) -> sessionmaker[Session]:
         return factory
     tenancy.install(factory)  # first: the tenant setting every statement runs under
     verification.install(factory)  # then the request's user (users are under RLS too)
+    idempotency_asgi.install(factory)  # then a request's Idempotency-Key claim
     hooks.RECORD_CHANGE.connect(factory, audit.record)
     milestones.install(factory)  # a lead's first milestone and status history
     journey_links.install(factory)  # the timeline's conversion value from bookings

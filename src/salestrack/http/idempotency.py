@@ -24,11 +24,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Index, Integer, String, Text, delete, select, text, update
+from sqlalchemy import Connection, Index, Integer, String, Text, delete, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from salestrack.core.db import Base, UTCDateTime, tenant_root_fk, upsert_insert, utcnow
+from salestrack.core.db import Base, UTCDateTime, tenant_root_fk, utcnow
 
 RETENTION = timedelta(hours=24)
 CLAIM_LOCK_TIMEOUT = "2s"
@@ -93,7 +94,7 @@ def _row_of(tenant_id: uuid.UUID, user_id: uuid.UUID, key: str) -> tuple[Any, ..
 
 
 def claim(
-    session: Session,
+    db: Session | Connection,
     *,
     tenant_id: uuid.UUID,
     user_id: uuid.UUID,
@@ -102,12 +103,13 @@ def claim(
     method: str,
     path: str,
 ) -> StoredResponse | None:
-    """Claim the caller's ``key`` in the session's transaction: None when this request is
-    the first (go ahead), the stored response when it already ran; ``StillRunning`` /
-    ``KeyReused``. ``method`` and ``path`` are kept on the row for operators, never told to
-    a client."""
-    postgres = session.get_bind().dialect.name == "postgresql"
-    insert = upsert_insert(session)
+    """Claim the caller's ``key`` in the transaction of ``db`` (a session, or the connection
+    of a session's transaction as it begins): None when this request is the first (go
+    ahead), the stored response when it already ran; ``StillRunning`` / ``KeyReused``.
+    ``method`` and ``path`` are kept on the row for operators, never told to a client."""
+    dialect = db.dialect if isinstance(db, Connection) else db.get_bind().dialect
+    postgres = dialect.name == "postgresql"
+    insert = postgresql.insert if postgres else sqlite.insert
     stmt = (
         insert(IdempotencyKey)
         .values(
@@ -122,9 +124,16 @@ def claim(
         .on_conflict_do_nothing()
         .returning(IdempotencyKey.key)
     )
-    if _inserted(session, stmt, postgres=postgres):
+    if _inserted(db, stmt, postgres=postgres):
         return None
-    row = session.scalars(select(IdempotencyKey).where(*_row_of(tenant_id, user_id, key))).one()
+    row = db.execute(
+        select(
+            IdempotencyKey.fingerprint,
+            IdempotencyKey.status_code,
+            IdempotencyKey.content_type,
+            IdempotencyKey.response_body,
+        ).where(*_row_of(tenant_id, user_id, key))
+    ).one()
     if row.fingerprint != fingerprint:
         raise KeyReused
     if row.status_code is None or row.response_body is None:
@@ -132,24 +141,22 @@ def claim(
     return StoredResponse(row.status_code, row.content_type, row.response_body)
 
 
-def _inserted(session: Session, stmt: Any, *, postgres: bool) -> bool:
+def _inserted(db: Session | Connection, stmt: Any, *, postgres: bool) -> bool:
     """Run the claim's insert; True when this request inserted the key. On PostgreSQL the
     claim alone waits briefly for a concurrent holder of the key (``StillRunning``)."""
     try:
         if postgres:  # one round trip: remember the setting and shorten it for the claim
-            previous = session.execute(
+            previous = db.execute(
                 text(
                     "SELECT previous, set_config('lock_timeout', :value, true) FROM"
                     " (SELECT current_setting('lock_timeout') AS previous OFFSET 0) AS old"
                 ),
                 {"value": CLAIM_LOCK_TIMEOUT},
             ).scalar_one()
-        inserted = session.execute(stmt).first()
+        inserted = db.execute(stmt).first()
         if postgres:
             # Only the claim waits briefly; the request's own row locks wait as usual.
-            session.execute(
-                text("SELECT set_config('lock_timeout', :value, true)"), {"value": previous}
-            )
+            db.execute(text("SELECT set_config('lock_timeout', :value, true)"), {"value": previous})
     except OperationalError as exc:
         if getattr(exc.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
             raise StillRunning from exc

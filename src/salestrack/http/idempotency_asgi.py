@@ -33,7 +33,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, event
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -78,20 +79,38 @@ class Replayed(Exception):
 async def claim_key(scope: Scope, *, tenant_id: uuid.UUID, user_id: uuid.UUID) -> None:
     """Claim the request's Idempotency-Key, if it has one, for the caller.
 
-    Call it only once the request has passed every check a fresh request gets: the claim
-    is the first statement of the request's transaction, whose start checks the user
-    (``auth.verification``). Returns when the handler is to run (first with the key, or no
-    key); raises ``Replayed`` for a repeat, ``Unprocessable`` (422) for the key on another
-    request, ``Conflict`` (409) while the first request with the key still runs.
+    Call it only once the request has passed every check a fresh request gets. The claim
+    is the first statement of the request's transaction after the user check
+    (``auth.verification``), made as that transaction begins in the handler's own thread
+    (``install``): no extra trip to a thread, and on SQLite the write lock the claim takes
+    is never held while the request waits for a thread. A repeat raises ``Replayed``
+    before the handler's first statement runs; the key on another request is 422, and 409
+    while the first request with the key still runs.
     """
     pending = scope.get(PENDING_KEY)
     if not isinstance(pending, PendingKey) or pending.owner is not None:
         return  # no key, or already claimed (a route with two permission checks)
     session: Session = scope[SHARED_SESSION]
+    if TO_CLAIM in session.info:
+        return
+    session.info[TO_CLAIM] = (pending, tenant_id, user_id)
+    if session.in_transaction():  # already begun (a dependency queried): claim now
+        await run_in_threadpool(lambda: _claim(session, session.connection()))
+
+
+TO_CLAIM = "salestrack.idempotency_to_claim"
+
+
+def _claim_as_transaction_begins(session: Session, _transaction: Any, connection: Any) -> None:
+    if TO_CLAIM in session.info:
+        _claim(session, connection)
+
+
+def _claim(session: Session, connection: Connection) -> None:
+    pending, tenant_id, user_id = session.info.pop(TO_CLAIM)
     try:
-        stored = await run_in_threadpool(
-            keys.claim,
-            session,
+        stored = keys.claim(
+            connection,
             tenant_id=tenant_id,
             user_id=user_id,
             key=pending.key,
@@ -110,6 +129,12 @@ async def claim_key(scope: Scope, *, tenant_id: uuid.UUID, user_id: uuid.UUID) -
         raise Replayed(stored)
     pending.owner = (tenant_id, user_id)
     session.info[keys.CLAIM] = keys.Claim(tenant_id, user_id, pending.key)
+
+
+def install(factory: sessionmaker[Session]) -> None:
+    """Claim a request's key as its transaction begins, on that transaction's connection
+    (after the tenant setting and the user check, which the wiring installs first)."""
+    event.listen(factory, "after_begin", _claim_as_transaction_begins)
 
 
 class IdempotencyMiddleware:
