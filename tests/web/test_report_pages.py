@@ -199,3 +199,34 @@ def test_reps_get_no_reports_viewers_do(
     assert 'href="/reports"' not in rep_web.get("/leads").text
     assert viewer_web.get("/reports", params={"tab": "campaigns"}).status_code == 200
     assert viewer_web.get("/reports/bookings.xlsx").status_code == 200
+
+
+def test_exported_text_never_runs_as_a_formula(admin_web: WebClient, world: TenantWorld) -> None:
+    """A campaign named like a formula is exported as text a spreadsheet will not run
+    (OWASP CSV injection): an apostrophe in front in the CSVs (API and page), a text cell
+    in the workbook; numbers stay numbers."""
+    from openpyxl import load_workbook
+
+    hostile = ["=cmd|' /C calc'!A0", "@SUM(1+1)", "+1+1", "-2+3"]
+    for name in hostile:
+        world.admin.ok(
+            "POST",
+            "/api/v1/sales/campaigns",
+            201,
+            json={"campaign_name": name, "campaign_type": "digital", "budget": "1000.00"},
+        )
+    api_csv = world.admin.get(
+        "/api/v1/sales/reports/campaign-performance", params={"format": "csv"}
+    ).text
+    page_csv = admin_web.get("/reports/campaigns.csv").text
+    for text in (api_csv, page_csv):
+        cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+        for name in hostile:
+            assert "'" + name in cells
+            assert name not in cells
+        assert "1000.00" in cells  # a number is still a plain number
+    sheet = load_workbook(io.BytesIO(admin_web.get("/reports/campaigns.xlsx").content)).active
+    assert sheet is not None
+    named = [cell for row in sheet.iter_rows() for cell in row if cell.value in hostile]
+    assert sorted(cell.value for cell in named) == sorted(hostile)
+    assert {cell.data_type for cell in named} == {"s"}

@@ -2,13 +2,15 @@
 
 Numbers are written as plain decimals ("12.50", "150000.00") without thousands
 separators or currency signs, so a spreadsheet reads them as numbers; a rate with a zero
-denominator is an empty cell.
+denominator is an empty cell. Text a user typed is made inert (``inert``): a spreadsheet
+never runs a cell of ours as a formula.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
@@ -24,12 +26,25 @@ CSV_RESPONSES: dict[int | str, dict[str, Any]] = {
 CsvFormat = Annotated[Literal["json", "csv"], Query(description="csv for a spreadsheet")]
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+def inert(value: Any) -> Any:
+    """A cell no spreadsheet runs as a formula (OWASP CSV injection): text that starts with
+    ``= + - @``, a tab or a carriage return gets a leading apostrophe, unless it is a plain
+    number ("-400000.00" stays a number)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
 def render(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([inert(v) for v in header])
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None else inert(v) for v in row])
     return out.getvalue()
 
 

@@ -2,7 +2,8 @@
 ``?format=csv``) and Excel (openpyxl), with the same header and rows.
 
 In the workbook, numbers are numbers (a spreadsheet can sum them) and an empty rate
-(zero denominator) is an empty cell, as in the CSV.
+(zero denominator) is an empty cell, as in the CSV; text is always a text cell, never a
+formula, whatever it starts with (a campaign named ``=cmd|...``).
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ def workbook_bytes(title: str, header: Sequence[str], rows: Sequence[Sequence[An
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append([_cell(v) for v in row])
+        for cell in sheet[sheet.max_row]:
+            if cell.data_type == "f":  # our cells are values: text from a user stays text
+                cell.data_type = "s"
     sheet.freeze_panes = "A2"
     for index, name in enumerate(header, start=1):
         letter = sheet.cell(row=1, column=index).column_letter
