@@ -30,6 +30,16 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+SECRETS = frozenset({"password_hash"})
+"""Columns whose value never enters the log: an entry says that one changed, not to what."""
+CHANGED = "(changed)"
+
+
+def without_secrets(changes: dict[str, Any]) -> dict[str, Any]:
+    """``changes`` with every secret's value replaced by a mark that it was set or changed."""
+    return {name: CHANGED if name in SECRETS else value for name, value in changes.items()}
+
+
 def record(
     session: Session,
     *,
@@ -47,7 +57,7 @@ def record(
             entity_id=entity_id,
             action=action,
             actor_id=actor.user_id,
-            changes=jsonable(changes),
+            changes=jsonable(without_secrets(changes)),
         )
     )
 
