@@ -70,13 +70,14 @@ class Money(TypeDecorator[Decimal]):
     ``SUM`` over cents stays exact and the result comes back as ``Decimal``.
     """
 
-    impl = Numeric(18, 2)
+    PRECISION = 18
+    impl = Numeric(PRECISION, 2)
     cache_ok = True
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":
             return dialect.type_descriptor(BigInteger())
-        return dialect.type_descriptor(Numeric(18, 2, asdecimal=True))
+        return dialect.type_descriptor(Numeric(self.PRECISION, 2, asdecimal=True))
 
     def process_bind_param(self, value: Decimal | int | None, dialect: Dialect) -> Any:
         if value is None:
@@ -101,13 +102,9 @@ class Total(Money):
     adding up any realistic number of amounts, each below 10^16, cannot overflow the
     column; integer minor units on SQLite, like ``Money``."""
 
-    impl = Numeric(38, 2)
+    PRECISION = 38
+    impl = Numeric(PRECISION, 2)
     cache_ok = True
-
-    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
-        if dialect.name == "sqlite":
-            return dialect.type_descriptor(BigInteger())
-        return dialect.type_descriptor(Numeric(38, 2, asdecimal=True))
 
 
 class Base(DeclarativeBase):
