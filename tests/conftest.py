@@ -63,8 +63,10 @@ def app(settings: Settings, engine: Engine) -> FastAPI:
 
 
 @pytest.fixture(scope="session")
-def http(app: FastAPI) -> TestClient:
-    return TestClient(app, raise_server_exceptions=False)
+def http(app: FastAPI) -> Iterator[TestClient]:
+    """One client, one event loop for the whole run, as a server process has."""
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
 
 
 @pytest.fixture(scope="session")

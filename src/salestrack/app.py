@@ -8,14 +8,15 @@ from contextlib import asynccontextmanager
 
 from anyio import to_thread
 from fastapi import FastAPI
-from sqlalchemy import Engine
+from sqlalchemy import Engine, QueuePool
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from salestrack import __version__, wiring
 from salestrack.audit.routes import router as audit_router
 from salestrack.auth.routes import auth_router, users_router
 from salestrack.auth.security import configure_hashing, tenant_of_token
 from salestrack.core.config import ConfigurationError, Settings, get_settings
-from salestrack.core.db import make_engine
+from salestrack.core.db import LoopEngines, make_engine, make_loop_engine
 from salestrack.core.errors import install_error_handlers
 from salestrack.core.migrate import ensure_migrated
 from salestrack.core.rls import connected_role_problems
@@ -76,10 +77,16 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             engine.dispose()
         raise
 
+    # API handlers on PostgreSQL run on the event loop with the async driver (see
+    # http.routing); pages, probes and SQLite use ``engine`` in threads.
+    loop_engines = loop_engines_for(settings, engine)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         yield
+        if loop_engines is not None:
+            await loop_engines.dispose_current()
         if owns_engine:
             engine.dispose()
 
@@ -96,7 +103,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.loop_engines = loop_engines
     app.state.session_factory = wiring.session_factory(engine)
+    # Wired once; each session is bound to its loop's engine (http.deps.request_session).
+    app.state.loop_session_factory = wiring.session_factory(engine) if loop_engines else None
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
@@ -118,6 +128,33 @@ def engine_for(settings: Settings) -> Engine:
         pool_timeout=settings.db_pool_timeout_seconds,
         statement_timeout_ms=settings.db_statement_timeout_ms,
     )
+
+
+def loop_engines_for(settings: Settings, engine: Engine) -> LoopEngines | None:
+    """Async-driver twins of ``engine`` (one per event loop): same URL, pool size, overflow
+    and timeout (an engine handed in may have its own), and the statement timeout; None on
+    SQLite."""
+    if engine.dialect.name != "postgresql":
+        return None
+    pool = engine.pool
+    sizes = {"pool_size": settings.db_pool_size, "max_overflow": settings.db_max_overflow}
+    timeout = settings.db_pool_timeout_seconds
+    if isinstance(pool, QueuePool):
+        sizes = {"pool_size": pool.size(), "max_overflow": pool._max_overflow}
+        timeout = pool.timeout()
+    url = engine.url.render_as_string(hide_password=False)
+
+    def make() -> AsyncEngine:
+        made = make_loop_engine(
+            url,
+            **sizes,
+            pool_timeout=timeout,
+            statement_timeout_ms=settings.db_statement_timeout_ms,
+        )
+        assert made is not None  # PostgreSQL
+        return made
+
+    return LoopEngines(make)
 
 
 def _check_database_role(settings: Settings, engine: Engine) -> None:

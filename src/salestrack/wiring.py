@@ -34,7 +34,6 @@ def install(factory: sessionmaker[Session]) -> sessionmaker[Session]:
     milestones.install(factory)  # a lead's first milestone and status history
     journey_links.install(factory)  # the timeline's conversion value from bookings
     summaries.install(factory)  # report summaries noted at flush, applied at commit
-    hooks.REFRESH_DERIVED.connect(factory, summaries.sync_now)
     return factory
 
 

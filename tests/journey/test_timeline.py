@@ -44,13 +44,16 @@ def test_same_day_order_and_value_provider(world: TenantWorld, app: FastAPI) -> 
     def value(_session: Session, tenant_id: uuid.UUID, lead: uuid.UUID) -> Decimal | None:
         return Decimal("5000000") if str(lead) == lead_id else None
 
-    factory = app.state.session_factory
-    timeline.CONVERSION_VALUE.connect(factory, value)
+    # The API's sessions come from the loop factory on PostgreSQL, the pages' from the other.
+    factories = [f for f in (app.state.session_factory, app.state.loop_session_factory) if f]
+    for factory in factories:
+        timeline.CONVERSION_VALUE.connect(factory, value)
     try:
         body = api.ok("GET", url)
         rep_view = world.rep.ok("GET", url)
     finally:
-        timeline.CONVERSION_VALUE.disconnect(factory, value)
+        for factory in factories:
+            timeline.CONVERSION_VALUE.disconnect(factory, value)
     assert body["conversion_value"] == "5000000"
     assert (rep_view["conversion_value"], rep_view["conversion_value_hidden"]) == (None, True)
     assert body["conversion_time_days"] is None

@@ -130,7 +130,10 @@ def test_reversal_posts_the_opposite_and_marks_the_original(api: ApiClient) -> N
 
 
 def test_ledger_codes_are_sequential_without_gaps(api: ApiClient) -> None:
-    first, second = new_customer(api)["id"], new_customer(api, "Arjun")["id"]
+    """Per account: refused postings (422, 409) give nothing away, and one account's
+    postings never take numbers from another's."""
+    one, two = new_customer(api), new_customer(api, "Arjun")
+    first, second = one["id"], two["id"]
     codes = [post(api, first, "invoice", "10")["ledger_code"]]
     bad = api.post(LEDGER, json={"customer_id": first, "transaction_type": "payment"})
     assert bad.status_code == 422
@@ -146,8 +149,11 @@ def test_ledger_codes_are_sequential_without_gaps(api: ApiClient) -> None:
     assert stale.status_code == 409
     codes.append(post(api, second, "invoice", "5")["ledger_code"])
     codes.append(post(api, first, "payment", "10")["ledger_code"])
-    numbers = [int(c.split("-")[1]) for c in codes]
-    assert numbers == [1, 2, 3]
+    assert codes == [
+        f"LED-{one['customer_code']}-0001",
+        f"LED-{two['customer_code']}-0001",
+        f"LED-{one['customer_code']}-0002",
+    ]
 
 
 def test_entries_page_in_order(api: ApiClient) -> None:
@@ -220,15 +226,16 @@ def test_decimal_precision_survives(api: ApiClient) -> None:
 
 
 def test_the_posted_entry_is_the_stored_entry_with_gap_free_codes(api: ApiClient) -> None:
-    """An entry is numbered at the end of its posting: the answer must already carry the
-    final code, exactly as the ledger shows it later, and codes follow on without gaps even
-    when a posting in between is refused."""
-    customer = new_customer(api)["id"]
+    """Codes are numbered per account (``LED-<customer code>-<position>``): the answer
+    carries the final code, exactly as the ledger shows it later, and codes follow on
+    without gaps even when a posting in between is refused."""
+    made = new_customer(api)
+    customer = made["id"]
     first = post(api, customer, "invoice", "1000.00")
     refused = api.post(LEDGER, json={"customer_id": customer, "transaction_type": "payment"})
     assert refused.status_code == 422
     second = post(api, customer, "payment", "400.00")
     listed = api.ok("GET", f"{LEDGER}/{customer}")["entries"]
     assert listed == [first, second]
-    number = int(first["ledger_code"].removeprefix("LED-"))
-    assert second["ledger_code"] == f"LED-{number + 1:06d}"
+    assert first["ledger_code"] == f"LED-{made['customer_code']}-0001"
+    assert second["ledger_code"] == f"LED-{made['customer_code']}-0002"

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from salestrack import wiring
 from salestrack.app import create_app
 from salestrack.core.config import Settings
-from salestrack.core.db import make_engine
+from salestrack.core.db import LoopEngines, make_engine, make_loop_engine
 from salestrack.ops.logs import ACCESS_LOGGER, JsonFormatter
 from tests.support import TenantWorld
 
@@ -54,6 +54,10 @@ def test_requests_while_the_database_is_unreachable_get_503(
     app = create_app(settings)
     unreachable = make_engine(f"sqlite:///{tmp_path / 'missing' / 'x.db'}")
     app.state.session_factory = wiring.session_factory(unreachable)
+    # On PostgreSQL the API's handlers use the async driver's engines: unreachable too.
+    if app.state.loop_engines is not None:
+        nowhere = "postgresql+psycopg://salestrack@127.0.0.1:9/none"
+        app.state.loop_engines = LoopEngines(lambda: make_loop_engine(nowhere))
     try:
         response = TestClient(app).get(LEADS, headers=world.admin.headers)
         assert response.status_code == 503

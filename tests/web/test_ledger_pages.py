@@ -47,7 +47,7 @@ def test_entries_summary_and_posting_a_payment(admin_web: WebClient, world: Tena
     )
     assert posted.status_code == 200
     text = text_of(posted)
-    assert re.search(r"Entry LED-\d+ posted\. Balance now ₹37,50,000\.", text)
+    assert re.search(r"Entry LED-[A-Z0-9-]+-\d{4} posted\. Balance now ₹37,50,000\.", text)
     assert _balances(posted.text) == ["5000000.00", "3750000.00"]
     assert "Paid ₹12,50,000" in text
     assert "Collected 25%" in text

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from starlette.concurrency import run_in_threadpool
 
 from salestrack.auth import service, verification
 from salestrack.auth.context import Actor
@@ -15,7 +14,7 @@ from salestrack.auth.roles import Permission
 from salestrack.auth.security import read_token
 from salestrack.core.errors import Forbidden, Unauthorized
 from salestrack.core.tenancy import set_tenant
-from salestrack.http.deps import SessionDep, SettingsDep
+from salestrack.http.deps import SessionDep, SettingsDep, run_db
 from salestrack.http.idempotency_asgi import claim_key
 
 bearer = HTTPBearer(auto_error=False, description="token from POST /api/v1/auth/token")
@@ -49,7 +48,7 @@ async def current_actor(
         session, tenant_id=claims.tenant_id, user_id=claims.user_id, role=claims.role
     )
     if session.in_transaction():  # a session that has begun already: check before going on
-        await run_in_threadpool(verification.check_now, session)
+        await run_db(session, verification.check_now, session)
     request.state.tenant_id = str(claims.tenant_id)
     request.state.user_id = str(claims.user_id)
     return Actor(

@@ -16,7 +16,7 @@ from salestrack.auth.schemas import TokenResponse, UserCreate, UserPublic, UserU
 from salestrack.core import crud
 from salestrack.core.schema_base import PRINTABLE
 from salestrack.http.deps import SessionDep, SettingsDep
-from salestrack.http.routing import api_router
+from salestrack.http.routing import api_router, in_thread
 
 auth_router = api_router(prefix="/api/v1/auth", tags=["auth"])
 users_router = api_router(prefix="/api/v1/sales/users", tags=["users"])
@@ -31,6 +31,7 @@ Admin = Annotated[Actor, actor_with(Permission.users_manage)]
         429: {"description": "Too many failed logins; retry after `Retry-After` seconds"},
     },
 )
+@in_thread  # argon2: tens of milliseconds of CPU, off the event loop
 def issue_token(
     request: Request,
     session: SessionDep,
@@ -64,12 +65,14 @@ def list_users(session: SessionDep, actor: Admin) -> list[User]:
 
 
 @users_router.post("", response_model=UserPublic, status_code=201)
+@in_thread  # hashes the password
 def create_user(session: SessionDep, actor: Admin, body: UserCreate) -> User:
     """Add a user with a role (admins only)."""
     return service.create_user(session, actor=actor, data=body)
 
 
 @users_router.patch("/{user_id}", response_model=UserPublic)
+@in_thread  # may hash a new password
 def update_user(session: SessionDep, actor: Admin, user_id: uuid.UUID, body: UserUpdate) -> User:
     """Change a user's name, password, role or active flag (admins only)."""
     user = crud.get_live(session, User, tenant_id=actor.tenant_id, row_id=user_id, label="user")

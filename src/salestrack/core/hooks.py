@@ -93,19 +93,10 @@ RECORD_CHANGE: HookPoint[Callable[..., None]] = HookPoint("record_change", requi
 """Log a create, update or delete (the audit log): ``(session, *, actor, entity, entity_id,
 action, changes)``, in the writer's transaction."""
 
-REFRESH_DERIVED: HookPoint[Callable[[Session], None]] = HookPoint("refresh_derived")
-"""Bring derived data (the report summaries) up to date now, in the middle of the writer's
-transaction: for a writer that must take a hot row lock of its own last."""
-
 
 CLOSING_CHECKS: HookPoint[Callable[[Session], None]] = HookPoint("closing_checks")
 """Checks a unit of work owes before it commits, even one that never touched the database
 (the request's user check): ``(session)``, raising to refuse the commit."""
-
-
-def refresh_derived(session: Session) -> None:
-    for handler in REFRESH_DERIVED.handlers(session):
-        handler(session)
 
 
 def closing_checks(session: Session) -> None:

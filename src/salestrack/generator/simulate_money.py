@@ -34,6 +34,7 @@ class Deal:
     def __init__(self, ctx: Context, rows: Rows, lead_id: str, rep: str, when: int) -> None:
         self.ctx, self.rows, self.lead_id, self.rep, self.when = ctx, rows, lead_id, rep, when
         self.customer_id = ctx.new_id()
+        self.customer_code = ""  # given when the deal runs
         self.booking_id = ""
         self.entries: list[Entry] = []
         self.balance = ZERO
@@ -84,10 +85,10 @@ class Deal:
         self.entries.append(
             Entry(kind, debit, credit, day_of(day), "active", None, "booking", position)
         )
-        code = ctx.next_code("ledger")
         at = stamp(ctx.happened_at(day))
+        code = f"LED-{self.customer_code}-{position:04d}"  # as money.ledger.ledger_code
         self.rows.ledger.append(
-            f"{ctx.tenant}\t{entry_id}\tLED-{code:06d}\t{self.customer_id}\t{position}"
+            f"{ctx.tenant}\t{entry_id}\t{code}\t{self.customer_id}\t{position}"
             f"\t{day_text(day)}\t{kind}\t{debit}\t{credit}\t{self.balance}\tbooking"
             f"\t{uuid.UUID(self.booking_id)}\t{note}\tactive\t{NULL}\t{at}\t{ctx.actor}\t{at}"
             f"\t{ctx.actor}\t{NULL}\n"
@@ -99,10 +100,11 @@ class Deal:
         ctx, r = self.ctx, self.ctx.rng.random
         day = self.day
         cust = ctx.next_code("cust")
+        self.customer_code = f"CUST-{cust:04d}"
         at = stamp(self.when)
         self.rows.customers.append(
-            f"{ctx.tenant}\t{self.customer_id}\tCUST-{cust:04d}\tCustomer {cust}\t{NULL}\t{NULL}"
-            f"\t{self.lead_id}\tactive\t{at}\t{ctx.actor}\t{at}\t{ctx.actor}\t{NULL}\n"
+            f"{ctx.tenant}\t{self.customer_id}\t{self.customer_code}\tCustomer {cust}"
+            f"\t{NULL}\t{NULL}\t{self.lead_id}\tactive\t{at}\t{ctx.actor}\t{at}\t{ctx.actor}\t{NULL}\n"
         )
         inventory_id, unit_type = ctx.inventory[int(r() * len(ctx.inventory))]
         self.booking_id = ctx.new_id()

@@ -35,14 +35,13 @@ from typing import Any
 
 from sqlalchemy import Connection, event
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from salestrack.core.errors import Conflict, Unprocessable, problem_response
 from salestrack.core.tenancy import set_tenant
 from salestrack.http import idempotency as keys
-from salestrack.http.deps import SHARED_SESSION, finish_in_thread
+from salestrack.http.deps import SHARED_SESSION, finish, request_session, run_db
 
 SALES_PREFIX = "/api/v1/sales/"
 HEADER = "idempotency-key"
@@ -95,7 +94,7 @@ async def claim_key(scope: Scope, *, tenant_id: uuid.UUID, user_id: uuid.UUID) -
         return
     session.info[TO_CLAIM] = (pending, tenant_id, user_id)
     if session.in_transaction():  # already begun (a dependency queried): claim now
-        await run_in_threadpool(lambda: _claim(session, session.connection()))
+        await run_db(session, lambda: _claim(session, session.connection()))
 
 
 TO_CLAIM = "salestrack.idempotency_to_claim"
@@ -185,12 +184,12 @@ class IdempotencyMiddleware:
             method=scope["method"],
             path=scope["path"],
         )
-        session: Session = scope["app"].state.session_factory()
+        session = await request_session(scope["app"].state, on_loop=True)  # API routes only
         set_tenant(session, tenant_id)  # before anything is queried: row-level security
         try:
             await self._handle(scope, receive, send, session, pending, body)
         finally:
-            await finish_in_thread(scope["app"].state.settings, session.close)
+            await finish(session, scope["app"].state.settings, session.close)
 
     async def _handle(
         self,
@@ -213,7 +212,8 @@ class IdempotencyMiddleware:
         claim = session.info.get(keys.CLAIM)
         if 200 <= status < 300 and isinstance(claim, keys.Claim):
             if not claim.stored:  # the handler's thread did not commit it (see deps)
-                await finish_in_thread(
+                await finish(
+                    session,
                     settings,
                     functools.partial(
                         keys.commit_with_answer,
@@ -225,7 +225,7 @@ class IdempotencyMiddleware:
                     ),
                 )
         else:
-            await finish_in_thread(settings, session.rollback)
+            await finish(session, settings, session.rollback)
             if 200 <= status < 300:
                 # A route that never claimed the key (it does not check a permission with
                 # auth.deps.require): its writes are undone rather than left unprotected.
@@ -259,7 +259,7 @@ class IdempotencyMiddleware:
         try:
             await self.app(scope, replay_receive, capture)
         except BaseException:
-            await finish_in_thread(scope["app"].state.settings, session.rollback)
+            await finish(session, scope["app"].state.settings, session.rollback)
             raise
         return captured
 

@@ -2,58 +2,108 @@
 
 import functools
 import inspect
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
 
-from fastapi import APIRouter, Response
+import anyio
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.routing import APIRoute
 from pydantic import TypeAdapter
+from sqlalchemy.orm import Session
 
-from salestrack.http.deps import end_in_handler_thread
+from salestrack.http.deps import ON_LOOP, end_in_handler_thread, run_db
+
+IN_THREAD = "__salestrack_in_thread__"
+HandlerT = TypeVar("HandlerT", bound=Callable[..., Any])
+
+
+def in_thread(handler: HandlerT) -> HandlerT:
+    """Run this sync handler in a thread on every database, never on the event loop.
+
+    For handlers that spend long stretches of CPU outside the interpreter (hashing a
+    password takes tens of milliseconds and releases the GIL): in a thread they leave the
+    event loop free for every other request of the worker.
+    """
+    setattr(handler, IN_THREAD, True)
+    return handler
 
 
 class HandlerThreadRoute(APIRoute):
-    """A route whose sync handler also validates and serializes its answer, in its thread.
+    """A route whose sync handler runs with its session's unit of work, answer included.
 
-    FastAPI validates a sync handler's return value in a second trip to the thread pool.
-    That trip costs twice: CPU on every request, and, for a write that returns while it
-    holds row locks, a wait for a thread behind requests that wait for those very locks
-    (a pool full of such waiters starves the lock holder until the statement timeout).
-    Here the handler's own thread turns the answer into JSON with the route's response
-    model, exactly as FastAPI would; the OpenAPI schema is unchanged.
+    On PostgreSQL the handler's request gets a session on the async driver, and the
+    handler (its queries, the JSON answer and the commit) runs in a greenlet on the event
+    loop: no trip to a thread pool, and a handler waiting for a row lock holds no thread.
+    On SQLite, or for a handler marked ``in_thread``, it runs in a thread as FastAPI would.
+
+    Either way the handler's own run turns the answer into JSON with the route's response
+    model, exactly as FastAPI would (the OpenAPI schema is unchanged), and commits: FastAPI
+    would validate the answer in a second trip, and a write that returns while it holds row
+    locks would wait for that trip behind requests waiting for those very locks.
     """
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        model = kwargs.get("response_model")
-        status = kwargs.get("status_code") or 200
-        if (
-            model is not None
-            and not isinstance(model, DefaultPlaceholder)
-            and status != 204
-            and not inspect.iscoroutinefunction(endpoint)
-        ):
+        self.on_loop = not getattr(endpoint, IN_THREAD, False)
+        if not inspect.iscoroutinefunction(endpoint):
+            model = kwargs.get("response_model")
+            status = kwargs.get("status_code") or 200
+            adapter = None
+            if model is not None and not isinstance(model, DefaultPlaceholder) and status != 204:
+                adapter = TypeAdapter(model)
             leave_unset = bool(kwargs.get("response_model_exclude_unset"))
-            endpoint = _answering_in_thread(endpoint, TypeAdapter(model), status, leave_unset)
+            endpoint = _run_with_unit_of_work(endpoint, adapter, status, leave_unset)
         super().__init__(path, endpoint, **kwargs)
 
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        if not self.on_loop:
+            return handler
 
-def _answering_in_thread(
-    handler: Callable[..., Any], adapter: TypeAdapter[Any], status: int, leave_unset: bool
-) -> Callable[..., Any]:
-    @functools.wraps(handler)  # FastAPI reads the handler's parameters through this
+        async def on_loop(request: Request) -> Response:
+            request.scope[ON_LOOP] = True  # get_session: a session on the async driver
+            return await handler(request)
+
+        return on_loop
+
+
+def _run_with_unit_of_work(
+    handler: Callable[..., Any],
+    adapter: TypeAdapter[Any] | None,
+    status: int,
+    leave_unset: bool,
+) -> Callable[..., Awaitable[Any]]:
     def answer(*args: Any, **kwargs: Any) -> Any:
         result = handler(*args, **kwargs)
-        if not isinstance(result, Response):
+        if adapter is not None and not isinstance(result, Response):
             value = adapter.validate_python(result, from_attributes=True)
             body = adapter.dump_json(value, by_alias=True, exclude_unset=leave_unset)
             result = Response(body, status_code=status, media_type="application/json")
-        end_in_handler_thread(kwargs.values(), result)  # commit here: no second thread trip
+        if isinstance(result, Response):
+            end_in_handler_thread(kwargs.values(), result)  # commit here: no second trip
         return result
 
-    return answer
+    @functools.wraps(handler)  # FastAPI reads the handler's parameters through this
+    async def run(*args: Any, **kwargs: Any) -> Any:
+        session = next((v for v in kwargs.values() if isinstance(v, Session)), None)
+        if session is None:
+            return await anyio.to_thread.run_sync(functools.partial(answer, *args, **kwargs))
+        return await run_db(session, answer, *args, **kwargs)
+
+    return run
+
+
+def query_model(cls: type[Any]) -> Any:
+    """``Depends`` on a dataclass of query parameters, built on the event loop (FastAPI
+    would construct a class dependency in a thread)."""
+
+    async def build(**values: Any) -> Any:
+        return cls(**values)
+
+    build.__signature__ = inspect.signature(cls, eval_str=True)  # type: ignore[attr-defined]
+    return Depends(build)
 
 
 def api_router(prefix: str = "", **kwargs: Any) -> APIRouter:
-    """An API router whose sync handlers serialize their answers in their own thread."""
+    """An API router whose sync handlers run with their unit of work (see the route)."""
     return APIRouter(prefix=prefix, route_class=HandlerThreadRoute, **kwargs)

@@ -12,7 +12,7 @@ from salestrack.auth.roles import Permission
 from salestrack.core.pagination import CursorParam, LimitParam, Page
 from salestrack.core.schema_base import Day, SearchText
 from salestrack.http.deps import SessionDep
-from salestrack.http.routing import api_router
+from salestrack.http.routing import api_router, query_model
 from salestrack.leads import schemas, selectors, service
 from salestrack.leads.models import (
     CampaignStatus,
@@ -48,7 +48,7 @@ def _page(found: tuple[list[Any], str | None]) -> dict[str, Any]:
 def list_leads(
     session: SessionDep,
     actor: Annotated[Actor, Depends(require(Permission.leads_read))],
-    filters: Annotated[LeadQuery, Depends()],
+    filters: Annotated[LeadQuery, query_model(LeadQuery)],
     limit: LimitParam = 50,
     cursor: CursorParam = None,
 ) -> dict[str, Any]:

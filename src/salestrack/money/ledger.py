@@ -4,6 +4,12 @@ Per-customer serialisation: every posting first locks the customer row (``FOR UP
 PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already serialises writers), then reads the last
 balance and appends. Two postings for one customer therefore queue, and the unique
 ``(tenant_id, customer_id, position)`` makes a forked running balance impossible anyway.
+
+Ledger codes are numbered per customer account, under that same lock:
+``LED-<customer code>-<position>`` (``LED-CUST-0042-0003`` is the third entry of account
+CUST-0042). Each account's codes are sequential and gap-free (a rolled-back posting gives
+its position back), and no posting waits for another customer's: a tenant-wide counter
+would be one row that every payment of the tenant holds locked until it commits.
 """
 
 from __future__ import annotations
@@ -13,14 +19,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from salestrack.auth.context import Actor
-from salestrack.core import crud, hooks
+from salestrack.core import crud
 from salestrack.core.errors import Conflict, Unprocessable
-from salestrack.core.numbering import next_number
 from salestrack.core.schema_base import MAX_MONEY
 from salestrack.leads.models import Customer
 from salestrack.money import booking_money as booked
@@ -88,8 +92,16 @@ def post(session: Session, *, actor: Actor, posting: Posting, locked: bool = Fal
     error = side_error(posting.transaction_type, debit, credit)
     if error:
         raise Unprocessable(error)
-    if not locked:
-        lock_customer(session, actor=actor, customer_id=posting.customer_id)
+    if locked:
+        customer = crud.get_live(
+            session,
+            Customer,
+            tenant_id=actor.tenant_id,
+            row_id=posting.customer_id,
+            label="customer",
+        )
+    else:
+        customer = lock_customer(session, actor=actor, customer_id=posting.customer_id)
     last = _last_entry(session, tenant_id=actor.tenant_id, customer_id=posting.customer_id)
     before = last.balance_after if last else ZERO
     after = before + debit - credit
@@ -102,10 +114,11 @@ def post(session: Session, *, actor: Actor, posting: Posting, locked: bool = Fal
         )
     if abs(after) > MAX_MONEY:
         raise Unprocessable("the running balance would exceed the largest amount stored")
+    position = (last.position + 1) if last else 1
     entry = LedgerEntry(
-        ledger_code=f"PENDING-{uuid.uuid4().hex[:22]}",  # numbered below, before commit
+        ledger_code=ledger_code(customer.customer_code, position),
         customer_id=posting.customer_id,
-        position=(last.position + 1) if last else 1,
+        position=position,
         transaction_date=posting.transaction_date,
         transaction_type=posting.transaction_type,
         debit_amount=debit,
@@ -118,27 +131,13 @@ def post(session: Session, *, actor: Actor, posting: Posting, locked: bool = Fal
         reversal_of_id=posting.reversal_of_id,
     )
     crud.insert(session, actor=actor, row=entry)
-    # The ledger counter is one row that every posting of the tenant holds locked until it
-    # commits (that is what keeps the codes gap-free), so it is taken as late as possible:
-    # after the report summaries are brought up to date, just before the audit entry.
-    hooks.refresh_derived(session)
-    _number(session, actor=actor, entry=entry)
     crud.log_created(session, actor=actor, row=entry, entity=ENTITY)
     return entry
 
 
-def _number(session: Session, *, actor: Actor, entry: LedgerEntry) -> None:
-    """Give ``entry`` the tenant's next ledger code (``LED-000001`` ...)."""
-    number = next_number(session, tenant_id=actor.tenant_id, name="ledger")
-    code = f"LED-{number:06d}"
-    session.execute(
-        update(LedgerEntry)
-        .where(LedgerEntry.tenant_id == actor.tenant_id, LedgerEntry.id == entry.id)
-        .values(ledger_code=code, updated_at=entry.updated_at)  # not a change: the entry is new
-        .execution_options(synchronize_session=False)
-    )
-    # Set as loaded, not as a change: the summaries have nothing new to recompute.
-    set_committed_value(entry, "ledger_code", code)
+def ledger_code(customer_code: str, position: int) -> str:
+    """An entry's code: its account (the customer's code) and its place in that account."""
+    return f"LED-{customer_code}-{position:04d}"
 
 
 def post_entry(session: Session, *, actor: Actor, data: LedgerEntryCreate) -> LedgerEntry:

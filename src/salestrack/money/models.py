@@ -111,7 +111,7 @@ class LedgerEntry(TenantKeyed, Audited, Base):
         Index("ix_ledger_entries_tenant_reference", "tenant_id", "reference_document_id"),
     )
 
-    ledger_code: Mapped[str] = mapped_column(String(30), nullable=False)
+    ledger_code: Mapped[str] = mapped_column(String(72), nullable=False)
     customer_id: Mapped[uuid.UUID] = mapped_column(nullable=False)
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     transaction_date: Mapped[date] = mapped_column(Date, nullable=False)

@@ -135,21 +135,15 @@ def _after_flush(session: Session, _context: Any) -> None:
 
 
 def _before_commit(session: Session) -> None:
-    sync_now(session)
+    if session.info.get(DISABLED):
+        return
+    session.flush()
+    sync(session)
 
 
 def _after_rollback(session: Session, previous: Any) -> None:
     if previous.parent is None:
         session.info.pop(INFO_KEY, None)
-
-
-def sync_now(session: Session) -> None:
-    """Bring the summaries up to date in the middle of a transaction (they are brought up
-    to date at commit anyway): for a writer that must lock a hot row of its own last."""
-    if session.info.get(DISABLED):
-        return
-    session.flush()
-    sync(session)
 
 
 def sync(session: Session) -> None:
