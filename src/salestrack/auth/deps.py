@@ -45,7 +45,11 @@ async def current_actor(
         raise Forbidden("X-Tenant-ID must name the tenant the token was issued for")
     set_tenant(session, claims.tenant_id)  # before the first query: row-level security
     verification.expect_user(
-        session, tenant_id=claims.tenant_id, user_id=claims.user_id, role=claims.role
+        session,
+        tenant_id=claims.tenant_id,
+        user_id=claims.user_id,
+        role=claims.role,
+        session_epoch=claims.session_epoch,
     )
     if session.in_transaction():  # a session that has begun already: check before going on
         await run_db(session, verification.check_now, session)

@@ -48,6 +48,11 @@ class User(TenantKeyed, Audited, Base):
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     role: Mapped[Role] = mapped_column(String(20), nullable=False)
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # Every token and session cookie carries the epoch it was issued in; raising it (logout,
+    # password change, deactivation) ends all of them at their next request.
+    session_epoch: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=0, server_default="0"
+    )
 
 
 class LoginThrottle(Base):

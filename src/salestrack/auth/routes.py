@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import Form, Header, Request
+from fastapi import Depends, Form, Header, Request, Response
 
 from salestrack.auth import service
 from salestrack.auth.context import Actor
-from salestrack.auth.deps import actor_with
+from salestrack.auth.deps import actor_with, current_actor
 from salestrack.auth.models import User
 from salestrack.auth.roles import Permission
 from salestrack.auth.schemas import TokenResponse, UserCreate, UserPublic, UserUpdate
@@ -56,6 +56,18 @@ def issue_token(
         raise result.error
     assert result.token is not None
     return TokenResponse(access_token=result.token, expires_in=settings.token_ttl_seconds)
+
+
+@auth_router.post(
+    "/logout",
+    status_code=204,
+    responses={401: {"description": "No valid token, or its session has already ended"}},
+)
+def log_out(session: SessionDep, actor: Annotated[Actor, Depends(current_actor)]) -> Response:
+    """Sign out: every token and page session of the caller ends now, this token included."""
+    assert actor.user_id is not None  # a token always names its user
+    service.end_sessions(session, tenant_id=actor.tenant_id, user_id=actor.user_id)
+    return Response(status_code=204)
 
 
 @users_router.get("", response_model=list[UserPublic])

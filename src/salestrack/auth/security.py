@@ -65,6 +65,8 @@ class TokenClaims:
     tenant_slug: str
     user_id: uuid.UUID
     role: Role
+    session_epoch: int
+    """The user's session epoch at issue (``sep``): the token is refused once it is raised."""
 
 
 def issue_token(settings: Settings, claims: TokenClaims) -> str:
@@ -76,6 +78,7 @@ def issue_token(settings: Settings, claims: TokenClaims) -> str:
         "tid": str(claims.tenant_id),
         "ten": claims.tenant_slug,
         "role": claims.role.value,
+        "sep": claims.session_epoch,
         "iat": now,
         "nbf": now,
         "exp": now + timedelta(seconds=settings.token_ttl_seconds),
@@ -126,11 +129,16 @@ def _verified(token: str, key: str, audience: str, issuer: str) -> tuple[TokenCl
         tenant_slug=str(payload["ten"]),
         user_id=uuid.UUID(payload["sub"]),
         role=Role(payload["role"]),
+        session_epoch=_integer(payload["sep"]),
     )
     return claims, _timestamp(payload["nbf"]), _timestamp(payload["exp"])
 
 
 def _timestamp(value: Any) -> int:
+    return _integer(value)
+
+
+def _integer(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError("a token time must be an integer")
+        raise TypeError("a token's times and epoch must be integers")
     return value

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.orm import Session
 
 from salestrack.auth import throttle
@@ -94,10 +94,30 @@ def create_user(session: Session, *, actor: Actor, data: UserCreate) -> User:
 
 
 def update_user(session: Session, *, actor: Actor, user: User, data: UserUpdate) -> User:
+    """Change a user; a new password or a deactivation also ends every session and token
+    they hold (reactivating them later does not bring those back)."""
     values = data.model_dump(exclude_unset=True, exclude={"password"})
     if data.password is not None:
         values["password_hash"] = hash_password(data.password)
-    return crud.change(session, actor=actor, row=user, values=values, entity="user")
+    crud.change(session, actor=actor, row=user, values=values, entity="user")
+    if data.password is not None or values.get("is_active") is False:
+        end_sessions(session, tenant_id=user.tenant_id, user_id=user.id)
+    return user
+
+
+def end_sessions(session: Session, *, tenant_id: uuid.UUID, user_id: uuid.UUID) -> None:
+    """End every session cookie and token of this user from their next request on.
+
+    Raises the user's session epoch in one ``UPDATE`` (``epoch + 1``, so two concurrent
+    endings both count); the per-request user check (``auth.verification``, and the pages'
+    ``current_user``) refuses anything issued in an earlier epoch. Used for logging out, a
+    password change and a deactivation.
+    """
+    session.execute(
+        update(User)
+        .where(User.tenant_id == tenant_id, User.id == user_id)
+        .values(session_epoch=User.session_epoch + 1)
+    )
 
 
 def get_active_user(session: Session, *, tenant_id: uuid.UUID, user_id: uuid.UUID) -> User | None:
@@ -148,7 +168,9 @@ def login(
     throttle.clear(session, tenant_id=tenant.tenant_id, bucket=buckets["account"])
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    claims = TokenClaims(tenant.tenant_id, tenant.slug, user.id, Role(user.role))
+    claims = TokenClaims(
+        tenant.tenant_id, tenant.slug, user.id, Role(user.role), user.session_epoch
+    )
     return LoginResult(issue_token(settings, claims))
 
 

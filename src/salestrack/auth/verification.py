@@ -10,6 +10,11 @@ thread, and no statement of a handler ever runs for a user who is no longer allo
 
 A token carries the role it was issued with. If the user's role has changed since, the
 token is refused (403) until the user signs in again, whichever way the role moved.
+
+A token also carries the user's session epoch at issue. Logging out, a password change and
+deactivation raise the epoch (``auth.service.end_sessions``), so every token issued before
+is refused (401) at its next request. The epoch is read by the same statement that reads
+the role: ending sessions costs a request no extra round trip.
 """
 
 from __future__ import annotations
@@ -34,12 +39,16 @@ class ExpectedUser:
     tenant_id: uuid.UUID
     user_id: uuid.UUID
     role: Role
+    session_epoch: int
     checked: bool = False
 
 
-def expect_user(session: Session, *, tenant_id: uuid.UUID, user_id: uuid.UUID, role: Role) -> None:
-    """Check this user at the start of each of ``session``'s transactions."""
-    session.info[KEY] = ExpectedUser(tenant_id, user_id, role)
+def expect_user(
+    session: Session, *, tenant_id: uuid.UUID, user_id: uuid.UUID, role: Role, session_epoch: int
+) -> None:
+    """Check this user, in this session epoch, at the start of each of ``session``'s
+    transactions."""
+    session.info[KEY] = ExpectedUser(tenant_id, user_id, role, session_epoch)
 
 
 def pending(session: Session) -> bool:
@@ -61,7 +70,7 @@ def check_now(session: Session) -> None:
 
 
 # Built once: the statement every API request runs, with its cache key computed once too.
-ROLE_OF_ACTIVE_USER = select(User.role).where(
+ROLE_AND_EPOCH_OF_ACTIVE_USER = select(User.role, User.session_epoch).where(
     User.tenant_id == bindparam("tenant_id"),
     User.id == bindparam("user_id"),
     User.is_active.is_(True),
@@ -71,10 +80,13 @@ ROLE_OF_ACTIVE_USER = select(User.role).where(
 
 def _check(connection: Any, expected: ExpectedUser) -> None:
     params = {"tenant_id": expected.tenant_id, "user_id": expected.user_id}
-    role = connection.execute(ROLE_OF_ACTIVE_USER, params).scalar()
+    found = connection.execute(ROLE_AND_EPOCH_OF_ACTIVE_USER, params).first()
     expected.checked = True
-    if role is None:
+    if found is None:
         raise Unauthorized("user is no longer active")
+    role, epoch = found
+    if epoch != expected.session_epoch:
+        raise Unauthorized("this session has ended (signed out or password changed): sign in again")
     if Role(role) != expected.role:
         raise Forbidden(
             f"your role is now {Role(role).value}, not the {expected.role.value} this token "

@@ -81,12 +81,17 @@ def login_submit(
         return render(request, "login.html", context, status=result.error.status)
     claims = read_token(settings, result.token or "")
     assert claims is not None
-    load_session(request).log_in(tenant_id=claims.tenant_id, user_id=claims.user_id)
+    load_session(request).log_in(
+        tenant_id=claims.tenant_id, user_id=claims.user_id, session_epoch=claims.session_epoch
+    )
     return redirect(request, target or start_page(current_user(request, session)))
 
 
 @router.post("/logout")
-def logout(request: Request, _user: CurrentUser, _form: FormDep) -> Response:
-    """End the session (a form post with the CSRF token, so no other site can log you out)."""
+def logout(request: Request, session: SessionDep, user: CurrentUser, _form: FormDep) -> Response:
+    """Sign out: end this session and every other session and token of the user (a form
+    post with the CSRF token, so no other site can sign you out)."""
+    assert user.actor.user_id is not None  # a page's user is always a real user
+    auth.end_sessions(session, tenant_id=user.actor.tenant_id, user_id=user.actor.user_id)
     load_session(request).log_out()
     return redirect(request, "/login")

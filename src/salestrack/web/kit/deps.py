@@ -44,7 +44,8 @@ class WebUser:
 
 
 def current_user(request: Request, session: SessionDep) -> WebUser:
-    """The session's user, still active, with their tenant; otherwise LoginRequired."""
+    """The session's user, still active and in the session epoch the cookie was issued
+    in, with their tenant; otherwise LoginRequired."""
     web = load_session(request)
     if web.tenant_id is None or web.user_id is None:
         raise LoginRequired
@@ -52,8 +53,8 @@ def current_user(request: Request, session: SessionDep) -> WebUser:
     request.state.tenant_id = str(web.tenant_id)
     tenant = auth.get_tenant(session, tenant_id=web.tenant_id)
     user = auth.get_active_user(session, tenant_id=web.tenant_id, user_id=web.user_id)
-    if tenant is None or user is None:
-        web.log_out()
+    if tenant is None or user is None or user.session_epoch != web.session_epoch:
+        web.log_out()  # signed out elsewhere, password changed or deactivated: no session
         raise LoginRequired
     request.state.user_id = str(user.id)
     actor = Actor(tenant.tenant_id, tenant.slug, user.id, Role(user.role), user.email)

@@ -1,9 +1,11 @@
 """The browser session: a signed cookie carrying who is logged in and the CSRF token.
 
 The cookie is signed (not encrypted) with a key derived from the app's signing key, so it
-cannot be forged or altered; it holds only ids and a random token, nothing secret. The
-user is looked up again on every request, so a deactivated user or a changed role takes
-effect at once. Sessions expire ``SESSION_TTL_SECONDS`` after login.
+cannot be forged or altered; it holds only ids, the user's session epoch at login and a
+random token, nothing secret. The user is looked up again on every request, so a
+deactivated user or a changed role takes effect at once, and a cookie from an earlier
+session epoch (the user signed out, or their password changed) is no session. Sessions
+expire ``SESSION_TTL_SECONDS`` after login.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class WebSession:
     csrf_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     tenant_id: uuid.UUID | None = None
     user_id: uuid.UUID | None = None
+    session_epoch: int = -1
     dirty: bool = False
 
     @property
@@ -52,14 +55,16 @@ class WebSession:
     def csrf_matches(self, token: str) -> bool:
         return hmac.compare_digest(token.encode(), self.csrf_token.encode())
 
-    def log_in(self, *, tenant_id: uuid.UUID, user_id: uuid.UUID) -> None:
+    def log_in(self, *, tenant_id: uuid.UUID, user_id: uuid.UUID, session_epoch: int) -> None:
         """A fresh CSRF token at login, so a token seen before login is worthless after it."""
         self.tenant_id, self.user_id = tenant_id, user_id
+        self.session_epoch = session_epoch
         self.csrf_token = secrets.token_urlsafe(32)
         self.dirty = True
 
     def log_out(self) -> None:
         self.tenant_id = self.user_id = None
+        self.session_epoch = -1
         self.csrf_token = secrets.token_urlsafe(32)
         self.dirty = True
 
@@ -68,18 +73,22 @@ class WebSession:
             "c": self.csrf_token,
             "t": str(self.tenant_id) if self.tenant_id else None,
             "u": str(self.user_id) if self.user_id else None,
+            "e": self.session_epoch,
         }
 
 
 def _parse(data: Any) -> WebSession | None:
     try:
-        token, tenant, user = data["c"], data["t"], data["u"]
+        token, tenant, user, epoch = data["c"], data["t"], data["u"], data["e"]
         if not isinstance(token, str) or len(token) < 32:
+            return None
+        if isinstance(epoch, bool) or not isinstance(epoch, int):
             return None
         return WebSession(
             csrf_token=token,
             tenant_id=uuid.UUID(tenant) if tenant else None,
             user_id=uuid.UUID(user) if user else None,
+            session_epoch=epoch,
         )
     except (KeyError, TypeError, ValueError):
         return None
