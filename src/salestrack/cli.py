@@ -301,6 +301,7 @@ def _advance(bars: dict[str, tqdm[None]], event: Progress, quiet: bool) -> None:
     if bar is None:
         bar = bars[event.phase] = tqdm(desc=label, unit=" rows", total=event.total, disable=quiet)
     bar.update(event.rows - bar.n)
+    bar.refresh()  # one event per batch: show each, not only those 0.1 s apart
 
 
 def _conclude(
