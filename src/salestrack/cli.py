@@ -6,12 +6,18 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.auth.roles import Role
 from salestrack.core.config import ConfigurationError, get_settings
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
+
+    from salestrack.leads.importer import ImportOptions, ImportReport, Progress
 
 
 @contextmanager
@@ -31,9 +37,15 @@ def _sessions() -> Iterator[sessionmaker[Session]]:
 
 @contextmanager
 def _unit_of_work() -> Iterator[Session]:
+    with _sessions() as factory, _unit_of_work_on(factory) as session:
+        yield session
+
+
+@contextmanager
+def _unit_of_work_on(factory: sessionmaker[Session]) -> Iterator[Session]:
     from salestrack.core.db import transaction
 
-    with _sessions() as factory, transaction(factory) as session:
+    with transaction(factory) as session:
         yield session
 
 
@@ -158,38 +170,171 @@ def create_user(tenant_slug: str, email: str, password: str, role: str, full_nam
         raise click.ClickException(exc.detail) from exc
 
 
+class FileRefused(click.ClickException):
+    """A file that cannot be imported at all (unreadable, or over a limit): exit status 2."""
+
+    exit_code = 2
+
+
+class ImportStopped(click.ClickException):
+    """Writing failed part-way (the message says what is in and where to resume): 3."""
+
+    exit_code = 3
+
+
 @main.command("import-leads")
 @click.option("--tenant", "tenant_slug", required=True)
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_leads(tenant_slug: str, path: Path) -> None:
-    """Import leads from a CSV or .xlsx file: every row, or none if any row is wrong.
+@click.option("--valid-rows-only", is_flag=True, help="import the good rows, skip the bad ones")
+@click.option(
+    "--errors",
+    "errors_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="also write every row problem to this CSV file",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx"]),
+    help="the file's format (default: from its name)",
+)
+@click.option(
+    "--from-row",
+    type=click.IntRange(min=2),
+    default=2,
+    show_default=True,
+    help="skip the rows before this one (resume an interrupted import)",
+)
+@click.option("--max-bytes", type=click.IntRange(min=1), help="file size limit")
+@click.option("--max-rows", type=click.IntRange(min=1), help="data row limit")
+@click.option(
+    "--max-expanded-bytes", type=click.IntRange(min=1), help="a workbook's uncompressed size limit"
+)
+@click.option("--batch-rows", type=click.IntRange(1, 10_000), help="rows per transaction")
+def import_leads(
+    tenant_slug: str,
+    path: Path,
+    valid_rows_only: bool,
+    errors_path: Path | None,
+    fmt: str | None,
+    from_row: int,
+    max_bytes: int | None,
+    max_rows: int | None,
+    max_expanded_bytes: int | None,
+    batch_rows: int | None,
+) -> None:
+    """Import leads from a CSV (UTF-8) or .xlsx file: every row, or none if any is wrong.
 
     Columns: name (required), lead_code, company, email, phone, status, lead_date,
     expected_value, notes, source (sub-source name or type), campaign (code or name),
-    assigned_to (a user's email).
+    assigned_to (a user's email). Rows are written in batches, each its own transaction;
+    limits default to the SALESTRACK_IMPORT_* settings. Exit status: 0 imported, 1 rows
+    with problems (nothing imported), 2 a file that cannot be imported, 3 interrupted.
     """
-    from tqdm import tqdm
+    from dataclasses import replace
+
+    from salestrack.leads.import_files import ImportLimits
+    from salestrack.leads.importer import ImportOptions
+
+    settings = get_settings()
+    limits = ImportLimits.from_settings(settings)
+    overrides = {
+        "max_bytes": max_bytes,
+        "max_rows": max_rows,
+        "max_expanded_bytes": max_expanded_bytes,
+    }
+    limits = replace(limits, **{k: v for k, v in overrides.items() if v is not None})
+    options = ImportOptions(
+        limits=limits,
+        valid_rows_only=valid_rows_only,
+        batch_rows=batch_rows or settings.import_batch_rows,
+        from_row=from_row,
+        fmt=fmt,
+    )
+    _run_import(tenant_slug, path, options, errors_path)
+
+
+def _run_import(
+    tenant_slug: str, path: Path, options: ImportOptions, errors_path: Path | None
+) -> None:
+    """Run the engine with a progress bar (on a terminal) and turn its outcome into output."""
 
     from salestrack.auth import service
     from salestrack.auth.context import system_actor
-    from salestrack.leads.importer import import_leads as run_import
-    from salestrack.leads.importer import read_rows
+    from salestrack.core.errors import ProblemError
+    from salestrack.leads.importer import ImportInterrupted, ImportReport, Progress, run_import
 
-    with _unit_of_work() as session:
-        tenant = service.open_tenant(session, tenant_slug)
-        if tenant is None:
-            raise click.ClickException(f"no tenant {tenant_slug!r}")
-        actor = system_actor(tenant.tenant_id, tenant.slug)
-        with tqdm(desc="leads", unit=" rows") as bar:
-            report = run_import(session, actor=actor, rows=read_rows(path), progress=bar.update)
-        if report.problems:
-            session.rollback()
-            listed = "\n".join(f"  {p}" for p in report.problems)
-            count = len(report.problems)
-            raise click.ClickException(
-                f"nothing imported: {count} problem(s) in {report.rows} rows\n{listed}"
-            )
-        click.echo(f"imported {report.created} leads into {tenant.slug}")
+    with _sessions() as factory:
+        with _unit_of_work_on(factory) as session:
+            tenant = service.open_tenant(session, tenant_slug)
+            if tenant is None:
+                raise click.ClickException(f"no tenant {tenant_slug!r}")
+            actor = system_actor(tenant.tenant_id, tenant.slug)
+        quiet = not sys.stderr.isatty()
+        report = ImportReport()
+        bars: dict[str, tqdm[None]] = {}
+        try:
+            with path.open("rb") as stream:
+                events = run_import(
+                    factory, actor=actor, stream=stream, filename=path.name, options=options
+                )
+                for event in events:
+                    if isinstance(event, Progress):
+                        _advance(bars, event, quiet)
+                    elif isinstance(event, ImportReport):
+                        report = event
+        except ImportInterrupted as exc:
+            raise ImportStopped(exc.detail) from None
+        except ProblemError as exc:
+            raise FileRefused(f"{path.name}: {exc.detail}") from None
+        finally:
+            for bar in bars.values():
+                bar.close()
+    _conclude(report, tenant.slug, options.valid_rows_only, errors_path)
+
+
+def _advance(bars: dict[str, tqdm[None]], event: Progress, quiet: bool) -> None:
+    from tqdm import tqdm
+
+    label = {"check": "checking", "write": "importing"}[event.phase]
+    bar = bars.get(event.phase)
+    if bar is None:
+        bar = bars[event.phase] = tqdm(desc=label, unit=" rows", total=event.total, disable=quiet)
+    bar.update(event.rows - bar.n)
+    bar.refresh()  # one event per batch: show each, not only those 0.1 s apart
+
+
+def _conclude(
+    report: ImportReport, slug: str, valid_rows_only: bool, errors_path: Path | None
+) -> None:
+    if errors_path is not None:
+        _write_problems(errors_path, report)
+    listed = "\n".join(f"  {p}" for p in report.problems[:50])
+    more = len(report.problems) - 50
+    if more > 0:
+        listed += f"\n  ... and {more} more" + ("" if errors_path else " (see --errors)")
+    if report.stopped_at is not None:
+        click.echo(f"reading ended at row {report.stopped_at}: a run of empty rows", err=True)
+    if report.problems and not valid_rows_only:
+        raise click.ClickException(
+            f"nothing imported: {len(report.problems)} problem(s) in {report.rows} rows\n{listed}"
+        )
+    if report.problems:
+        click.echo(f"skipped {len(report.problems)} row(s) with problems:\n{listed}", err=True)
+    click.echo(f"imported {report.created} leads into {slug} in {report.batches} batch(es)")
+
+
+def _write_problems(path: Path, report: ImportReport) -> None:
+    """Every row problem as CSV (row, problem), inert if opened in a spreadsheet."""
+    import csv
+
+    from salestrack.http.csv_answers import inert
+
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["row", "problem"])
+        for problem in report.problems:
+            writer.writerow([problem.row, inert(problem.message)])
 
 
 @main.command("purge-idempotency-keys")

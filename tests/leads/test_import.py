@@ -1,20 +1,32 @@
-"""Importing leads from CSV and Excel: everything through the service, all rows or none."""
+"""The lead import engine: rows through the lead service, checked first, written in batches
+of steady cost, all rows or none (or the valid ones when asked), and a failure part-way
+reported with what was written and where to resume."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from openpyxl import Workbook
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.auth.context import system_actor
-from salestrack.core.tenancy import tenant_transaction
-from salestrack.leads.importer import import_leads, read_rows
+from salestrack.leads import service
+from salestrack.leads.import_files import BadImportFile, ImportLimits
+from salestrack.leads.importer import (
+    BatchWritten,
+    ImportEvent,
+    ImportInterrupted,
+    ImportOptions,
+    ImportReport,
+    run_import,
+)
 from tests.support import TenantWorld
 
 HEADER = "name,company,status,lead_date,expected_value,source,campaign,assigned_to\n"
+LIMITS = ImportLimits(max_bytes=10_000_000, max_rows=10_000, max_expanded_bytes=50_000_000)
 
 
 def _setup(world: TenantWorld) -> None:
@@ -36,14 +48,32 @@ def _setup(world: TenantWorld) -> None:
     )
 
 
-def _run(factory: sessionmaker[Session], world: TenantWorld, path: Path) -> list[str]:
-    with tenant_transaction(factory, world.tenant_id) as session:
-        report = import_leads(
-            session, actor=system_actor(world.tenant_id, world.slug), rows=read_rows(path)
+def _events(
+    factory: sessionmaker[Session], world: TenantWorld, path: Path, **options: Any
+) -> list[ImportEvent]:
+    with path.open("rb") as stream:
+        return list(
+            run_import(
+                factory,
+                actor=system_actor(world.tenant_id, world.slug),
+                stream=stream,
+                filename=path.name,
+                options=ImportOptions(limits=LIMITS, **options),
+            )
         )
-        if report.problems:
-            session.rollback()
-        return report.problems
+
+
+def _run(
+    factory: sessionmaker[Session], world: TenantWorld, path: Path, **options: Any
+) -> ImportReport:
+    report = _events(factory, world, path, **options)[-1]
+    assert isinstance(report, ImportReport)
+    return report
+
+
+def _names(world: TenantWorld) -> list[str]:
+    items = world.admin.ok("GET", "/api/v1/sales/leads", params={"limit": 100})["items"]
+    return sorted(lead["name"] for lead in items)
 
 
 def test_csv_rows_become_leads_with_their_references(
@@ -51,13 +81,18 @@ def test_csv_rows_become_leads_with_their_references(
 ) -> None:
     _setup(world)
     path = tmp_path / "leads.csv"
-    path.write_text(
-        HEADER
-        + f"Asha Rao,Infosys,qualified,2025-03-14,4500000,google ads,Q4-EMAIL,{world.rep.email}\n"
-        + "Bala Iyer,,,,,,,\n",
-        encoding="utf-8",
+    path.write_bytes(
+        b"\xef\xbb\xbf"  # a BOM, as Excel's "CSV UTF-8" writes it
+        + (
+            HEADER
+            + "Asha Rao,Infosys,qualified,2025-03-14,4500000,google ads,Q4-EMAIL,"
+            + f"{world.rep.email}\n"
+            + "Bala Iyer,,,,,,,\n"
+            + ",,,,,,,\n"
+        ).encode()
     )
-    assert _run(session_factory, world, path) == []
+    report = _run(session_factory, world, path)
+    assert (report.rows, report.created, report.problems) == (2, 2, [])
     leads = world.admin.ok("GET", "/api/v1/sales/leads")["items"]
     by_name = {lead["name"]: lead for lead in leads}
     assert set(by_name) == {"Asha Rao", "Bala Iyer"}
@@ -86,57 +121,119 @@ def test_one_bad_row_imports_nothing_and_names_every_problem(
         + "Bad Money,,,,-5,,,\n",
         encoding="utf-8",
     )
-    problems = _run(session_factory, world, path)
+    report = _run(session_factory, world, path)
+    problems = [str(p) for p in report.problems]
     assert [p.split(":")[0] for p in problems] == ["row 3", "row 4", "row 5"]
     assert "status" in problems[0]
     assert "source: no match for 'Carrier Pigeon'" in problems[1]
-    assert world.admin.ok("GET", "/api/v1/sales/leads")["items"] == []
+    assert report.created == 0
+    assert _names(world) == []
+
+    only_valid = _run(session_factory, world, path, valid_rows_only=True)
+    assert (only_valid.created, len(only_valid.problems)) == (1, 3)
+    assert _names(world) == ["Good Lead"]
 
 
-def test_xlsx_and_unknown_columns(
+def test_lead_codes_are_checked_before_anything_is_written(
     world: TenantWorld, session_factory: sessionmaker[Session], tmp_path: Path
 ) -> None:
+    world.admin.ok("POST", "/api/v1/sales/leads", 201, json={"name": "Old", "lead_code": "L-1"})
+    path = tmp_path / "codes.csv"
+    path.write_text("name,lead_code\nA,L-2\nB,L-2\nC,L-1\n", encoding="utf-8")
+    report = _run(session_factory, world, path)
+    assert [str(p) for p in report.problems] == [
+        "row 3: lead_code 'L-2' appears twice in the file",
+        "row 4: lead_code 'L-1' is already used in this tenant",
+    ]
+    assert _names(world) == ["Old"]
+
+
+def test_xlsx_cells_read_as_typed_and_unknown_columns_refuse_the_file(
+    world: TenantWorld, session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    from datetime import datetime
+
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append(["Name", "Company", "Expected_Value"])
-    sheet.append(["Chitra Menon", "Bosch", 7500000])
+    assert sheet is not None
+    sheet.append(["Name", "Company", "Expected_Value", "Lead_Date", "Phone"])
+    sheet.append(["Chitra Menon", "Bosch", 7500000.0, datetime(2025, 3, 14), 9876543210])
     workbook.save(tmp_path / "leads.xlsx")
-    assert _run(session_factory, world, tmp_path / "leads.xlsx") == []
+    assert _run(session_factory, world, tmp_path / "leads.xlsx").created == 1
     lead = world.admin.ok("GET", "/api/v1/sales/leads")["items"][0]
-    assert (lead["name"], lead["expected_value"]) == ("Chitra Menon", "7500000.00")
+    assert (lead["name"], lead["expected_value"], lead["lead_date"], lead["phone"]) == (
+        "Chitra Menon",
+        "7500000.00",
+        "2025-03-14",
+        "9876543210",
+    )
 
     (tmp_path / "odd.csv").write_text("name,favourite_colour\nX,blue\n", encoding="utf-8")
-    assert _run(session_factory, world, tmp_path / "odd.csv") == [
-        "unknown columns: favourite_colour"
-    ]
+    with pytest.raises(BadImportFile, match="unknown columns: favourite_colour"):
+        _run(session_factory, world, tmp_path / "odd.csv")
 
 
-def test_the_command_reports_and_refuses(
-    world: TenantWorld, tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+def _many(path: Path, count: int) -> Path:
+    path.write_text(
+        "name,company,lead_date\n"
+        + "".join(f"Lead {n},Company {n % 7},2025-03-14\n" for n in range(count)),
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_batches_are_short_transactions_of_steady_cost(
+    world: TenantWorld, session_factory: sessionmaker[Session], tmp_path: Path
 ) -> None:
-    from salestrack.cli import main
-    from salestrack.core.config import get_settings
-
-    monkeypatch.setenv("SALESTRACK_DATABASE_URL", database_url)
-    monkeypatch.setenv("SALESTRACK_ARGON2_TIME_COST", "1")
-    monkeypatch.setenv("SALESTRACK_ARGON2_MEMORY_KIB", "1024")
-    monkeypatch.setenv("SALESTRACK_ARGON2_PARALLELISM", "1")
-    get_settings.cache_clear()
-    try:
-        (tmp_path / "bad.csv").write_text("name,status\nX,won\n", encoding="utf-8")
-        refused = CliRunner().invoke(
-            main, ["import-leads", "--tenant", world.slug, str(tmp_path / "bad.csv")]
-        )
-        assert refused.exit_code != 0
-        assert "nothing imported: 1 problem(s) in 1 rows" in refused.output
-        (tmp_path / "ok.csv").write_text("name\nDivya Das\n", encoding="utf-8")
-        done = CliRunner().invoke(
-            main, ["import-leads", "--tenant", world.slug, str(tmp_path / "ok.csv")]
-        )
-        assert done.exit_code == 0, done.output
-        assert f"imported 1 leads into {world.slug}" in done.output
-    finally:
-        get_settings.cache_clear()
-    assert [lead["name"] for lead in world.admin.ok("GET", "/api/v1/sales/leads")["items"]] == [
-        "Divya Das"
+    """Each batch is its own transaction of at most ``batch_rows`` rows, and runs the same
+    number of statements as the one before: no query grows with the rows already written."""
+    events = _events(
+        session_factory, world, _many(tmp_path / "many.csv", 300), batch_rows=50, batch_seconds=60
+    )
+    batches = [e for e in events if isinstance(e, BatchWritten)]
+    assert [(b.first_row, b.last_row, b.created) for b in batches] == [
+        (2 + 50 * n, 51 + 50 * n, 50) for n in range(6)
     ]
+    later = {b.statements for b in batches[1:]}
+    assert len(later) == 1, [b.statements for b in batches]
+    report = events[-1]
+    assert isinstance(report, ImportReport)
+    assert (report.created, report.batches, report.last_row_written) == (300, 6, 301)
+    dashboard = world.admin.ok(
+        "GET", "/api/v1/sales/reports/dashboard", params={"from": "2025-03-01", "to": "2025-03-31"}
+    )
+    assert dashboard["kpis"]["total_leads"]["value"] == 300
+
+
+def test_a_failure_part_way_says_what_was_written_and_the_rest_can_follow(
+    world: TenantWorld,
+    session_factory: sessionmaker[Session],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = _many(tmp_path / "many.csv", 120)
+    real = service.create_lead
+    calls = {"n": 0}
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 75:
+            raise OperationalError("INSERT", {}, Exception("server closed the connection"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(service, "create_lead", failing)
+    with pytest.raises(ImportInterrupted) as stopped:
+        _run(session_factory, world, path, batch_rows=50, batch_seconds=60)
+    assert stopped.value.resume_row == 52
+    assert stopped.value.report.created == 50
+    assert "50 leads were imported (rows up to 51)" in stopped.value.detail
+    assert "run it again from row 52" in stopped.value.detail
+    assert len(world.admin.ok("GET", "/api/v1/sales/leads", params={"limit": 100})["items"]) == 50
+
+    monkeypatch.setattr(service, "create_lead", real)
+    rest = _run(session_factory, world, path, from_row=stopped.value.resume_row)
+    assert rest.created == 70
+    dashboard = world.admin.ok(
+        "GET", "/api/v1/sales/reports/dashboard", params={"from": "2025-03-01", "to": "2025-03-31"}
+    )
+    assert dashboard["kpis"]["total_leads"]["value"] == 120

@@ -19,8 +19,8 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.auth.context import system_actor
-from salestrack.core.tenancy import tenant_transaction
-from salestrack.leads.importer import import_leads, read_rows
+from salestrack.leads.import_files import BadImportFile, ImportLimits
+from salestrack.leads.importer import ImportOptions, ImportReport, run_import
 from tests.money.conftest import BOOKINGS, INVENTORY, LEDGER, buyer, new_customer, new_inventory
 from tests.support import ApiClient, TenantWorld
 
@@ -265,18 +265,30 @@ def test_metadata_too_deep_or_not_finite_is_refused(world: TenantWorld) -> None:
 def test_an_import_with_control_characters_names_the_row(
     world: TenantWorld, session_factory: sessionmaker[Session], tmp_path: Path, char: str
 ) -> None:
+    """A NUL byte refuses the file at its line; another control character is a row problem."""
     path = tmp_path / "leads.csv"
     path.write_text(
         f"name,company,source\nAsha{char}Rao,Acme,\nRavi,Acme{char},\nMeena,Acme,web{char}site\n"
     )
-    with tenant_transaction(session_factory, world.tenant_id) as session:
-        report = import_leads(
-            session, actor=system_actor(world.tenant_id, world.slug), rows=read_rows(path)
+    limits = ImportLimits(max_bytes=1_000_000, max_rows=100, max_expanded_bytes=1_000_000)
+    actor = system_actor(world.tenant_id, world.slug)
+    with path.open("rb") as stream:
+        events = run_import(
+            session_factory,
+            actor=actor,
+            stream=stream,
+            filename=path.name,
+            options=ImportOptions(limits=limits),
         )
-        session.rollback()
-    assert report.created == 0
-    assert [p.split(":")[0] for p in report.problems] == ["row 2", "row 3", "row 4"]
-    assert world.admin.get(f"{SALES}/leads").status_code == 200
+        if char == "\x00":
+            with pytest.raises(BadImportFile, match="line 2 contains a NUL byte"):
+                list(events)
+        else:
+            report = list(events)[-1]
+            assert isinstance(report, ImportReport)
+            assert report.created == 0
+            assert [p.row for p in report.problems] == [2, 3, 4]
+    assert world.admin.ok("GET", f"{SALES}/leads")["items"] == []
 
 
 # --- sums of the largest amounts ---------------------------------------------------

@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     db_pool_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
     # PostgreSQL cancels a statement running longer than this (0: no limit); the request 503s.
     db_statement_timeout_ms: int = Field(default=5000, ge=0, le=600_000)
+    # Lead imports (CLI and web): files over these limits are refused before any row is
+    # written; rows are written in transactions of at most import_batch_rows rows.
+    import_max_bytes: int = Field(default=50 * 1_048_576, ge=1024)
+    import_max_rows: int = Field(default=200_000, ge=1)
+    import_max_expanded_bytes: int = Field(default=200 * 1_048_576, ge=1024)
+    import_batch_rows: int = Field(default=500, ge=1, le=10_000)
 
     @property
     def owner_database_url(self) -> str:

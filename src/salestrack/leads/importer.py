@@ -1,145 +1,353 @@
-"""Importing leads from a spreadsheet (CSV or .xlsx): all rows or none.
+"""The lead import engine, shared by ``salestrack import-leads`` and the web import.
 
-Every row goes through the same service as the API (codes, references, the journey's first
-milestone), inside one transaction; if any row is wrong nothing is written and the caller
-gets every problem with its row number, so a user can fix the file and run it again.
+``run_import`` takes a seekable binary stream, its file name (or format) and options, and
+yields progress events, ending with the report. It reads the file twice, never whole:
+
+1. **Check**: every row is validated as the API would (schema, source / campaign / assignee
+   names, lead codes free and not repeated) in short read-only transactions. A bad file
+   (not UTF-8, a NUL byte, a malformed workbook, over a limit: ``import_files``) raises
+   before anything is written. Rows with problems are collected with their row numbers.
+2. **Write**: unless there were problems (and ``valid_rows_only`` was not asked for), the
+   rows are created through ``leads.service.create_lead`` (first milestone, status history,
+   audit, like an API-created lead) in batches, each its own transaction of at most
+   ``batch_rows`` rows and about ``batch_seconds``. The report summaries are refreshed once
+   per batch, when it commits, so the tenant's summary rows and lead-code counter are held
+   only for one short batch and other writers in the tenant get in between batches. Each
+   batch starts a fresh session, so the cost per row stays the same from first to last.
+
+Atomicity: a file with any bad row writes nothing, unless ``valid_rows_only`` (then the
+bad rows are skipped and reported). A failure while writing (a database error, a lead code
+taken meanwhile) rolls back its batch and raises ``ImportInterrupted``, which says how many
+leads the earlier batches wrote and the row to resume from (``from_row``).
 """
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Callable, Iterable, Iterator
+import itertools
+import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import IO, Any, Literal
 
 from pydantic import ValidationError
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, func, or_, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.auth.context import Actor
 from salestrack.auth.models import User
 from salestrack.core import crud
 from salestrack.core.errors import ProblemError
 from salestrack.core.schema_base import printable
+from salestrack.core.tenancy import tenant_transaction
 from salestrack.leads import service
-from salestrack.leads.models import Campaign, LeadSource
+from salestrack.leads.import_files import ImportLimits, SheetInfo, SheetRow, file_format, read_sheet
+from salestrack.leads.models import Campaign, Lead, LeadSource
 from salestrack.leads.schemas import LeadCreate
 
-DIRECT_COLUMNS = {
-    "lead_code",
-    "name",
-    "company",
-    "email",
-    "phone",
-    "status",
-    "lead_date",
-    "expected_value",
-    "notes",
-}
-LOOKUP_COLUMNS = {"source", "campaign", "assigned_to"}
-MAX_REPORTED_PROBLEMS = 50
+DIRECT_COLUMNS = frozenset(
+    {
+        "lead_code",
+        "name",
+        "company",
+        "email",
+        "phone",
+        "status",
+        "lead_date",
+        "expected_value",
+        "notes",
+    }
+)
+LOOKUP_COLUMNS = frozenset({"source", "campaign", "assigned_to"})
+COLUMNS = DIRECT_COLUMNS | LOOKUP_COLUMNS
+# On SQLite a writer waiting for the lock polls (up to every 100 ms): pausing this long
+# between batches lets it in, instead of the import taking the lock straight back.
+SQLITE_PAUSE_SECONDS = 0.12
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    limits: ImportLimits
+    valid_rows_only: bool = False
+    batch_rows: int = 500
+    batch_seconds: float = 1.0
+    from_row: int = 2  # rows before this (already imported by an interrupted run) are skipped
+    fmt: str | None = None  # csv or xlsx; default: from the file name
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Progress:
+    phase: Literal["check", "write"]
+    rows: int
+    total: int | None
+
+
+@dataclass(frozen=True)
+class BatchWritten:
+    first_row: int
+    last_row: int
+    created: int
+    statements: int  # SQL statements the batch ran (steady per row: no query grows)
 
 
 @dataclass
 class ImportReport:
     rows: int = 0
     created: int = 0
-    problems: list[str] = field(default_factory=list)
+    batches: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+    last_row_written: int | None = None
+    stopped_at: int | None = None  # a workbook's trailing empty rows started here
+
+    @property
+    def written(self) -> bool:
+        return self.created > 0
 
 
-def read_rows(path: Path) -> Iterator[dict[str, str]]:
-    """Rows as header -> text, from a CSV (UTF-8, BOM tolerated) or the first sheet of .xlsx."""
-    if path.suffix.lower() == ".xlsx":
-        yield from _xlsx_rows(path)
-        return
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        for row in csv.DictReader(handle):
-            yield {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+class ImportInterrupted(ProblemError):
+    """Writing failed part-way: earlier batches are in, this batch and later rows are not."""
+
+    status = 503
+    title = "Import interrupted"
+
+    def __init__(self, report: ImportReport, resume_row: int, reason: str) -> None:
+        written = (
+            f"{report.created} leads were imported (rows up to {report.last_row_written})"
+            if report.created
+            else "nothing was imported"
+        )
+        super().__init__(
+            f"import stopped at row {resume_row}: {reason}; {written}; "
+            f"run it again from row {resume_row} to finish"
+        )
+        self.report, self.resume_row = report, resume_row
 
 
-def _xlsx_rows(path: Path) -> Iterator[dict[str, str]]:
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(path, read_only=True, data_only=True)
-    try:
-        values = workbook.worksheets[0].iter_rows(values_only=True)
-        header = [str(h or "").strip().lower() for h in next(values, ())]
-        for raw in values:
-            cells = ["" if v is None else str(v).strip() for v in raw]
-            if any(cells):
-                yield dict(zip(header, cells, strict=False))
-    finally:
-        workbook.close()
+ImportEvent = Progress | BatchWritten | ImportReport
 
 
-def import_leads(
-    session: Session,
+def run_import(
+    factory: sessionmaker[Session],
     *,
     actor: Actor,
-    rows: Iterable[dict[str, str]],
-    progress: Callable[[int], None] = lambda _n: None,
-) -> ImportReport:
-    """Create a lead per row; on any problem, raise nothing but report and write nothing.
+    stream: IO[bytes],
+    filename: str,
+    options: ImportOptions,
+) -> Iterator[ImportEvent]:
+    """Check every row, then write in batches (or nothing); the last event is the report.
 
-    The caller must roll back when ``report.problems`` is not empty.
+    Raises ``BadImportFile`` / ``ImportTooLarge`` (nothing written) for a bad file and
+    ``ImportInterrupted`` when writing fails part-way.
     """
-    report = ImportReport()
-    lookups = _Lookups(session, actor)
-    for number, row in enumerate(rows, start=2):  # row 1 is the header
-        report.rows += 1
-        progress(1)
-        unknown = set(row) - DIRECT_COLUMNS - LOOKUP_COLUMNS - {""}
-        if unknown:
-            report.problems.append(f"unknown columns: {', '.join(sorted(unknown))}")
-            break
+    fmt = file_format(filename, options.fmt)
+    report, info = ImportReport(), SheetInfo()
+    lookups = _Lookups(actor)
+
+    def rows() -> Iterator[SheetRow]:
+        sheet = read_sheet(stream, fmt=fmt, limits=options.limits, columns=COLUMNS, info=info)
+        return (row for row in sheet if row.number >= options.from_row)
+
+    yield from _check(factory, actor, rows(), options, lookups, report)
+    report.stopped_at = info.stopped_at
+    if report.problems and not options.valid_rows_only:
+        yield report
+        return
+    bad = {problem.row for problem in report.problems}
+    valid = (row for row in rows() if row.number not in bad)
+    yield from _write(factory, actor, valid, options, lookups, report)
+    yield report
+
+
+def _chunks(rows: Iterator[SheetRow], size: int) -> Iterator[list[SheetRow]]:
+    while chunk := list(itertools.islice(rows, size)):
+        yield chunk
+
+
+def _check(
+    factory: sessionmaker[Session],
+    actor: Actor,
+    rows: Iterator[SheetRow],
+    options: ImportOptions,
+    lookups: _Lookups,
+    report: ImportReport,
+) -> Iterator[Progress]:
+    """Validate every row; a chunk's lookups run in one short read transaction."""
+    codes: set[str] = set()
+    for chunk in _chunks(rows, options.batch_rows):
+        with tenant_transaction(factory, actor.tenant_id) as session:
+            lookups.session = session
+            for row in chunk:
+                report.rows += 1
+                try:
+                    data = lookups.lead_data(row)
+                    _check_code(session, actor, data.lead_code, codes)
+                except _RowError as exc:
+                    report.problems.append(RowProblem(row.number, str(exc)))
+        yield Progress("check", report.rows, None)
+
+
+def _check_code(session: Session, actor: Actor, code: str | None, seen: set[str]) -> None:
+    """A given lead code must be new in the tenant and appear once in the file."""
+    if code is None:
+        return
+    if code in seen:
+        raise _RowError(f"lead_code {code!r} appears twice in the file")
+    seen.add(code)
+    taken = select(Lead.id).where(Lead.tenant_id == actor.tenant_id, Lead.lead_code == code)
+    if session.execute(taken).first() is not None:
+        raise _RowError(f"lead_code {code!r} is already used in this tenant")
+
+
+def _write(
+    factory: sessionmaker[Session],
+    actor: Actor,
+    rows: Iterator[SheetRow],
+    options: ImportOptions,
+    lookups: _Lookups,
+    report: ImportReport,
+) -> Iterator[BatchWritten | Progress]:
+    """Create the rows' leads, one transaction per batch, pausing between batches on
+    SQLite so that waiting writers get the lock."""
+    total = report.rows - len(report.problems)
+    pause = SQLITE_PAUSE_SECONDS if _dialect(factory) == "sqlite" else 0.0
+    ahead = _Ahead(rows)
+    while (first := ahead.peek()) is not None:
         try:
-            values: dict[str, Any] = {k: v for k, v in row.items() if k in DIRECT_COLUMNS and v}
-            values.update(lookups.resolve(row))
-            with session.begin_nested():
-                service.create_lead(session, actor=actor, data=LeadCreate(**values))
-            report.created += 1
-        except ValidationError as exc:
-            details = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-            )
-            report.problems.append(f"row {number}: {details}")
-        except (ProblemError, LookupError) as exc:
-            report.problems.append(f"row {number}: {exc}")
-        if len(report.problems) >= MAX_REPORTED_PROBLEMS:
-            report.problems.append("(stopped after too many problems)")
-            break
-    return report
+            batch = _write_batch(factory, actor, ahead, options, lookups)
+        except Exception as exc:  # report what earlier batches wrote, then stop
+            raise ImportInterrupted(report, first.number, _reason(exc)) from exc
+        report.created += batch.created
+        report.batches += 1
+        report.last_row_written = batch.last_row
+        yield batch
+        yield Progress("write", report.created, total)
+        if pause and ahead.peek() is not None:
+            time.sleep(pause)
+
+
+def _write_batch(
+    factory: sessionmaker[Session],
+    actor: Actor,
+    rows: _Ahead,
+    options: ImportOptions,
+    lookups: _Lookups,
+) -> BatchWritten:
+    created, first, last = 0, 0, 0
+    statements = _StatementCount()
+    with tenant_transaction(factory, actor.tenant_id) as session:
+        statements.watch(session)
+        lookups.session = session
+        started = time.monotonic()
+        while (row := rows.next()) is not None:
+            first = first or row.number
+            service.create_lead(session, actor=actor, data=lookups.lead_data(row))
+            created, last = created + 1, row.number
+            if created >= options.batch_rows or time.monotonic() - started > options.batch_seconds:
+                break
+    return BatchWritten(first, last, created, statements.count)
+
+
+class _Ahead:
+    """An iterator of rows that can show the next one without taking it."""
+
+    def __init__(self, rows: Iterable[SheetRow]) -> None:
+        self.rows = iter(rows)
+        self.ahead: list[SheetRow] = []
+
+    def peek(self) -> SheetRow | None:
+        if not self.ahead:
+            self.ahead = list(itertools.islice(self.rows, 1))
+        return self.ahead[0] if self.ahead else None
+
+    def next(self) -> SheetRow | None:
+        row = self.peek()
+        self.ahead = []
+        return row
+
+
+class _StatementCount:
+    """How many statements a session's connection ran (for the per-batch report)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def watch(self, session: Session) -> None:
+        def _count(*_args: Any) -> None:
+            self.count += 1
+
+        connection = session.connection()
+        event.listen(connection, "before_cursor_execute", _count)
+
+
+def _dialect(factory: sessionmaker[Session]) -> str:
+    bind = factory.kw.get("bind")
+    return bind.dialect.name if bind is not None else ""
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ProblemError):
+        return exc.detail
+    first = (str(exc).splitlines() or [""])[0]
+    return f"{type(exc).__name__}: {first}"[:300]
+
+
+class _RowError(Exception):
+    """A row that cannot become a lead; the message is for the user."""
 
 
 class _Lookups:
-    """Names in the sheet (source, campaign, assignee email) to this tenant's ids, cached."""
+    """Names in the sheet (source, campaign, assignee email) to this tenant's ids, cached
+    for the whole import (the cache holds one id per distinct name)."""
 
-    def __init__(self, session: Session, actor: Actor) -> None:
-        self.session, self.tenant_id = session, actor.tenant_id
+    def __init__(self, actor: Actor) -> None:
+        self.tenant_id = actor.tenant_id
+        self.session: Session | None = None
         self.cache: dict[tuple[str, str], Any] = {}
 
-    def resolve(self, row: dict[str, str]) -> dict[str, Any]:
-        found: dict[str, Any] = {}
-        if row.get("source"):
-            found["source_id"] = self._one("source", row["source"])
-        if row.get("campaign"):
-            found["campaign_id"] = self._one("campaign", row["campaign"])
-        if row.get("assigned_to"):
-            found["assigned_to"] = self._one("assigned_to", row["assigned_to"])
-        return found
+    def lead_data(self, row: SheetRow) -> LeadCreate:
+        """The row as the API's input, or ``_RowError`` saying every problem."""
+        values: dict[str, Any] = {k: v for k, v in row.cells.items() if k in DIRECT_COLUMNS and v}
+        problems: list[str] = []
+        for kind, target in (
+            ("source", "source_id"),
+            ("campaign", "campaign_id"),
+            ("assigned_to", "assigned_to"),
+        ):
+            if row.cells.get(kind):
+                try:
+                    values[target] = self._one(kind, row.cells[kind])
+                except _RowError as exc:
+                    problems.append(str(exc))
+        try:
+            data = LeadCreate(**values)
+        except ValidationError as exc:
+            problems[:0] = [
+                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+            ]
+        if problems:
+            raise _RowError("; ".join(problems))
+        return data
 
     def _one(self, kind: str, text: str) -> Any:
         try:
             printable(text)
         except ValueError as exc:
-            raise LookupError(f"{kind}: {exc}") from None
+            raise _RowError(f"{kind}: {exc}") from None
         key = (kind, text.lower())
         if key not in self.cache:
+            assert self.session is not None
             ids = list(self.session.scalars(self._query(kind, text.lower())).all())
             if len(ids) != 1:
                 what = "no" if not ids else "more than one"
-                raise LookupError(f"{kind}: {what} match for {text!r}")
+                raise _RowError(f"{kind}: {what} match for {text!r}")
             self.cache[key] = ids[0]
         return self.cache[key]
 
