@@ -217,16 +217,17 @@ def _dashboard_leads(api: ApiClient) -> int:
 def test_a_long_import_writes_in_batches_while_the_tenant_keeps_writing(
     cli: Cli, http: TestClient, session_factory: sessionmaker[Session], tmp_path: Path
 ) -> None:
-    """20,000 rows: the reports count each batch as it commits, and a lead POSTed in the
-    middle of the import is created at once (201), not after it (or 503)."""
-    rows = 20_000
+    """3,000 rows in 30 batches: the reports count each batch as it commits, and a lead
+    POSTed in the middle of the import is created at once (201), not after it (or 503).
+    (The 100,000-row run is measured by hand: README, Performance.)"""
+    rows = 3_000
     path = tmp_path / "big.csv"
     with path.open("w", encoding="utf-8") as out:
         out.write("name,company,status,lead_date,expected_value\n")
         for n in range(rows):
             out.write(f"Lead {n},Company {n % 50},new,2025-03-{1 + n % 28:02d},{100000 + n}\n")
     api = _tenant(http, session_factory)
-    command = ["import-leads", "--tenant", api.tenant, str(path), "--batch-rows", "500"]
+    command = ["import-leads", "--tenant", api.tenant, str(path), "--batch-rows", "100"]
     seen: list[int] = []
     posted_while_running = False
     with subprocess.Popen(
@@ -255,7 +256,7 @@ def test_a_long_import_writes_in_batches_while_the_tenant_keeps_writing(
     assert posted_while_running, "the API write only went through after the import ended"
     batches = int(stdout.split(" in ")[-1].split()[0])
     assert f"imported {rows} leads into {api.tenant}" in stdout
-    assert batches >= rows // 500
+    assert batches >= rows // 100
     partial = [n for n in seen if 0 < n < rows]
     assert len(set(partial)) >= 2, seen  # batches became visible one after another
     assert seen == sorted(seen)

@@ -1,7 +1,7 @@
 """user session epoch
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0016
 Create Date: 2026-11-30 04:30:00
 
 Each user gets a session epoch, carried in every access token and session cookie issued
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0008"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
