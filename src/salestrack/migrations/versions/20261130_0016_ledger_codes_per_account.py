@@ -4,7 +4,7 @@ Ledger codes are numbered per customer account (``LED-<customer code>-<position>
 instead of by one tenant-wide counter that every payment held locked until it committed.
 A customer code has up to 50 characters, so the column widens from 30 to 72. Codes
 already issued (``LED-000123``) stay as they are: they remain unique, and a document that
-quoted one still finds it. SQLite does not enforce VARCHAR lengths (no change there).
+quoted one still finds it.
 
 Revision ID: 0016
 Revises: 0008
@@ -23,24 +23,19 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    op.alter_column(
-        "ledger_entries",
-        "ledger_code",
-        type_=sa.String(72),
-        existing_type=sa.String(30),
-        existing_nullable=False,
-    )
+    _resize(30, 72)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    op.alter_column(
-        "ledger_entries",
-        "ledger_code",
-        type_=sa.String(30),
-        existing_type=sa.String(72),
-        existing_nullable=False,
-    )
+    _resize(72, 30)
+
+
+def _resize(old: int, new: int) -> None:
+    """ALTER on PostgreSQL; SQLite rebuilds the table (batch mode) to record the length."""
+    with op.batch_alter_table("ledger_entries") as batch:
+        batch.alter_column(
+            "ledger_code",
+            type_=sa.String(new),
+            existing_type=sa.String(old),
+            existing_nullable=False,
+        )
