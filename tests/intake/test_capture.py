@@ -38,11 +38,15 @@ def test_a_captured_lead_lands_with_its_mapped_source_campaign_and_touches(
     assert body["outcome"] == "created"
     assert (body["source_id"], body["campaign_id"]) == (facebook, diwali)
     lead = admin.ok("GET", f"{LEADS}/{body['lead_id']}")
-    assert lead["phone"] == "098100 00001" and lead["notes"] == "2BHK please"
+    assert lead["phone"] == "098100 00001"
+    assert lead["notes"] == "2BHK please"
     touches = admin.ok("GET", f"{LEADS}/{body['lead_id']}/touches")
-    assert len(touches) == 1 and touches[0]["first"] is True
-    assert touches[0]["utm_campaign"] == "diwali25" and touches[0]["project"] == "Lake View"
-    assert touches[0]["fbclid"] == "fb.1.abc" and touches[0]["channel"] == "api"
+    assert len(touches) == 1
+    assert touches[0]["first"] is True
+    assert touches[0]["utm_campaign"] == "diwali25"
+    assert touches[0]["project"] == "Lake View"
+    assert touches[0]["fbclid"] == "fb.1.abc"
+    assert touches[0]["channel"] == "api"
     # First touch and last touch are the same until the buyer enquires again.
     for touch in ("first", "last"):
         assert report_rows(admin, "sources", touch) == {facebook: 1}
@@ -96,7 +100,10 @@ def test_the_duplicate_policy_create_and_reject(world: TenantWorld) -> None:
     key = new_key(admin)
     enquiry = {"name": "Chitra", "email": "chitra@example.com"}
     assert send(admin, key, enquiry).status_code == 201
-    assert world.manager.request("PUT", SETTINGS, json={"duplicate_policy": "reject"}).status_code == 403
+    assert (
+        world.manager.request("PUT", SETTINGS, json={"duplicate_policy": "reject"}).status_code
+        == 403
+    )
     admin.ok("PUT", SETTINGS, json={"duplicate_policy": "reject"})
     refused = send(admin, key, enquiry)
     assert refused.status_code == 409
@@ -116,7 +123,8 @@ def test_a_closed_lead_does_not_swallow_a_new_enquiry(world: TenantWorld) -> Non
     lead_id = send(admin, key, {"name": "Dev", "phone": "+91 98100 00003"}).json()["lead_id"]
     admin.ok("PATCH", f"{LEADS}/{lead_id}", json={"status": "lost"})
     again = send(admin, key, {"name": "Dev", "phone": "+91 98100 00003"})
-    assert again.status_code == 201 and again.json()["lead_id"] != lead_id
+    assert again.status_code == 201
+    assert again.json()["lead_id"] != lead_id
 
 
 def test_bad_input_is_problem_json_and_writes_nothing(world: TenantWorld) -> None:

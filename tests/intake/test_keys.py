@@ -18,20 +18,24 @@ def test_a_key_is_shown_once_and_stored_as_a_hash(
 ) -> None:
     created = world.admin.ok("POST", KEYS, 201, json={"name": "site", "scope": "capture"})
     key = created["key"]
-    assert key.startswith("stk_") and len(key) > 60
+    assert key.startswith("stk_")
+    assert len(key) > 60
     listed = world.admin.ok("GET", KEYS)
     assert [k["id"] for k in listed] == [created["id"]]
-    assert "key" not in listed[0] and listed[0]["last_used_at"] is None
+    assert "key" not in listed[0]
+    assert listed[0]["last_used_at"] is None
     with tenant_transaction(session_factory, world.tenant_id) as session:
         stored = session.scalars(
             select(IntegrationKey).where(IntegrationKey.tenant_id == world.tenant_id)
         ).one()
-        assert key not in (stored.key_hash, stored.hint) and len(stored.key_hash) == 64
+        assert key not in (stored.key_hash, stored.hint)
+        assert len(stored.key_hash) == 64
     audit = world.admin.ok(
         "GET", f"/api/v1/sales/audit?entity=integration_key&entity_id={created['id']}"
     )
     entry = audit[0]
-    assert entry["action"] == "create" and entry["changes"]["key_hash"] == "(changed)"
+    assert entry["action"] == "create"
+    assert entry["changes"]["key_hash"] == "(changed)"
 
 
 def test_only_admins_manage_keys(world: TenantWorld) -> None:
@@ -82,7 +86,8 @@ def test_a_read_key_cannot_capture_and_a_capture_key_cannot_read(world: TenantWo
     assert world.admin.ok("GET", "/api/v1/sales/leads")["items"] == []
     lead_id = send(world.admin, capturer, ENQUIRY).json()["lead_id"]
     read = world.admin.http.get(f"{CAPTURE}/{lead_id}", headers={"X-API-Key": reader})
-    assert read.status_code == 200 and read.json()["name"] == "Asha Rao"
+    assert read.status_code == 200
+    assert read.json()["name"] == "Asha Rao"
     assert (
         world.admin.http.get(f"{CAPTURE}/{lead_id}", headers={"X-API-Key": capturer}).status_code
         == 403
@@ -116,7 +121,8 @@ def test_an_idempotency_key_replays_the_first_answer(world: TenantWorld) -> None
     first = send(world.admin, key, ENQUIRY, **{"Idempotency-Key": "enq-1"})
     again = send(world.admin, key, ENQUIRY, **{"Idempotency-Key": "enq-1"})
     assert first.status_code == again.status_code == 201
-    assert again.json() == first.json() and again.headers.get("idempotent-replayed") == "true"
+    assert again.json() == first.json()
+    assert again.headers.get("idempotent-replayed") == "true"
     other = send(world.admin, key, {**ENQUIRY, "name": "Else"}, **{"Idempotency-Key": "enq-1"})
     assert other.status_code == 422
     assert len(world.admin.ok("GET", "/api/v1/sales/leads")["items"]) == 1
