@@ -67,7 +67,8 @@ def test_the_same_phone_from_another_source_is_a_re_enquiry_not_a_second_lead(
         key,
         {"name": "Asha R", "phone": "9810000002", "gclid": "g-1", "message": "Still keen"},
     )
-    assert first.status_code == 201 and again.status_code == 200, again.text
+    assert first.status_code == 201
+    assert again.status_code == 200, again.text
     assert again.json()["outcome"] == "re_enquiry"
     lead_id = first.json()["lead_id"]
     assert again.json()["lead_id"] == lead_id
