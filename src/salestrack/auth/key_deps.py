@@ -15,7 +15,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Header, Request
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 
@@ -28,6 +29,11 @@ from salestrack.core.errors import Forbidden, Unauthorized
 from salestrack.core.tenancy import set_tenant
 from salestrack.http.deps import SessionDep, SettingsDep
 from salestrack.http.idempotency_asgi import claim_key
+
+api_key_header = APIKeyHeader(
+    name="X-API-Key", auto_error=False, description="an integration key (stk_…)"
+)
+bearer_key = HTTPBearer(auto_error=False, description="an integration key: Bearer stk_…")
 
 
 @dataclass(frozen=True)
@@ -63,15 +69,10 @@ def require_key(scope: keys.KeyScope) -> Callable[..., Awaitable[KeyActor]]:
         request: Request,
         session: SessionDep,
         settings: SettingsDep,
-        x_api_key: Annotated[
-            str | None, Header(max_length=200, description="an integration key (stk_…)")
-        ] = None,
-        authorization: Annotated[
-            str | None, Header(description="Bearer stk_… (or X-API-Key)")
-        ] = None,
+        _header: Annotated[str | None, Depends(api_key_header)],
+        _bearer: Annotated[object, Depends(bearer_key)],
     ) -> KeyActor:
-        del x_api_key, authorization  # declared for the OpenAPI document; read below
-        key = presented_key(request.headers)
+        key = presented_key(request.headers)  # the schemes above document; this reads
         tenant_id = keys.tenant_of_key(key) if key else None
         if key is None or tenant_id is None:
             raise Unauthorized("an integration key is required (X-API-Key or Bearer stk_…)")

@@ -46,7 +46,12 @@ Capturer = Annotated[KeyActor, Depends(require_key(KeyScope.capture))]
 KeyReader = Annotated[KeyActor, Depends(require_key(KeyScope.read))]
 
 
-@capture_router.post("/leads", response_model=CaptureOut, status_code=201)
+@capture_router.post(
+    "/leads",
+    response_model=CaptureOut,
+    status_code=201,
+    responses={200: {"model": CaptureOut, "description": "A re-enquiry on an open lead"}},
+)
 def capture_lead(
     session: SessionDep, key: Capturer, body: CaptureIn, response: Response
 ) -> CaptureOut:
@@ -112,7 +117,11 @@ def list_duplicates(
     return duplicates.likely_duplicates(session, tenant_id=actor.tenant_id)
 
 
-@intake_router.post("/duplicates/merge", response_model=LeadPublic)
+@intake_router.post(
+    "/duplicates/merge",
+    response_model=LeadPublic,
+    responses={404: {"description": "No such live lead in this tenant"}},
+)
 def merge_leads(
     session: SessionDep,
     actor: Annotated[Actor, actor_with(Permission.leads_write)],

@@ -38,7 +38,17 @@ def add_record_routes(
     Writer = Annotated[Actor, Depends(require(write))]
     label = kind.label
 
-    @router.post("", response_model=public_schema, status_code=201, summary=f"Create a {label}")
+    taken: dict[int | str, dict[str, Any]] = {
+        200: {"model": public_schema, "description": "An open record took it instead"}
+    }
+
+    @router.post(
+        "",
+        response_model=public_schema,
+        status_code=201,
+        summary=f"Create a {label}",
+        responses=taken if arrive is not None else None,
+    )
     def create(session: SessionDep, actor: Writer, body: create_schema, response: Response) -> Any:
         if arrive is None:
             return kind.create(session, actor=actor, data=body)
