@@ -7,10 +7,10 @@
 ``--clients`` threads send captures as fast as answers come back (each with an
 Idempotency-Key, retried after a 503 as a client should; latency includes the retries).
 ``--repeat`` of them (a fraction) carry the phone of an earlier capture in another
-format, so they take the re-enquiry path (engagement, touch, last touch) instead of creating a lead. Every capture
-maps its UTM source through an attribution rule and is assigned round robin. At the end it
-checks that the tenant holds exactly one lead per distinct phone, and prints captures per
-second and latency percentiles.
+format, so they take the re-enquiry path (engagement, touch, last touch) instead of
+creating a lead. Every capture maps its UTM source through an attribution rule and is
+assigned round robin. At the end it checks that the tenant holds exactly one lead per
+distinct phone, and prints captures per second and latency percentiles.
 """
 
 from __future__ import annotations
