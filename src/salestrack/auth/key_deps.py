@@ -31,9 +31,16 @@ from salestrack.http.deps import SessionDep, SettingsDep
 from salestrack.http.idempotency_asgi import claim_key
 
 api_key_header = APIKeyHeader(
-    name="X-API-Key", auto_error=False, description="an integration key (stk_…)"
+    name="X-API-Key",
+    scheme_name="IntegrationKey",
+    auto_error=False,
+    description="an integration key (stk_…)",
 )
-bearer_key = HTTPBearer(auto_error=False, description="an integration key: Bearer stk_…")
+bearer_key = HTTPBearer(
+    scheme_name="IntegrationKeyBearer",
+    auto_error=False,
+    description="an integration key as a bearer token: Bearer stk_…",
+)
 
 
 @dataclass(frozen=True)
