@@ -17,7 +17,6 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPBearer
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 
 from salestrack.auth import keys
@@ -27,7 +26,7 @@ from salestrack.auth.roles import Role
 from salestrack.core.config import Settings
 from salestrack.core.errors import Forbidden, Unauthorized
 from salestrack.core.tenancy import set_tenant
-from salestrack.http.deps import SessionDep, SettingsDep
+from salestrack.http.deps import SessionDep, SettingsDep, run_db
 from salestrack.http.idempotency_asgi import claim_key
 
 api_key_header = APIKeyHeader(
@@ -89,7 +88,7 @@ def require_key(scope: keys.KeyScope) -> Callable[..., Awaitable[KeyActor]]:
             row = keys.authenticate(session, settings=settings, tenant_id=tenant_id, key=key)
             return row, session.get(Tenant, tenant_id) if row else None
 
-        row, tenant = await run_in_threadpool(lookup)
+        row, tenant = await run_db(session, lookup)
         if row is None or tenant is None:
             raise Unauthorized("the integration key is not valid (unknown or revoked)")
         if row.scope != scope.value:

@@ -1,7 +1,7 @@
 """capture: integration keys, touches, attribution and assignment rules, duplicates
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 Create Date: 2026-11-30 04:16:16.254196
 
 New tenant tables get row-level security and the app role's grants from ``migrate`` like
@@ -18,7 +18,7 @@ from alembic import op
 import salestrack.core.db
 
 revision: str = "0011"
-down_revision: str | None = "0008"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
