@@ -37,10 +37,10 @@ def test_every_error_answer_is_documented_as_problem_json(app: FastAPI) -> None:
             assert responses[code]["content"] == PROBLEM, (method, path, code)
 
 
-def test_sales_posts_document_the_idempotency_key(app: FastAPI) -> None:
+def test_sales_and_capture_posts_document_the_idempotency_key(app: FastAPI) -> None:
     for path, method, operation in _api_operations(app):
         names = {p["name"] for p in operation.get("parameters", [])}
-        expected = method == "post" and path.startswith("/api/v1/sales/")
+        expected = method == "post" and path.startswith(("/api/v1/sales/", "/api/v1/capture/"))
         assert ("Idempotency-Key" in names) == expected, (method, path)
 
 

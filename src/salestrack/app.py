@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from salestrack import __version__, wiring
 from salestrack.audit.routes import router as audit_router
+from salestrack.auth.key_deps import presented_key, tenant_of_request_key
+from salestrack.auth.key_routes import keys_router
 from salestrack.auth.routes import auth_router, users_router
 from salestrack.auth.security import configure_hashing, tenant_of_token
 from salestrack.core.config import ConfigurationError, Settings, get_settings
@@ -23,6 +25,7 @@ from salestrack.core.rls import connected_role_problems
 from salestrack.http.idempotency_asgi import IdempotencyMiddleware
 from salestrack.http.limits import BodySizeLimit
 from salestrack.http.openapi_doc import install_openapi
+from salestrack.intake.routes import ROUTERS as INTAKE_ROUTERS
 from salestrack.journey.routes import ROUTERS as JOURNEY_ROUTERS
 from salestrack.leads.routes import (
     campaigns_router,
@@ -38,6 +41,7 @@ from salestrack.reports.routes import router as reports_router
 from salestrack.web import install_web
 
 log = logging.getLogger("salestrack.app")
+CAPTURE_PREFIX = "/api/v1/capture/"
 
 # Starlette tries routes in order, one by one, on every request: the busiest routers come
 # first (probes, then the day-to-day reads and writes of the sales floor), the rarely used
@@ -56,6 +60,8 @@ ROUTERS = [
     sources_router,
     auth_router,
     users_router,
+    keys_router,
+    *INTAKE_ROUTERS,
     audit_router,
 ]
 
@@ -114,6 +120,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     install_web(app)  # pages (/, /login, /leads ...) on the same services
     # Inside the body limit: idempotent POSTs buffer a body that is already bounded.
     app.add_middleware(IdempotencyMiddleware, tenant_of=tenant_of_token)
+    app.add_middleware(  # the capture routes: keys, not user tokens
+        IdempotencyMiddleware,
+        tenant_of=tenant_of_request_key,
+        prefix=CAPTURE_PREFIX,
+        credential=presented_key,
+    )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext, engine=engine)  # outermost: ids, metrics, request log
     return app

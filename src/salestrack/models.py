@@ -1,10 +1,11 @@
 """Every table, imported once so Alembic and the tests see the whole schema."""
 
 from salestrack.audit.models import AuditEntry
-from salestrack.auth.models import LoginThrottle, Tenant, User
+from salestrack.auth.models import IntegrationKey, LoginThrottle, Tenant, User
 from salestrack.core.db import Base
 from salestrack.core.numbering import Counter
 from salestrack.http.idempotency import IdempotencyKey
+from salestrack.intake.models import AssignmentRule, AttributionRule, LeadTouch
 from salestrack.journey.models import LeadEngagement, LeadMilestone, LeadStatusHistory
 from salestrack.leads.models import Campaign, Customer, Lead, LeadSource
 from salestrack.money.models import Booking, Inventory, LedgerEntry
@@ -18,18 +19,22 @@ from salestrack.reports.models import (
 metadata = Base.metadata
 
 __all__ = [
+    "AssignmentRule",
+    "AttributionRule",
     "AuditEntry",
     "Booking",
     "Campaign",
     "Counter",
     "Customer",
     "IdempotencyKey",
+    "IntegrationKey",
     "Inventory",
     "Lead",
     "LeadEngagement",
     "LeadMilestone",
     "LeadSource",
     "LeadStatusHistory",
+    "LeadTouch",
     "LedgerEntry",
     "LoginThrottle",
     "ReportBookingState",

@@ -3,8 +3,9 @@
 ``create_app`` and every CLI command build their sessions here, so an import-leads run, a
 demo load and an API request get the same behaviour: the tenant named at each transaction
 (row-level security), the request's user check, the audit log, a lead's first milestone and
-status history, the timeline's conversion value and the report summaries. Nothing is
-installed by importing a module; a session whose factory skipped this refuses to write
+status history, its normalised phone and e-mail, its assignment and the duplicate rule, the
+timeline's conversion value and the report summaries. Nothing is installed by importing a
+module; a session whose factory skipped this refuses to write
 (``salestrack.core.hooks.NotWired``).
 """
 
@@ -18,7 +19,10 @@ from salestrack.auth import verification
 from salestrack.core import hooks, tenancy
 from salestrack.core.db import make_session_factory
 from salestrack.http import idempotency_asgi
+from salestrack.intake import arrivals, assignment
 from salestrack.journey import milestones
+from salestrack.leads import identity
+from salestrack.leads import service as leads
 from salestrack.money import journey_links
 from salestrack.reports import summaries
 
@@ -32,6 +36,10 @@ def install(factory: sessionmaker[Session]) -> sessionmaker[Session]:
     idempotency_asgi.install(factory)  # then a request's Idempotency-Key claim
     hooks.RECORD_CHANGE.connect(factory, audit.record)
     milestones.install(factory)  # a lead's first milestone and status history
+    leads.LEADS.created.connect(factory, identity.on_created)  # phone in E.164, e-mail
+    leads.LEADS.updated.connect(factory, identity.on_updated)
+    leads.LEADS.created.connect(factory, assignment.on_lead_created)  # the tenant's rules
+    leads.ARRIVING.connect(factory, arrivals.on_arriving)  # duplicates: the tenant's policy
     journey_links.install(factory)  # the timeline's conversion value from bookings
     summaries.install(factory)  # report summaries noted at flush, applied at commit
     return factory

@@ -7,13 +7,13 @@ import uuid
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import text
 
-from salestrack import wiring
 from salestrack.audit.models import AuditEntry
 from salestrack.auth import service as auth
 from salestrack.core import migrate
-from salestrack.core.db import make_engine, transaction, utcnow
+from salestrack.core.db import UTCDateTime, make_engine, utcnow
 from tests.databases import BACKENDS, TEST_APP_ROLE, empty_database
 from tests.support import TenantWorld
 
@@ -41,15 +41,37 @@ def test_the_upgrade_scrubs_hashes_logged_before_it(backend: str, tmp_path: Path
         migrate.upgrade(url, "0007", app_role=TEST_APP_ROLE)
         engine = make_engine(url)
         try:
-            with transaction(wiring.session_factory(engine)) as session:
-                tenant = auth.create_tenant(session, slug="old-log", name="Old Log")
+            tenant_id = auth.tenant_id_for("old-log")
+            # The tenant as revision 0007 knows it (the model may have grown since).
+            tenants = sa.table(
+                "tenants",
+                sa.column("tenant_id", sa.Uuid()),
+                sa.column("slug", sa.String()),
+                sa.column("name", sa.String()),
+                sa.column("locale", sa.String()),
+                sa.column("currency", sa.String()),
+                sa.column("timezone", sa.String()),
+                sa.column("created_at", UTCDateTime()),
+            )
+            with engine.begin() as connection:
+                connection.execute(
+                    tenants.insert().values(
+                        tenant_id=tenant_id,
+                        slug="old-log",
+                        name="Old Log",
+                        locale="en_IN",
+                        currency="INR",
+                        timezone="Asia/Kolkata",
+                        created_at=utcnow(),
+                    )
+                )
             legacy = {"email": "a@b.example.com", "password_hash": "$argon2id$v=19$m=65536$x"}
             changed = {"password_hash": {"from": "$argon2id$old", "to": "$argon2id$new"}}
             with engine.begin() as connection:
                 for action, changes in (("create", legacy), ("update", changed)):
                     connection.execute(
                         AuditEntry.__table__.insert().values(
-                            tenant_id=tenant.tenant_id,
+                            tenant_id=tenant_id,
                             id=uuid.uuid4(),
                             entity="user",
                             entity_id=uuid.uuid4(),

@@ -35,6 +35,8 @@ def all_reports(
             "funnel": funnel.build(figures, w, today),
             "sources": sources.build(session, figures, tenant_id, w),
             "campaigns": campaigns.build(session, figures, tenant_id, w),
+            "sources_last": sources.build(session, figures, tenant_id, w, "last"),
+            "campaigns_last": campaigns.build(session, figures, tenant_id, w, "last"),
             "bookings": bookings.build(figures, w),
             "receivables": receivables.build(figures, today, 500, None),
             "dashboard": dashboard.build(figures, w, today),

@@ -17,6 +17,7 @@ from salestrack.auth.context import Actor
 from salestrack.auth.roles import Role
 from salestrack.core.errors import ProblemError
 from salestrack.core.tenancy import tenant_transaction
+from salestrack.intake import merge, touches
 from salestrack.journey import service as journey
 from salestrack.journey.models import LeadEngagement, LeadMilestone
 from salestrack.journey.schemas import EngagementCreate, EngagementUpdate, MilestoneCreate
@@ -64,6 +65,8 @@ OPS = (
     "reverse",
     "refund",
     "delete_customer",
+    "reenquire",
+    "merge",
 )
 MILESTONES = (
     "contacted",
@@ -227,6 +230,16 @@ class World:
             )
         elif op == "delete_customer":
             leads.CUSTOMERS.delete(s, actor=a, row_id=_pick(self.ids(Customer), i))
+        elif op == "reenquire":  # a new last touch (None, None: a direct visit)
+            lead = leads.get_lead(s, actor=a, lead_id=_pick(self.ids(Lead), i), for_update=True)
+            mapped = (_pick(self.dims["source"], amount), _pick(self.dims["campaign"], day))
+            touches.reenquire(
+                s, actor=a, lead=lead, mapped=mapped, subject="again", message="", by_phone=True
+            )
+        elif op == "merge":
+            ids = self.ids(Lead)
+            survivor, duplicate = _pick(ids, i), _pick(ids, i + 1 + amount % 3)
+            merge.merge_leads(s, actor=a, survivor_id=survivor, duplicate_id=duplicate)
 
 
 def _setup(session: Session, actor: Actor) -> dict[str, list[Any]]:
@@ -323,6 +336,9 @@ def test_reports_equal_the_oracle_after_every_write(
         ("delete_engagement", 0, 0, 0),
         ("delete_customer", 0, 0, 0),
         ("lead", 2, 50, 2),
+        ("reenquire", 0, 1, 0),
+        ("reenquire", 1, 2, 2),
+        ("merge", 0, 0, 0),
         ("delete_lead", 2, 0, 0),
     ]
     for op, i, day, amount in preamble:

@@ -31,12 +31,15 @@ PATH_PARAMS: dict[str, str] = {
     "booking_id": "booking",
     "entry_id": "ledger_entry",
     "user_id": "user",
+    "key_id": "integration_key",
 }
 RECORD_PREFIXES: dict[str, str] = {
     f"{S}/leads/": "lead",
     f"{S}/customers/": "customer",
     f"{S}/campaigns/": "campaign",
     f"{S}/lead-sources/": "source",
+    f"{S}/attribution-rules/": "attribution_rule",
+    f"{S}/assignment-rules/": "assignment_rule",
 }
 # Id filters of list routes -> the kind of object they name.
 QUERY_PARAMS: dict[str, str] = {
@@ -55,6 +58,8 @@ BODIES: dict[str, dict[str, Any]] = {
     f"PATCH {S}/customers/{{record_id}}": {"name": "Hijacked"},
     f"PATCH {S}/campaigns/{{record_id}}": {"campaign_name": "Hijacked"},
     f"PATCH {S}/lead-sources/{{record_id}}": {"subsource_name": "Hijacked"},
+    f"PATCH {S}/attribution-rules/{{record_id}}": {"value": "hijacked"},
+    f"PATCH {S}/assignment-rules/{{record_id}}": {"name": "Hijacked"},
     f"PATCH {S}/milestones/{{milestone_id}}": HIJACK,
     f"PATCH {S}/engagements/{{engagement_id}}": HIJACK,
     f"PATCH {S}/inventory/{{inventory_id}}": HIJACK,
@@ -120,7 +125,8 @@ def _source(w: ProbeWorld) -> str:
 def _lead(w: ProbeWorld) -> str:
     body = {
         "name": w.marker,
-        "email": f"lead@{w.tenant.slug}.example.com",
+        # A new address each time: the same one would be a re-enquiry on the first lead.
+        "email": f"lead-{uuid.uuid4().hex[:8]}@{w.tenant.slug}.example.com",
         "campaign_id": w.get("campaign"),
         "source_id": w.get("source"),
         "assigned_to": w.get("user"),
@@ -186,6 +192,20 @@ def _ledger_entry(w: ProbeWorld) -> str:
     return _create(w, "ledger", body)
 
 
+def _integration_key(w: ProbeWorld) -> str:
+    return _create(w, "integration-keys", {"name": w.marker, "scope": "read"})
+
+
+def _attribution_rule(w: ProbeWorld) -> str:
+    body = {"field": "utm_source", "value": w.marker.lower(), "source_id": w.get("source")}
+    return _create(w, "attribution-rules", body)
+
+
+def _assignment_rule(w: ProbeWorld) -> str:
+    body = {"name": w.marker, "mode": "fixed", "owner_id": w.get("user"), "project": w.marker}
+    return _create(w, "assignment-rules", body)
+
+
 Factory = Callable[[ProbeWorld], str]
 FACTORIES: dict[str, Factory] = {
     "user": _user,
@@ -198,6 +218,9 @@ FACTORIES: dict[str, Factory] = {
     "inventory": _inventory,
     "booking": _booking,
     "ledger_entry": _ledger_entry,
+    "integration_key": _integration_key,
+    "attribution_rule": _attribution_rule,
+    "assignment_rule": _assignment_rule,
 }
 
 

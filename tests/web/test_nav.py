@@ -31,6 +31,7 @@ def test_sales_reps_start_on_their_follow_ups_and_see_no_money_areas() -> None:
         "Customers",
         "Campaigns",
         "Sources",
+        "Duplicates",
     ]
 
 
@@ -38,3 +39,8 @@ def test_managers_see_reports_and_bookings() -> None:
     labels = [i.label for i in nav.nav_for(_user(Role.manager))]
     assert labels[0] == "Reports"
     assert "Bookings" in labels
+
+
+def test_only_admins_see_the_capture_page() -> None:
+    assert "Capture" in [i.label for i in nav.nav_for(_user(Role.admin))]
+    assert "Capture" not in [i.label for i in nav.nav_for(_user(Role.manager))]

@@ -32,6 +32,11 @@ class Tenant(Base):
     locale: Mapped[str] = mapped_column(String(20), nullable=False, default="en_IN")
     currency: Mapped[str] = mapped_column(String(3), nullable=False, default="INR")
     timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="Asia/Kolkata")
+    # What a capture, API create or import does with a lead matching an open one by phone
+    # or e-mail: ``merge`` (a re-enquiry on it), ``create`` (a second lead) or ``reject``.
+    duplicate_policy: Mapped[str] = mapped_column(
+        String(10), nullable=False, default="merge", server_default="merge"
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow, nullable=False)
 
 
@@ -53,6 +58,25 @@ class User(TenantKeyed, Audited, Base):
     session_epoch: Mapped[int] = mapped_column(
         Integer, nullable=False, default=0, server_default="0"
     )
+
+
+class IntegrationKey(TenantKeyed, Audited, Base):
+    """A key another system uses instead of a user: shown once, kept as a keyed hash."""
+
+    __tablename__ = "integration_keys"
+    __table_args__ = (
+        tenant_pk(),
+        tenant_root_fk(),
+        UniqueConstraint("tenant_id", "key_hash"),
+    )
+
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    scope: Mapped[str] = mapped_column(String(10), nullable=False)
+    # The first characters of the key, to tell keys apart in a list (not enough to use one).
+    hint: Mapped[str] = mapped_column(String(20), nullable=False)
+    key_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class LoginThrottle(Base):

@@ -15,7 +15,7 @@ import random
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -73,6 +73,9 @@ class _Lead(NamedTuple):
     campaign_id: uuid.UUID | None
     assigned_to: uuid.UUID | None
     status: str
+    retouched_at: datetime | None = None  # generated leads never enquire twice
+    last_source_id: uuid.UUID | None = None
+    last_campaign_id: uuid.UUID | None = None
 
 
 def _facts(base: Base, engagements: dict[str, int], follow_ups: dict[str, int]) -> LeadFacts:

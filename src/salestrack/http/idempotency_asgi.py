@@ -136,22 +136,37 @@ def install(factory: sessionmaker[Session]) -> None:
     event.listen(factory, "after_begin", _claim_as_transaction_begins)
 
 
+def bearer_token(headers: Headers) -> str | None:
+    """The bearer token of ``Authorization``, if any."""
+    scheme, _, token = (headers.get("authorization") or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
 class IdempotencyMiddleware:
     """Idempotent POSTs; ``tenant_of`` reads a bearer token (auth hands it in: the HTTP kit
-    does not know how tokens are made)."""
+    does not know how tokens are made). ``credential`` finds the token in the headers (by
+    default the bearer token; the capture routes also take ``X-API-Key``)."""
 
     def __init__(
-        self, app: ASGIApp, *, tenant_of: TenantOfToken, prefix: str = SALES_PREFIX
+        self,
+        app: ASGIApp,
+        *,
+        tenant_of: TenantOfToken,
+        prefix: str = SALES_PREFIX,
+        credential: Callable[[Headers], str | None] | None = None,
     ) -> None:
         self.app = app
         self.prefix = prefix
         self.tenant_of = tenant_of
+        self.credential = credential or bearer_token
 
     def _tenant_of(self, scope: Scope, headers: Headers) -> uuid.UUID | None:
-        scheme, _, token = (headers.get("authorization") or "").partition(" ")
-        if scheme.lower() != "bearer" or not token:
+        token = self.credential(headers)
+        if not token:
             return None
-        return self.tenant_of(scope["app"].state.settings, token.strip())
+        return self.tenant_of(scope["app"].state.settings, token)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not (

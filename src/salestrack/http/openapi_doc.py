@@ -9,8 +9,9 @@ generator (and the schema fuzzer in CI) knows them:
 - an id in the path: 404 (missing, deleted or another tenant's);
 - any parameter or body: 422 (validation); a body: 413 (too large);
 - POST, PATCH, PUT, DELETE: 409 (state, duplicate or concurrent change);
-- POST under ``/api/v1/sales/``: the ``Idempotency-Key`` header (422 when malformed or
-  reused for another request, 409 while the first is still running).
+- POST under ``/api/v1/sales/`` and ``/api/v1/capture/``: the ``Idempotency-Key``
+  header (422 when malformed or reused for another request, 409 while the first is still
+  running).
 
 Codes a route declares itself (``responses={429: {...}}``) are kept and given the
 problem+json body too.
@@ -25,7 +26,7 @@ from fastapi import FastAPI
 
 from salestrack.core.errors import PROBLEM_JSON
 
-IDEMPOTENT_PREFIX = "/api/v1/sales/"
+IDEMPOTENT_PREFIXES = ("/api/v1/sales/", "/api/v1/capture/")
 WRITES = ("post", "put", "patch", "delete")
 DESCRIPTIONS = {
     401: "Missing, invalid or expired bearer token, or wrong credentials",
@@ -76,7 +77,7 @@ def problem_codes(path: str, method: str, operation: dict[str, Any]) -> set[int]
         codes.add(413)
     if method in WRITES:
         codes.add(409)
-    if method == "post" and path.startswith(IDEMPOTENT_PREFIX):
+    if method == "post" and path.startswith(IDEMPOTENT_PREFIXES):
         codes |= {409, 422}
     return codes
 
@@ -89,7 +90,7 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
         for method, operation in item.items():
             if method not in ("get", "head", *WRITES):
                 continue
-            if method == "post" and path.startswith(IDEMPOTENT_PREFIX):
+            if method == "post" and path.startswith(IDEMPOTENT_PREFIXES):
                 parameters = operation.setdefault("parameters", [])
                 if not any(p.get("name") == IDEMPOTENCY_KEY["name"] for p in parameters):
                     parameters.append(dict(IDEMPOTENCY_KEY))

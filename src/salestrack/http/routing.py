@@ -78,7 +78,16 @@ def _run_with_unit_of_work(
         if adapter is not None and not isinstance(result, Response):
             value = adapter.validate_python(result, from_attributes=True)
             body = adapter.dump_json(value, by_alias=True, exclude_unset=leave_unset)
-            result = Response(body, status_code=status, media_type="application/json")
+            # A handler that took ``response: Response`` may have set another status.
+            chosen = next(
+                (
+                    v.status_code
+                    for v in kwargs.values()
+                    if isinstance(v, Response) and v.status_code
+                ),
+                status,
+            )
+            result = Response(body, status_code=chosen, media_type="application/json")
         if isinstance(result, Response):
             end_in_handler_thread(kwargs.values(), result)  # commit here: no second trip
         return result

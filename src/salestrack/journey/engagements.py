@@ -53,7 +53,10 @@ def _check(values: dict[str, Any]) -> None:
 
 
 def _completed(session: Session, *, actor: Actor, lead: Lead, row: LeadEngagement) -> None:
-    """What a completed engagement does to its lead: first touch, and follow-ups closed."""
+    """What a completed engagement does to its lead: first touch, and follow-ups closed.
+    An inbound enquiry does neither: nobody from the sales floor has acted yet."""
+    if row.engagement_type == EngagementType.enquiry_received:
+        return
     after = rules.status_after_engagement(LeadStatus(lead.status), completed=True)
     status.move(
         session,

@@ -59,6 +59,9 @@ class EngagementType(StrEnum):
     meeting_scheduled = "meeting_scheduled"
     proposal_sent = "proposal_sent"
     quote_sent = "quote_sent"
+    # The buyer enquired again (a capture or form that matched this lead): inbound, so it
+    # neither counts as the rep's first contact nor closes follow-ups.
+    enquiry_received = "enquiry_received"
 
 
 class EngagementChannel(StrEnum):

@@ -60,6 +60,7 @@ VISIT_ONLY_FIELDS = (
 
 # Which channels an engagement type can travel over (a call is not made over email).
 CHANNELS_FOR_TYPE: dict[EngagementType, tuple[EngagementChannel, ...]] = {
+    EngagementType.enquiry_received: tuple(EngagementChannel),
     EngagementType.email_sent: (EngagementChannel.email,),
     EngagementType.call_made: (
         EngagementChannel.phone,

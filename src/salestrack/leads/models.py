@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import Date, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from salestrack.core.db import Audited, Base, TenantKeyed, tenant_fk, tenant_pk, tenant_root_fk
+from salestrack.core.db import (
+    Audited,
+    Base,
+    TenantKeyed,
+    UTCDateTime,
+    tenant_fk,
+    tenant_pk,
+    tenant_root_fk,
+)
 
 
 class LeadStatus(StrEnum):
@@ -116,6 +124,10 @@ class Lead(TenantKeyed, Audited, Base):
         Index("ix_leads_tenant_created", "tenant_id", "created_at", "id"),
         Index("ix_leads_tenant_status", "tenant_id", "status"),
         Index("ix_leads_tenant_lead_date", "tenant_id", "lead_date"),
+        Index("ix_leads_tenant_phone", "tenant_id", "phone_e164"),
+        Index("ix_leads_tenant_email", "tenant_id", "email_norm"),
+        tenant_fk("last_source_id", "lead_sources"),
+        tenant_fk("last_campaign_id", "campaigns"),
     )
 
     lead_code: Mapped[str] = mapped_column(String(50), nullable=False)
@@ -130,6 +142,17 @@ class Lead(TenantKeyed, Audited, Base):
     expected_value: Mapped[Decimal | None] = mapped_column()
     notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
     lead_date: Mapped[date] = mapped_column(Date, nullable=False)
+    # Duplicate detection: the phone in E.164 and the e-mail lower-cased (None: none).
+    phone_e164: Mapped[str | None] = mapped_column(String(20))
+    email_norm: Mapped[str | None] = mapped_column(String(254))
+    # Attribution: ``source_id``/``campaign_id`` are the first touch. Once the lead enquires
+    # again (``retouched_at``), ``last_*`` hold the last touch; before, the last touch is
+    # the first (so leads that never came back need nothing stored twice).
+    last_source_id: Mapped[uuid.UUID | None] = mapped_column()
+    last_campaign_id: Mapped[uuid.UUID | None] = mapped_column()
+    retouched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A lead merged into another is soft-deleted and points at the one that survived.
+    merged_into: Mapped[uuid.UUID | None] = mapped_column()
 
 
 class Customer(TenantKeyed, Audited, Base):

@@ -6,6 +6,7 @@ in the signatures of the closures below.
 """
 
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response
@@ -26,15 +27,35 @@ def add_record_routes(
     public_schema: Any,
     read: Permission,
     write: Permission,
+    arrive: Callable[..., tuple[Any, bool]] | None = None,
 ) -> None:
-    """POST "", GET/PATCH/DELETE "/{id}" for ``kind`` on ``router``."""
+    """POST "", GET/PATCH/DELETE "/{id}" for ``kind`` on ``router``.
+
+    ``arrive`` (leads) creates through a rule that may answer with an existing record
+    instead (``(record, False)``): that answer is 200, a new record 201.
+    """
     Reader = Annotated[Actor, Depends(require(read))]
     Writer = Annotated[Actor, Depends(require(write))]
     label = kind.label
 
-    @router.post("", response_model=public_schema, status_code=201, summary=f"Create a {label}")
-    def create(session: SessionDep, actor: Writer, body: create_schema) -> Any:
-        return kind.create(session, actor=actor, data=body)
+    taken: dict[int | str, dict[str, Any]] = {
+        200: {"model": public_schema, "description": "An open record took it instead"}
+    }
+
+    @router.post(
+        "",
+        response_model=public_schema,
+        status_code=201,
+        summary=f"Create a {label}",
+        responses=taken if arrive is not None else None,
+    )
+    def create(session: SessionDep, actor: Writer, body: create_schema, response: Response) -> Any:
+        if arrive is None:
+            return kind.create(session, actor=actor, data=body)
+        row, created = arrive(session, actor=actor, data=body)
+        if not created:
+            response.status_code = 200
+        return row
 
     @router.get("/{record_id}", response_model=public_schema, summary=f"Get a {label}")
     def get(session: SessionDep, actor: Reader, record_id: uuid.UUID) -> Any:

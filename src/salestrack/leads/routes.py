@@ -140,6 +140,7 @@ add_record_routes(
     public_schema=schemas.LeadPublic,
     read=Permission.leads_read,
     write=Permission.leads_write,
+    arrive=service.arrive,
 )
 add_record_routes(
     customers_router,

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from salestrack.auth.context import Actor
 from salestrack.auth.models import User
 from salestrack.core.errors import Unprocessable
+from salestrack.core.hooks import HookPoint
 from salestrack.core.records import CodeRule, RecordKind
 from salestrack.leads.models import Campaign, Customer, Lead, LeadSource
 from salestrack.leads.schemas import LeadCreate, LeadUpdate
@@ -53,10 +55,28 @@ SOURCES = RecordKind(
 )
 
 
+ARRIVING: HookPoint[Callable[[Session, Actor, LeadCreate], Lead | None]] = HookPoint(
+    "lead.arriving"
+)
+"""Before a lead from the API or an import is created: a handler may answer with the open
+lead it duplicates (having recorded the re-enquiry on it), or refuse it (409), per the
+tenant's duplicate policy; None lets the new lead be created."""
+
+
 def create_lead(session: Session, *, actor: Actor, data: LeadCreate) -> Lead:
     """Create a lead; its code is generated (LEAD-YYYY-NNNN) unless one is given."""
     lead: Lead = LEADS.create(session, actor=actor, data=data)
     return lead
+
+
+def arrive(session: Session, *, actor: Actor, data: LeadCreate) -> tuple[Lead, bool]:
+    """A lead arriving by the API or an import: the lead, and whether it is new (False:
+    an open lead of the same buyer took it as a re-enquiry)."""
+    for handler in ARRIVING.handlers(session):
+        found = handler(session, actor, data)
+        if found is not None:
+            return found, False
+    return create_lead(session, actor=actor, data=data), True
 
 
 def get_lead(

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from salestrack.leads.models import Campaign
 from salestrack.reports.common import Window, as_of, money, pct, ratio
 from salestrack.reports.figure_types import Figures
-from salestrack.reports.sources import group_ids, listed, regroup
+from salestrack.reports.sources import Touch, group_ids, listed, regroup
 
 COLUMNS = (
     "campaign_id",
@@ -36,8 +36,12 @@ COLUMNS = (
 )
 
 
-def build(session: Session, figures: Figures, tenant_id: uuid.UUID, w: Window) -> dict[str, Any]:
-    sums = regroup(figures.leads(w.lo, w.hi, by="campaign", filters=w.filters))
+def build(
+    session: Session, figures: Figures, tenant_id: uuid.UUID, w: Window, touch: Touch = "first"
+) -> dict[str, Any]:
+    """``touch``: credit each lead to its first touch's campaign or its last touch's."""
+    by = "campaign" if touch == "first" else "lcampaign"
+    sums = regroup(figures.leads(w.lo, w.hi, by=by, filters=w.filters))
     if figures.recording:
         return {}
     campaigns: dict[uuid.UUID, Campaign] = listed(session, Campaign, tenant_id, sums)
@@ -70,7 +74,7 @@ def build(session: Session, figures: Figures, tenant_id: uuid.UUID, w: Window) -
             }
         )
     rows.sort(key=lambda r: (-int(r["leads"]), r["campaign_code"] or "~", r["campaign_id"] or ""))
-    return {"as_of": as_of(), **w.echo(), "campaigns": rows}
+    return {"as_of": as_of(), **w.echo(), "touch": touch, "campaigns": rows}
 
 
 def table(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:

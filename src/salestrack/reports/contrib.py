@@ -77,6 +77,10 @@ class LeadFacts:
     collected: Decimal = Decimal("0.00")
     engagements: dict[str, int] = field(default_factory=dict)
     follow_ups: dict[str, int] = field(default_factory=dict)
+    # The last touch (``facts.lead_facts_from`` sets it: the first touch's until the lead
+    # enquires again).
+    last_source_id: uuid.UUID | None = None
+    last_campaign_id: uuid.UUID | None = None
 
 
 def lead_dims(facts: LeadFacts) -> list[tuple[str, uuid.UUID]]:
@@ -85,6 +89,8 @@ def lead_dims(facts: LeadFacts) -> list[tuple[str, uuid.UUID]]:
         ("source", facts.source_id or ZERO_ID),
         ("campaign", facts.campaign_id or ZERO_ID),
         ("assignee", facts.assigned_to or ZERO_ID),
+        ("lsource", facts.last_source_id or ZERO_ID),
+        ("lcampaign", facts.last_campaign_id or ZERO_ID),
     ]
 
 

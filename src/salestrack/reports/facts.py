@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import NamedTuple, Protocol, TypeVar
 
@@ -44,6 +44,12 @@ class LeadFields(Protocol):
     def assigned_to(self) -> uuid.UUID | None: ...
     @property
     def status(self) -> str: ...
+    @property
+    def retouched_at(self) -> datetime | None: ...
+    @property
+    def last_source_id(self) -> uuid.UUID | None: ...
+    @property
+    def last_campaign_id(self) -> uuid.UUID | None: ...
 
 
 class LeadBooking(NamedTuple):
@@ -85,6 +91,7 @@ def lead_facts_from(
     """A lead's facts (``money``: booked revenue and collected, from ``lead_money_from``;
     ``engagements``/``follow_ups``: counts by ISO day)."""
     revenue, collected = money
+    retouched = lead.retouched_at is not None
     return LeadFacts(
         live=live,
         lead_date=lead.lead_date,
@@ -98,6 +105,8 @@ def lead_facts_from(
         collected=collected,
         engagements=dict(engagements),
         follow_ups=dict(follow_ups),
+        last_source_id=lead.last_source_id if retouched else lead.source_id,
+        last_campaign_id=lead.last_campaign_id if retouched else lead.campaign_id,
     )
 
 

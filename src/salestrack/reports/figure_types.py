@@ -17,7 +17,13 @@ from salestrack.reports.counters import Sums
 
 # filter name -> counter dimension
 DIMENSIONS = {"source_id": "source", "campaign_id": "campaign", "assigned_to": "assignee"}
-BY_DIMENSION = {"source": "source_id", "campaign": "campaign_id"}
+# group-by dimension -> the lead's column (``lsource``/``lcampaign``: the last touch's)
+BY_DIMENSION = {
+    "source": "source_id",
+    "campaign": "campaign_id",
+    "lsource": "last_source_id",
+    "lcampaign": "last_campaign_id",
+}
 
 
 @dataclass(frozen=True)

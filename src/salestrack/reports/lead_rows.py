@@ -38,7 +38,8 @@ def chunks(
     while True:
         stmt = (
             select(Lead.id, Lead.lead_date, Lead.source_id, Lead.campaign_id)
-            .add_columns(Lead.assigned_to, Lead.status)
+            .add_columns(Lead.assigned_to, Lead.status, Lead.retouched_at)
+            .add_columns(Lead.last_source_id, Lead.last_campaign_id)
             .where(Lead.tenant_id == tenant_id, Lead.deleted_at.is_(None))
             .order_by(Lead.id)
             .limit(CHUNK)

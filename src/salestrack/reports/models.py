@@ -52,6 +52,9 @@ class ReportLeadState(Base):
     lead_date: Mapped[date] = mapped_column(Date, nullable=False)
     source_id: Mapped[uuid.UUID | None] = mapped_column()
     campaign_id: Mapped[uuid.UUID | None] = mapped_column()
+    # The last touch's source and campaign (the first touch's until the lead enquires again).
+    last_source_id: Mapped[uuid.UUID | None] = mapped_column()
+    last_campaign_id: Mapped[uuid.UUID | None] = mapped_column()
     assigned_to: Mapped[uuid.UUID | None] = mapped_column()
     status: Mapped[str] = mapped_column(String(20), nullable=False)
     reached: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query
 from sqlalchemy.orm import Session
@@ -45,6 +45,10 @@ router = api_router(prefix="/api/v1/sales/reports", tags=["reports"])
 Reader = Annotated[Actor, Depends(require(Permission.reports_read))]
 From = Annotated[date | None, Query(alias="from", description="first day, inclusive")]
 To = Annotated[date | None, Query(alias="to", description="last day, inclusive")]
+TouchParam = Annotated[
+    Literal["first", "last"],
+    Query(description="credit leads to their first touch (the default) or their last"),
+]
 Format = CsvFormat
 Table = Callable[[dict[str, Any]], tuple[list[str], list[list[Any]]]]
 # JSON as the report built it: lead filters appear only when given (unset fields left out).
@@ -113,6 +117,7 @@ def source_performance(
     hi: To = None,
     campaign_id: uuid.UUID | None = None,
     assigned_to: uuid.UUID | None = None,
+    touch: TouchParam = "first",
     format: Format = "json",
 ) -> Any:
     """Per source: leads, qualified, converted, lost, conversion rate and cost."""
@@ -121,7 +126,7 @@ def source_performance(
         session,
         actor,
         ("source-performance", sources.table, format),
-        lambda f: sources.build(session, f, actor.tenant_id, w),
+        lambda f: sources.build(session, f, actor.tenant_id, w, touch),
     )
 
 
@@ -133,6 +138,7 @@ def campaign_performance(
     hi: To = None,
     source_id: uuid.UUID | None = None,
     assigned_to: uuid.UUID | None = None,
+    touch: TouchParam = "first",
     format: Format = "json",
 ) -> Any:
     """Per campaign: leads, conversions, budget, revenue, cost per lead/conversion, ROI."""
@@ -141,7 +147,7 @@ def campaign_performance(
         session,
         actor,
         ("campaign-performance", campaigns.table, format),
-        lambda f: campaigns.build(session, f, actor.tenant_id, w),
+        lambda f: campaigns.build(session, f, actor.tenant_id, w, touch),
     )
 
 

@@ -9,6 +9,8 @@ fields), in the order source, campaign, assignee.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 AmountText = str  # a decimal amount with two places, e.g. "1500.00"
@@ -88,6 +90,7 @@ class SourceRow(BaseModel):
 
 
 class SourceReport(_Filtered):
+    touch: Literal["first", "last"] = "first"
     sources: list[SourceRow]
 
 
@@ -110,6 +113,7 @@ class CampaignRow(BaseModel):
 
 
 class CampaignReport(_Filtered):
+    touch: Literal["first", "last"] = "first"
     campaigns: list[CampaignRow]
 
 

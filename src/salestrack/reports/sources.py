@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -57,8 +57,16 @@ def listed(session: Session, model: Any, tenant_id: uuid.UUID, sums: Sums) -> di
     return {record.id: record for record in session.scalars(stmt)}
 
 
-def build(session: Session, figures: Figures, tenant_id: uuid.UUID, w: Window) -> dict[str, Any]:
-    sums = regroup(figures.leads(w.lo, w.hi, by="source", filters=w.filters))
+Touch = Literal["first", "last"]
+
+
+def build(
+    session: Session, figures: Figures, tenant_id: uuid.UUID, w: Window, touch: Touch = "first"
+) -> dict[str, Any]:
+    """``touch``: credit each lead to its first touch's source (its ``source_id``) or to
+    its last touch's (the source of its latest attributed enquiry)."""
+    by = "source" if touch == "first" else "lsource"
+    sums = regroup(figures.leads(w.lo, w.hi, by=by, filters=w.filters))
     if figures.recording:
         return {}
     sources = listed(session, LeadSource, tenant_id, sums)
@@ -85,7 +93,7 @@ def build(session: Session, figures: Figures, tenant_id: uuid.UUID, w: Window) -
             r["source_id"] or "",
         )
     )
-    return {"as_of": as_of(), **w.echo(), "sources": rows}
+    return {"as_of": as_of(), **w.echo(), "touch": touch, "sources": rows}
 
 
 def _row(

@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from salestrack.web.auth import login
 from salestrack.web.docs.api_docs import install_api_docs
+from salestrack.web.intake import capture_admin, duplicates, enquiry
 from salestrack.web.journey import follow_ups, lead_page
 from salestrack.web.kit.errors import install_page_errors
 from salestrack.web.kit.render import STATIC_DIR
@@ -36,6 +37,9 @@ PAGE_ROUTERS = [
     reports.router,
     campaigns.router,
     sources.router,
+    duplicates.router,
+    capture_admin.router,
+    enquiry.router,
 ]
 
 

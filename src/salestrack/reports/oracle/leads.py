@@ -23,12 +23,22 @@ from salestrack.reports.oracle.base import Acc, OracleBase, money_sum
 H, M = LeadStatusHistory, LeadMilestone
 
 
+def _dimension(by: str) -> Any:
+    """The lead's column to group by; a last touch is the first touch's until the lead
+    enquired again (``retouched_at``)."""
+    column = getattr(Lead, BY_DIMENSION[by])
+    if by in ("lsource", "lcampaign"):
+        first = Lead.source_id if by == "lsource" else Lead.campaign_id
+        return case((Lead.retouched_at.is_(None), first), else_=column)
+    return column
+
+
 class _Cohorts:
     """One ``leads`` question: the leads in scope, grouped by day and ``by``."""
 
     def __init__(self, oracle: OracleBase, where: list[ColumnElement[bool]], by: str | None):
         self.oracle, self.session, self.where, self.by = oracle, oracle.session, where, by
-        self.dim = getattr(Lead, BY_DIMENSION[by]) if by in BY_DIMENSION else Lead.lead_date
+        self.dim = _dimension(by) if by in BY_DIMENSION else Lead.lead_date
         self.acc = Acc()
 
     def group(self, value: Any, day: date | None = None) -> Any:

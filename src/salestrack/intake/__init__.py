@@ -1,0 +1,1 @@
+"""Leads that arrive by themselves: capture, attribution, duplicates, merge, assignment."""

@@ -1,0 +1,113 @@
+"""Who a lead is, for duplicate detection: the phone in E.164 and the e-mail normalised.
+
+Phones are parsed with ``phonenumbers`` (Google's libphonenumber data), taking a number
+without a country code as one of the tenant's own country (the territory of its locale:
+``en_IN`` → India), so ``098100 00001``, ``+91 98100-00001`` and ``9810000001`` are one
+number. E-mails are compared trimmed and lower-cased (the local part is case-sensitive in
+theory, never in practice).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import phonenumbers
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from salestrack.auth.models import Tenant
+from salestrack.leads.models import Lead, LeadStatus
+
+REGION_KEY = "salestrack.leads.region"
+OPEN_STATUSES = tuple(
+    s.value for s in LeadStatus if s not in (LeadStatus.converted, LeadStatus.lost)
+)
+
+
+def region_of(locale: str) -> str | None:
+    """The country part of a locale (``en_IN`` → ``IN``), None without one."""
+    for part in locale.replace("-", "_").split("_")[1:]:
+        if len(part) == 2 and part.isalpha():
+            return part.upper()
+    return None
+
+
+def tenant_region(session: Session, tenant_id: uuid.UUID) -> str | None:
+    """The tenant's default phone region, read once per session."""
+    cache: dict[uuid.UUID, str | None] = session.info.setdefault(REGION_KEY, {})
+    if tenant_id not in cache:
+        tenant = session.get(Tenant, tenant_id)
+        cache[tenant_id] = region_of(tenant.locale) if tenant else None
+    return cache[tenant_id]
+
+
+def normal_phone(raw: str | None, region: str | None) -> str | None:
+    """The number in E.164, or None when it is not a possible phone number."""
+    if not raw or not raw.strip():
+        return None
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normal_email(raw: str | None) -> str | None:
+    value = (raw or "").strip().lower()
+    return value or None
+
+
+def stamp(session: Session, lead: Lead) -> None:
+    """Keep the lead's normalised phone and e-mail in step with what it holds."""
+    phone = normal_phone(lead.phone, tenant_region(session, lead.tenant_id))
+    email = normal_email(lead.email)
+    if lead.phone_e164 != phone:
+        lead.phone_e164 = phone
+    if lead.email_norm != email:
+        lead.email_norm = email
+
+
+def on_created(session: Session, _actor: Any, lead: Lead) -> None:
+    stamp(session, lead)
+    session.flush()
+
+
+def on_updated(session: Session, _actor: Any, lead: Lead, before: dict[str, Any]) -> None:
+    if "phone" in before or "email" in before:
+        stamp(session, lead)
+        session.flush()
+
+
+def open_match(
+    session: Session,
+    *,
+    tenant_id: uuid.UUID,
+    phone: str | None,
+    email: str | None,
+    for_update: bool = False,
+) -> Lead | None:
+    """The oldest open lead (live, neither converted nor lost) with this phone or e-mail."""
+    same = []
+    if phone:
+        same.append(Lead.phone_e164 == phone)
+    if email:
+        same.append(Lead.email_norm == email)
+    if not same:
+        return None
+    stmt = (
+        select(Lead)
+        .where(
+            Lead.tenant_id == tenant_id,
+            Lead.deleted_at.is_(None),
+            Lead.status.in_(OPEN_STATUSES),
+            or_(*same),
+        )
+        .order_by(Lead.created_at, Lead.id)
+        .limit(1)
+    )
+    if for_update:
+        stmt = stmt.with_for_update()
+    return session.scalars(stmt).first()
