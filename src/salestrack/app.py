@@ -36,6 +36,7 @@ from salestrack.ops.middleware import RequestContext
 from salestrack.ops.routes import router as ops_router
 from salestrack.reports.routes import router as reports_router
 from salestrack.web import install_web
+from salestrack.webhooks.routes import router as webhooks_router
 
 log = logging.getLogger("salestrack.app")
 
@@ -57,6 +58,7 @@ ROUTERS = [
     auth_router,
     users_router,
     audit_router,
+    webhooks_router,
 ]
 
 

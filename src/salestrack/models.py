@@ -3,6 +3,7 @@
 from salestrack.audit.models import AuditEntry
 from salestrack.auth.models import LoginThrottle, Tenant, User
 from salestrack.core.db import Base
+from salestrack.core.jobs import WorkerTenant
 from salestrack.core.numbering import Counter
 from salestrack.http.idempotency import IdempotencyKey
 from salestrack.journey.models import LeadEngagement, LeadMilestone, LeadStatusHistory
@@ -14,6 +15,7 @@ from salestrack.reports.models import (
     ReportCustomerState,
     ReportLeadState,
 )
+from salestrack.webhooks.models import OutboxEvent, WebhookDelivery, WebhookEndpoint
 
 metadata = Base.metadata
 
@@ -32,11 +34,15 @@ __all__ = [
     "LeadStatusHistory",
     "LedgerEntry",
     "LoginThrottle",
+    "OutboxEvent",
     "ReportBookingState",
     "ReportCounter",
     "ReportCustomerState",
     "ReportLeadState",
     "Tenant",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WorkerTenant",
     "metadata",
 ]

@@ -3,7 +3,8 @@
 ``create_app`` and every CLI command build their sessions here, so an import-leads run, a
 demo load and an API request get the same behaviour: the tenant named at each transaction
 (row-level security), the request's user check, the audit log, a lead's first milestone and
-status history, the timeline's conversion value and the report summaries. Nothing is
+status history, the timeline's conversion value, the report summaries and the webhook
+events in the outbox. Nothing is
 installed by importing a module; a session whose factory skipped this refuses to write
 (``salestrack.core.hooks.NotWired``).
 """
@@ -21,6 +22,7 @@ from salestrack.http import idempotency_asgi
 from salestrack.journey import milestones
 from salestrack.money import journey_links
 from salestrack.reports import summaries
+from salestrack.webhooks import events
 
 
 def install(factory: sessionmaker[Session]) -> sessionmaker[Session]:
@@ -31,6 +33,7 @@ def install(factory: sessionmaker[Session]) -> sessionmaker[Session]:
     verification.install(factory)  # then the request's user (users are under RLS too)
     idempotency_asgi.install(factory)  # then a request's Idempotency-Key claim
     hooks.RECORD_CHANGE.connect(factory, audit.record)
+    events.install(factory)  # webhook events in the outbox, in the writer's transaction
     milestones.install(factory)  # a lead's first milestone and status history
     journey_links.install(factory)  # the timeline's conversion value from bookings
     summaries.install(factory)  # report summaries noted at flush, applied at commit

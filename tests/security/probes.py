@@ -31,6 +31,8 @@ PATH_PARAMS: dict[str, str] = {
     "booking_id": "booking",
     "entry_id": "ledger_entry",
     "user_id": "user",
+    "endpoint_id": "webhook_endpoint",
+    "delivery_id": "webhook_delivery",
 }
 RECORD_PREFIXES: dict[str, str] = {
     f"{S}/leads/": "lead",
@@ -62,6 +64,7 @@ BODIES: dict[str, dict[str, Any]] = {
     f"POST {S}/bookings/{{booking_id}}/cancel": {"reason": "hijacked", "refund_amount": "0"},
     f"POST {S}/bookings/{{booking_id}}/refund": {"amount": "1.00"},
     f"POST {S}/ledger/{{entry_id}}/reverse": {"description": "hijacked"},
+    f"PATCH {S}/webhooks/endpoints/{{endpoint_id}}": {"description": "Hijacked"},
 }
 
 
@@ -186,6 +189,24 @@ def _ledger_entry(w: ProbeWorld) -> str:
     return _create(w, "ledger", body)
 
 
+def _webhook_endpoint(w: ProbeWorld) -> str:
+    # A name under .invalid never resolves: no test worker serves these tenants anyway.
+    body = {
+        "url": f"https://{w.marker.lower()}.invalid/hooks",
+        "description": w.marker,
+        "events": ["lead.created"],
+    }
+    return _create(w, "webhooks/endpoints", body)
+
+
+def _webhook_delivery(w: ProbeWorld) -> str:
+    """The delivery of a new lead's ``lead.created`` to the world's endpoint."""
+    endpoint = w.get("webhook_endpoint")
+    _create(w, "leads", {"name": w.marker, "lead_date": "2025-11-01"})
+    page = w.admin.ok("GET", f"{S}/webhooks/endpoints/{endpoint}/deliveries")
+    return str(page["items"][0]["id"])
+
+
 Factory = Callable[[ProbeWorld], str]
 FACTORIES: dict[str, Factory] = {
     "user": _user,
@@ -198,6 +219,8 @@ FACTORIES: dict[str, Factory] = {
     "inventory": _inventory,
     "booking": _booking,
     "ledger_entry": _ledger_entry,
+    "webhook_endpoint": _webhook_endpoint,
+    "webhook_delivery": _webhook_delivery,
 }
 
 

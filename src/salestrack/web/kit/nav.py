@@ -27,6 +27,7 @@ NAV: list[NavItem] = [
     NavItem("Bookings", "/bookings", Permission.money_read),
     NavItem("Campaigns", "/campaigns", Permission.campaigns_read),
     NavItem("Sources", "/sources", Permission.sources_read),
+    NavItem("Webhooks", "/webhooks", Permission.webhooks_manage),
 ]
 
 # Areas a start page may be, best first per role; an area counts once it is in NAV.
