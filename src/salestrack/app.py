@@ -39,6 +39,7 @@ from salestrack.ops.middleware import RequestContext
 from salestrack.ops.routes import router as ops_router
 from salestrack.reports.routes import router as reports_router
 from salestrack.web import install_web
+from salestrack.webhooks.routes import router as webhooks_router
 
 log = logging.getLogger("salestrack.app")
 CAPTURE_PREFIX = "/api/v1/capture/"
@@ -63,6 +64,7 @@ ROUTERS = [
     keys_router,
     *INTAKE_ROUTERS,
     audit_router,
+    webhooks_router,
 ]
 
 

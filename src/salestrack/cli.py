@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING
 
 import click
@@ -76,7 +80,12 @@ def migrate() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=int, help="app processes")
-def serve(host: str, port: int, workers: int) -> None:
+@click.option(
+    "--with-worker",
+    is_flag=True,
+    help="also run one `salestrack worker` process beside the server, stopped with it",
+)
+def serve(host: str, port: int, workers: int, with_worker: bool) -> None:
     """Serve the API and web app (JSON logs on stdout; SIGTERM finishes in-flight requests)."""
     import uvicorn
 
@@ -92,17 +101,99 @@ def serve(host: str, port: int, workers: int) -> None:
         create_app().state.engine.dispose()  # refuse early: unmigrated db, missing key
     except (NotMigrated, ConfigurationError) as exc:
         raise click.ClickException(str(exc)) from exc
-    uvicorn.run(
-        "salestrack.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=True,
-        timeout_graceful_shutdown=20,
-        log_config=log_config(),
-        access_log=False,
+    beside = None
+    if with_worker:
+        beside = _start_worker()
+        # uvicorn re-raises the SIGTERM it stopped on once it has finished; with the default
+        # handler that would end this process at once and leave the worker running.
+        signal.signal(signal.SIGTERM, _leave_through_finally)
+    try:
+        uvicorn.run(
+            "salestrack.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            proxy_headers=True,
+            timeout_graceful_shutdown=20,
+            log_config=log_config(),
+            access_log=False,
+        )
+    finally:
+        if beside is not None:
+            _stop_worker(beside)
+
+
+def _leave_through_finally(_signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
+def _start_worker() -> subprocess.Popen[bytes]:
+    """``salestrack worker`` as a child process with this process's environment."""
+    return subprocess.Popen([sys.executable, "-m", "salestrack.cli", "worker"])
+
+
+def _stop_worker(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then wait for the delivery in hand (killed after 30 s)."""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="one pass over every tenant, then exit")
+@click.option(
+    "--tenant",
+    "tenant_refs",
+    multiple=True,
+    help="serve only this tenant (slug or id; repeatable), e.g. a worker for a busy tenant",
+)
+def worker(once: bool, tenant_refs: tuple[str, ...]) -> None:
+    """Deliver webhooks (and raise time-based events) until SIGTERM; run several for more
+    throughput. Connects as the app role (SALESTRACK_DATABASE_URL), one tenant at a time."""
+    import logging
+
+    from salestrack import wiring
+    from salestrack.auth.service import tenant_id_from_reference
+    from salestrack.core.db import make_engine
+    from salestrack.core.migrate import NotMigrated, ensure_migrated
+    from salestrack.core.worker import Worker
+    from salestrack.webhooks import delivery
+    from salestrack.webhooks import worker as webhook_tasks
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = get_settings()
+    engine = make_engine(
+        settings.database_url,
+        pool_size=2,
+        statement_timeout_ms=settings.db_statement_timeout_ms,
     )
+    try:
+        ensure_migrated(engine)
+        factory = wiring.session_factory(engine)
+        with delivery.client(settings.webhook_timeout_seconds) as http:
+            runner = Worker(
+                engine,
+                factory,
+                webhook_tasks.tasks(settings, http),
+                idle_seconds=settings.worker_idle_seconds,
+                only=[tenant_id_from_reference(ref) for ref in tenant_refs],
+            )
+            if once:
+                click.echo(f"handled {runner.run_once()} items")
+                return
+            runner.install_signal_handlers()
+            logging.getLogger("salestrack.worker").info("worker started (pid %s)", os.getpid())
+            runner.run_forever()
+            logging.getLogger("salestrack.worker").info("worker stopped")
+    except NotMigrated as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        engine.dispose()
 
 
 def _reset_metrics_directory() -> None:

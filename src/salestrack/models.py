@@ -3,6 +3,7 @@
 from salestrack.audit.models import AuditEntry
 from salestrack.auth.models import IntegrationKey, LoginThrottle, Tenant, User
 from salestrack.core.db import Base
+from salestrack.core.jobs import WorkerTenant
 from salestrack.core.numbering import Counter
 from salestrack.http.idempotency import IdempotencyKey
 from salestrack.intake.models import AssignmentRule, AttributionRule, LeadTouch
@@ -15,6 +16,7 @@ from salestrack.reports.models import (
     ReportCustomerState,
     ReportLeadState,
 )
+from salestrack.webhooks.models import OutboxEvent, WebhookDelivery, WebhookEndpoint
 
 metadata = Base.metadata
 
@@ -37,11 +39,15 @@ __all__ = [
     "LeadTouch",
     "LedgerEntry",
     "LoginThrottle",
+    "OutboxEvent",
     "ReportBookingState",
     "ReportCounter",
     "ReportCustomerState",
     "ReportLeadState",
     "Tenant",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WorkerTenant",
     "metadata",
 ]

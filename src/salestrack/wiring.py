@@ -4,8 +4,8 @@
 demo load and an API request get the same behaviour: the tenant named at each transaction
 (row-level security), the request's user check, the audit log, a lead's first milestone and
 status history, its normalised phone and e-mail, its assignment and the duplicate rule, the
-timeline's conversion value and the report summaries. Nothing is installed by importing a
-module; a session whose factory skipped this refuses to write
+timeline's conversion value, the report summaries and the webhook events in the outbox.
+Nothing is installed by importing a module; a session whose factory skipped this refuses to write
 (``salestrack.core.hooks.NotWired``).
 """
 
@@ -25,6 +25,7 @@ from salestrack.leads import identity
 from salestrack.leads import service as leads
 from salestrack.money import journey_links
 from salestrack.reports import summaries
+from salestrack.webhooks import events
 
 
 def install(factory: sessionmaker[Session]) -> sessionmaker[Session]:
@@ -35,6 +36,7 @@ def install(factory: sessionmaker[Session]) -> sessionmaker[Session]:
     verification.install(factory)  # then the request's user (users are under RLS too)
     idempotency_asgi.install(factory)  # then a request's Idempotency-Key claim
     hooks.RECORD_CHANGE.connect(factory, audit.record)
+    events.install(factory)  # webhook events in the outbox, in the writer's transaction
     milestones.install(factory)  # a lead's first milestone and status history
     leads.LEADS.created.connect(factory, identity.on_created)  # phone in E.164, e-mail
     leads.LEADS.updated.connect(factory, identity.on_updated)

@@ -32,6 +32,8 @@ PATH_PARAMS: dict[str, str] = {
     "entry_id": "ledger_entry",
     "user_id": "user",
     "key_id": "integration_key",
+    "endpoint_id": "webhook_endpoint",
+    "delivery_id": "webhook_delivery",
 }
 RECORD_PREFIXES: dict[str, str] = {
     f"{S}/leads/": "lead",
@@ -67,6 +69,7 @@ BODIES: dict[str, dict[str, Any]] = {
     f"POST {S}/bookings/{{booking_id}}/cancel": {"reason": "hijacked", "refund_amount": "0"},
     f"POST {S}/bookings/{{booking_id}}/refund": {"amount": "1.00"},
     f"POST {S}/ledger/{{entry_id}}/reverse": {"description": "hijacked"},
+    f"PATCH {S}/webhooks/endpoints/{{endpoint_id}}": {"description": "Hijacked"},
 }
 
 
@@ -206,6 +209,24 @@ def _assignment_rule(w: ProbeWorld) -> str:
     return _create(w, "assignment-rules", body)
 
 
+def _webhook_endpoint(w: ProbeWorld) -> str:
+    # A name under .invalid never resolves: no test worker serves these tenants anyway.
+    body = {
+        "url": f"https://{w.marker.lower()}.invalid/hooks",
+        "description": w.marker,
+        "events": ["lead.created"],
+    }
+    return _create(w, "webhooks/endpoints", body)
+
+
+def _webhook_delivery(w: ProbeWorld) -> str:
+    """The delivery of a new lead's ``lead.created`` to the world's endpoint."""
+    endpoint = w.get("webhook_endpoint")
+    _create(w, "leads", {"name": w.marker, "lead_date": "2025-11-01"})
+    page = w.admin.ok("GET", f"{S}/webhooks/endpoints/{endpoint}/deliveries")
+    return str(page["items"][0]["id"])
+
+
 Factory = Callable[[ProbeWorld], str]
 FACTORIES: dict[str, Factory] = {
     "user": _user,
@@ -221,6 +242,8 @@ FACTORIES: dict[str, Factory] = {
     "integration_key": _integration_key,
     "attribution_rule": _attribution_rule,
     "assignment_rule": _assignment_rule,
+    "webhook_endpoint": _webhook_endpoint,
+    "webhook_delivery": _webhook_delivery,
 }
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine, create_engine, select, text
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
-from salestrack.core.rls import POLICY
+from salestrack.core.rls import POLICY, SHARED_INSERTS
 from salestrack.core.tenancy import (
     TenantMismatch,
     TenantNotSet,
@@ -63,7 +63,8 @@ def test_catalog_every_tenant_table_has_forced_rls_and_a_tenant_policy(
     owner: Connection,
 ) -> None:
     tables = _tenant_tables(owner)
-    assert set(tables) == set(metadata.tables), "catalog and models disagree on tenant tables"
+    expected = set(metadata.tables) - SHARED_INSERTS  # the worker's tenant directory
+    assert set(tables) == expected, "catalog and models disagree on tenant tables"
     policies = {
         r.table: r
         for r in owner.execute(
@@ -92,6 +93,27 @@ def test_catalog_every_tenant_table_has_forced_rls_and_a_tenant_policy(
                 problems.append(f"{table}: {kind} does not compare tenant_id: {expr}")
     print(f"row-level security: {len(tables)} tenant tables audited, problems: {len(problems)}")
     assert problems == []
+
+
+@pytest.mark.postgres_only
+def test_the_app_role_may_only_read_and_add_to_the_worker_directory(owner: Connection) -> None:
+    """``worker_tenants`` is outside row-level security (it lists tenant ids only): the app
+    role may read it and add a tenant, never change or remove one."""
+    for table in SHARED_INSERTS:
+        rights = {
+            right: owner.execute(
+                text("SELECT has_table_privilege(:role, :table, :right)"),
+                {"role": TEST_APP_ROLE, "table": table, "right": right},
+            ).scalar_one()
+            for right in ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE")
+        }
+        assert rights == {
+            "SELECT": True,
+            "INSERT": True,
+            "UPDATE": False,
+            "DELETE": False,
+            "TRUNCATE": False,
+        }, table
 
 
 @pytest.mark.postgres_only

@@ -30,7 +30,7 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-SECRETS = frozenset({"password_hash", "key_hash"})
+SECRETS = frozenset({"password_hash", "key_hash", "secret"})
 """Columns whose value never enters the log: an entry says that one changed, not to what."""
 CHANGED = "(changed)"
 

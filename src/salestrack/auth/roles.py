@@ -28,6 +28,7 @@ class Permission(StrEnum):
     reports_read = "reports:read"
     audit_read = "audit:read"
     users_manage = "users:manage"
+    webhooks_manage = "webhooks:manage"
 
 
 _READ_ALL = {p for p in Permission if p.value.endswith(":read") and p is not Permission.audit_read}

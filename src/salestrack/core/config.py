@@ -57,6 +57,21 @@ class Settings(BaseSettings):
     import_max_rows: int = Field(default=200_000, ge=1)
     import_max_expanded_bytes: int = Field(default=200 * 1_048_576, ge=1024)
     import_batch_rows: int = Field(default=500, ge=1, le=10_000)
+    # The `salestrack worker` process (webhooks; docs in README "The worker").
+    worker_idle_seconds: float = Field(default=1.0, gt=0, le=60)
+    # A claimed job not finished within this is taken again by another worker (a killed one).
+    worker_lease_seconds: float = Field(default=60.0, ge=1, le=3600)
+    # How often time-based events (follow_up.due) are looked for, per tenant.
+    worker_schedule_seconds: float = Field(default=30.0, ge=0, le=3600)
+    # Deliveries to loopback/private/link-local addresses (and plain http://) are refused
+    # unless this is set: for receivers on the operator's own network, and for tests.
+    webhook_allow_private: bool = False
+    webhook_max_attempts: int = Field(default=8, ge=1, le=50)
+    # First retry after 1/2..1 of this; each next wait doubles (capped at one hour).
+    webhook_retry_base_seconds: float = Field(default=10.0, gt=0, le=3600)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    # Finished deliveries (the delivery log) are kept this many days.
+    webhook_log_days: int = Field(default=30, ge=1, le=3650)
 
     @property
     def owner_database_url(self) -> str:

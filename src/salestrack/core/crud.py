@@ -163,6 +163,21 @@ def where_equal(stmt: Select[Any], pairs: Iterable[tuple[Any, Any]]) -> Select[A
     return stmt
 
 
+def log_action(
+    session: Session,
+    *,
+    actor: Acting,
+    entity: str,
+    entity_id: uuid.UUID,
+    action: str,
+    changes: dict[str, Any],
+) -> None:
+    """Log an action that is not a create, update or delete (e.g. a webhook replay)."""
+    _log_change(
+        session, actor=actor, entity=entity, entity_id=entity_id, action=action, changes=changes
+    )
+
+
 def _log_change(session: Session, **entry: Any) -> None:
     """The audit log, through the hook the wiring installed (required: never skipped)."""
     for handler in hooks.RECORD_CHANGE.handlers(session):

@@ -21,6 +21,9 @@ from salestrack.core.tenancy import SETTING
 
 POLICY = "tenant_isolation"
 TENANT_CONDITION = f"tenant_id = NULLIF(current_setting('{SETTING}', true), '')::uuid"
+# Tables without ``tenant_id`` the app role may also add rows to (the worker's directory of
+# tenants, ``core.jobs``: tenant ids only); every other such table it may only read.
+SHARED_INSERTS = frozenset({"worker_tenants"})
 _ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
@@ -70,8 +73,9 @@ def _ensure_role(connection: Connection, role: str) -> None:
 def apply_row_level_security(connection: Connection, *, app_role: str) -> list[str]:
     """Policies on every tenant table and grants for ``app_role``; safe to run again.
 
-    Returns the tenant tables covered. Tables without ``tenant_id`` (only Alembic's version
-    table) are readable by the app role and nothing more.
+    Returns the tenant tables covered. Tables without ``tenant_id`` (Alembic's version table,
+    the worker's tenant directory) are readable by the app role; it may add rows to those in
+    ``SHARED_INSERTS`` and nothing more.
     """
     _ensure_role(connection, app_role)
     role = quote_ident(app_role)
@@ -89,7 +93,8 @@ def apply_row_level_security(connection: Connection, *, app_role: str) -> list[s
         connection.exec_driver_sql(f'GRANT SELECT, INSERT, UPDATE, DELETE ON "{table}" TO {role}')
     for table in other_tables:
         connection.exec_driver_sql(f'REVOKE ALL ON "{table}" FROM {role}')
-        connection.exec_driver_sql(f'GRANT SELECT ON "{table}" TO {role}')
+        rights = "SELECT, INSERT" if table in SHARED_INSERTS else "SELECT"
+        connection.exec_driver_sql(f'GRANT {rights} ON "{table}" TO {role}')
     return tenant_tables
 
 

@@ -3,7 +3,7 @@ follow-ups, customers and their ledger, bookings and inventory, campaigns, sourc
 reports, and the offline API docs.
 
 One sub-package per area mirrors the domains (``auth``, ``leads``, ``journey``, ``money``,
-``reports``, ``docs``); ``kit`` is what every page shares. ``install_web`` is the only
+``reports``, ``webhooks``, ``docs``); ``kit`` is what every page shares. ``install_web`` is the only
 entry point: the app calls it, and nothing else imports this package.
 """
 
@@ -22,6 +22,7 @@ from salestrack.web.leads import campaigns, customers, leads, sources
 from salestrack.web.leads.customers import install_customer_sections
 from salestrack.web.money import booking_actions, bookings, inventory, ledger
 from salestrack.web.reports import pages as reports
+from salestrack.web.webhooks import pages as webhooks
 
 # leads (with /leads/new) before lead_page (with /leads/{id}); the same for bookings.
 PAGE_ROUTERS = [
@@ -40,6 +41,7 @@ PAGE_ROUTERS = [
     duplicates.router,
     capture_admin.router,
     enquiry.router,
+    webhooks.router,
 ]
 
 

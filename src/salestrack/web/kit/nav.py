@@ -29,6 +29,7 @@ NAV: list[NavItem] = [
     NavItem("Sources", "/sources", Permission.sources_read),
     NavItem("Duplicates", "/duplicates", Permission.leads_read),
     NavItem("Capture", "/capture", Permission.users_manage),
+    NavItem("Webhooks", "/webhooks", Permission.webhooks_manage),
 ]
 
 # Areas a start page may be, best first per role; an area counts once it is in NAV.

@@ -1,0 +1,222 @@
+"""Work done later, by the ``salestrack worker`` process, kept in the database.
+
+A job table mixes in ``Queued``: a row is ``pending`` until a worker claims it, then
+``running`` under a lease (``lease_until``, ``claimed_by``), then ``succeeded`` or, after
+``max_attempts``, ``failed``. A failed attempt goes back to ``pending`` with a later
+``next_attempt_at`` (exponential backoff with jitter).
+
+Claiming is safe with several workers on both databases:
+- PostgreSQL: ``SELECT ... FOR UPDATE SKIP LOCKED`` picks rows no other worker is claiming,
+  then marks them ``running``; the other workers skip them instead of waiting.
+- SQLite: every transaction begins with ``BEGIN IMMEDIATE`` (``core.db``), so a claim (the
+  same select, then the update) runs alone in the whole database.
+A worker killed mid-job leaves its rows ``running`` with a lease that runs out; the next
+claim after that takes them again (an attempt more). The work is therefore done *at least
+once*: whatever it sends must carry a stable id so the receiver can de-duplicate.
+
+Row-level security binds the worker like everyone else: it works one tenant per transaction.
+The tenants it visits are those listed in ``worker_tenants`` (a table without ``tenant_id``,
+so not under the tenant policy, holding nothing but tenant ids): a tenant is listed the first
+time it needs the worker (``enlist``), e.g. when it registers a webhook endpoint.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Connection, ForeignKey, Integer, String, Text, or_, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from salestrack.core.db import Base, UTCDateTime, upsert_insert, utcnow
+
+
+class JobStatus(StrEnum):
+    pending = "pending"
+    running = "running"
+    succeeded = "succeeded"
+    failed = "failed"
+
+
+class Queued:
+    """The columns a job table needs for claiming, leases and retries."""
+
+    status: Mapped[JobStatus] = mapped_column(String(20), nullable=False, default=JobStatus.pending)
+    attempts: Mapped[int] = mapped_column(Integer(), nullable=False, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    claimed_by: Mapped[uuid.UUID | None] = mapped_column(nullable=True)
+    last_error: Mapped[str] = mapped_column(Text(), nullable=False, default="")
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class WorkerTenant(Base):
+    """A tenant the worker visits (no ``tenant_id`` column: readable across tenants)."""
+
+    __tablename__ = "worker_tenants"
+
+    tenant: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.tenant_id"), primary_key=True)
+    enlisted_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+def enlist(session: Session, tenant_id: uuid.UUID) -> None:
+    """List ``tenant_id`` for the worker (once; listing it again changes nothing)."""
+    insert = upsert_insert(session)
+    session.execute(
+        insert(WorkerTenant).values(tenant=tenant_id, enlisted_at=utcnow()).on_conflict_do_nothing()
+    )
+
+
+def enlisted(connection: Connection) -> list[uuid.UUID]:
+    """Every tenant the worker visits, oldest first."""
+    stmt = select(WorkerTenant.tenant).order_by(WorkerTenant.enlisted_at, WorkerTenant.tenant)
+    return list(connection.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how soon a job is tried again."""
+
+    max_attempts: int = 8
+    base_seconds: float = 10.0
+    cap_seconds: float = 3600.0
+    lease_seconds: float = 60.0
+
+    def delay(self, attempt: int, rng: random.Random | None = None) -> timedelta:
+        """The wait after failed attempt number ``attempt`` (1-based): half of the
+        exponential step for sure, the other half at random, so retries of many jobs that
+        failed together (a receiver's outage) spread out instead of arriving in a burst."""
+        step = min(self.cap_seconds, self.base_seconds * 2 ** max(attempt - 1, 0))
+        jitter = (rng or _RANDOM).uniform(0, step / 2)
+        return timedelta(seconds=step / 2 + jitter)
+
+
+_RANDOM = random.SystemRandom()
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A job this worker holds: its id, this claim's token and which attempt this is."""
+
+    id: uuid.UUID
+    token: uuid.UUID
+    attempt: int
+
+
+def claim(
+    session: Session,
+    model: Any,
+    *,
+    tenant_id: uuid.UUID,
+    policy: RetryPolicy,
+    limit: int,
+    now: datetime | None = None,
+) -> tuple[list[Claimed], int]:
+    """Claim up to ``limit`` of the tenant's due jobs in ``model``; returns them and how
+    many expired claims were given up as ``failed`` (their last attempt was the last one)."""
+    now = now or utcnow()
+    due = or_(
+        (model.status == JobStatus.pending) & (model.next_attempt_at <= now),
+        (model.status == JobStatus.running) & (model.lease_until < now),
+    )
+    stmt = (
+        select(model.id, model.attempts)
+        .where(model.tenant_id == tenant_id, due)
+        .order_by(model.next_attempt_at, model.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claimed: list[Claimed] = []
+    given_up = 0
+    for row_id, attempts in session.execute(stmt).all():
+        where = (model.tenant_id == tenant_id) & (model.id == row_id)
+        if attempts >= policy.max_attempts:  # a worker died during the last attempt
+            session.execute(
+                update(model)
+                .where(where)
+                .values(
+                    status=JobStatus.failed,
+                    lease_until=None,
+                    finished_at=now,
+                    last_error="the worker stopped during the last attempt",
+                )
+            )
+            given_up += 1
+            continue
+        token = uuid.uuid4()
+        session.execute(
+            update(model)
+            .where(where)
+            .values(
+                status=JobStatus.running,
+                attempts=attempts + 1,
+                claimed_by=token,
+                lease_until=now + timedelta(seconds=policy.lease_seconds),
+            )
+        )
+        claimed.append(Claimed(id=row_id, token=token, attempt=attempts + 1))
+    return claimed, given_up
+
+
+def finish(
+    session: Session,
+    model: Any,
+    *,
+    tenant_id: uuid.UUID,
+    job: Claimed,
+    policy: RetryPolicy,
+    error: str | None,
+    values: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> JobStatus | None:
+    """Record how the attempt ended: ``succeeded``, back to ``pending`` after a backoff, or
+    ``failed`` after the last attempt. Only the claim's holder may record it: a worker whose
+    lease ran out and was claimed again by another records nothing (None)."""
+    now = now or utcnow()
+    if error is None:
+        status, next_at = JobStatus.succeeded, None
+    elif job.attempt >= policy.max_attempts:
+        status, next_at = JobStatus.failed, None
+    else:
+        status, next_at = JobStatus.pending, now + policy.delay(job.attempt)
+    changes: dict[str, Any] = {
+        **(values or {}),
+        "status": status,
+        "lease_until": None,
+        "claimed_by": None,
+        "last_error": (error or "")[:2000],
+        "finished_at": None if status is JobStatus.pending else now,
+    }
+    if next_at is not None:
+        changes["next_attempt_at"] = next_at
+    result = session.execute(
+        update(model)
+        .where(
+            model.tenant_id == tenant_id,
+            model.id == job.id,
+            model.claimed_by == job.token,
+            model.status == JobStatus.running,
+        )
+        .values(**changes)
+    )
+    return status if getattr(result, "rowcount", 0) else None
+
+
+def requeue(session: Session, model: Any, *, tenant_id: uuid.UUID, job_id: uuid.UUID) -> None:
+    """Run a job again from the start (a replay): pending now, attempts counted afresh."""
+    session.execute(
+        update(model)
+        .where(model.tenant_id == tenant_id, model.id == job_id)
+        .values(
+            status=JobStatus.pending,
+            attempts=0,
+            next_attempt_at=utcnow(),
+            lease_until=None,
+            claimed_by=None,
+            finished_at=None,
+        )
+    )

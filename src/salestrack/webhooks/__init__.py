@@ -1,0 +1,1 @@
+"""Outbound webhooks: the outbox of events, the endpoints that receive them, deliveries."""
