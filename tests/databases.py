@@ -77,12 +77,17 @@ def _drop_pg_schema(schema: str) -> None:
     admin.dispose()
 
 
-def app_role_url(url: str, role: str = TEST_APP_ROLE) -> str:
-    """The same database reached as ``role`` (trust authentication on localhost)."""
+def app_role_url(url: str, role: str = TEST_APP_ROLE, *, single_shard_only: bool = True) -> str:
+    """The same database reached as ``role`` (trust authentication on localhost).
+
+    On Citus its queries must each route to one shard, unless ``single_shard_only`` is
+    False: only for tests that query without a tenant filter on purpose (the row-level
+    security probes), to show what a forgetful query would see.
+    """
     if not url.startswith("postgresql"):
         return url
     parsed = make_url(url).set(username=role, password=None)
-    if APP_ROLE_OPTIONS:
+    if APP_ROLE_OPTIONS and single_shard_only:
         options = " ".join(
             [str(parsed.query.get("options", ""))] + [f"-c{o}" for o in APP_ROLE_OPTIONS]
         )
