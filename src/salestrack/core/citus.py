@@ -176,9 +176,10 @@ def distribute_tenant_tables(engine: Engine, *, app_role: str) -> Distribution |
             _distribute(engine, table)
             result.distributed.append(table)
     with engine.begin() as connection:
-        for role in (app_role, "CURRENT_USER"):
+        owner = connection.execute(text("SELECT current_user")).scalar_one()
+        for role, name in ((app_role, app_role), ("CURRENT_USER", owner)):
             if set_role_default(connection, role, *PROPAGATE_SET):
-                result.settings.append(f"{role}: {PROPAGATE_SET[0]} = {PROPAGATE_SET[1]}")
+                result.settings.append(f"{name}: {PROPAGATE_SET[0]} = {PROPAGATE_SET[1]}")
         _check(connection, order)
     return result
 
