@@ -6,6 +6,7 @@ still being sent, and that request still gets its answer before the server exits
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -93,10 +94,8 @@ def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
 def _kill_group(process: subprocess.Popen[str]) -> None:
     """Kill the server and its workers: a worker left behind would hold its output pipe
     open, and reading that output would then wait forever."""
-    try:
+    with contextlib.suppress(ProcessLookupError):  # the whole group has exited
         os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass  # the whole group has exited
 
 
 def _login_body() -> bytes:
