@@ -19,6 +19,7 @@ Without the ``citus`` extension nothing here runs (plain PostgreSQL, SQLite).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from graphlib import TopologicalSorter
 
@@ -29,6 +30,7 @@ from salestrack.core.rls import quote_ident
 ROOT_TABLE = "tenants"
 DISTRIBUTION_COLUMN = "tenant_id"
 PROPAGATE_SET = ("citus.propagate_set_commands", "local")
+_SETTING_NAME = re.compile(r"^[a-z_]+(\.[a-z_]+)?$")
 
 
 class CitusError(RuntimeError):
@@ -139,7 +141,10 @@ def _distribute(engine: Engine, table: str) -> None:
 
 def set_role_default(connection: Connection, role: str, setting: str, value: str) -> bool:
     """``ALTER ROLE role IN DATABASE <this one> SET setting = value`` unless already so;
-    True when it changed. ``role`` may be ``CURRENT_USER``."""
+    True when it changed. ``role`` may be ``CURRENT_USER``; ``setting`` is a name from code
+    (checked), ``value`` a constant (quoted as a literal)."""
+    if not _SETTING_NAME.match(setting):
+        raise CitusError(f"unexpected setting name {setting!r}")
     current = connection.execute(
         text(
             "SELECT s.setconfig FROM pg_db_role_setting s"
@@ -153,8 +158,6 @@ def set_role_default(connection: Connection, role: str, setting: str, value: str
         return False
     target = "CURRENT_USER" if role == "CURRENT_USER" else quote_ident(role)
     database = connection.execute(text("SELECT quote_ident(current_database())")).scalar_one()
-    if not all(part.replace("_", "").isalnum() for part in setting.split(".")):
-        raise CitusError(f"unexpected setting name {setting!r}")
     literal = value.replace("'", "''")
     connection.exec_driver_sql(
         f"ALTER ROLE {target} IN DATABASE {database} SET {setting} = '{literal}'"
