@@ -52,6 +52,9 @@ unix_socket_directories = '$data'
 max_connections = 300
 max_prepared_transactions = 100
 wal_level = logical
+# Shard moves and tenant isolation decode WAL with Citus's own output plugin, which this
+# PostgreSQL (15.20) only allows when listed here.
+output_plugin_libraries = 'pgoutput, test_decoding, citus'
 fsync = off
 synchronous_commit = off
 full_page_writes = off
