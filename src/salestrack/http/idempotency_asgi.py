@@ -223,7 +223,7 @@ class IdempotencyMiddleware:
             if started:
                 raise
             log.warning("database unavailable in the Idempotency-Key layer: %s", exc)
-            await finish_in_thread(scope["app"].state.settings, _quiet_rollback, session)
+            await finish(session, scope["app"].state.settings, _quiet_rollback, session)
             await _unavailable(exc, scope)(scope, receive, send)
         finally:
             await finish(session, scope["app"].state.settings, session.close)
