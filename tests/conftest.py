@@ -19,8 +19,25 @@ from salestrack.app import create_app
 from salestrack.core import migrate
 from salestrack.core.config import Settings
 from salestrack.core.db import make_engine
-from tests.databases import BACKENDS, TEST_APP_ROLE, app_role_url, empty_database
+from tests.databases import (
+    BACKENDS,
+    CITUS_SHARD_COUNT,
+    ON_CITUS,
+    TEST_APP_ROLE,
+    app_role_url,
+    empty_database,
+)
 from tests.support import ApiClient, TenantWorld, build_tenant
+
+
+def pytest_report_header() -> str:
+    """Say up front whether the PostgreSQL leg runs on Citus (and the Citus tests with it)."""
+    if ON_CITUS:
+        return (
+            f"citus: PostgreSQL leg on the coordinator at SALESTRACK_TEST_CITUS_URL, schema "
+            f"distributed in {CITUS_SHARD_COUNT} shards, multi-shard queries are errors"
+        )
+    return "citus: off, Citus tests skipped (set SALESTRACK_TEST_CITUS_URL, see docs/citus.md)"
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

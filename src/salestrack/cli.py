@@ -63,17 +63,24 @@ def migrate() -> None:
     """Bring the database schema up to date (safe to run again).
 
     On PostgreSQL this also (re)applies row-level security to every tenant table and
-    grants the app role (SALESTRACK_APP_DB_ROLE) row access, creating the role if missing.
+    grants the app role (SALESTRACK_APP_DB_ROLE) row access, creating the role if missing;
+    on a Citus coordinator it then distributes every tenant table by tenant_id.
     """
     from salestrack.core import migrate as migrations
+    from salestrack.core.citus import CitusError
     from salestrack.core.rls import RowSecurityError
 
     settings = get_settings()
     try:
-        migrations.upgrade(settings.owner_database_url, app_role=settings.app_db_role)
-    except RowSecurityError as exc:
+        citus = migrations.upgrade(settings.owner_database_url, app_role=settings.app_db_role)
+    except (RowSecurityError, CitusError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"database at revision {migrations.head_revision()}")
+    if citus is not None:
+        tables = ", ".join(citus.distributed) or "none (all already distributed)"
+        click.echo(f"Citus: tenant tables distributed by tenant_id now: {tables}")
+        for setting in citus.settings:
+            click.echo(f"Citus: set {setting}")
 
 
 @main.command()

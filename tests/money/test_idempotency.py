@@ -5,12 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.core.db import utcnow
 from salestrack.core.tenancy import tenant_transaction
-from salestrack.http import idempotency
+from salestrack.http import idempotency, routing
 from salestrack.http.idempotency import IdempotencyKey
 from tests.money.conftest import LEDGER, new_customer
 from tests.support import ApiClient, TenantWorld
@@ -128,3 +130,48 @@ def test_keys_are_kept_24_hours_then_purged(
         assert idempotency.purge(session, tenant_id=world.tenant_id) >= 1
     with tenant_transaction(session_factory, world.tenant_id) as session:
         assert session.scalars(select(IdempotencyKey).where(*mine)).first() is None
+
+
+def test_a_database_error_in_the_claim_is_503_and_writes_nothing(
+    api: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    customer = new_customer(api)["id"]
+    key = {"Idempotency-Key": "k-db-down"}
+
+    def unreachable(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError("INSERT INTO idempotency_keys", {}, ConnectionError("gone"))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(idempotency, "claim", unreachable)
+        down = api.post(LEDGER, json=_payment(customer), headers=key)
+    assert down.status_code == 503
+    assert down.headers["content-type"] == "application/problem+json"
+    assert down.headers["retry-after"] == "1"
+    assert "try again" in down.json()["detail"]
+    assert _entries(api, customer) == []
+    # Nothing of the failed attempt was kept: the retry is a first request.
+    api.ok("POST", LEDGER, 201, json=_payment(customer), headers=key)
+    assert len(_entries(api, customer)) == 1
+
+
+def test_a_database_error_storing_the_answer_in_the_middleware_is_503(
+    api: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    customer = new_customer(api)["id"]
+    key = {"Idempotency-Key": "k-db-down-at-commit"}
+
+    def unreachable(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError("UPDATE idempotency_keys", {}, ConnectionError("gone"))
+
+    with monkeypatch.context() as patch:
+        # The handler's thread leaves the commit to the middleware (as an async handler
+        # would), and the database fails there: outside the app's error handlers.
+        patch.setattr(routing, "end_in_handler_thread", lambda _values, _answer: None)
+        patch.setattr(idempotency, "commit_with_answer", unreachable)
+        down = api.post(LEDGER, json=_payment(customer), headers=key)
+    assert down.status_code == 503
+    assert down.headers["content-type"] == "application/problem+json"
+    assert down.headers["retry-after"] == "1"
+    assert _entries(api, customer) == []
+    api.ok("POST", LEDGER, 201, json=_payment(customer), headers=key)
+    assert len(_entries(api, customer)) == 1

@@ -6,6 +6,7 @@ still being sent, and that request still gets its answer before the server exits
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -68,6 +69,7 @@ def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,  # its workers too can be killed as one group
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -79,15 +81,21 @@ def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
             except httpx.HTTPError:
                 time.sleep(0.2)
         else:
-            process.kill()
-            pytest.fail(f"server did not start: {process.communicate()[0][-2000:]}")
+            _kill_group(process)
+            pytest.fail(f"server did not start: {process.communicate(timeout=30)[0][-2000:]}")
         yield process, base
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        _kill_group(process)
+        process.wait()
         if process.stdout is not None:
             process.stdout.close()
+
+
+def _kill_group(process: subprocess.Popen[str]) -> None:
+    """Kill the server and its workers: a worker left behind would hold its output pipe
+    open, and reading that output would then wait forever."""
+    with contextlib.suppress(ProcessLookupError):  # the whole group has exited
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 def _login_body() -> bytes:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
+from sqlalchemy import make_url
 
 from salestrack.app import create_app
 from salestrack.cli import main
@@ -79,7 +80,9 @@ def test_production_refuses_to_serve_as_a_role_that_bypasses_rls(
 def test_migrate_refuses_a_superuser_as_the_app_role(
     owner_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("SALESTRACK_APP_DB_ROLE", "root")
+    owner = make_url(owner_url).username  # the superuser the tests migrate as
+    assert owner is not None
+    monkeypatch.setenv("SALESTRACK_APP_DB_ROLE", owner)
     get_settings.cache_clear()
     result = CliRunner().invoke(main, ["migrate"])
     assert result.exit_code != 0

@@ -89,7 +89,7 @@ def test_a_legacy_moment_at_the_edge_of_the_calendar_still_shows(
     with tenant_transaction(session_factory, world.tenant_id) as session:
         session.execute(
             update(Engagement)
-            .where(Engagement.id == uuid.UUID(made["id"]))
+            .where(Engagement.tenant_id == world.tenant_id, Engagement.id == uuid.UUID(made["id"]))
             .values(engagement_date=edge, response_date=edge)
         )
     for tab in ("milestones", "engagements"):
@@ -104,7 +104,7 @@ def test_exports_survive_legacy_text_with_control_characters(
     with tenant_transaction(session_factory, world.tenant_id) as session:
         session.execute(
             update(Campaign)
-            .where(Campaign.id == uuid.UUID(made["id"]))
+            .where(Campaign.tenant_id == world.tenant_id, Campaign.id == uuid.UUID(made["id"]))
             .values(campaign_name="Spr\x01ing\x1b", budget=Decimal("10.00"))
         )
     for tab in ("campaigns", "sources", "funnel", "bookings"):

@@ -10,6 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, pool
 
+from salestrack.core.citus import Distribution, distribute_tenant_tables
 from salestrack.core.rls import apply_row_level_security
 
 MIGRATIONS_DIR = Path(__file__).parent.parent / "migrations"
@@ -26,19 +27,25 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head", *, app_role: str = "salestrack_app") -> None:
-    """Apply migrations as the owner; on PostgreSQL then (re)apply row-level security.
+def upgrade(
+    database_url: str, revision: str = "head", *, app_role: str = "salestrack_app"
+) -> Distribution | None:
+    """Apply migrations as the owner; on PostgreSQL then (re)apply row-level security, and
+    on a Citus coordinator distribute the tenant tables (``salestrack.core.citus``).
 
-    Running the RLS step after every upgrade covers tables that later migrations add.
+    Running the RLS and Citus steps after every upgrade covers tables later migrations add.
+    Returns what the Citus step did (None without Citus).
     """
     command.upgrade(alembic_config(database_url), revision)
-    if database_url.startswith("postgresql"):
-        engine = create_engine(database_url, poolclass=pool.NullPool)
-        try:
-            with engine.begin() as connection:
-                apply_row_level_security(connection, app_role=app_role)
-        finally:
-            engine.dispose()
+    if not database_url.startswith("postgresql"):
+        return None
+    engine = create_engine(database_url, poolclass=pool.NullPool)
+    try:
+        with engine.begin() as connection:
+            apply_row_level_security(connection, app_role=app_role)
+        return distribute_tenant_tables(engine, app_role=app_role)
+    finally:
+        engine.dispose()
 
 
 def head_revision() -> str | None:

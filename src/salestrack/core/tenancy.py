@@ -5,9 +5,14 @@ it a second time: each tenant table has a ``tenant_isolation`` policy comparing 
 with the transaction's ``app.tenant_id`` setting, and the app connects as a role that owns
 no table and cannot bypass the policies. This module sets that setting: a session is told
 its tenant once (``set_tenant``), and every transaction it begins starts with
-``SET LOCAL app.tenant_id = '<uuid>'``. ``SET LOCAL`` (not ``set_config``) because Citus
-passes it on to its worker nodes; the value is rendered from a ``uuid.UUID``, never from
-request text, so it needs no escaping beyond the quotes.
+``SET LOCAL app.tenant_id = '<uuid>'``. The value is rendered from a ``uuid.UUID``, never
+from request text, so it needs no escaping beyond the quotes.
+
+On Citus the policies are checked on the worker that holds a tenant's shard, so the setting
+must reach the workers. Citus forwards ``SET LOCAL`` (and never ``set_config``) to the
+workers a transaction uses, but only when ``citus.propagate_set_commands`` is ``'local'``
+(its default is ``'none'``: the workers would see no tenant and hide every row).
+``salestrack migrate`` sets it for the app role and the owner (``salestrack.core.citus``).
 
 On SQLite there is no row-level security; the setting is kept and ignored.
 """

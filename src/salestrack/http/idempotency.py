@@ -32,7 +32,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from salestrack.core.db import Base, UTCDateTime, tenant_root_fk, utcnow
 
 RETENTION = timedelta(hours=24)
-CLAIM_LOCK_TIMEOUT = "2s"
+CLAIM_LOCK_TIMEOUT = "2s"  # a constant: rendered into SET LOCAL, never from input
 LOCK_NOT_AVAILABLE = "55P03"
 
 
@@ -143,20 +143,21 @@ def claim(
 
 def _inserted(db: Session | Connection, stmt: Any, *, postgres: bool) -> bool:
     """Run the claim's insert; True when this request inserted the key. On PostgreSQL the
-    claim alone waits briefly for a concurrent holder of the key (``StillRunning``)."""
+    claim alone waits briefly for a concurrent holder of the key (``StillRunning``).
+
+    ``SET LOCAL``, not ``set_config(…, true)``: Citus forwards ``SET LOCAL`` to the worker
+    holding the key's shard (with ``citus.propagate_set_commands = 'local'``, which
+    ``salestrack migrate`` sets), where the insert actually waits; ``set_config`` would
+    shorten the wait on the coordinator only. Afterwards the transaction goes back to the
+    session's own ``lock_timeout`` (``TO DEFAULT``): nothing sets it earlier in a request.
+    """
     try:
-        if postgres:  # one round trip: remember the setting and shorten it for the claim
-            previous = db.execute(
-                text(
-                    "SELECT previous, set_config('lock_timeout', :value, true) FROM"
-                    " (SELECT current_setting('lock_timeout') AS previous OFFSET 0) AS old"
-                ),
-                {"value": CLAIM_LOCK_TIMEOUT},
-            ).scalar_one()
+        if postgres:
+            db.execute(text(f"SET LOCAL lock_timeout = '{CLAIM_LOCK_TIMEOUT}'"))
         inserted = db.execute(stmt).first()
         if postgres:
             # Only the claim waits briefly; the request's own row locks wait as usual.
-            db.execute(text("SELECT set_config('lock_timeout', :value, true)"), {"value": previous})
+            db.execute(text("SET LOCAL lock_timeout TO DEFAULT"))
     except OperationalError as exc:
         if getattr(exc.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
             raise StillRunning from exc

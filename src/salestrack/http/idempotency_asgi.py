@@ -38,7 +38,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from salestrack.core.errors import Conflict, Unprocessable, problem_response
+from salestrack.core.errors import (
+    DATABASE_UNAVAILABLE,
+    Conflict,
+    Unprocessable,
+    database_unavailable_detail,
+    problem_response,
+)
 from salestrack.core.tenancy import set_tenant
 from salestrack.http import idempotency as keys
 from salestrack.http.deps import SHARED_SESSION, finish, request_session, run_db
@@ -201,8 +207,24 @@ class IdempotencyMiddleware:
         )
         session = await request_session(scope["app"].state, on_loop=True)  # API routes only
         set_tenant(session, tenant_id)  # before anything is queried: row-level security
+        started = False
+
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
         try:
-            await self._handle(scope, receive, send, session, pending, body)
+            await self._handle(scope, receive, watched_send, session, pending, body)
+        except DATABASE_UNAVAILABLE as exc:
+            # The database failed in this layer's own work (the claim, when the transaction
+            # first begins here, or storing the answer): outside the app's error handlers,
+            # so answered here like theirs, 503 with Retry-After, never a 500.
+            if started:
+                raise
+            log.warning("database unavailable in the Idempotency-Key layer: %s", exc)
+            await finish(session, scope["app"].state.settings, _quiet_rollback, session)
+            await _unavailable(exc, scope)(scope, receive, send)
         finally:
             await finish(session, scope["app"].state.settings, session.close)
 
@@ -297,6 +319,24 @@ async def _read_body(receive: Receive) -> bytes:
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
+
+
+def _quiet_rollback(session: Session) -> None:
+    """Roll back after a database failure; the connection may be gone (close discards it)."""
+    try:
+        session.rollback()
+    except DATABASE_UNAVAILABLE:
+        log.info("rollback after a database failure failed too", exc_info=True)
+
+
+def _unavailable(exc: Exception, scope: Scope) -> Any:
+    return problem_response(
+        503,
+        "Service unavailable",
+        database_unavailable_detail(exc),
+        instance=scope["path"],
+        headers={"Retry-After": "1"},
+    )
 
 
 def _problem(status: int, detail: str, scope: Scope) -> Any:

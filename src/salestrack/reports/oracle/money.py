@@ -120,13 +120,17 @@ class MoneyOracle(OracleBase):
         return int(self.session.scalar(stmt) or 0)
 
     def active_customers(self, since: date) -> int:
+        # Each correlated subquery names the tenant itself, not only through the join: on
+        # Citus that routes the whole statement to the tenant's shard instead of all shards.
         booked = exists().where(
+            Booking.tenant_id == self.tenant_id,
             Booking.tenant_id == Customer.tenant_id,
             Booking.customer_id == Customer.id,
             Booking.deleted_at.is_(None),
             Booking.status != "cancelled",
         )
         recent = exists().where(
+            LedgerEntry.tenant_id == self.tenant_id,
             LedgerEntry.tenant_id == Customer.tenant_id,
             LedgerEntry.customer_id == Customer.id,
             LedgerEntry.transaction_date >= since,

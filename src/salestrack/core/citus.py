@@ -1,0 +1,198 @@
+"""Distributing the schema on Citus, as the last step of ``salestrack migrate``.
+
+Every tenant table is keyed by ``tenant_id`` first and joins only on tenant equality, so on
+a Citus coordinator each one is hash-distributed by ``tenant_id`` and colocated with
+``tenants``: all of a tenant's rows live on one worker, and every query the app makes
+(always for one tenant) runs there whole. Tables are distributed in foreign-key order
+(``tenants`` first: a distributed table may only reference distributed tables), each in a
+transaction of its own, so a run that stops halfway is finished by the next. A table a later
+migration adds is created local and distributed by the next ``migrate``; a tenant table
+left local (or distributed otherwise) fails the command instead of going unnoticed.
+
+Row-level security needs the transaction's ``app.tenant_id`` on the workers, where the
+shards are. Citus forwards ``SET LOCAL`` only with ``citus.propagate_set_commands =
+'local'``, so that is set, in this database, for the app role and for the owner (whose CLI
+commands run under the same policies).
+
+Without the ``citus`` extension nothing here runs (plain PostgreSQL, SQLite).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from graphlib import TopologicalSorter
+
+from sqlalchemy import Connection, Engine, text
+
+from salestrack.core.rls import quote_ident
+
+ROOT_TABLE = "tenants"
+DISTRIBUTION_COLUMN = "tenant_id"
+PROPAGATE_SET = ("citus.propagate_set_commands", "local")
+_SETTING_NAME = re.compile(r"^[a-z_]+(\.[a-z_]+)?$")
+
+
+class CitusError(RuntimeError):
+    """The schema could not be distributed as salestrack needs it."""
+
+
+@dataclass
+class Distribution:
+    """What a run did: tables distributed now, and role settings added now."""
+
+    distributed: list[str] = field(default_factory=list)
+    settings: list[str] = field(default_factory=list)
+
+
+def citus_installed(connection: Connection) -> bool:
+    return bool(
+        connection.execute(
+            text("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')")
+        ).scalar_one()
+    )
+
+
+def tenant_tables(connection: Connection) -> list[str]:
+    """The current schema's tables with a ``tenant_id`` column, in foreign-key order:
+    ``tenants`` first, every table after the tables it references."""
+    tables = connection.execute(
+        text(
+            "SELECT c.relname FROM pg_class c"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " JOIN pg_attribute a ON a.attrelid = c.oid"
+            " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')"
+            " AND a.attname = :column AND NOT a.attisdropped"
+        ),
+        {"column": DISTRIBUTION_COLUMN},
+    ).scalars()
+    graph: dict[str, set[str]] = {table: set() for table in tables}
+    references = connection.execute(
+        text(
+            "SELECT child.relname, parent.relname FROM pg_constraint k"
+            " JOIN pg_class child ON child.oid = k.conrelid"
+            " JOIN pg_class parent ON parent.oid = k.confrelid"
+            " JOIN pg_namespace n ON n.oid = child.relnamespace"
+            " WHERE k.contype = 'f' AND n.nspname = current_schema()"
+        )
+    ).all()
+    for child, parent in references:
+        if child in graph and parent in graph and child != parent:
+            graph[child].add(parent)
+    if ROOT_TABLE in graph:
+        for table in graph:
+            if table != ROOT_TABLE:
+                graph[table].add(ROOT_TABLE)
+    return _stable_order(graph)
+
+
+def _stable_order(graph: dict[str, set[str]]) -> list[str]:
+    """Topological order, alphabetical among tables that are ready together (reproducible)."""
+    sorter = TopologicalSorter(graph)
+    sorter.prepare()
+    order: list[str] = []
+    while sorter.is_active():
+        ready = sorted(sorter.get_ready())
+        order.extend(ready)
+        sorter.done(*ready)
+    return order
+
+
+def distributed_by(connection: Connection) -> dict[str, str | None]:
+    """Distributed tables of the current schema and the column each is hashed by (None for
+    reference and schema-local tables, which have none)."""
+    rows = connection.execute(
+        text(
+            "SELECT c.relname, CASE WHEN p.partmethod = 'h'"
+            " THEN column_to_column_name(p.logicalrelid, p.partkey) END"
+            " FROM pg_dist_partition p JOIN pg_class c ON c.oid = p.logicalrelid"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = current_schema()"
+        )
+    ).all()
+    return {str(name): column for name, column in rows}
+
+
+def _qualified(connection: Connection, table: str) -> str:
+    """``schema.table`` quoted by the server, as ``create_distributed_table`` reads it."""
+    return str(
+        connection.execute(
+            text("SELECT format('%I.%I', current_schema(), CAST(:table AS text))"),
+            {"table": table},
+        ).scalar_one()
+    )
+
+
+def _distribute(engine: Engine, table: str) -> None:
+    with engine.begin() as connection:
+        colocate = "default" if table == ROOT_TABLE else _qualified(connection, ROOT_TABLE)
+        connection.execute(
+            text(
+                "SELECT create_distributed_table(CAST(:table AS regclass), :column,"
+                " colocate_with => :colocate)"
+            ),
+            {
+                "table": _qualified(connection, table),
+                "column": DISTRIBUTION_COLUMN,
+                "colocate": colocate,
+            },
+        )
+
+
+def set_role_default(connection: Connection, role: str, setting: str, value: str) -> bool:
+    """``ALTER ROLE role IN DATABASE <this one> SET setting = value`` unless already so;
+    True when it changed. ``role`` may be ``CURRENT_USER``; ``setting`` is a name from code
+    (checked), ``value`` a constant (quoted as a literal)."""
+    if not _SETTING_NAME.match(setting):
+        raise CitusError(f"unexpected setting name {setting!r}")
+    current = connection.execute(
+        text(
+            "SELECT s.setconfig FROM pg_db_role_setting s"
+            " JOIN pg_database d ON d.oid = s.setdatabase AND d.datname = current_database()"
+            " JOIN pg_roles r ON r.oid = s.setrole"
+            " AND r.rolname = CASE WHEN :role = 'CURRENT_USER' THEN current_user ELSE :role END"
+        ),
+        {"role": role},
+    ).scalar_one_or_none()
+    if f"{setting}={value}" in (current or []):
+        return False
+    target = "CURRENT_USER" if role == "CURRENT_USER" else quote_ident(role)
+    database = connection.execute(text("SELECT quote_ident(current_database())")).scalar_one()
+    literal = value.replace("'", "''")
+    connection.exec_driver_sql(
+        f"ALTER ROLE {target} IN DATABASE {database} SET {setting} = '{literal}'"
+    )
+    return True
+
+
+def distribute_tenant_tables(engine: Engine, *, app_role: str) -> Distribution | None:
+    """Distribute every tenant table not yet distributed and set what the roles need;
+    None when the database has no Citus. Running it again changes nothing."""
+    with engine.connect() as connection:
+        if not citus_installed(connection):
+            return None
+        order = tenant_tables(connection)
+        done = distributed_by(connection)
+    result = Distribution()
+    for table in order:
+        if table not in done:
+            _distribute(engine, table)
+            result.distributed.append(table)
+    with engine.begin() as connection:
+        owner = connection.execute(text("SELECT current_user")).scalar_one()
+        for role, name in ((app_role, app_role), ("CURRENT_USER", owner)):
+            if set_role_default(connection, role, *PROPAGATE_SET):
+                result.settings.append(f"{name}: {PROPAGATE_SET[0]} = {PROPAGATE_SET[1]}")
+        _check(connection, order)
+    return result
+
+
+def _check(connection: Connection, tables: list[str]) -> None:
+    """Fail when a tenant table is local, or distributed other than by ``tenant_id``."""
+    done = distributed_by(connection)
+    wrong = [t for t in tables if done.get(t, "") != DISTRIBUTION_COLUMN]
+    if wrong:
+        raise CitusError(
+            "tenant tables not distributed by tenant_id on this Citus database: "
+            + ", ".join(sorted(wrong))
+        )
