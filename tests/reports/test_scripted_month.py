@@ -76,7 +76,7 @@ def test_a_month_of_activity(world: TenantWorld, session_factory: sessionmaker[S
         "booked_amount": "1500000.00",
         "customer_ltv": None,  # no customer existed yet at the end of March 2026
         "payment_collection": "40.00",
-        "booking_rate": "200.00",
+        "booking_rate": "100.00",  # L1 converted and holds its confirmed booking
         "avg_days_to_conversion": "19.00",
         "engagements_this_month": 1,
         "engagement_rate": value["engagement_rate"],

@@ -51,7 +51,12 @@ class Figures(Protocol):
 
     def ledger(self, lo: date | None, hi: date | None) -> Sums: ...
 
-    def engagements(self, lo: date | None, hi: date | None) -> int: ...
+    def engagements(
+        self, lo: date | None, hi: date | None, *, open_leads_only: bool = False
+    ) -> int:
+        """Engagements dated in ``lo``..``hi`` (UTC day); with ``open_leads_only``, only
+        those on leads open now (new, contacted, qualified, negotiation)."""
+        ...
 
     def follow_ups(self, lo: date | None, hi: date | None) -> int: ...
 

@@ -117,8 +117,10 @@ class CounterFigures:
     def ledger(self, lo: date | None, hi: date | None) -> Sums:
         return self._read("ledger", lo, hi)
 
-    def engagements(self, lo: date | None, hi: date | None) -> int:
-        return self._read("eng", lo, hi).n("eng")
+    def engagements(
+        self, lo: date | None, hi: date | None, *, open_leads_only: bool = False
+    ) -> int:
+        return self._read("eng", lo, hi).n("eng_open" if open_leads_only else "eng")
 
     def follow_ups(self, lo: date | None, hi: date | None) -> int:
         return self._read("fu", lo, hi).n("open")

@@ -13,6 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from salestrack.reports.definitions import KPI_DEFINITIONS
 from salestrack.reports.funnel import STAGES
 from salestrack.web.kit import charts
 from salestrack.web.kit.filters import LocaleFormat, label_filter
@@ -27,6 +28,7 @@ class Kpi:
     previous: Any
     trend: str | None  # up | down | flat, None without a previous value
     parts: tuple[tuple[str, str, Any], ...] = ()  # (key, label, value) breakdown
+    definition: str = ""  # what it counts, shown as the card's footnote and tooltip
 
 
 HEADLINE = (
@@ -39,11 +41,11 @@ HEADLINE = (
 )
 RATIOS = (
     ("lead_quality", "Lead quality (qualified ÷ total)", "percent"),
-    ("booking_rate", "Booking rate (bookings ÷ converted)", "percent"),
+    ("booking_rate", "Booking rate (booked ÷ converted)", "percent"),
     ("payment_collection", "Payment collection", "percent"),
     ("customer_ltv", "Customer lifetime value", "money"),
     ("avg_days_to_conversion", "Average days to conversion", "ratio"),
-    ("engagement_rate", "Engagements per active lead", "ratio"),
+    ("engagement_rate", "Engagements per open lead", "ratio"),
     ("converted_leads", "Converted leads", "number"),
     ("total_bookings", "Bookings", "number"),
     ("booked_amount", "Booked amount", "money"),
@@ -69,7 +71,9 @@ def kpis(report: dict[str, Any]) -> tuple[list[Kpi], list[Kpi]]:
         item = figures[key]
         parts = tuple((part, name, figures[part]["value"]) for part, name in BREAKDOWN.get(key, ()))
         trend = _trend(item["value"], item["previous"])
-        return Kpi(key, label, kind, item["value"], item["previous"], trend, parts)
+        return Kpi(
+            key, label, kind, item["value"], item["previous"], trend, parts, KPI_DEFINITIONS[key]
+        )
 
     return [card(*spec) for spec in HEADLINE], [card(*spec) for spec in RATIOS]
 
