@@ -23,6 +23,8 @@ from salestrack.core.schema_base import (
     PositiveMoney,
     UpdateModel,
 )
+from salestrack.money.health import RULE as HEALTH_RULE
+from salestrack.money.health import Band
 from salestrack.money.models import BookingStatus, EntryStatus, TransactionType
 
 UnitType = Annotated[str, StringConstraints(min_length=1, max_length=50), PRINTABLE]
@@ -315,6 +317,7 @@ class LedgerSummary(OutputModel):
     last_payment_date: date | None
     days_since_oldest_unpaid_invoice: int | None
     entry_count: int
+    health: Band = Field(description=f"the customer's health band: {HEALTH_RULE}")
 
 
 class CustomerLedger(OutputModel):

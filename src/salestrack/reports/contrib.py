@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from salestrack.money import health
 from salestrack.reports.models import ZERO_ID
 
 # (family, dim_kind, dim_id, grain, period, metric)
@@ -170,6 +171,13 @@ def customer_contribution(facts: CustomerFacts) -> Contribution:
             _dated(out, "ledger", dims, day, metric, amount=amount)
     for text, amount in facts.unpaid.items():
         _dated(out, "ar", dims, date.fromisoformat(text), "unpaid", amount=amount)
+    if facts.outstanding > 0:
+        # AR health: the balance's band now, and the day its oldest unpaid debit ages from
+        band = health.amount_band(facts.outstanding)
+        _add(out, ("cust", "all", ZERO_ID, "a", EPOCH, f"owing:{band}"), 1, 0)
+        if facts.unpaid:
+            oldest = min(date.fromisoformat(text) for text in facts.unpaid)
+            _dated(out, "cust", dims, oldest, f"oldest:{band}", n=1)
     return _freeze(out)
 
 

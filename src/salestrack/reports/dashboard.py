@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from salestrack.reports import ar_health
 from salestrack.reports.common import Window, as_of, money, month_start, pct, previous, ratio
 from salestrack.reports.contrib import OPEN_STATUSES
 from salestrack.reports.figure_types import Figures
@@ -97,6 +98,7 @@ def build(figures: Figures, w: Window, today: date) -> dict[str, Any]:
         "previous_from": prev_lo.isoformat(),
         "previous_to": prev_hi.isoformat(),
         "kpis": kpis,
+        "ar_health": ar_health.summary(figures, today),
     }
 
 

@@ -13,11 +13,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Protocol
 
+from salestrack.money import health
 from salestrack.reports.counters import Sums
 
 # filter name -> counter dimension
 DIMENSIONS = {"source_id": "source", "campaign_id": "campaign", "assigned_to": "assignee"}
 BY_DIMENSION = {"source": "source_id", "campaign": "campaign_id"}
+# AR health counters (``contrib.customer_contribution``), by balance band
+OWING_METRICS = [f"owing:{band}" for band in health.AMOUNT_BANDS]
+OLDEST_METRICS = [f"oldest:{band}" for band in health.AMOUNT_BANDS]
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,15 @@ class Figures(Protocol):
     def active_customers(self, since: date) -> int: ...
 
     def unpaid(self, lo: date | None, hi: date | None) -> Decimal: ...
+
+    def owing_bands(self) -> Sums:
+        """Customers owing now (outstanding > 0) by balance band: ``owing:<band>``."""
+        ...
+
+    def overdue_bands(self, until: date) -> Sums:
+        """Of those, the ones whose oldest unpaid debit is dated ``until`` or earlier, by
+        balance band: ``oldest:<band>``."""
+        ...
 
     def debtors(self, limit: int, after: tuple[Decimal, uuid.UUID] | None) -> list[Debtor]: ...
 

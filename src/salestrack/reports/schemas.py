@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from salestrack.money.health import RULE as HEALTH_RULE
 from salestrack.reports.definitions import KPI_DEFINITIONS, RATE_DEFINITIONS
 
 AmountText = str  # a decimal amount with two places, e.g. "1500.00"
@@ -115,6 +116,9 @@ class CampaignRow(BaseModel):
     roi: RateText | None = Field(description=RATE_DEFINITIONS["roi"])
     expected_roi: AmountText | None
     cash_roi: RateText | None = Field(description=RATE_DEFINITIONS["cash_roi"])
+    deleted: bool = Field(
+        description="the campaign is soft-deleted; its row stays while live leads reference it"
+    )
 
 
 class CampaignReport(_Filtered):
@@ -166,11 +170,26 @@ class _Customer(BaseModel):
 class DebtorRow(AgeingBuckets, _Customer):
     """A customer who owes (or is owed): the balance, then its unpaid debits by age."""
 
+    health: str = Field(description=f"the customer's health band: {HEALTH_RULE}")
+
+
+class ArHealth(BaseModel):
+    """Owing customers (outstanding > 0) by health band; escalate takes precedence."""
+
+    status: str = Field(description="the worst band any owing customer is in (good if none)")
+    customers_owing: int = Field(description="customers with outstanding > 0")
+    good: int = Field(description="owing less than 50,000, nothing unpaid over 30 days")
+    monitor: int = Field(description="owing 50,000 to 100,000, nothing unpaid over 30 days")
+    high_risk: int = Field(description="owing more than 100,000, nothing unpaid over 30 days")
+    escalate: int = Field(description="an unpaid debit older than 30 days, whatever the amount")
+    rule: str = Field(description="the bands in words")
+
 
 class ReceivablesReport(_Report):
     today: str
     outstanding: AmountText
     buckets: AgeingBuckets
+    health: ArHealth
     customers: list[DebtorRow]
     next_cursor: str | None
 
@@ -214,3 +233,4 @@ class DashboardReport(_Filtered):
     previous_from: str
     previous_to: str
     kpis: Kpis
+    ar_health: ArHealth

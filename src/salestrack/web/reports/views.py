@@ -147,7 +147,8 @@ def sources_chart(report: dict[str, Any], fmt: LocaleFormat, nonce: str) -> Mark
 
 
 def campaign_name(row: dict[str, Any]) -> str:
-    return row["campaign_name"] or "No campaign"
+    name = row["campaign_name"] or "No campaign"
+    return f"{name} (deleted)" if row.get("deleted") else name
 
 
 def roi_gap(row: dict[str, Any]) -> Decimal | None:
@@ -185,3 +186,31 @@ def bookings_chart(report: dict[str, Any], fmt: LocaleFormat, nonce: str) -> Mar
         nonce,
         _formatter(fmt, "number"),
     )
+
+
+RECEIVABLE_COLUMNS = (
+    "name",
+    "outstanding",
+    "days_0_30",
+    "days_31_60",
+    "days_61_90",
+    "days_over_90",
+    "health",
+)
+HEALTH_RANK = {"good": 0, "monitor": 1, "high_risk": 2, "escalate": 3}
+
+
+def sorted_debtors(rows: list[dict[str, Any]], key: str, descending: bool) -> list[dict[str, Any]]:
+    """The receivables rows sorted by a column (names by text, bands by severity, amounts
+    as numbers); ties keep the report's order (owing most first)."""
+    if key not in RECEIVABLE_COLUMNS:
+        key = "outstanding"
+
+    def value(row: dict[str, Any]) -> Any:
+        if key == "name":
+            return str(row["name"]).casefold()
+        if key == "health":
+            return HEALTH_RANK.get(row["health"], 0)
+        return Decimal(str(row[key]))
+
+    return sorted(rows, key=value, reverse=descending)
