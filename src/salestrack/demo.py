@@ -27,7 +27,9 @@ def ensure_demo(factory: sessionmaker[Session]) -> dict[str, str]:
     with transaction(factory) as session:
         if auth.open_tenant(session, DEMO_TENANT) is not None:
             return login
-        tenant = auth.create_tenant(session, slug=DEMO_TENANT, name="Demo Realty")
+        tenant = auth.create_tenant(
+            session, slug=DEMO_TENANT, name="Demo Realty (Bengaluru and Pune)"
+        )
         actor = system_actor(tenant.tenant_id, tenant.slug)
         admin = auth.create_user(
             session,
@@ -36,12 +38,12 @@ def ensure_demo(factory: sessionmaker[Session]) -> dict[str, str]:
                 email=DEMO_ADMIN,
                 password=login["password"],
                 role=Role.admin,
-                full_name="Demo Admin",
+                full_name="Anand Rao",
             ),
         )
         for email, role, name in (
-            ("manager@demo.example.com", Role.manager, "Meera Manager"),
-            ("rep@demo.example.com", Role.sales_rep, "Ravi Rep"),
+            ("manager@demo.example.com", Role.manager, "Meera Iyer"),
+            ("rep@demo.example.com", Role.sales_rep, "Ravi Kumar"),
         ):
             auth.create_user(
                 session,

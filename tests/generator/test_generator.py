@@ -6,6 +6,7 @@ on the insert path and on PostgreSQL's COPY path (a superuser, in a worker proce
 from __future__ import annotations
 
 import itertools
+import re
 import uuid
 from collections import defaultdict
 from decimal import Decimal
@@ -17,12 +18,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack import wiring
 from salestrack.auth.context import system_actor
+from salestrack.auth.models import User
 from salestrack.core.db import make_engine, utcnow
 from salestrack.core.tenancy import set_tenant, tenant_transaction
+from salestrack.generator import people
 from salestrack.generator.seed import generate
 from salestrack.journey.models import LeadEngagement, LeadMilestone, LeadStatusHistory
 from salestrack.leads import service as leads
-from salestrack.leads.models import Lead
+from salestrack.leads.models import Customer, Lead
 from salestrack.leads.schemas import LeadCreate
 from salestrack.money import inventory, ledger
 from salestrack.money.models import Inventory, LedgerEntry
@@ -202,3 +205,70 @@ def test_nothing_generated_lies_in_the_future(session_factory: sessionmaker[Sess
             latest = session.scalar(select(func.max(column)).where(model.tenant_id == tenant_id))
             assert latest is not None, what
             assert latest <= started, (what, latest, started)
+
+
+def _look(factory: sessionmaker[Session], slug: str) -> dict[str, Any]:
+    with factory() as session:
+        tenant_id = _tenant(session, slug)
+        set_tenant(session, tenant_id)
+        where = Lead.tenant_id == tenant_id
+        return {
+            "leads": session.execute(
+                select(Lead.name, Lead.company, Lead.email, Lead.phone, Lead.notes)
+                .where(where)
+                .order_by(Lead.lead_code)
+            ).all(),
+            "reps": session.scalars(
+                select(User.full_name).where(User.tenant_id == tenant_id)
+            ).all(),
+            "projects": set(
+                session.scalars(select(Inventory.project).where(Inventory.tenant_id == tenant_id))
+            ),
+            "customers": session.scalars(
+                select(Customer.name).where(Customer.tenant_id == tenant_id)
+            ).all(),
+            "visits": session.execute(
+                select(
+                    LeadMilestone.location_name, LeadMilestone.outcome, LeadMilestone.notes
+                ).where(
+                    LeadMilestone.tenant_id == tenant_id,
+                    LeadMilestone.milestone_type == "site_visit",
+                )
+            ).all(),
+            "subjects": set(
+                session.scalars(
+                    select(LeadEngagement.subject).where(LeadEngagement.tenant_id == tenant_id)
+                )
+            ),
+        }
+
+
+def test_the_demo_reads_like_a_sales_floor(session_factory: sessionmaker[Session]) -> None:
+    """Indian names, employers, +91 mobiles and e-mails, named reps, towers in Whitefield,
+    Sarjapur and Hinjewadi, visit notes that fit the outcome; the same seed, the same data."""
+    first, second = (f"look-{uuid.uuid4().hex[:8]}" for _ in range(2))
+    for slug in (first, second):
+        generate(session_factory, slug, leads=60, seed=11, progress=False)
+    seen, again = _look(session_factory, first), _look(session_factory, second)
+    assert seen["leads"] == again["leads"]  # reproducible by seed
+    names = [row.name for row in seen["leads"]]
+    assert not any(re.fullmatch(r"Lead \d+", n) for n in names)
+    assert len(set(names)) > 40
+    assert all(n.split(" ")[0] in people.FIRST_NAMES for n in names)
+    assert all(re.fullmatch(r"\+91 [6-9]\d{9}", row.phone) for row in seen["leads"])
+    assert all(re.fullmatch(r"[a-z]+\.[a-z]+\d*@[a-z.]+", row.email) for row in seen["leads"])
+    assert sum(bool(row.company) for row in seen["leads"]) > 20
+    assert {"Arjun Mehta", "Sneha Kulkarni"} <= set(seen["reps"])
+    assert not any(name.startswith("Rep ") for name in seen["reps"])
+    assert seen["projects"] == {"Aster Heights Whitefield", "Sarjapur Greens", "Hinjewadi Skyline"}
+    assert seen["customers"]
+    assert not any(re.fullmatch(r"Customer \d+", n) for n in seen["customers"])
+    assert set(seen["customers"]) <= set(names)
+    assert seen["visits"]
+    places = {place for place, *_rest in people.VISIT_PLACES}
+    for place, outcome, notes in seen["visits"]:
+        assert place in places
+        assert notes in people.VISIT_NOTES[outcome]
+    written = {subject for options in people.SUBJECTS.values() for subject in options}
+    assert seen["subjects"] <= written
+    assert len(seen["subjects"]) > 5

@@ -37,7 +37,17 @@ def test_response_rules(api: ApiClient) -> None:
         api, lead_id, "email_sent", "email", at, 422, response_received=True, response_date=before
     )
     engagement(api, lead_id, "email_sent", "email", at, 422, response_date="2025-11-06T10:00:00Z")
-    engagement(api, lead_id, "email_sent", "email", "2025-11-05T10:00:00", 422)  # no zone
+    local = "2025-11-05T10:00:00"  # no offset: read in the tenant's zone, like the response
+    engagement(
+        api,
+        lead_id,
+        "email_sent",
+        "email",
+        local,
+        422,
+        response_received=True,
+        response_date=before,
+    )
     engagement(api, lead_id, "email_sent", "email", at, 422, duration_seconds=-5)
     engagement(api, lead_id, "email_sent", "fax", at, 422)
     engagement(api, lead_id, "email_sent", "email", at, 422, status="done")

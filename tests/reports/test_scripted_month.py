@@ -76,7 +76,7 @@ def test_a_month_of_activity(world: TenantWorld, session_factory: sessionmaker[S
         "booked_amount": "1500000.00",
         "customer_ltv": None,  # no customer existed yet at the end of March 2026
         "payment_collection": "40.00",
-        "booking_rate": "200.00",
+        "booking_rate": "100.00",  # L1 converted and holds its confirmed booking
         "avg_days_to_conversion": "19.00",
         "engagements_this_month": 1,
         "engagement_rate": value["engagement_rate"],
@@ -163,3 +163,24 @@ def test_filters_deletes_and_other_tenants(
     assert s.report(api, "funnel", **MARCH)["months"][0]["new"] == 4
     assert_parity(session_factory, world.tenant_id)
     world.rep.ok("GET", f"{s.SALES}/reports/dashboard", 403)
+
+
+def test_a_deleted_campaign_keeps_its_row_while_its_leads_live(
+    world: TenantWorld, session_factory: sessionmaker[Session]
+) -> None:
+    """README: a deleted campaign stays in campaign performance, marked, while live leads
+    reference it (they are not moved to "no campaign"); with none left it is gone."""
+    api = world.admin
+    ids = _march(api)
+    api.ok("DELETE", f"{s.SALES}/campaigns/{ids['campaign']}", 204)
+    rows = {
+        r["campaign_id"]: r for r in s.report(api, "campaign-performance", **MARCH)["campaigns"]
+    }
+    kept = rows[ids["campaign"]]
+    assert (kept["deleted"], kept["campaign_name"], kept["leads"]) == (True, "Spring Expo", 4)
+    assert rows[None]["leads"] == 1  # L5 only: the campaign's leads were not moved here
+    assert sum(r["leads"] for r in rows.values()) == 5  # the funnel's March total
+    api.ok("GET", f"{s.SALES}/campaigns/{ids['campaign']}", 404)
+    assert_parity(session_factory, world.tenant_id)
+    april = s.report(api, "campaign-performance", **{"from": "2026-04-01", "to": "2026-04-30"})
+    assert ids["campaign"] not in {r["campaign_id"] for r in april["campaigns"]}

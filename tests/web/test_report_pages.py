@@ -7,9 +7,11 @@ import csv
 import io
 import re
 from decimal import Decimal
+from html import unescape
 
 import pytest
 
+from salestrack.reports.definitions import KPI_DEFINITIONS
 from salestrack.web.reports.views import HEADLINE, RATIOS
 from tests.support import TenantWorld
 from tests.web.report_data import FMT, api_report, expected_kpi_text, kpi_values, sales_month
@@ -230,3 +232,14 @@ def test_exported_text_never_runs_as_a_formula(admin_web: WebClient, world: Tena
     named = [cell for row in sheet.iter_rows() for cell in row if cell.value in hostile]
     assert sorted(cell.value for cell in named) == sorted(hostile)
     assert {cell.data_type for cell in named} == {"s"}
+
+
+def test_each_dashboard_card_says_what_it_counts(admin_web: WebClient) -> None:
+    page = admin_web.get("/reports")
+    cards = re.findall(r'data-testid="kpi-([a-z_]+)" data-value="[^"]*" title="([^"]+)"', page.text)
+    assert {key for key, _ in cards} == {key for key, _label, _kind in (*HEADLINE, *RATIOS)}
+    for key, title in cards:
+        assert unescape(title) == KPI_DEFINITIONS[key], key
+    footnotes = re.findall(r'data-testid="kpi-definition">([^<]+)<', page.text)
+    assert unescape(footnotes[0]) == KPI_DEFINITIONS[HEADLINE[0][0]]
+    assert len(footnotes) == len(HEADLINE) + len(RATIOS)

@@ -5,13 +5,12 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     EmailStr,
@@ -94,15 +93,54 @@ def parse_day(text: str) -> date:
 
 _DAY_BOUNDS = {"formatMinimum": EARLIEST_DAY.isoformat(), "formatMaximum": LATEST_DAY.isoformat()}
 Day = Annotated[date, AfterValidator(day_in_range), Field(json_schema_extra=_DAY_BOUNDS)]
-# A moment with its zone, kept in UTC (so a response reads the same as a later GET).
-UtcMoment = Annotated[
-    AwareDatetime,
-    AfterValidator(moment_in_range),
+# A moment a client sends. With an offset (``Z``, ``+05:30``) it is kept in UTC (so a
+# response reads the same as a later GET). Without one it is a local time: it stays naive
+# through validation, and the service reads it in the tenant's zone with ``in_zone`` (the
+# zone is the tenant's, known only once the request's tenant is). Naive moments keep a day
+# clear of the calendar's edges, so every zone can show them.
+_EARLIEST_LOCAL = datetime.combine(EARLIEST_DAY + timedelta(days=1), time.min)
+_LATEST_LOCAL = datetime.combine(LATEST_DAY - timedelta(days=1), time.max)
+MOMENT_DESCRIPTION = (
+    "ISO 8601 date and time; with an offset (Z, +05:30) it is that moment, without one "
+    "(2025-11-05T10:00:00) it is read in the tenant's time zone; answered in UTC"
+)
+
+
+def moment_or_local(value: datetime) -> datetime:
+    """A zoned ``value`` in UTC (``moment_in_range``); a naive one as it is, if in range."""
+    if value.tzinfo is not None and value.utcoffset() is not None:
+        return moment_in_range(value)
+    naive = value.replace(tzinfo=None)
+    if not _EARLIEST_LOCAL <= naive <= _LATEST_LOCAL:
+        raise ValueError(f"must be {_DAY_RANGE}")
+    return naive
+
+
+def in_zone(value: datetime, zone: tzinfo) -> datetime:
+    """``value`` as a UTC moment: a naive (local) time is read in ``zone``."""
+    if value.tzinfo is not None and value.utcoffset() is not None:
+        return value.astimezone(UTC)
+    return value.replace(tzinfo=zone).astimezone(UTC)
+
+
+def zoned(values: dict[str, Any], zone: tzinfo) -> dict[str, Any]:
+    """``values`` with every datetime in UTC, naive ones read in ``zone`` (a service's one
+    step from a request's fields to what it stores and compares)."""
+    return {
+        name: in_zone(value, zone) if isinstance(value, datetime) else value
+        for name, value in values.items()
+    }
+
+
+Moment = Annotated[
+    datetime,
+    AfterValidator(moment_or_local),
     Field(
+        description=MOMENT_DESCRIPTION,
         json_schema_extra={
             "formatMinimum": EARLIEST_MOMENT.isoformat(),
             "formatMaximum": LATEST_MOMENT.isoformat(),
-        }
+        },
     ),
 ]
 

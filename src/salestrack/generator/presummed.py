@@ -63,6 +63,8 @@ Base = tuple[
     Decimal,
 ]
 CANON: Base = (contrib.EPOCH.toordinal(), None, None, None, "new", 0, None, ZERO, ZERO)
+# The same, closed: engagements of an open lead count once more (``eng_open``).
+CANON_CLOSED: Base = (contrib.EPOCH.toordinal(), None, None, None, "lost", 0, None, ZERO, ZERO)
 
 
 class _Lead(NamedTuple):
@@ -96,15 +98,16 @@ class Tally:
     """Counter totals so far, lead contributions still as counts of like facts.
 
     ``lead_contribution`` runs once per distinct ``Base`` (times its count) and once per
-    distinct (day, n) of engagements and of open follow-ups, each measured as what it adds
-    to a lead without them. That is exact while a lead's engagement and follow-up counters
-    do not depend on its other facts (they are tenant-wide by day); the generator test
-    compares the outcome with ``rebuild`` and would catch a change to that.
+    distinct (day, n, open) of engagements and (day, n) of open follow-ups, each measured as
+    what it adds to a lead without them. That is exact while a lead's engagement counters
+    depend on its other facts only through whether it is open now, and its follow-up
+    counters not at all (they are tenant-wide by day); the generator test compares the
+    outcome with ``rebuild`` and would catch a change to that.
     """
 
     totals: dict[contrib.Key, list[int]] = field(default_factory=dict)
     leads: Counter[Base] = field(default_factory=Counter)
-    engaged: Counter[tuple[str, int]] = field(default_factory=Counter)
+    engaged: Counter[tuple[str, int, bool]] = field(default_factory=Counter)
     follow_ups: Counter[tuple[str, int]] = field(default_factory=Counter)
 
     def add(self, part: contrib.Contribution, times: int = 1) -> None:
@@ -130,9 +133,11 @@ class Tally:
         for base, times in self.leads.items():
             out.add(contrib.lead_contribution(_facts(base, {}, {})), times)
         plain = contrib.lead_contribution(_facts(CANON, {}, {}))
-        for (day, n), times in self.engaged.items():
-            more = contrib.lead_contribution(_facts(CANON, {day: n}, {}))
-            out.add(contrib.difference(plain, more), times)
+        plain_closed = contrib.lead_contribution(_facts(CANON_CLOSED, {}, {}))
+        for (day, n, open_now), times in self.engaged.items():
+            canon, before = (CANON, plain) if open_now else (CANON_CLOSED, plain_closed)
+            more = contrib.lead_contribution(_facts(canon, {day: n}, {}))
+            out.add(contrib.difference(before, more), times)
         for (day, n), times in self.follow_ups.items():
             more = contrib.lead_contribution(_facts(CANON, {}, {day: n}))
             out.add(contrib.difference(plain, more), times)
@@ -194,8 +199,9 @@ class Summaries:
         engagements = {day_text(d): n for d, n in sorted(engaged.items())}
         tally = self.tally
         tally.leads[base] += 1
-        for item in engagements.items():
-            tally.engaged[item] += 1
+        open_now = journey.status in contrib.OPEN_STATUSES
+        for day, n in engagements.items():
+            tally.engaged[(day, n, open_now)] += 1
         for item in follow_ups.items():
             tally.follow_ups[item] += 1
         values = state_values(_facts(base, engagements, follow_ups))

@@ -20,6 +20,7 @@ from salestrack.auth.roles import Role
 from salestrack.auth.schemas import UserCreate
 from salestrack.core.db import transaction
 from salestrack.core.numbering import Counter
+from salestrack.generator import people
 from salestrack.generator.records import Context
 from salestrack.journey import clock
 from salestrack.leads import service as leads
@@ -29,12 +30,8 @@ from salestrack.money import inventory
 from salestrack.money.models import Inventory
 from salestrack.money.schemas import InventoryCreate
 
-CAMPAIGNS = (
-    ("Google Ads - always on", CampaignType.digital, 1200, 300),
-    ("Facebook lead forms", CampaignType.social, 600, 250),
-    ("Monthly newsletter", CampaignType.email, 150, 400),
-    ("Property Expo", CampaignType.event, 900, 200),
-    ("Channel partners", CampaignType.referral, 400, 150),
+CAMPAIGNS = tuple(
+    (name, CampaignType(kind), budget, roi) for name, kind, budget, roi in people.CAMPAIGNS
 )
 SOURCES = (
     (SourceType.website, "Google Ads", Channel.paid_search, 0, 30),
@@ -43,13 +40,13 @@ SOURCES = (
     (SourceType.event, "Property Expo stall", Channel.offline, 3, 10),
     (SourceType.partner, "Channel partner", Channel.referral, 4, 12),
     (SourceType.referral, "Customer referral", Channel.referral, None, 6),
-    (SourceType.walk_in, "Site office", Channel.offline, None, 7),
+    (SourceType.walk_in, "Site office walk-in", Channel.offline, None, 7),
     (SourceType.website, "Organic search", Channel.organic_search, None, 7),
 )
-PROJECTS = (
-    ("Whitefield Towers", "3BHK"),
-    ("Whitefield Towers", "2BHK"),
-    ("Lakeside Villas", "villa"),
+PROJECTS = tuple(
+    (project, unit_type)
+    for project, unit_types, *_place in people.PROJECTS
+    for unit_type in unit_types
 )
 
 
@@ -100,12 +97,13 @@ def _people(session: Session, actor: Actor) -> list[uuid.UUID]:
     stmt = select(User.id).where(User.tenant_id == actor.tenant_id, User.role == Role.sales_rep)
     reps = list(session.scalars(stmt))
     for i in range(len(reps), 5):
-        email = f"seed-rep{i}@{actor.tenant_slug}.example.com"
+        name = people.REP_NAMES[i % len(people.REP_NAMES)]
+        local = name.lower().replace(" ", ".")
         data = UserCreate(
-            email=email,
+            email=f"{local}@{actor.tenant_slug}.example.com",
             password=secrets.token_urlsafe(16),
             role=Role.sales_rep,
-            full_name=f"Rep {i}",
+            full_name=name,
         )
         reps.append(auth.create_user(session, actor=actor, data=data).id)
     return reps

@@ -14,6 +14,7 @@ summary rows.
 from __future__ import annotations
 
 from salestrack.generator import copybinary as cb
+from salestrack.generator import people
 from salestrack.generator.copytext import MINUTES_PER_DAY, NULL, day_text, stamp
 from salestrack.generator.lead_path import Journey, plan
 from salestrack.generator.presummed import Summaries
@@ -22,7 +23,7 @@ from salestrack.generator.simulate_money import Deal
 from salestrack.journey import rules
 from salestrack.journey.models import EngagementType
 
-PLACES = [("Whitefield, Bangalore", 12.9698, 77.7500), ("Sarjapur Road", 12.9100, 77.6800)]
+PLACES = people.VISIT_PLACES
 NO_VISIT = cb.NULL * 6
 NO_FOLLOW_UP = cb.FALSE + cb.NULL * 4
 MIDNIGHT = cb.clock(0)
@@ -40,6 +41,7 @@ def simulate_lead(ctx: Context, rows: Rows, summaries: Summaries, lead_day: int)
     source_id, campaign_id = ctx.pick_source()
     rep_id = ctx.reps[int(r() * len(ctx.reps))]
     rep = rep_id.hex
+    person = people.draw_person(r)
     created = ctx.happened_at(lead_day)
     events, fate = plan(ctx, lead_day)
     journey = Journey(ctx, lead_id, rep)
@@ -51,7 +53,7 @@ def simulate_lead(ctx: Context, rows: Rows, summaries: Summaries, lead_day: int)
     if fate in ("converted", "pending") and last is not None:
         booking_day = last // MINUTES_PER_DAY + 1 + int(r() * 20)
         if booking_day <= ctx.today_ordinal:
-            deal = Deal(ctx, rows, lead_id, rep, ctx.happened_at(booking_day))
+            deal = Deal(ctx, rows, lead_id, rep, ctx.happened_at(booking_day), person)
             for kind, when, milestone_id, meta in deal.run(confirmed=fate == "converted"):
                 metas[milestone_id] = meta
                 journey.milestone(milestone_id, kind, when)
@@ -59,10 +61,10 @@ def simulate_lead(ctx: Context, rows: Rows, summaries: Summaries, lead_day: int)
     year = day_text(lead_day)[:4]
     code = ctx.next_code(f"lead:{year}")
     rows.leads.append(
-        f"{ctx.tenant}\t{lead_id}\tLEAD-{year}-{code:04d}\tLead {code}\t\t{NULL}"
-        f"\t+91 98{10000000 + int(r() * 90000000)}\t{journey.status}\t{source_id.hex}"
-        f"\t{campaign_id.hex if campaign_id else NULL}\t{rep}\t{VALUES[int(r() * 3)]}\t"
-        f"\t{day_text(lead_day)}\t{stamp(created)}\t{ctx.actor}\t{ctx.now}\t{ctx.actor}\t{NULL}\n"
+        f"{ctx.tenant}\t{lead_id}\tLEAD-{year}-{code:04d}\t{person.name}\t{person.company}"
+        f"\t{person.email}\t{person.phone}\t{journey.status}\t{source_id.hex}"
+        f"\t{campaign_id.hex if campaign_id else NULL}\t{rep}\t{VALUES[int(r() * 3)]}"
+        f"\t{person.notes}\t{day_text(lead_day)}\t{stamp(created)}\t{ctx.actor}\t{ctx.now}\t{ctx.actor}\t{NULL}\n"
     )
     for milestone in journey.milestones:
         meta = metas.get(milestone.id, "{}")
@@ -115,13 +117,16 @@ def _milestone(ctx: Context, lead: bytes, m: Milestone, rep: bytes, meta: str) -
     day, minute = divmod(when, MINUTES_PER_DAY)
     r = ctx.rng.random
     if kind in VISITS:
-        name, lat, lon = PLACES[int(r() * 2)]
+        name, lat, lon = PLACES[int(r() * len(PLACES))]
+        outcome = OUTCOMES[int(r() * 3)]
         visit = (
             cb.word(name) + cb.float8(lat) + cb.float8(lon) + rep
-            + cb.int4(30 + int(r() * 121)) + cb.word(OUTCOMES[int(r() * 3)])
+            + cb.int4(30 + int(r() * 121)) + cb.word(outcome)
         )  # fmt: skip
+        notes = people.pick(people.VISIT_NOTE_FIELDS[outcome], r)
     else:
         visit = NO_VISIT
+        notes = people.pick(people.MILESTONE_NOTE_FIELDS.get(kind, people.NO_NOTE), r)
     if m.follow:
         follow_up = b"".join(
             (
@@ -141,7 +146,7 @@ def _milestone(ctx: Context, lead: bytes, m: Milestone, rep: bytes, meta: str) -
             MILESTONE_FIELDS, ctx.tenant_field, cb.uid(m.id), lead, cb.word(kind), cb.day(day),
             cb.NULL if generated else cb.clock(minute), MIDNIGHT if generated else cb.clock(minute),
             cb.NULL if m.before is None else cb.word(m.before), cb.word(m.after), visit, follow_up,
-            cb.EMPTY, cb.text(meta), at, ctx.actor_field, at, ctx.actor_field, cb.NULL,
+            notes, cb.text(meta), at, ctx.actor_field, at, ctx.actor_field, cb.NULL,
         )
     )  # fmt: skip
 
@@ -157,12 +162,14 @@ def _engagement(
     answered = done and r() < 0.4
     response = cb.stamp(when + 60 * (1 + int(r() * 48))) if answered else cb.NULL
     seconds = cb.int4(60 + int(r() * 1741)) if done and what == "call_made" else cb.NULL
+    subject = people.pick(people.SUBJECT_FIELDS[what], r)
+    reply = people.pick(people.RESPONSE_FIELDS, r) if answered else cb.EMPTY
     at = cb.stamp(when)
     return b"".join(
         (
             ENGAGEMENT_FIELDS, ctx.tenant_field, cb.uid(event_id), lead, cb.word(what),
-            cb.word(channel), at, cb.EMPTY, cb.EMPTY, cb.word(status),
-            cb.TRUE if answered else cb.FALSE, response, cb.EMPTY, seconds,
+            cb.word(channel), at, subject, cb.EMPTY, cb.word(status),
+            cb.TRUE if answered else cb.FALSE, response, reply, seconds,
             at, rep, at, rep, cb.NULL,
         )
     )  # fmt: skip

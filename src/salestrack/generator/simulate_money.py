@@ -18,6 +18,7 @@ from datetime import date
 from decimal import Decimal
 
 from salestrack.generator.copytext import MINUTES_PER_DAY, NULL, day_of, day_text, stamp
+from salestrack.generator.people import Person
 from salestrack.generator.records import Context, Entry, Rows
 from salestrack.money.booking_money import BookingCash
 from salestrack.money.inventory import HOLDING
@@ -31,8 +32,11 @@ MilestoneEvent = tuple[str, int, str, str]
 class Deal:
     """One lead's deal as it is written: rows into ``rows``, facts kept for the summaries."""
 
-    def __init__(self, ctx: Context, rows: Rows, lead_id: str, rep: str, when: int) -> None:
+    def __init__(
+        self, ctx: Context, rows: Rows, lead_id: str, rep: str, when: int, person: Person
+    ) -> None:
         self.ctx, self.rows, self.lead_id, self.rep, self.when = ctx, rows, lead_id, rep, when
+        self.person = person
         self.customer_id = ctx.new_id()
         self.customer_code = ""  # given when the deal runs
         self.booking_id = ""
@@ -103,8 +107,9 @@ class Deal:
         self.customer_code = f"CUST-{cust:04d}"
         at = stamp(self.when)
         self.rows.customers.append(
-            f"{ctx.tenant}\t{self.customer_id}\t{self.customer_code}\tCustomer {cust}"
-            f"\t{NULL}\t{NULL}\t{self.lead_id}\tactive\t{at}\t{ctx.actor}\t{at}\t{ctx.actor}\t{NULL}\n"
+            f"{ctx.tenant}\t{self.customer_id}\t{self.customer_code}\t{self.person.name}"
+            f"\t{self.person.email}\t{self.person.phone}"
+            f"\t{self.lead_id}\tactive\t{at}\t{ctx.actor}\t{at}\t{ctx.actor}\t{NULL}\n"
         )
         inventory_id, unit_type = ctx.inventory[int(r() * len(ctx.inventory))]
         self.booking_id = ctx.new_id()

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from salestrack.auth.context import Actor
 from salestrack.core import crud
 from salestrack.core.errors import Unprocessable
+from salestrack.core.schema_base import zoned
 from salestrack.journey import clock, followups, rules, status
 from salestrack.journey.models import (
     EngagementChannel,
@@ -79,7 +80,7 @@ def _completed(session: Session, *, actor: Actor, lead: Lead, row: LeadEngagemen
 
 def record_engagement(session: Session, *, actor: Actor, data: EngagementCreate) -> LeadEngagement:
     """Record a touchpoint on a lead of the actor's tenant (404 otherwise)."""
-    values = data.model_dump()
+    values = zoned(data.model_dump(), clock.tenant_zone(session, actor.tenant_id))
     _check(values)
     lead = leads.get_lead(session, actor=actor, lead_id=data.lead_id, for_update=True)
     row = crud.add(session, actor=actor, row=LeadEngagement(**values), entity=ENTITY)
@@ -109,7 +110,7 @@ def update_engagement(
     # Lock the lead before the engagement: the same order every journey write takes.
     lead = leads.get_lead(session, actor=actor, lead_id=found.lead_id, for_update=True)
     row = get_engagement(session, actor=actor, engagement_id=engagement_id, for_update=True)
-    values = data.changes()
+    values = zoned(data.changes(), clock.tenant_zone(session, actor.tenant_id))
     merged = {
         name: values.get(name, getattr(row, name))
         for name in (

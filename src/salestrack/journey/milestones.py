@@ -6,7 +6,11 @@ What a milestone accepts (422 otherwise):
   delete it.
 - Location (name, latitude, longitude), ``visited_by`` and ``outcome`` belong to visits:
   ``site_visit``, ``revisit`` and ``demo``. Latitude and longitude come together.
-- ``follow_up_required`` needs a ``follow_up_date``, which may not be before the milestone.
+- ``milestone_date`` left out is today in the tenant's zone.
+- ``follow_up_date`` may not be before the milestone. A follow-up asked for without a date
+  is due two days after the milestone, and a positive ``site_visit`` asks for one unless
+  the client says otherwise (``rules.follow_up_defaults``; the answer's
+  ``defaults_applied`` says what was filled in).
 - ``milestone_type`` and ``lead_id`` are fixed once recorded.
 Deleting a milestone is a soft delete; the lead's status and its history stay as they are.
 """
@@ -24,7 +28,7 @@ from salestrack.auth.context import Actor
 from salestrack.auth.models import User
 from salestrack.core import crud
 from salestrack.core.errors import Conflict, Unprocessable
-from salestrack.journey import followups, rules, status
+from salestrack.journey import clock, followups, rules, status
 from salestrack.journey.models import (
     FollowUpClosure,
     LeadMilestone,
@@ -77,18 +81,33 @@ def _check_visitor(session: Session, actor: Actor, values: dict[str, Any]) -> No
         )
 
 
-def record_milestone(session: Session, *, actor: Actor, data: MilestoneCreate) -> LeadMilestone:
+def record_milestone(
+    session: Session,
+    *,
+    actor: Actor,
+    data: MilestoneCreate,
+    applied: list[str] | None = None,
+) -> LeadMilestone:
     """Record a milestone and move the lead's status by the rules, in the caller's transaction.
 
     The lead's row is locked first, so ``status_before``/``status_after`` are the real
     statuses even when several milestones for one lead arrive at once. 404 for a lead not
-    in the actor's tenant; 409 for ``reengaged`` on a lead that is not lost.
+    in the actor's tenant; 409 for ``reengaged`` on a lead that is not lost. What the
+    follow-up rules filled in is appended to ``applied`` (for the answer).
     """
     milestone_type = MilestoneType(data.milestone_type)
     if milestone_type is MilestoneType.lead_generated:
         raise Unprocessable("lead_generated is recorded by the server when the lead is created")
     values = data.model_dump()
     meta = values.pop("metadata")
+    filled: list[str] = []
+    if values["milestone_date"] is None:
+        today = clock.today(clock.tenant_zone(session, actor.tenant_id))
+        values["milestone_date"] = today
+        filled.append(f"milestone_date: {today.isoformat()} (today)")
+    filled += rules.follow_up_defaults(milestone_type, values, given=data.model_fields_set)
+    if applied is not None:
+        applied.extend(filled)
     _check(milestone_type, values)
     _check_visitor(session, actor, values)
     lead = leads.get_lead(session, actor=actor, lead_id=data.lead_id, for_update=True)
@@ -135,11 +154,31 @@ def get_milestone(
 
 
 def update_milestone(
-    session: Session, *, actor: Actor, milestone_id: uuid.UUID, data: MilestoneUpdate
+    session: Session,
+    *,
+    actor: Actor,
+    milestone_id: uuid.UUID,
+    data: MilestoneUpdate,
+    applied: list[str] | None = None,
 ) -> LeadMilestone:
-    """Change a milestone's details; its type, lead and recorded statuses stay."""
+    """Change a milestone's details; its type, lead and recorded statuses stay. A follow-up
+    asked for now without a date gets the default date (appended to ``applied``)."""
     row = get_milestone(session, actor=actor, milestone_id=milestone_id, for_update=True)
     values = data.changes()
+    if (
+        values.get("follow_up_required")
+        and values.get("follow_up_date", row.follow_up_date) is None
+    ):
+        merged_day = {
+            "follow_up_required": True,
+            "milestone_date": values.get("milestone_date", row.milestone_date),
+        }
+        filled = rules.follow_up_defaults(
+            MilestoneType(row.milestone_type), merged_day, given={"follow_up_required"}
+        )
+        values["follow_up_date"] = merged_day["follow_up_date"]
+        if applied is not None:
+            applied.extend(filled)
     if "metadata" in values:
         values["meta"] = values.pop("metadata")
     milestone_type = MilestoneType(row.milestone_type)

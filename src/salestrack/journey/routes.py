@@ -58,12 +58,20 @@ def _page(items: list[Any], next_cursor: str | None) -> dict[str, Any]:
 # --- milestones --------------------------------------------------------------------
 
 
+def _with_defaults(row: Any, applied: list[str]) -> MilestonePublic:
+    return MilestonePublic.model_validate(row).model_copy(update={"defaults_applied": applied})
+
+
 @milestones_router.post(
     "/lead", response_model=MilestonePublic, status_code=201, responses=NO_SUCH_LEAD
 )
 def create_milestone(session: SessionDep, actor: Writer, body: MilestoneCreate) -> Any:
-    """Record a milestone; the lead's status moves by the pipeline rules."""
-    return service.record_milestone(session, actor=actor, data=body)
+    """Record a milestone; the lead's status moves by the pipeline rules. A follow-up asked
+    for without a date is due two days later, and a positive site visit asks for one
+    (``defaults_applied`` in the answer says what was filled in)."""
+    applied: list[str] = []
+    row = service.record_milestone(session, actor=actor, data=body, applied=applied)
+    return _with_defaults(row, applied)
 
 
 @milestones_router.get("/lead/{lead_id}", response_model=Page[MilestonePublic])
@@ -90,7 +98,11 @@ def update_milestone(
     session: SessionDep, actor: Writer, milestone_id: uuid.UUID, body: MilestoneUpdate
 ) -> Any:
     """Change a milestone's details (not its type, lead or recorded statuses)."""
-    return service.update_milestone(session, actor=actor, milestone_id=milestone_id, data=body)
+    applied: list[str] = []
+    row = service.update_milestone(
+        session, actor=actor, milestone_id=milestone_id, data=body, applied=applied
+    )
+    return _with_defaults(row, applied)
 
 
 @milestones_router.delete("/{milestone_id}", status_code=204)

@@ -18,15 +18,24 @@ reengaged                      lost -> contacted; 409 on a lead that is not lost
 
 Forward milestones never move a lead backwards (a demo after a proposal leaves it in
 negotiation) and leave a lost lead lost: it must be ``reengaged`` first.
+
+Follow-ups (the seed's rules, the same for every tenant and said back in each answer's
+``defaults_applied``): a ``site_visit`` with a ``positive`` outcome asks for a follow-up
+unless the client says ``follow_up_required: false``; a follow-up asked for without a
+date is due ``FOLLOW_UP_AFTER_DAYS`` (2) days after the milestone.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
 
 from salestrack.core.errors import Conflict, Unprocessable
 from salestrack.journey.models import (
     EngagementChannel,
     EngagementType,
     MilestoneType,
+    Outcome,
 )
 from salestrack.leads.models import LeadStatus
 
@@ -123,3 +132,34 @@ def check_channel(engagement_type: EngagementType, channel: EngagementChannel) -
             field="engagement_channel",
             allowed_channels=[c.value for c in fits],
         )
+
+
+FOLLOW_UP_AFTER_DAYS = 2
+FOLLOW_UP_RULE = (
+    f"a follow-up asked for without a follow_up_date is due {FOLLOW_UP_AFTER_DAYS} days after "
+    "the milestone; a positive site_visit asks for a follow-up unless follow_up_required is "
+    "false (both are said back in defaults_applied)"
+)
+
+
+def follow_up_defaults(
+    milestone_type: MilestoneType, values: dict[str, Any], *, given: set[str]
+) -> list[str]:
+    """Fill in what the seed's follow-up rules imply and the client left out (``values`` is
+    changed in place); the sentences say what was filled in, for the answer."""
+    applied: list[str] = []
+    if (
+        milestone_type is MilestoneType.site_visit
+        and values.get("outcome") == Outcome.positive
+        and "follow_up_required" not in given
+    ):
+        values["follow_up_required"] = True
+        applied.append("follow_up_required: true (a positive site visit asks for a follow-up)")
+    if values.get("follow_up_required") and values.get("follow_up_date") is None:
+        due = values["milestone_date"] + timedelta(days=FOLLOW_UP_AFTER_DAYS)
+        values["follow_up_date"] = due
+        applied.append(
+            f"follow_up_date: {due.isoformat()} ({FOLLOW_UP_AFTER_DAYS} days after the "
+            "milestone, the default follow-up)"
+        )
+    return applied

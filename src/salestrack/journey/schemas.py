@@ -21,14 +21,15 @@ from pydantic import (
 
 from salestrack.core.db import utcnow
 from salestrack.core.schema_base import (
+    MOMENT_DESCRIPTION,
     PRINTABLE,
     Day,
     InputModel,
+    Moment,
     Notes,
     OutputModel,
     ShortText,
     UpdateModel,
-    UtcMoment,
     finite_json,
 )
 from salestrack.journey.models import (
@@ -89,7 +90,10 @@ Subject = Annotated[str, StringConstraints(max_length=300), PRINTABLE]
 
 
 class MilestoneFields(InputModel):
-    milestone_date: Day
+    milestone_date: Day | None = Field(
+        None,
+        description="default: today in the tenant's time zone (said back in defaults_applied)",
+    )
     milestone_time: LocalTime | None = None
     location_name: ShortText | None = None
     location_latitude: Latitude | None = None
@@ -97,8 +101,21 @@ class MilestoneFields(InputModel):
     visited_by: uuid.UUID | None = Field(default=None, description="a user of this tenant")
     duration_minutes: Minutes | None = None
     outcome: Outcome | None = None
-    follow_up_required: bool = False
-    follow_up_date: Day | None = None
+    follow_up_required: bool = Field(
+        default=False,
+        description=(
+            "default false, but true for a site_visit with a positive outcome (the seed's "
+            "rule: a positive visit asks for a follow-up); send false to opt out"
+        ),
+    )
+    follow_up_date: Day | None = Field(
+        default=None,
+        description=(
+            "when the follow-up is due, not before milestone_date; when a follow-up is "
+            "required and this is left out it is milestone_date + 2 days "
+            "(said back in defaults_applied)"
+        ),
+    )
     notes: Notes = ""
     metadata: Metadata = Field(
         default_factory=dict,
@@ -156,6 +173,13 @@ class MilestonePublic(Audit):
     follow_up_closed_by_id: uuid.UUID | None
     notes: str
     metadata: dict[str, Any] = Field(validation_alias="meta")
+    defaults_applied: list[str] = Field(
+        default_factory=list,
+        description=(
+            "what the server filled in that this request left out (e.g. the default "
+            "follow_up_date); empty on reads"
+        ),
+    )
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -170,17 +194,20 @@ class MilestonePublic(Audit):
 
 
 class EngagementCreate(InputModel):
-    """A touchpoint; timestamps need a zone (``2025-11-05T10:00:00+05:30`` or ``...Z``)."""
+    """A touchpoint; a timestamp without an offset (``2025-11-05T10:00:00``) is read in the
+    tenant's time zone, one with an offset (``+05:30``, ``Z``) is that moment."""
 
     lead_id: uuid.UUID
     engagement_type: EngagementType
     engagement_channel: EngagementChannel
-    engagement_date: UtcMoment = Field(default_factory=utcnow, description="default: now")
+    engagement_date: Moment = Field(
+        default_factory=utcnow, description=f"default: now. {MOMENT_DESCRIPTION}"
+    )
     subject: Subject = ""
     notes: Notes = ""
     status: EngagementStatus = EngagementStatus.completed
     response_received: bool = False
-    response_date: UtcMoment | None = None
+    response_date: Moment | None = None
     response_notes: Notes = ""
     duration_seconds: Seconds | None = None
 
@@ -202,12 +229,12 @@ class EngagementUpdate(UpdateModel):
     )
     engagement_type: EngagementType | None = None
     engagement_channel: EngagementChannel | None = None
-    engagement_date: UtcMoment | None = None
+    engagement_date: Moment | None = None
     subject: Subject | None = None
     notes: Notes | None = None
     status: EngagementStatus | None = None
     response_received: bool | None = None
-    response_date: UtcMoment | None = None
+    response_date: Moment | None = None
     response_notes: Notes | None = None
     duration_seconds: Seconds | None = None
 

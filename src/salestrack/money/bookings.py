@@ -7,7 +7,8 @@ State machine (any other change is a 409)::
     confirmed -> completed | cancelled
     completed, cancelled: final
 
-Cancelling goes through ``cancel_booking`` (reason, refund), never a plain status change.
+Cancelling goes through ``cancel_booking`` (reason, refund), never a plain status change:
+``PATCH`` with ``status: cancelled`` and ``cancellation_reason`` calls it too.
 Confirming (at creation or later), in the caller's transaction: a ``booking`` milestone on
 the lead, an ``invoice`` for the booking amount on the customer's ledger that references
 the booking, and ``invoice_entry_id`` on the booking (posted once, ever).
@@ -65,8 +66,14 @@ def get_booking(
     return booking
 
 
-def create_booking(session: Session, *, actor: Actor, data: BookingCreate) -> Booking:
-    """Take units (409 with the units left when too few) and, if confirmed, invoice."""
+def create_booking(
+    session: Session, *, actor: Actor, data: BookingCreate, applied: list[str] | None = None
+) -> Booking:
+    """Take units (409 with the units left when too few) and, if confirmed, invoice.
+
+    Without ``inventory_id`` the row is the tenant's one row of ``unit_type`` (422 listing
+    the choices otherwise; the pick is appended to ``applied``). ``units_booked`` and
+    ``units_available`` are checks of what the server derives: 409 with its figure."""
     crud.check_references(
         session,
         tenant_id=actor.tenant_id,
@@ -76,20 +83,30 @@ def create_booking(session: Session, *, actor: Actor, data: BookingCreate) -> Bo
         raise Unprocessable(f"a new booking is pending, confirmed or on_hold, not {data.status}")
     customer = session.get(Customer, (actor.tenant_id, data.customer_id))
     assert customer is not None
+    inventory_id = data.inventory_id
+    if inventory_id is None:
+        picked, note = inventory.pick_for(
+            session, tenant_id=actor.tenant_id, unit_type=data.unit_type
+        )
+        inventory_id = picked.id
+        if applied is not None:
+            applied.append(note)
     crud.check_references(
         session,
         tenant_id=actor.tenant_id,
-        refs={"inventory_id": (Inventory, data.inventory_id)},
+        refs={"inventory_id": (Inventory, inventory_id)},
     )
-    stock = inventory.take_units(
-        session, actor=actor, inventory_id=data.inventory_id, units=data.unit_count
+    stock, available = inventory.take_units(
+        session, actor=actor, inventory_id=inventory_id, units=data.unit_count
     )
     if data.unit_type is not None and data.unit_type != stock.unit_type:
         raise Unprocessable(
             f"unit_type {data.unit_type!r} does not match the inventory's {stock.unit_type!r}",
             field="unit_type",
         )
-    values = data.model_dump()
+    _check_expected(data, units_booked=data.unit_count, units_available=available - data.unit_count)
+    values = data.model_dump(exclude={"units_booked", "units_available"})
+    values["inventory_id"] = inventory_id
     values["unit_type"] = stock.unit_type
     values["lead_id"] = data.lead_id or customer.lead_id
     values["booking_code"] = BOOKINGS.claim_code(session, actor=actor, given=data.booking_code)
@@ -99,16 +116,45 @@ def create_booking(session: Session, *, actor: Actor, data: BookingCreate) -> Bo
     return booking
 
 
+def _check_expected(data: BookingCreate, *, units_booked: int, units_available: int) -> None:
+    """The derived figures a client sent are checks: 409 with the server's when they differ."""
+    for name, server in (("units_booked", units_booked), ("units_available", units_available)):
+        sent = getattr(data, name)
+        if sent is not None and sent != server:
+            extra: dict[str, Any] = {name: server}
+            raise Conflict(
+                f"{name} would be {server}, not {sent}: the server derives it",
+                field=name,
+                **extra,
+            )
+
+
 def update_booking(
     session: Session, *, actor: Actor, booking_id: uuid.UUID, data: BookingUpdate
 ) -> Booking:
-    """Change dates, notes, amount (until invoiced) or status along the state machine."""
+    """Change dates, notes, amount (until invoiced) or status along the state machine;
+    ``status: cancelled`` with the cancellation fields is ``cancel_booking``."""
     booking = get_booking(session, actor=actor, booking_id=booking_id, for_update=True)
     values = data.changes()
+    for name in BookingUpdate.CANCELLATION:
+        values.pop(name, None)
     current = S(booking.status)
     target = S(values.get("status", current))
+    cancellation = data.cancellation()
+    if cancellation is not None:
+        values.pop("status")
+        _change(session, actor, booking, values)
+        return cancel_booking(session, actor=actor, booking_id=booking_id, data=cancellation)
     if target is not current:
         check_transition(current, target)
+    _change(session, actor, booking, values)
+    if target is S.confirmed and current is not S.confirmed:
+        _confirm(session, actor=actor, booking=booking, on=utcnow().date())
+    return booking
+
+
+def _change(session: Session, actor: Actor, booking: Booking, values: dict[str, Any]) -> None:
+    """Apply plain changes (dates, notes, amount, status) once their rules hold."""
     if (
         "booking_amount" in values
         and values["booking_amount"] != booking.booking_amount
@@ -122,15 +168,16 @@ def update_booking(
     delivery_date = values.get("delivery_date", booking.delivery_date)
     if delivery_date is not None and delivery_date < booking_date:
         raise Unprocessable("delivery_date may not be before booking_date", field="delivery_date")
-    crud.change(session, actor=actor, row=booking, values=values, entity=ENTITY)
-    if target is S.confirmed and current is not S.confirmed:
-        _confirm(session, actor=actor, booking=booking, on=utcnow().date())
-    return booking
+    if values:
+        crud.change(session, actor=actor, row=booking, values=values, entity=ENTITY)
 
 
 def check_transition(current: BookingStatus, target: BookingStatus) -> None:
     if target is S.cancelled and target in TRANSITIONS[current]:
-        raise Conflict("cancel a booking with POST /api/v1/sales/bookings/{id}/cancel")
+        raise Conflict(
+            "cancelling needs a cancellation_reason: PATCH with status cancelled and "
+            "cancellation_reason, or POST /api/v1/sales/bookings/{id}/cancel"
+        )
     if target not in TRANSITIONS[current]:
         allowed = ", ".join(sorted(s.value for s in TRANSITIONS[current])) or "nothing"
         raise Conflict(

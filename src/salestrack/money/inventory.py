@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from salestrack.auth.context import Actor
 from salestrack.core import crud
-from salestrack.core.errors import Conflict
+from salestrack.core.errors import Conflict, Unprocessable
 from salestrack.money.models import Booking, BookingStatus, Inventory
 from salestrack.money.schemas import InventoryCreate, InventoryUpdate
 
@@ -137,8 +137,11 @@ def filtered(
     return stmt
 
 
-def take_units(session: Session, *, actor: Actor, inventory_id: uuid.UUID, units: int) -> Inventory:
-    """Lock the row and make sure ``units`` are free (409 with the units left if not)."""
+def take_units(
+    session: Session, *, actor: Actor, inventory_id: uuid.UUID, units: int
+) -> tuple[Inventory, int]:
+    """Lock the row and make sure ``units`` are free (409 with the units left if not);
+    the row and the units available before this take."""
     row = get_inventory(session, actor=actor, inventory_id=inventory_id, for_update=True)
     held = held_units(session, tenant_id=actor.tenant_id, inventory_ids=[row.id])[row.id]
     available = row.total_units - held
@@ -148,4 +151,41 @@ def take_units(session: Session, *, actor: Actor, inventory_id: uuid.UUID, units
             field="unit_count",
             units_available=available,
         )
-    return row
+    return row, available
+
+
+def rows_of_type(session: Session, *, tenant_id: uuid.UUID, unit_type: str) -> list[Inventory]:
+    """The tenant's live inventory rows of ``unit_type``, by project."""
+    stmt = filtered(tenant_id=tenant_id, project=None, unit_type=unit_type)
+    return list(session.scalars(stmt.order_by(Inventory.project, Inventory.id)))
+
+
+def pick_for(
+    session: Session, *, tenant_id: uuid.UUID, unit_type: str | None
+) -> tuple[Inventory, str]:
+    """The one inventory row a booking without ``inventory_id`` means, and the sentence
+    saying so; 422 listing the rows to choose from when none or several fit."""
+    if unit_type is None:
+        raise Unprocessable("give inventory_id, or a unit_type to pick it by", field="inventory_id")
+    rows = rows_of_type(session, tenant_id=tenant_id, unit_type=unit_type)
+    if len(rows) == 1:
+        row = rows[0]
+        note = f"inventory_id: {row.id} ({row.project}, the only {unit_type} inventory)"
+        return row, note
+    everything = crud.scoped(Inventory, tenant_id).order_by(Inventory.project, Inventory.unit_type)
+    choices = rows or list(session.scalars(everything.limit(50)))
+    held = held_units(session, tenant_id=tenant_id, inventory_ids=(r.id for r in choices))
+    listed = [
+        {
+            "inventory_id": str(r.id),
+            "project": r.project,
+            "unit_type": r.unit_type,
+            "units_available": r.total_units - held[r.id],
+        }
+        for r in choices
+    ]
+    why = f"{len(rows)} inventory rows are {unit_type}" if rows else f"no inventory is {unit_type}"
+
+    raise Unprocessable(
+        f"{why}: give inventory_id (one of the choices)", field="inventory_id", choices=listed
+    )

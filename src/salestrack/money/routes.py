@@ -81,9 +81,15 @@ def update_inventory(
 
 @bookings_router.post("", response_model=BookingPublic, status_code=201)
 def create_booking(session: SessionDep, actor: Writer, body: BookingCreate) -> Any:
-    """Book units (409 with the units left when too few); confirmed bookings are invoiced."""
-    row = bookings.create_booking(session, actor=actor, data=body)
-    return booking_queries.view(session, tenant_id=actor.tenant_id, row=row)
+    """Book units (409 with the units left when too few); confirmed bookings are invoiced.
+    Without inventory_id the tenant's one row of the unit_type is used (said back in
+    defaults_applied); units_booked and units_available, if sent, are checks (409)."""
+    applied: list[str] = []
+    row = bookings.create_booking(session, actor=actor, data=body, applied=applied)
+    return {
+        **booking_queries.view(session, tenant_id=actor.tenant_id, row=row),
+        "defaults_applied": applied,
+    }
 
 
 @bookings_router.get("", response_model=Page[BookingPublic])
@@ -128,7 +134,9 @@ def get_booking(session: SessionDep, actor: Reader, booking_id: uuid.UUID) -> An
 def update_booking(
     session: SessionDep, actor: Writer, booking_id: uuid.UUID, body: BookingUpdate
 ) -> Any:
-    """Change dates, notes, amount (until invoiced) or status (409 off the state machine)."""
+    """Change dates, notes, amount (until invoiced) or status (409 off the state machine).
+    status cancelled with cancellation_reason (refund, date) is the cancellation of
+    POST …/cancel."""
     row = bookings.update_booking(session, actor=actor, booking_id=booking_id, data=body)
     return booking_queries.view(session, tenant_id=actor.tenant_id, row=row)
 

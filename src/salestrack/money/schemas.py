@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, ClassVar
 
-from pydantic import AfterValidator, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, AliasChoices, Field, StringConstraints, model_validator
 
 from salestrack.core.db import utcnow
 from salestrack.core.schema_base import (
@@ -23,6 +23,8 @@ from salestrack.core.schema_base import (
     PositiveMoney,
     UpdateModel,
 )
+from salestrack.money.health import RULE as HEALTH_RULE
+from salestrack.money.health import Band
 from salestrack.money.models import BookingStatus, EntryStatus, TransactionType
 
 UnitType = Annotated[str, StringConstraints(min_length=1, max_length=50), PRINTABLE]
@@ -80,15 +82,44 @@ class InventoryPublic(Audit):
 # --- bookings ----------------------------------------------------------------------
 
 
+DEFAULTS_APPLIED: list[str] = Field(
+    default_factory=list,
+    description="what the server filled in that this request left out; empty on reads",
+)
+
+
 class BookingCreate(InputModel):
     booking_code: Code | None = None
     customer_id: uuid.UUID
     lead_id: uuid.UUID | None = Field(None, description="defaults to the customer's lead")
-    inventory_id: uuid.UUID
+    inventory_id: uuid.UUID | None = Field(
+        None,
+        description=(
+            "the inventory row the units come from; left out, it is the tenant's one row of "
+            "this unit_type (said back in defaults_applied); 422 listing the rows when "
+            "several fit or none does"
+        ),
+    )
     booking_date: Day = Field(default_factory=_today)
     booking_amount: PositiveMoney
-    unit_type: UnitType | None = Field(None, description="must match the inventory's if given")
+    unit_type: UnitType | None = Field(
+        None, description="must match the inventory's if given; picks the row without inventory_id"
+    )
     unit_count: Annotated[int, Field(ge=1, le=10_000)] = 1
+    units_booked: Units | None = Field(
+        None,
+        description=(
+            "a check, not an input: the units this booking will hold (unit_count); "
+            "409 with the server's figure if it differs"
+        ),
+    )
+    units_available: Units | None = Field(
+        None,
+        description=(
+            "a check, not an input: the inventory's units left after this booking; "
+            "409 with the server's figure if it differs"
+        ),
+    )
     delivery_date: Day | None = None
     status: BookingStatus = BookingStatus.pending
     notes: Notes = ""
@@ -101,14 +132,68 @@ class BookingCreate(InputModel):
 
 
 class BookingUpdate(UpdateModel):
+    """``status: cancelled`` with ``cancellation_reason`` (and optionally the refund and the
+    date) runs the same cancellation as ``POST /bookings/{id}/cancel``."""
+
     NOT_NULL: ClassVar[frozenset[str]] = frozenset(
-        {"booking_date", "booking_amount", "status", "notes"}
+        {
+            "booking_date",
+            "booking_amount",
+            "status",
+            "notes",
+            "cancellation_reason",
+            "cancellation_refund_amount",
+            "cancellation_date",
+        }
     )
     booking_date: Day | None = None
     booking_amount: PositiveMoney | None = None
     delivery_date: Day | None = None
-    status: BookingStatus | None = None
+    status: BookingStatus | None = Field(
+        None,
+        description=(
+            "along the state machine; cancelled needs cancellation_reason and runs the "
+            "cancellation of POST /bookings/{id}/cancel"
+        ),
+    )
     notes: Notes | None = None
+    cancellation_reason: Reason | None = Field(
+        None, description="with status cancelled: the cancellation's reason"
+    )
+    cancellation_refund_amount: Money | None = Field(
+        None, description="with status cancelled: the refund (default 0, at most what was paid)"
+    )
+    cancellation_date: Day | None = Field(
+        None, description="with status cancelled: the day (default today)"
+    )
+
+    CANCELLATION: ClassVar[tuple[str, ...]] = (
+        "cancellation_reason",
+        "cancellation_refund_amount",
+        "cancellation_date",
+    )
+
+    @model_validator(mode="after")
+    def _cancellation(self) -> BookingUpdate:
+        given = [name for name in self.CANCELLATION if name in self.model_fields_set]
+        if self.status is BookingStatus.cancelled and "cancellation_reason" not in given:
+            raise ValueError(
+                "cancelling needs a cancellation_reason (or use POST /bookings/{id}/cancel)"
+            )
+        if given and self.status is not BookingStatus.cancelled:
+            raise ValueError(f"{', '.join(given)} go only with status cancelled")
+        return self
+
+    def cancellation(self) -> BookingCancel | None:
+        """The cancellation this update asks for, as ``POST …/cancel`` takes it."""
+        if self.status is not BookingStatus.cancelled or self.cancellation_reason is None:
+            return None
+        values: dict[str, object] = {"reason": self.cancellation_reason}
+        if self.cancellation_refund_amount is not None:
+            values["refund_amount"] = self.cancellation_refund_amount
+        if self.cancellation_date is not None:
+            values["cancellation_date"] = self.cancellation_date
+        return BookingCancel.model_validate(values)
 
 
 class BookingCancel(InputModel):
@@ -143,6 +228,7 @@ class BookingPublic(Audit):
     cancellation_date: date | None
     cancellation_reason: str | None
     cancellation_refund_amount: Amount | None
+    defaults_applied: list[str] = DEFAULTS_APPLIED
 
 
 # --- ledger ------------------------------------------------------------------------
@@ -173,7 +259,11 @@ class LedgerEntryCreate(InputModel):
     )
     reference_document_type: RefType | None = None
     reference_document_id: RefId | None = None
-    description: Notes = ""
+    description: Notes = Field(
+        "",
+        validation_alias=AliasChoices("description", "remarks"),
+        description="free text; `remarks` (the seed's name) is accepted for it",
+    )
 
     @model_validator(mode="after")
     def _sides(self) -> LedgerEntryCreate:
@@ -227,6 +317,7 @@ class LedgerSummary(OutputModel):
     last_payment_date: date | None
     days_since_oldest_unpaid_invoice: int | None
     entry_count: int
+    health: Band = Field(description=f"the customer's health band: {HEALTH_RULE}")
 
 
 class CustomerLedger(OutputModel):

@@ -18,6 +18,7 @@ from salestrack.auth.context import Actor
 from salestrack.core import crud
 from salestrack.core.db import utcnow
 from salestrack.leads.models import Customer
+from salestrack.money import health
 from salestrack.money.models import EntryStatus, LedgerEntry, TransactionType
 from salestrack.money.schemas import LedgerSummary
 
@@ -51,6 +52,8 @@ def customer_summary(session: Session, *, actor: Actor, customer_id: uuid.UUID) 
     collection = (
         ((paid - refunded) / billed * HUNDRED).quantize(Decimal("0.01")) if billed > 0 else None
     )
+    outstanding = all_debits - all_credits
+    oldest, oldest_debit = _oldest_unpaid_ages(session, mine)
     return LedgerSummary(
         customer_id=customer_id,
         total_invoiced=invoiced,
@@ -58,11 +61,12 @@ def customer_summary(session: Session, *, actor: Actor, customer_id: uuid.UUID) 
         total_credit_notes=credit_notes,
         total_debit_notes=debit_notes,
         total_refunded=refunded,
-        outstanding=all_debits - all_credits,
+        outstanding=outstanding,
         payment_collection_percent=collection,
         last_payment_date=last_payment,
-        days_since_oldest_unpaid_invoice=_oldest_unpaid_age(session, mine),
+        days_since_oldest_unpaid_invoice=oldest,
         entry_count=count,
+        health=health.band(outstanding, oldest_debit),
     )
 
 
@@ -98,8 +102,11 @@ def _by_type(
     return debit, credit, refunded, last_payment
 
 
-def _oldest_unpaid_age(session: Session, mine: tuple[ColumnElement[bool], ...]) -> int | None:
-    """Days since the oldest invoice not yet covered, applying credits to debits oldest first."""
+def _oldest_unpaid_ages(
+    session: Session, mine: tuple[ColumnElement[bool], ...]
+) -> tuple[int | None, int | None]:
+    """Days since the oldest invoice, and since the oldest debit of any kind, not yet
+    covered, applying credits to debits oldest first."""
     credits = session.execute(
         select(func.coalesce(func.sum(LedgerEntry.credit_amount), 0)).where(
             *mine,
@@ -112,11 +119,15 @@ def _oldest_unpaid_age(session: Session, mine: tuple[ColumnElement[bool], ...]) 
         .order_by(LedgerEntry.transaction_date, LedgerEntry.position)
     )
     remaining: Decimal = credits
+    today = utcnow().date()
+    oldest_debit: int | None = None
     for kind, amount, day in debits:
         if remaining >= amount:
             remaining -= amount
             continue
         remaining = ZERO
+        if oldest_debit is None:
+            oldest_debit = (today - day).days
         if kind == TransactionType.invoice:
-            return int((utcnow().date() - day).days)
-    return None
+            return (today - day).days, oldest_debit
+    return None, oldest_debit

@@ -3,6 +3,11 @@
 revenue = booking amounts of the campaign's leads' confirmed or completed bookings
 (cancelled ones net out); collected = payments on those bookings less refunds paid out.
 ROI = (revenue - budget) / budget x 100; cash ROI uses collected instead of revenue.
+
+A soft-deleted campaign keeps its row while live leads of the window reference it, marked
+``deleted``: deleting a campaign does not delete its leads, and moving them to "no
+campaign" would misattribute them (and the rows would no longer add up to the funnel). A
+deleted campaign without such leads has no row.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ COLUMNS = (
     "roi",
     "expected_roi",
     "cash_roi",
+    "deleted",
 )
 
 
@@ -71,11 +77,17 @@ def build(
                 if campaign and campaign.expected_roi is not None
                 else None,
                 "cash_roi": pct(collected - budget, budget) if budget is not None else None,
+                "deleted": campaign is not None and campaign.deleted_at is not None,
             }
         )
     rows.sort(key=lambda r: (-int(r["leads"]), r["campaign_code"] or "~", r["campaign_id"] or ""))
     return {"as_of": as_of(), **w.echo(), "touch": touch, "campaigns": rows}
 
 
+def _cell(value: Any) -> Any:
+    """A table cell: a flag as the text ``true``/``false`` (as in the JSON), in CSV and Excel."""
+    return str(value).lower() if isinstance(value, bool) else value
+
+
 def table(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
-    return list(COLUMNS), [[row[c] for c in COLUMNS] for row in report["campaigns"]]
+    return list(COLUMNS), [[_cell(row[c]) for c in COLUMNS] for row in report["campaigns"]]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from salestrack.money import health
 from salestrack.reports.models import ZERO_ID
 
 # (family, dim_kind, dim_id, grain, period, metric)
@@ -105,6 +106,9 @@ def lead_contribution(facts: LeadFacts) -> Contribution:
         _dated(out, "lead", dims, day, f"r{rank}", n=1)
     if facts.status == "lost":
         _dated(out, "lead", dims, day, "lost", n=1)
+    if facts.reached >= RANK["converted"] and facts.revenue > 0:
+        # converted and holding a live invoiced booking: the booking rate's numerator
+        _dated(out, "lead", dims, day, "booked", n=1)
     _dated(out, "lead", dims, day, "revenue", amount=cents(facts.revenue))
     _dated(out, "lead", dims, day, "collected", amount=cents(facts.collected))
     if facts.converted_on is not None:
@@ -112,8 +116,11 @@ def lead_contribution(facts: LeadFacts) -> Contribution:
         _dated(out, "lead", dims, day, "conv", n=1)
         _dated(out, "lead", dims, day, "conv_days", n=days)
     _add(out, ("status", "all", ZERO_ID, "a", EPOCH, facts.status), 1, 0)
+    open_now = facts.status in OPEN_STATUSES
     for text, count in facts.engagements.items():
         _dated(out, "eng", dims[:1], date.fromisoformat(text), "eng", n=count)
+        if open_now:  # the engagement rate counts touches of the leads open now
+            _dated(out, "eng", dims[:1], date.fromisoformat(text), "eng_open", n=count)
     for text, count in facts.follow_ups.items():
         _dated(out, "fu", dims[:1], date.fromisoformat(text), "open", n=count)
     return _freeze(out)
@@ -170,6 +177,13 @@ def customer_contribution(facts: CustomerFacts) -> Contribution:
             _dated(out, "ledger", dims, day, metric, amount=amount)
     for text, amount in facts.unpaid.items():
         _dated(out, "ar", dims, date.fromisoformat(text), "unpaid", amount=amount)
+    if facts.outstanding > 0:
+        # AR health: the balance's band now, and the day its oldest unpaid debit ages from
+        band = health.amount_band(facts.outstanding)
+        _add(out, ("cust", "all", ZERO_ID, "a", EPOCH, f"owing:{band}"), 1, 0)
+        if facts.unpaid:
+            oldest = min(date.fromisoformat(text) for text in facts.unpaid)
+            _dated(out, "cust", dims, oldest, f"oldest:{band}", n=1)
     return _freeze(out)
 
 

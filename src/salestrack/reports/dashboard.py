@@ -4,7 +4,10 @@ The period is ``from``..``to`` (default: this month to date); the previous perio
 same number of days just before it. Lead KPIs count the period's cohort (leads dated in
 it, at the furthest stage each reached). Money KPIs are cumulative up to the period's
 end. ``active_customers``, ``engagement_rate`` and the follow-up counts are states of
-today, kept without history, so their ``previous`` is null.
+today, kept without history, so their ``previous`` is null. Every ratio divides two counts
+of one population (``definitions.KPI_DEFINITIONS`` says which, beside each figure): the
+booking rate is the cohort's converted leads holding a live invoiced booking over the
+cohort's converted leads, not the period's bookings over a cohort count.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from salestrack.reports import ar_health
 from salestrack.reports.common import Window, as_of, money, month_start, pct, previous, ratio
 from salestrack.reports.contrib import OPEN_STATUSES
 from salestrack.reports.figure_types import Figures
@@ -61,7 +65,7 @@ def _period(figures: Figures, lo: date, hi: date, filters: dict[str, Any]) -> di
         "booked_amount": money(booked_amount),
         "customer_ltv": ratio(invoiced, figures.customers(None, hi)),
         "payment_collection": pct(collected, billed) if billed > 0 else None,
-        "booking_rate": pct(booked, converted),
+        "booking_rate": pct(leads.n("booked"), converted),
         "avg_days_to_conversion": ratio(leads.n("conv_days"), leads.n("conv")),
         "engagements_this_month": figures.engagements(lo, hi),
         "outstanding_balance": money(ledger.amount("balance")),
@@ -83,7 +87,8 @@ def build(figures: Figures, w: Window, today: date) -> dict[str, Any]:
     statuses = figures.lead_statuses()
     active_leads = sum(statuses.n(s) for s in OPEN_STATUSES)
     now["active_customers"] = figures.active_customers(today - timedelta(days=90))
-    now["engagement_rate"] = ratio(now["engagements_this_month"], active_leads)
+    touches = figures.engagements(w.lo, w.hi, open_leads_only=True)
+    now["engagement_rate"] = ratio(touches, active_leads)
     now["pending_follow_ups"] = figures.follow_ups(None, None)
     now["overdue_follow_ups"] = figures.follow_ups(None, today - timedelta(days=1))
     kpis = {name: {"value": now[name], "previous": before.get(name)} for name in KPIS}
@@ -93,6 +98,7 @@ def build(figures: Figures, w: Window, today: date) -> dict[str, Any]:
         "previous_from": prev_lo.isoformat(),
         "previous_to": prev_hi.isoformat(),
         "kpis": kpis,
+        "ar_health": ar_health.summary(figures, today),
     }
 
 

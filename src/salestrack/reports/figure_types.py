@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Protocol
 
+from salestrack.money import health
 from salestrack.reports.counters import Sums
 
 # filter name -> counter dimension
@@ -24,6 +25,9 @@ BY_DIMENSION = {
     "lsource": "last_source_id",
     "lcampaign": "last_campaign_id",
 }
+# AR health counters (``contrib.customer_contribution``), by balance band
+OWING_METRICS = [f"owing:{band}" for band in health.AMOUNT_BANDS]
+OLDEST_METRICS = [f"oldest:{band}" for band in health.AMOUNT_BANDS]
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,12 @@ class Figures(Protocol):
 
     def ledger(self, lo: date | None, hi: date | None) -> Sums: ...
 
-    def engagements(self, lo: date | None, hi: date | None) -> int: ...
+    def engagements(
+        self, lo: date | None, hi: date | None, *, open_leads_only: bool = False
+    ) -> int:
+        """Engagements dated in ``lo``..``hi`` (UTC day); with ``open_leads_only``, only
+        those on leads open now (new, contacted, qualified, negotiation)."""
+        ...
 
     def follow_ups(self, lo: date | None, hi: date | None) -> int: ...
 
@@ -66,6 +75,15 @@ class Figures(Protocol):
     def active_customers(self, since: date) -> int: ...
 
     def unpaid(self, lo: date | None, hi: date | None) -> Decimal: ...
+
+    def owing_bands(self) -> Sums:
+        """Customers owing now (outstanding > 0) by balance band: ``owing:<band>``."""
+        ...
+
+    def overdue_bands(self, until: date) -> Sums:
+        """Of those, the ones whose oldest unpaid debit is dated ``until`` or earlier, by
+        balance band: ``oldest:<band>``."""
+        ...
 
     def debtors(self, limit: int, after: tuple[Decimal, uuid.UUID] | None) -> list[Debtor]: ...
 

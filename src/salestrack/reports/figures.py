@@ -20,7 +20,13 @@ from sqlalchemy.orm import Session
 from salestrack.leads.models import Customer
 from salestrack.reports import counters
 from salestrack.reports.counters import Sums
-from salestrack.reports.figure_types import BY_DIMENSION, DIMENSIONS, Debtor
+from salestrack.reports.figure_types import (
+    BY_DIMENSION,
+    DIMENSIONS,
+    OLDEST_METRICS,
+    OWING_METRICS,
+    Debtor,
+)
 from salestrack.reports.models import ReportCustomerState
 from salestrack.reports.oracle import OracleFigures
 
@@ -117,8 +123,10 @@ class CounterFigures:
     def ledger(self, lo: date | None, hi: date | None) -> Sums:
         return self._read("ledger", lo, hi)
 
-    def engagements(self, lo: date | None, hi: date | None) -> int:
-        return self._read("eng", lo, hi).n("eng")
+    def engagements(
+        self, lo: date | None, hi: date | None, *, open_leads_only: bool = False
+    ) -> int:
+        return self._read("eng", lo, hi).n("eng_open" if open_leads_only else "eng")
 
     def follow_ups(self, lo: date | None, hi: date | None) -> int:
         return self._read("fu", lo, hi).n("open")
@@ -132,6 +140,12 @@ class CounterFigures:
 
     def unpaid(self, lo: date | None, hi: date | None) -> Decimal:
         return self._read("ar", lo, hi).amount("unpaid")
+
+    def owing_bands(self) -> Sums:
+        return self._read("cust", None, None, all_time=True, metrics=OWING_METRICS)
+
+    def overdue_bands(self, until: date) -> Sums:
+        return self._read("cust", None, until, metrics=OLDEST_METRICS)
 
     def outstanding_total(self) -> Decimal:
         return self._read("ledger", None, None, metrics=["balance"]).amount("balance")

@@ -3,7 +3,8 @@
 Payments and credits settle a customer's oldest debits first; what is left of each debit
 ages from its transaction date: 0-30 days (also future-dated), 31-60, 61-90, over 90.
 ``outstanding`` is the ledger balance (negative when a refund is due to the customer).
-Customers are listed owing the most first, a page at a time.
+Customers are listed owing the most first, a page at a time, each with its health band
+(``money.health``); ``health`` sums the bands over every owing customer (``ar_health``).
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from decimal import Decimal
 from typing import Any
 
 from salestrack.core.errors import Unprocessable
+from salestrack.reports import ar_health
 from salestrack.reports.common import as_of, money
 from salestrack.reports.figure_types import Debtor, Figures
 
 BUCKETS = ("days_0_30", "days_31_60", "days_61_90", "days_over_90")
-COLUMNS = ("customer_id", "customer_code", "name", "outstanding", *BUCKETS)
+COLUMNS = ("customer_id", "customer_code", "name", "outstanding", *BUCKETS, "health")
 
 
 def bounds(today: date) -> dict[str, tuple[date | None, date | None]]:
@@ -67,6 +69,7 @@ def build(figures: Figures, today: date, limit: int, cursor: str | None) -> dict
         "today": today.isoformat(),
         "outstanding": money(figures.outstanding_total()),
         "buckets": totals,
+        "health": ar_health.summary(figures, today),
         "customers": [
             {
                 "customer_id": str(d.customer_id),
@@ -74,6 +77,7 @@ def build(figures: Figures, today: date, limit: int, cursor: str | None) -> dict
                 "name": d.name,
                 "outstanding": money(d.outstanding),
                 **_buckets(d, today),
+                "health": ar_health.row_band(d.outstanding, d.unpaid, today),
             }
             for d in page
         ],
@@ -83,5 +87,14 @@ def build(figures: Figures, today: date, limit: int, cursor: str | None) -> dict
 
 def table(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     rows = [[row[c] for c in COLUMNS] for row in report["customers"]]
-    rows.append(["total", "", "", report["outstanding"], *report["buckets"].values()])
+    rows.append(
+        [
+            "total",
+            "",
+            "",
+            report["outstanding"],
+            *report["buckets"].values(),
+            report["health"]["status"],
+        ]
+    )
     return list(COLUMNS), rows

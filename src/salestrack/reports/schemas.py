@@ -13,6 +13,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from salestrack.money.health import RULE as HEALTH_RULE
+from salestrack.reports.definitions import KPI_DEFINITIONS, RATE_DEFINITIONS
+
 AmountText = str  # a decimal amount with two places, e.g. "1500.00"
 RateText = str  # a percentage or ratio with two places, e.g. "33.33"
 
@@ -53,8 +56,8 @@ class FunnelStages(BaseModel):
     negotiation: int
     converted: int
     lost: int
-    conversion_rate: RateText | None
-    drop_off: DropOff
+    conversion_rate: RateText | None = Field(description=RATE_DEFINITIONS["funnel_conversion_rate"])
+    drop_off: DropOff = Field(description=RATE_DEFINITIONS["drop_off"])
 
 
 class _Month(BaseModel):
@@ -83,10 +86,12 @@ class SourceRow(BaseModel):
     qualified: int
     converted: int
     lost: int
-    conversion_rate: RateText | None
+    conversion_rate: RateText | None = Field(description=RATE_DEFINITIONS["source_conversion_rate"])
     cost: AmountText | None
-    cost_per_lead: AmountText | None
-    cost_per_conversion: AmountText | None
+    cost_per_lead: AmountText | None = Field(description=RATE_DEFINITIONS["cost_per_lead"])
+    cost_per_conversion: AmountText | None = Field(
+        description=RATE_DEFINITIONS["cost_per_conversion"]
+    )
 
 
 class SourceReport(_Filtered):
@@ -101,15 +106,22 @@ class CampaignRow(BaseModel):
     leads: int
     qualified: int
     converted: int
-    conversion_rate: RateText | None
+    conversion_rate: RateText | None = Field(
+        description=RATE_DEFINITIONS["campaign_conversion_rate"]
+    )
     budget: AmountText | None
     revenue: AmountText
     collected: AmountText
-    cost_per_lead: AmountText | None
-    cost_per_conversion: AmountText | None
-    roi: RateText | None
+    cost_per_lead: AmountText | None = Field(description=RATE_DEFINITIONS["cost_per_lead"])
+    cost_per_conversion: AmountText | None = Field(
+        description=RATE_DEFINITIONS["cost_per_conversion"]
+    )
+    roi: RateText | None = Field(description=RATE_DEFINITIONS["roi"])
     expected_roi: AmountText | None
-    cash_roi: RateText | None
+    cash_roi: RateText | None = Field(description=RATE_DEFINITIONS["cash_roi"])
+    deleted: bool = Field(
+        description="the campaign is soft-deleted; its row stays while live leads reference it"
+    )
 
 
 class CampaignReport(_Filtered):
@@ -125,7 +137,7 @@ class BookingStatusRow(BaseModel):
     count: int
     total_amount: AmountText
     units_booked: int
-    average_amount: AmountText | None
+    average_amount: AmountText | None = Field(description=RATE_DEFINITIONS["average_amount"])
 
 
 class Refunds(BaseModel):
@@ -138,8 +150,8 @@ class BookingReport(_Period):
     statuses: list[BookingStatusRow]
     total_count: int
     total_amount: AmountText
-    average_amount: AmountText | None
-    churn_rate: RateText | None
+    average_amount: AmountText | None = Field(description=RATE_DEFINITIONS["average_amount"])
+    churn_rate: RateText | None = Field(description=RATE_DEFINITIONS["churn_rate"])
     refunds: Refunds
 
 
@@ -162,11 +174,26 @@ class _Customer(BaseModel):
 class DebtorRow(AgeingBuckets, _Customer):
     """A customer who owes (or is owed): the balance, then its unpaid debits by age."""
 
+    health: str = Field(description=f"the customer's health band: {HEALTH_RULE}")
+
+
+class ArHealth(BaseModel):
+    """Owing customers (outstanding > 0) by health band; escalate takes precedence."""
+
+    status: str = Field(description="the worst band any owing customer is in (good if none)")
+    customers_owing: int = Field(description="customers with outstanding > 0")
+    good: int = Field(description="owing less than 50,000, nothing unpaid over 30 days")
+    monitor: int = Field(description="owing 50,000 to 100,000, nothing unpaid over 30 days")
+    high_risk: int = Field(description="owing more than 100,000, nothing unpaid over 30 days")
+    escalate: int = Field(description="an unpaid debit older than 30 days, whatever the amount")
+    rule: str = Field(description="the bands in words")
+
 
 class ReceivablesReport(_Report):
     today: str
     outstanding: AmountText
     buckets: AgeingBuckets
+    health: ArHealth
     customers: list[DebtorRow]
     next_cursor: str | None
 
@@ -184,27 +211,30 @@ class Kpi(BaseModel):
 
 
 class Kpis(BaseModel):
-    total_leads: Kpi
-    new_leads: Kpi
-    qualified_leads: Kpi
-    converted_leads: Kpi
-    conversion_rate: Kpi
-    lead_quality: Kpi
-    active_customers: Kpi
-    total_bookings: Kpi
-    booked_amount: Kpi
-    customer_ltv: Kpi
-    payment_collection: Kpi
-    booking_rate: Kpi
-    avg_days_to_conversion: Kpi
-    engagements_this_month: Kpi
-    engagement_rate: Kpi
-    outstanding_balance: Kpi
-    pending_follow_ups: Kpi
-    overdue_follow_ups: Kpi
+    """Each KPI with what it counts (numerator and denominator over one population)."""
+
+    total_leads: Kpi = Field(description=KPI_DEFINITIONS["total_leads"])
+    new_leads: Kpi = Field(description=KPI_DEFINITIONS["new_leads"])
+    qualified_leads: Kpi = Field(description=KPI_DEFINITIONS["qualified_leads"])
+    converted_leads: Kpi = Field(description=KPI_DEFINITIONS["converted_leads"])
+    conversion_rate: Kpi = Field(description=KPI_DEFINITIONS["conversion_rate"])
+    lead_quality: Kpi = Field(description=KPI_DEFINITIONS["lead_quality"])
+    active_customers: Kpi = Field(description=KPI_DEFINITIONS["active_customers"])
+    total_bookings: Kpi = Field(description=KPI_DEFINITIONS["total_bookings"])
+    booked_amount: Kpi = Field(description=KPI_DEFINITIONS["booked_amount"])
+    customer_ltv: Kpi = Field(description=KPI_DEFINITIONS["customer_ltv"])
+    payment_collection: Kpi = Field(description=KPI_DEFINITIONS["payment_collection"])
+    booking_rate: Kpi = Field(description=KPI_DEFINITIONS["booking_rate"])
+    avg_days_to_conversion: Kpi = Field(description=KPI_DEFINITIONS["avg_days_to_conversion"])
+    engagements_this_month: Kpi = Field(description=KPI_DEFINITIONS["engagements_this_month"])
+    engagement_rate: Kpi = Field(description=KPI_DEFINITIONS["engagement_rate"])
+    outstanding_balance: Kpi = Field(description=KPI_DEFINITIONS["outstanding_balance"])
+    pending_follow_ups: Kpi = Field(description=KPI_DEFINITIONS["pending_follow_ups"])
+    overdue_follow_ups: Kpi = Field(description=KPI_DEFINITIONS["overdue_follow_ups"])
 
 
 class DashboardReport(_Filtered):
     previous_from: str
     previous_to: str
     kpis: Kpis
+    ar_health: ArHealth

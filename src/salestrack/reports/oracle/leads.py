@@ -15,7 +15,7 @@ from salestrack.leads.models import Lead
 from salestrack.money.booking_money import LIVE_STATUSES
 from salestrack.money.models import Booking, EntryStatus, LedgerEntry
 from salestrack.reports.common import utc_day
-from salestrack.reports.contrib import RANK, month_of
+from salestrack.reports.contrib import OPEN_STATUSES, RANK, month_of
 from salestrack.reports.counters import Sums
 from salestrack.reports.figure_types import BY_DIMENSION
 from salestrack.reports.oracle.base import Acc, OracleBase, money_sum
@@ -57,8 +57,20 @@ class _Cohorts:
         )
         stages = [func.sum(case((hist.c.reached >= r, 1), else_=0)) for r in range(5)]
         lost = func.sum(case((Lead.status == "lost", 1), else_=0))
+        has_sale = (
+            select(Booking.id)
+            .where(
+                Booking.tenant_id == Lead.tenant_id,
+                Booking.lead_id == Lead.id,
+                Booking.deleted_at.is_(None),
+                Booking.status.in_(LIVE_STATUSES),
+                Booking.invoice_entry_id.is_not(None),
+            )
+            .exists()
+        )
+        booked = func.sum(case((and_(hist.c.reached >= RANK["converted"], has_sale), 1), else_=0))
         stmt = (
-            select(Lead.lead_date, self.dim, *stages, lost)
+            select(Lead.lead_date, self.dim, *stages, lost, booked)
             .join(hist, and_(hist.c.lead_id == Lead.id), isouter=True)
             .where(*self.where)
             .group_by(Lead.lead_date, self.dim)
@@ -68,6 +80,7 @@ class _Cohorts:
             for r in range(5):
                 self.acc.add(g, f"r{r}", counts[r])
             self.acc.add(g, "lost", counts[5])
+            self.acc.add(g, "booked", counts[6])
 
     def conversions(self, tenant_id: uuid.UUID) -> None:
         """Leads with a booking milestone, and the days from lead to the first one."""
@@ -166,7 +179,9 @@ class LeadOracle(OracleBase):
             acc.add(None, str(status), n)
         return acc.sums()
 
-    def engagements(self, lo: date | None, hi: date | None) -> int:
+    def engagements(
+        self, lo: date | None, hi: date | None, *, open_leads_only: bool = False
+    ) -> int:
         day = utc_day(self.session, LeadEngagement.engagement_date)
         stmt = (
             select(func.count())
@@ -181,6 +196,8 @@ class LeadOracle(OracleBase):
                 Lead.deleted_at.is_(None),
             )
         )
+        if open_leads_only:
+            stmt = stmt.where(Lead.status.in_(OPEN_STATUSES))
         if lo:
             stmt = stmt.where(day >= lo)
         if hi:

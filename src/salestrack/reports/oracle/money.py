@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from salestrack.leads.models import Customer
+from salestrack.money import health
 from salestrack.money.models import Booking, EntryStatus, LedgerEntry
 from salestrack.reports.common import utc_day
 from salestrack.reports.counters import Sums
@@ -188,6 +189,22 @@ class MoneyOracle(OracleBase):
                 if (lo is None or day >= lo) and (hi is None or day <= hi):
                     total += amount
         return Decimal(total) / 100
+
+    def owing_bands(self) -> Sums:
+        acc = Acc()
+        for debtor in self._all_debtors():
+            if debtor.outstanding > 0:
+                acc.add(None, f"owing:{health.amount_band(debtor.outstanding)}", 1)
+        return acc.sums()
+
+    def overdue_bands(self, until: date) -> Sums:
+        acc = Acc()
+        for debtor in self._all_debtors():
+            if debtor.outstanding > 0 and debtor.unpaid:
+                oldest = min(date.fromisoformat(text) for text in debtor.unpaid)
+                if oldest <= until:
+                    acc.add(None, f"oldest:{health.amount_band(debtor.outstanding)}", 1)
+        return acc.sums()
 
     def outstanding_total(self) -> Decimal:
         return self.ledger(None, None).amount("balance")

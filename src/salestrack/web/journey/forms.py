@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from salestrack.core.schema_base import in_zone
 from salestrack.journey.models import EngagementStatus
 from salestrack.journey.schemas import EngagementCreate, EngagementUpdate, MilestoneCreate
 from salestrack.web.kit.filters import LocaleFormat
@@ -69,9 +70,7 @@ def _moment(text: str, fmt: LocaleFormat) -> str:
         moment = datetime.fromisoformat(text)
     except ValueError as exc:
         raise ValueError("Enter a date and time, for example 14/02/2026 10:30.") from exc
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=fmt.zone)
-    return moment.isoformat()
+    return in_zone(moment, fmt.zone).isoformat()
 
 
 def _seconds(text: str) -> str:

@@ -97,6 +97,16 @@ def reports_page(request: Request, session: SessionDep, user: Reader) -> Respons
         context["roi_gap"] = views.roi_gap
     elif tab.slug == "bookings":
         context["chart"] = views.bookings_chart(report, fmt, nonce)
+    elif tab.slug == "receivables":
+        key = params.get("sort", "outstanding")
+        key = key if key in views.RECEIVABLE_COLUMNS else "outstanding"
+        descending = params.get("dir", "desc") != "asc"
+        context["debtors"] = views.sorted_debtors(report["customers"], key, descending)
+        context["sort"], context["descending"] = key, descending
+        context["columns"] = views.RECEIVABLE_COLUMNS
+        context["sort_link"] = lambda column: query_string(
+            {"tab": "receivables", "sort": column, "dir": _direction(column, key, descending)}
+        )
     return render(
         request,
         "reports/page.html",
@@ -106,10 +116,11 @@ def reports_page(request: Request, session: SessionDep, user: Reader) -> Respons
 
 
 def _direction(column: str, current: str, descending: bool) -> str:
-    """The current column flips; another starts with months ascending, numbers descending."""
+    """The current column flips; another starts with months and names ascending, numbers
+    descending."""
     if column == current:
         return "asc" if descending else "desc"
-    return "asc" if column == "month" else "desc"
+    return "asc" if column in ("month", "name") else "desc"
 
 
 @router.get("/{name}.{kind}")

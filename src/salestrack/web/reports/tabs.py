@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from salestrack.auth.context import Actor
 from salestrack.journey import clock
-from salestrack.reports import bookings, campaigns, dashboard, funnel, sources
+from salestrack.reports import bookings, campaigns, dashboard, funnel, receivables, sources
 from salestrack.reports.common import Window
 from salestrack.reports.figures import CounterFigures
 
@@ -59,6 +59,15 @@ def _bookings(session: Session, actor: Actor, w: Window, _today: date) -> dict[s
     return figures.run(lambda: bookings.build(figures, w))
 
 
+# The receivables page lists the first page of the API's report (owing most first).
+RECEIVABLES_ROWS = 500
+
+
+def _receivables(session: Session, actor: Actor, _w: Window, today: date) -> dict[str, Any]:
+    figures = CounterFigures(session, actor.tenant_id)
+    return figures.run(lambda: receivables.build(figures, today, RECEIVABLES_ROWS, None))
+
+
 TABS: dict[str, Tab] = {
     tab.slug: tab
     for tab in (
@@ -67,6 +76,7 @@ TABS: dict[str, Tab] = {
         Tab("sources", "Source Performance", "source-performance", _sources, sources.table),
         Tab("campaigns", "Campaigns", "campaign-performance", _campaigns, campaigns.table),
         Tab("bookings", "Bookings", "bookings", _bookings, bookings.table),
+        Tab("receivables", "Receivables", "receivables", _receivables, receivables.table),
     )
 }
 

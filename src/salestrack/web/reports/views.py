@@ -13,6 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from salestrack.reports.definitions import KPI_DEFINITIONS
 from salestrack.reports.funnel import STAGES
 from salestrack.web.kit import charts
 from salestrack.web.kit.filters import LocaleFormat, label_filter
@@ -27,6 +28,7 @@ class Kpi:
     previous: Any
     trend: str | None  # up | down | flat, None without a previous value
     parts: tuple[tuple[str, str, Any], ...] = ()  # (key, label, value) breakdown
+    definition: str = ""  # what it counts, shown as the card's footnote and tooltip
 
 
 HEADLINE = (
@@ -39,11 +41,11 @@ HEADLINE = (
 )
 RATIOS = (
     ("lead_quality", "Lead quality (qualified ÷ total)", "percent"),
-    ("booking_rate", "Booking rate (bookings ÷ converted)", "percent"),
+    ("booking_rate", "Booking rate (booked ÷ converted)", "percent"),
     ("payment_collection", "Payment collection", "percent"),
     ("customer_ltv", "Customer lifetime value", "money"),
     ("avg_days_to_conversion", "Average days to conversion", "ratio"),
-    ("engagement_rate", "Engagements per active lead", "ratio"),
+    ("engagement_rate", "Engagements per open lead", "ratio"),
     ("converted_leads", "Converted leads", "number"),
     ("total_bookings", "Bookings", "number"),
     ("booked_amount", "Booked amount", "money"),
@@ -69,7 +71,9 @@ def kpis(report: dict[str, Any]) -> tuple[list[Kpi], list[Kpi]]:
         item = figures[key]
         parts = tuple((part, name, figures[part]["value"]) for part, name in BREAKDOWN.get(key, ()))
         trend = _trend(item["value"], item["previous"])
-        return Kpi(key, label, kind, item["value"], item["previous"], trend, parts)
+        return Kpi(
+            key, label, kind, item["value"], item["previous"], trend, parts, KPI_DEFINITIONS[key]
+        )
 
     return [card(*spec) for spec in HEADLINE], [card(*spec) for spec in RATIOS]
 
@@ -143,7 +147,8 @@ def sources_chart(report: dict[str, Any], fmt: LocaleFormat, nonce: str) -> Mark
 
 
 def campaign_name(row: dict[str, Any]) -> str:
-    return row["campaign_name"] or "No campaign"
+    name = row["campaign_name"] or "No campaign"
+    return f"{name} (deleted)" if row.get("deleted") else name
 
 
 def roi_gap(row: dict[str, Any]) -> Decimal | None:
@@ -181,3 +186,31 @@ def bookings_chart(report: dict[str, Any], fmt: LocaleFormat, nonce: str) -> Mar
         nonce,
         _formatter(fmt, "number"),
     )
+
+
+RECEIVABLE_COLUMNS = (
+    "name",
+    "outstanding",
+    "days_0_30",
+    "days_31_60",
+    "days_61_90",
+    "days_over_90",
+    "health",
+)
+HEALTH_RANK = {"good": 0, "monitor": 1, "high_risk": 2, "escalate": 3}
+
+
+def sorted_debtors(rows: list[dict[str, Any]], key: str, descending: bool) -> list[dict[str, Any]]:
+    """The receivables rows sorted by a column (names by text, bands by severity, amounts
+    as numbers); ties keep the report's order (owing most first)."""
+    if key not in RECEIVABLE_COLUMNS:
+        key = "outstanding"
+
+    def value(row: dict[str, Any]) -> Any:
+        if key == "name":
+            return str(row["name"]).casefold()
+        if key == "health":
+            return HEALTH_RANK.get(row["health"], 0)
+        return Decimal(str(row[key]))
+
+    return sorted(rows, key=value, reverse=descending)
