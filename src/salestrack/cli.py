@@ -85,6 +85,7 @@ def serve(host: str, port: int, workers: int) -> None:
 
     if workers < 1:
         raise click.BadParameter("must be at least 1", param_hint="--workers")
+    proxies = get_settings().trusted_proxies  # validated: addresses and networks only
     _reset_metrics_directory()
     try:
         from salestrack.app import create_app
@@ -98,7 +99,10 @@ def serve(host: str, port: int, workers: int) -> None:
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
+        # Proxy headers only from the configured proxies (none by default): uvicorn's own
+        # default trusts any local client, which could then pick its throttle address.
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
         timeout_graceful_shutdown=20,
         log_config=log_config(),
         access_log=False,

@@ -140,32 +140,30 @@ def login(
     password: str,
     address: str,
 ) -> LoginResult:
-    """Check credentials; failures are counted (the caller commits them) and throttled."""
+    """Check credentials under the throttle; at most the limit of attempts is ever checked.
+
+    The attempt is reserved in its account's and its address's buckets and committed
+    *before* the password is checked: the one place a service commits, because every other
+    request, in this process or another, must count this attempt while its check runs. A
+    failure stays counted; a success clears its account and hands back its address's
+    reservation (the caller commits that with the rest).
+    """
     unreadable = any(CONTROL_CHARACTERS.search(text) for text in (tenant_reference, email))
     tenant = None if unreadable else open_tenant(session, tenant_reference)
     if tenant is None:
         verify_password(None, password)
         return LoginResult(None, Unauthorized("invalid tenant, email or password"))
-    buckets = {
-        "account": f"account:{email.strip().lower()}",
-        "address": f"address:{address}",
-    }
-    wait = throttle.seconds_blocked(
-        session, tenant_id=tenant.tenant_id, buckets=list(buckets.values())
-    )
-    if wait:
-        return LoginResult(
-            None,
-            TooManyRequests(
-                "too many failed logins; try again later", headers={"Retry-After": str(wait)}
-            ),
-        )
+    buckets = _Buckets(f"account:{email.strip().lower()}", f"address:{address}")
+    refusal = _reserve_attempt(session, settings, tenant.tenant_id, buckets)
+    session.commit()
+    if refusal is not None:
+        return LoginResult(None, refusal)
     user = find_user_by_email(session, tenant_id=tenant.tenant_id, email=email)
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
-        _count_failure(session, settings, tenant.tenant_id, buckets)
         return LoginResult(None, Unauthorized("invalid tenant, email or password"))
-    throttle.clear(session, tenant_id=tenant.tenant_id, bucket=buckets["account"])
+    throttle.reset(session, tenant_id=tenant.tenant_id, bucket=buckets.account)
+    throttle.release(session, tenant_id=tenant.tenant_id, bucket=buckets.address)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     claims = TokenClaims(
@@ -174,21 +172,48 @@ def login(
     return LoginResult(issue_token(settings, claims))
 
 
-def _count_failure(
-    session: Session, settings: Settings, tenant_id: uuid.UUID, buckets: dict[str, str]
-) -> None:
-    limits = {
-        "account": settings.login_max_failures_per_account,
-        "address": settings.login_max_failures_per_address,
-    }
-    for kind, bucket in buckets.items():
-        throttle.record_failure(
-            session,
-            tenant_id=tenant_id,
-            bucket=bucket,
-            limit=limits[kind],
-            window_seconds=settings.login_window_seconds,
-        )
+@dataclass(frozen=True)
+class _Buckets:
+    account: str
+    address: str
+
+
+def _reserve_attempt(
+    session: Session, settings: Settings, tenant_id: uuid.UUID, buckets: _Buckets
+) -> TooManyRequests | None:
+    """Reserve one attempt for the account, then for the address; the refusal, if any.
+
+    An attempt the account refuses is not counted against the address (a locked account
+    does not use up its office's budget); one the address refuses hands the account's
+    reservation back.
+    """
+    window = settings.login_window_seconds
+    account = throttle.reserve(
+        session,
+        tenant_id=tenant_id,
+        bucket=buckets.account,
+        limit=settings.login_max_failures_per_account,
+        window_seconds=window,
+    )
+    if not account.granted:
+        return _too_many(account.retry_after)
+    address = throttle.reserve(
+        session,
+        tenant_id=tenant_id,
+        bucket=buckets.address,
+        limit=settings.login_max_failures_per_address,
+        window_seconds=window,
+    )
+    if not address.granted:
+        throttle.release(session, tenant_id=tenant_id, bucket=buckets.account)
+        return _too_many(address.retry_after)
+    return None
+
+
+def _too_many(retry_after: int) -> TooManyRequests:
+    return TooManyRequests(
+        "too many failed logins; try again later", headers={"Retry-After": str(retry_after)}
+    )
 
 
 def list_users(session: Session, *, tenant_id: uuid.UUID) -> list[User]:
