@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, update
 from sqlalchemy.orm import Session
 
-from salestrack.auth import throttle
+from salestrack.auth import passwords, throttle
 from salestrack.auth.context import Actor
 from salestrack.auth.models import Tenant, User
 from salestrack.auth.roles import Role
@@ -22,7 +22,7 @@ from salestrack.auth.security import (
 )
 from salestrack.core import crud
 from salestrack.core.config import Settings
-from salestrack.core.errors import Conflict, TooManyRequests, Unauthorized
+from salestrack.core.errors import Conflict, TooManyRequests, Unauthorized, Unprocessable
 from salestrack.core.schema_base import CONTROL_CHARACTERS
 from salestrack.core.tenancy import set_tenant
 
@@ -82,23 +82,26 @@ def find_user_by_email(session: Session, *, tenant_id: uuid.UUID, email: str) ->
 
 
 def create_user(session: Session, *, actor: Actor, data: UserCreate) -> User:
+    """Add a user; the password must pass ``passwords.problem`` (422 otherwise)."""
     if find_user_by_email(session, tenant_id=actor.tenant_id, email=data.email):
         raise Conflict(f"a user with email {data.email} already exists")
     user = User(
         email=data.email.lower(),
         full_name=data.full_name,
-        password_hash=hash_password(data.password),
+        password_hash=_new_password_hash(data.password, data.email, data.full_name),
         role=data.role,
     )
     return crud.add(session, actor=actor, row=user, entity="user")
 
 
 def update_user(session: Session, *, actor: Actor, user: User, data: UserUpdate) -> User:
-    """Change a user; a new password or a deactivation also ends every session and token
-    they hold (reactivating them later does not bring those back)."""
+    """Change a user; a new password must pass ``passwords.problem`` (422 otherwise). A new
+    password or a deactivation also ends every session and token they hold (reactivating
+    them later does not bring those back)."""
     values = data.model_dump(exclude_unset=True, exclude={"password"})
     if data.password is not None:
-        values["password_hash"] = hash_password(data.password)
+        full_name = data.full_name if data.full_name is not None else user.full_name
+        values["password_hash"] = _new_password_hash(data.password, user.email, full_name)
     crud.change(session, actor=actor, row=user, values=values, entity="user")
     if data.password is not None or values.get("is_active") is False:
         end_sessions(session, tenant_id=user.tenant_id, user_id=user.id)
@@ -118,6 +121,15 @@ def end_sessions(session: Session, *, tenant_id: uuid.UUID, user_id: uuid.UUID) 
         .where(User.tenant_id == tenant_id, User.id == user_id)
         .values(session_epoch=User.session_epoch + 1)
     )
+
+
+def _new_password_hash(password: str, email: str, full_name: str) -> str:
+    """The hash of an acceptable new password; refuse a common, guessable or own-name one."""
+    problem = passwords.problem(password, email=email, full_name=full_name)
+    if problem is not None:
+        error = {"loc": ["body", "password"], "msg": problem, "type": "password_refused"}
+        raise Unprocessable(problem, field="password", errors=[error])
+    return hash_password(password)
 
 
 def get_active_user(session: Session, *, tenant_id: uuid.UUID, user_id: uuid.UUID) -> User | None:
