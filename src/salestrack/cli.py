@@ -85,7 +85,12 @@ def serve(host: str, port: int, workers: int) -> None:
 
     if workers < 1:
         raise click.BadParameter("must be at least 1", param_hint="--workers")
-    proxies = get_settings().trusted_proxies  # validated: addresses and networks only
+    from pydantic import ValidationError
+
+    try:
+        proxies = get_settings().trusted_proxies  # validated: addresses and networks only
+    except ValidationError as exc:
+        raise click.ClickException(str(exc)) from exc
     _reset_metrics_directory()
     try:
         from salestrack.app import create_app

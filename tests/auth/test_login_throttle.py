@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx2 as httpx
 import pytest
+from pydantic import ValidationError
 
 from salestrack.core.config import Settings
 from tests.ops.real_server import serving
@@ -106,3 +107,12 @@ def _wrong(base: str, world: TenantWorld, n: int, *, forwarded: str) -> httpx.Re
     """A failed login for an account nobody has (so no account bucket fills)."""
     email = f"nobody-{n}@{world.slug}.example.com"
     return _login(base, world.slug, email, "not the password", **{"X-Forwarded-For": forwarded})
+
+
+def test_trusted_proxies_are_addresses_or_networks_only() -> None:
+    settings = Settings(trusted_proxies=" 10.0.0.5 , 10.1.0.0/16,")
+    assert settings.trusted_proxies == "10.0.0.5,10.1.0.0/16"
+    assert Settings().trusted_proxies == ""  # by default no client may name another
+    for wrong in ("*", "proxy.example.com", "10.0.0.300"):
+        with pytest.raises(ValidationError):
+            Settings(trusted_proxies=wrong)
