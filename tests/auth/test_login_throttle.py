@@ -15,8 +15,11 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx2 as httpx
 import pytest
 from pydantic import ValidationError
+from sqlalchemy.orm import Session, sessionmaker
 
+from salestrack.auth import throttle
 from salestrack.core.config import Settings
+from salestrack.core.tenancy import tenant_transaction
 from tests.ops.real_server import serving
 from tests.support import PASSWORD, TenantWorld
 
@@ -116,3 +119,22 @@ def test_trusted_proxies_are_addresses_or_networks_only() -> None:
     for wrong in ("*", "proxy.example.com", "10.0.0.300"):
         with pytest.raises(ValidationError):
             Settings(trusted_proxies=wrong)
+
+
+def test_a_bucket_grants_the_limit_per_window_and_takes_back_released_attempts(
+    world: TenantWorld, session_factory: sessionmaker[Session]
+) -> None:
+    def reserve(window: int = 900) -> throttle.Reservation:
+        with tenant_transaction(session_factory, world.tenant_id) as session:
+            return throttle.reserve(
+                session, tenant_id=world.tenant_id, bucket="b", limit=2, window_seconds=window
+            )
+
+    assert [reserve().granted for _ in range(4)] == [True, True, False, False]
+    refused = reserve()
+    assert not refused.granted
+    assert 890 <= refused.retry_after <= 900
+    assert reserve(window=0).granted  # the window ran out: counting starts again at 1
+    with tenant_transaction(session_factory, world.tenant_id) as session:
+        throttle.release(session, tenant_id=world.tenant_id, bucket="b")  # back to 0
+    assert [reserve().granted for _ in range(3)] == [True, True, False]

@@ -82,7 +82,5 @@ def reset(session: Session, *, tenant_id: uuid.UUID, bucket: str) -> None:
 
 
 def _seconds_left(started: datetime, now: datetime, window_seconds: int) -> int:
-    if started.tzinfo is None:  # SQLite hands RETURNING values back without a zone
-        started = started.replace(tzinfo=now.tzinfo)
     left = (started + timedelta(seconds=window_seconds) - now).total_seconds()
     return max(1, math.ceil(left))
