@@ -422,8 +422,17 @@ def demo() -> None:
     settings = get_settings()
     if settings.env == "production":
         raise click.ClickException("refusing to load demo data in production")
-    with _sessions() as factory:
-        login = ensure_demo(factory)
+    from pydantic import ValidationError
+
+    from salestrack.core.errors import ProblemError
+
+    try:
+        with _sessions() as factory:
+            login = ensure_demo(factory)
+    except ValidationError as exc:
+        raise click.ClickException(f"SALESTRACK_DEMO_PASSWORD: {exc}") from exc
+    except ProblemError as exc:  # e.g. a demo password the password rule refuses
+        raise click.ClickException(f"SALESTRACK_DEMO_PASSWORD: {exc.detail}") from exc
     click.echo(
         "\n  demo login  ->  tenant: {tenant}   email: {email}   password: {password}\n"
         "  browser: http://127.0.0.1:8000/login\n"

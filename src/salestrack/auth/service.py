@@ -158,7 +158,7 @@ def login(
     *before* the password is checked: the one place a service commits, because every other
     request, in this process or another, must count this attempt while its check runs. A
     failure stays counted; a success clears its account and hands back its address's
-    reservation (the caller commits that with the rest).
+    reservation, in a second transaction the caller commits with the rest.
     """
     unreadable = any(CONTROL_CHARACTERS.search(text) for text in (tenant_reference, email))
     tenant = None if unreadable else open_tenant(session, tenant_reference)
@@ -167,10 +167,12 @@ def login(
         return LoginResult(None, Unauthorized("invalid tenant, email or password"))
     buckets = _Buckets(f"account:{email.strip().lower()}", f"address:{address}")
     refusal = _reserve_attempt(session, settings, tenant.tenant_id, buckets)
+    user = None if refusal else find_user_by_email(session, tenant_id=tenant.tenant_id, email=email)
+    # From here every request counts this attempt; and the slow hash check below holds no
+    # transaction, lock or connection (SQLite's write lock would otherwise stall every writer).
     session.commit()
     if refusal is not None:
         return LoginResult(None, refusal)
-    user = find_user_by_email(session, tenant_id=tenant.tenant_id, email=email)
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
         return LoginResult(None, Unauthorized("invalid tenant, email or password"))
