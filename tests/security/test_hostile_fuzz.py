@@ -15,7 +15,8 @@ property of its JSON or form body (nested objects included), it sends, one at a 
 
 with every other field valid (the tenant's real ids), as the tenant's admin. Each answer
 must be below 500, and a 4xx must be problem+json with a ``detail``. The count of cases
-per class is printed in the summary beside the schema fuzzer's. Deletes run last.
+per class is printed in the summary beside the schema fuzzer's. Deletes run last, then
+the logout.
 """
 
 from __future__ import annotations
@@ -131,7 +132,12 @@ def _slots(doc: dict[str, Any]) -> list[Slot]:
                     Slot(method.upper(), path, where, field)
                     for field in _fields(doc, content["schema"], ())
                 ]
-    return sorted(slots, key=lambda s: (s.method == "DELETE", s.path, s.method, s.where, s.field))
+    # Last: deletes, and the logout, which ends the fuzzing admin's own session by design.
+    return sorted(slots, key=lambda s: (_ends(s), s.path, s.method, s.where, s.field))
+
+
+def _ends(slot: Slot) -> int:
+    return 2 if slot.path.endswith("/logout") else int(slot.method == "DELETE")
 
 
 # Values a valid request needs where the schema's first choice would be refused by a rule.
