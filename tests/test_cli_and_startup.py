@@ -113,7 +113,7 @@ def test_demo_is_created_once_and_its_login_works(
     assert first == second
     app = create_app(get_settings())
     client = TestClient(app)
-    token = login(client, "demo", "admin@demo.example.com", "demo-admin-pass").json()[
+    token = login(client, "demo", "admin@demo.example.com", "sea-view-tower-17").json()[
         "access_token"
     ]
     headers = {"Authorization": f"Bearer {token}", "X-Tenant-ID": "demo"}

@@ -101,6 +101,12 @@ def serve(host: str, port: int, workers: int, with_worker: bool) -> None:
 
     if workers < 1:
         raise click.BadParameter("must be at least 1", param_hint="--workers")
+    from pydantic import ValidationError
+
+    try:
+        proxies = get_settings().trusted_proxies  # validated: addresses and networks only
+    except ValidationError as exc:
+        raise click.ClickException(str(exc)) from exc
     _reset_metrics_directory()
     try:
         from salestrack.app import create_app
@@ -121,7 +127,10 @@ def serve(host: str, port: int, workers: int, with_worker: bool) -> None:
             host=host,
             port=port,
             workers=workers,
-            proxy_headers=True,
+            # Proxy headers only from the configured proxies (none by default): uvicorn's own
+            # default trusts any local client, which could then pick its throttle address.
+            proxy_headers=bool(proxies),
+            forwarded_allow_ips=proxies or None,
             timeout_graceful_shutdown=20,
             log_config=log_config(),
             access_log=False,
@@ -511,8 +520,17 @@ def demo() -> None:
     settings = get_settings()
     if settings.env == "production":
         raise click.ClickException("refusing to load demo data in production")
-    with _sessions() as factory:
-        login = ensure_demo(factory)
+    from pydantic import ValidationError
+
+    from salestrack.core.errors import ProblemError
+
+    try:
+        with _sessions() as factory:
+            login = ensure_demo(factory)
+    except ValidationError as exc:
+        raise click.ClickException(f"SALESTRACK_DEMO_PASSWORD: {exc}") from exc
+    except ProblemError as exc:  # e.g. a demo password the password rule refuses
+        raise click.ClickException(f"SALESTRACK_DEMO_PASSWORD: {exc.detail}") from exc
     click.echo(
         "\n  demo login  ->  tenant: {tenant}   email: {email}   password: {password}\n"
         "  browser: http://127.0.0.1:8000/login\n"

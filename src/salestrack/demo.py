@@ -19,7 +19,7 @@ DEMO_ADMIN = "admin@demo.example.com"
 
 def demo_password() -> str:
     """Not a secret: the demo tenant only exists on development machines."""
-    return os.environ.get("SALESTRACK_DEMO_PASSWORD", "demo-admin-pass")
+    return os.environ.get("SALESTRACK_DEMO_PASSWORD", "sea-view-tower-17")
 
 
 def ensure_demo(factory: sessionmaker[Session]) -> dict[str, str]:

@@ -155,7 +155,7 @@ def _reports_survive_a_rebuild(cli: Cli, api: ApiClient) -> dict[str, Any]:
 def test_demo_reports_what_a_rebuild_computes(cli: Cli, http: TestClient) -> None:
     demo = Cli({**cli.env, "SALESTRACK_DEMO_LEADS": "30"}, cli.directory)
     assert "tenant: demo" in demo.ok("demo")
-    api = _logged_in(http, "demo", "admin@demo.example.com", "demo-admin-pass")
+    api = _logged_in(http, "demo", "admin@demo.example.com", "sea-view-tower-17")
     answers = _reports_survive_a_rebuild(cli, api)
     assert answers["dashboard"]["kpis"]["total_leads"]["value"] == 30
     for lead in api.ok("GET", f"{SALES}/leads", params={"limit": 30})["items"]:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from datetime import date
+
+import pytest
 
 from salestrack.core.db import utcnow
 from tests.support import ApiClient, TenantWorld
@@ -203,3 +206,30 @@ def test_list_pages_carry_each_lead_as_its_own_page_shows_it(api: ApiClient) -> 
     assert len({lead["id"] for lead in seen}) == 5
     for lead in seen:
         assert lead == api.ok("GET", f"{LEADS}/{lead['id']}")
+
+
+def _streamed(total: int, chunk: int = 65_536) -> Iterator[bytes]:
+    """A JSON body of about ``total`` bytes sent without a length (chunked encoding)."""
+    yield b'{"name": "Big", "notes": "'
+    for _ in range(total // chunk + 1):
+        yield b"x" * chunk
+    yield b'"}'
+
+
+@pytest.mark.parametrize(
+    ("url", "headers"),
+    [
+        (LEADS, {"Content-Type": "application/json"}),
+        (LEADS, {"Content-Type": "application/json", "Idempotency-Key": "chunked-413"}),
+        ("/api/v1/auth/token", {"Content-Type": "application/x-www-form-urlencoded"}),
+    ],
+)
+def test_oversized_chunked_bodies_are_413_too(
+    api: ApiClient, url: str, headers: dict[str, str]
+) -> None:
+    """No declared length to refuse up front: the limit is counted as the body arrives."""
+    response = api.post(url, content=_streamed(2_000_000), headers=headers)
+    assert response.status_code == 413, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["detail"] == "request body is larger than 1048576 bytes"
+    assert api.ok("GET", LEADS)["items"] == []

@@ -42,3 +42,10 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(
             f"fuzz cases: {COUNTS['fuzz cases']}, failures: {COUNTS['fuzz failures']}"
         )
+    hostile = {
+        k.removeprefix("hostile "): n for k, n in sorted(COUNTS.items()) if k.startswith("hostile ")
+    }
+    if hostile:
+        terminalreporter.write_line(
+            "hostile values sent: " + ", ".join(f"{kind} {n}" for kind, n in hostile.items())
+        )

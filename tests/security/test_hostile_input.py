@@ -109,7 +109,12 @@ def _bodies(api: ApiClient) -> list[tuple[str, str, dict[str, Any]]]:
         (
             "POST",
             f"{SALES}/users",
-            {"email": "x@ex.com", "password": "p" * 12, "role": "viewer", "full_name": "{}"},
+            {
+                "email": "x@ex.com",
+                "password": "correct horse battery",
+                "role": "viewer",
+                "full_name": "{}",
+            },
         ),
     ]
 

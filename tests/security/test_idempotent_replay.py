@@ -26,7 +26,7 @@ from salestrack.http.idempotency_asgi import SALES_PREFIX
 from salestrack.leads.schemas import LeadCreate
 from salestrack.leads.service import create_lead
 from tests.security.routes import api_operations
-from tests.support import ApiClient, TenantWorld
+from tests.support import PASSWORD, ApiClient, TenantWorld
 
 LEDGER = "/api/v1/sales/ledger"
 USERS = "/api/v1/sales/users"
@@ -96,7 +96,7 @@ def test_a_role_that_may_not_post_gets_403_not_the_stored_answer(
 
 def test_a_manager_cannot_replay_an_admins_user_creation(world: TenantWorld) -> None:
     key = _key()
-    body = {"email": f"new-{uuid.uuid4().hex[:8]}@example.com", "password": "x" * 12}
+    body = {"email": f"new-{uuid.uuid4().hex[:8]}@example.com", "password": PASSWORD}
     first = world.admin.ok("POST", USERS, 201, json={**body, "role": "viewer"}, headers=key)
     replay = world.manager.post(USERS, json={**body, "role": "viewer"}, headers=key)
     _refused(replay, 403, first)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, update
 from sqlalchemy.orm import Session
 
-from salestrack.auth import throttle
+from salestrack.auth import passwords, throttle
 from salestrack.auth.context import Actor
 from salestrack.auth.models import Tenant, User
 from salestrack.auth.roles import Role
@@ -22,7 +22,7 @@ from salestrack.auth.security import (
 )
 from salestrack.core import crud
 from salestrack.core.config import Settings
-from salestrack.core.errors import Conflict, TooManyRequests, Unauthorized
+from salestrack.core.errors import Conflict, TooManyRequests, Unauthorized, Unprocessable
 from salestrack.core.schema_base import CONTROL_CHARACTERS
 from salestrack.core.tenancy import set_tenant
 
@@ -82,23 +82,26 @@ def find_user_by_email(session: Session, *, tenant_id: uuid.UUID, email: str) ->
 
 
 def create_user(session: Session, *, actor: Actor, data: UserCreate) -> User:
+    """Add a user; the password must pass ``passwords.problem`` (422 otherwise)."""
     if find_user_by_email(session, tenant_id=actor.tenant_id, email=data.email):
         raise Conflict(f"a user with email {data.email} already exists")
     user = User(
         email=data.email.lower(),
         full_name=data.full_name,
-        password_hash=hash_password(data.password),
+        password_hash=_new_password_hash(data.password, data.email, data.full_name),
         role=data.role,
     )
     return crud.add(session, actor=actor, row=user, entity="user")
 
 
 def update_user(session: Session, *, actor: Actor, user: User, data: UserUpdate) -> User:
-    """Change a user; a new password or a deactivation also ends every session and token
-    they hold (reactivating them later does not bring those back)."""
+    """Change a user; a new password must pass ``passwords.problem`` (422 otherwise). A new
+    password or a deactivation also ends every session and token they hold (reactivating
+    them later does not bring those back)."""
     values = data.model_dump(exclude_unset=True, exclude={"password"})
     if data.password is not None:
-        values["password_hash"] = hash_password(data.password)
+        full_name = data.full_name if data.full_name is not None else user.full_name
+        values["password_hash"] = _new_password_hash(data.password, user.email, full_name)
     crud.change(session, actor=actor, row=user, values=values, entity="user")
     if data.password is not None or values.get("is_active") is False:
         end_sessions(session, tenant_id=user.tenant_id, user_id=user.id)
@@ -118,6 +121,15 @@ def end_sessions(session: Session, *, tenant_id: uuid.UUID, user_id: uuid.UUID) 
         .where(User.tenant_id == tenant_id, User.id == user_id)
         .values(session_epoch=User.session_epoch + 1)
     )
+
+
+def _new_password_hash(password: str, email: str, full_name: str) -> str:
+    """The hash of an acceptable new password; refuse a common, guessable or own-name one."""
+    problem = passwords.problem(password, email=email, full_name=full_name)
+    if problem is not None:
+        error = {"loc": ["body", "password"], "msg": problem, "type": "password_refused"}
+        raise Unprocessable(problem, field="password", errors=[error])
+    return hash_password(password)
 
 
 def get_active_user(session: Session, *, tenant_id: uuid.UUID, user_id: uuid.UUID) -> User | None:
@@ -140,32 +152,32 @@ def login(
     password: str,
     address: str,
 ) -> LoginResult:
-    """Check credentials; failures are counted (the caller commits them) and throttled."""
+    """Check credentials under the throttle; at most the limit of attempts is ever checked.
+
+    The attempt is reserved in its account's and its address's buckets and committed
+    *before* the password is checked: the one place a service commits, because every other
+    request, in this process or another, must count this attempt while its check runs. A
+    failure stays counted; a success clears its account and hands back its address's
+    reservation, in a second transaction the caller commits with the rest.
+    """
     unreadable = any(CONTROL_CHARACTERS.search(text) for text in (tenant_reference, email))
     tenant = None if unreadable else open_tenant(session, tenant_reference)
     if tenant is None:
         verify_password(None, password)
         return LoginResult(None, Unauthorized("invalid tenant, email or password"))
-    buckets = {
-        "account": f"account:{email.strip().lower()}",
-        "address": f"address:{address}",
-    }
-    wait = throttle.seconds_blocked(
-        session, tenant_id=tenant.tenant_id, buckets=list(buckets.values())
-    )
-    if wait:
-        return LoginResult(
-            None,
-            TooManyRequests(
-                "too many failed logins; try again later", headers={"Retry-After": str(wait)}
-            ),
-        )
-    user = find_user_by_email(session, tenant_id=tenant.tenant_id, email=email)
+    buckets = _Buckets(f"account:{email.strip().lower()}", f"address:{address}")
+    refusal = _reserve_attempt(session, settings, tenant.tenant_id, buckets)
+    user = None if refusal else find_user_by_email(session, tenant_id=tenant.tenant_id, email=email)
+    # From here every request counts this attempt; and the slow hash check below holds no
+    # transaction, lock or connection (SQLite's write lock would otherwise stall every writer).
+    session.commit()
+    if refusal is not None:
+        return LoginResult(None, refusal)
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
-        _count_failure(session, settings, tenant.tenant_id, buckets)
         return LoginResult(None, Unauthorized("invalid tenant, email or password"))
-    throttle.clear(session, tenant_id=tenant.tenant_id, bucket=buckets["account"])
+    throttle.reset(session, tenant_id=tenant.tenant_id, bucket=buckets.account)
+    throttle.release(session, tenant_id=tenant.tenant_id, bucket=buckets.address)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     claims = TokenClaims(
@@ -174,21 +186,48 @@ def login(
     return LoginResult(issue_token(settings, claims))
 
 
-def _count_failure(
-    session: Session, settings: Settings, tenant_id: uuid.UUID, buckets: dict[str, str]
-) -> None:
-    limits = {
-        "account": settings.login_max_failures_per_account,
-        "address": settings.login_max_failures_per_address,
-    }
-    for kind, bucket in buckets.items():
-        throttle.record_failure(
-            session,
-            tenant_id=tenant_id,
-            bucket=bucket,
-            limit=limits[kind],
-            window_seconds=settings.login_window_seconds,
-        )
+@dataclass(frozen=True)
+class _Buckets:
+    account: str
+    address: str
+
+
+def _reserve_attempt(
+    session: Session, settings: Settings, tenant_id: uuid.UUID, buckets: _Buckets
+) -> TooManyRequests | None:
+    """Reserve one attempt for the account, then for the address; the refusal, if any.
+
+    An attempt the account refuses is not counted against the address (a locked account
+    does not use up its office's budget); one the address refuses hands the account's
+    reservation back.
+    """
+    window = settings.login_window_seconds
+    account = throttle.reserve(
+        session,
+        tenant_id=tenant_id,
+        bucket=buckets.account,
+        limit=settings.login_max_failures_per_account,
+        window_seconds=window,
+    )
+    if not account.granted:
+        return _too_many(account.retry_after)
+    address = throttle.reserve(
+        session,
+        tenant_id=tenant_id,
+        bucket=buckets.address,
+        limit=settings.login_max_failures_per_address,
+        window_seconds=window,
+    )
+    if not address.granted:
+        throttle.release(session, tenant_id=tenant_id, bucket=buckets.account)
+        return _too_many(address.retry_after)
+    return None
+
+
+def _too_many(retry_after: int) -> TooManyRequests:
+    return TooManyRequests(
+        "too many failed logins; try again later", headers={"Retry-After": str(retry_after)}
+    )
 
 
 def list_users(session: Session, *, tenant_id: uuid.UUID) -> list[User]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import secrets
 from functools import lru_cache
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET_FILE = Path(".salestrack-secret")
@@ -36,6 +37,11 @@ class Settings(BaseSettings):
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 20
     login_window_seconds: int = 900
+    # Addresses or networks of the reverse proxies in front of the app, comma-separated
+    # (e.g. "10.0.0.5,10.1.0.0/16"). Only a connection from one of them may name the client
+    # in X-Forwarded-For / X-Forwarded-Proto; by default nobody can, so a client cannot pick
+    # the address the login throttle counts it under.
+    trusted_proxies: str = ""
     # argon2id cost; the defaults are above OWASP's minimum (19 MiB, t=2, p=1). Raising them
     # makes existing hashes be re-hashed at the next successful login.
     argon2_time_cost: int = Field(default=3, ge=1)
@@ -72,6 +78,15 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     # Finished deliveries (the delivery log) are kept this many days.
     webhook_log_days: int = Field(default=30, ge=1, le=3650)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: str) -> str:
+        """Each entry an IP address or network; refuse anything else at start-up."""
+        entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+        for entry in entries:
+            ip_network(entry, strict=False)  # ValueError: not an address or a network
+        return ",".join(entries)
 
     @property
     def owner_database_url(self) -> str:

@@ -161,7 +161,9 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
             errors=[{"loc": ["body"], "msg": "unparsable body", "type": "body_unparsable"}],
         )
     detail = exc.detail if isinstance(exc.detail, str) else "request failed"
-    title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
+    title = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}.get(
+        exc.status_code, "Error"
+    )
     return problem_response(
         exc.status_code,
         title,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from salestrack.core.errors import problem_response
@@ -35,7 +36,7 @@ class BodySizeLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise _TooLarge
+                    raise _TooLarge(self.max_bytes)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -50,11 +51,22 @@ class BodySizeLimit:
                 await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = problem_response(
-            413, "Payload too large", f"request body is larger than {self.max_bytes} bytes"
-        )
+        response = problem_response(413, "Payload too large", _too_large(self.max_bytes))
         await response(scope, receive, send)
 
 
-class _TooLarge(Exception):
-    pass
+def _too_large(max_bytes: int) -> str:
+    return f"request body is larger than {max_bytes} bytes"
+
+
+class _TooLarge(HTTPException):
+    """Raised while a body without a declared length (chunked) streams past the limit.
+
+    An ``HTTPException`` on purpose: FastAPI's body reader passes those on unchanged, while
+    any other error while reading becomes its "error parsing the body" (422 here). So the
+    app's handler answers 413 problem+json; a reader outside FastAPI lets it reach
+    ``BodySizeLimit``, which answers the same.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, _too_large(max_bytes))
