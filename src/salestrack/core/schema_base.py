@@ -204,6 +204,15 @@ PositiveMoney = Annotated[
         r"^(0{0,15}[1-9][0-9]{0,15}(\.[0-9]{1,2})?|0{1,16}\.([1-9][0-9]?|0[1-9]))$",
     ),
 ]
+# A balance: money that may be negative (a customer in credit).
+SignedMoney = Annotated[
+    Decimal,
+    Field(ge=-MAX_MONEY, le=MAX_MONEY, max_digits=18, decimal_places=2),
+    _decimal_json(
+        {"minimum": -_MONEY_NUMBER_MAX, "maximum": _MONEY_NUMBER_MAX},
+        r"^-?[0-9]{1,16}(\.[0-9]{1,2})?$",
+    ),
+]
 # A percentage with two decimals (expected ROI and the like).
 Percent = Annotated[
     Decimal,

@@ -263,8 +263,8 @@ def pay_refund(
             "no refund is due on this booking", refund_due=str(max(due, Decimal("0.00")))
         )
     amount = data.amount if data.amount is not None else due
-    if amount > due:
-        raise Unprocessable(
+    if amount > due:  # what is due depends on the booking's state, like "none due" above
+        raise Conflict(
             f"amount {amount} is more than the {due} refund due",
             field="amount",
             refund_due=str(due),
