@@ -8,9 +8,10 @@ schema-valid request that breaks them is therefore not the contract fuzzer's "va
 data", so before each call these hooks bend a *positive* case to follow them (a
 negative case is sent as generated). Each rule comes from the module that enforces it.
 
-Used by ``test_api_contract.py`` and by a hand run against the demo
-(``SCHEMATHESIS_HOOKS=tests.security.contract_hooks``; see the README), where the
-tenant's ids are read through the API the first time a body needs one.
+Used by ``test_api_contract.py`` and by a hand run against a served tenant (the repo's
+``schemathesis.toml`` names this module; see the README), where the tenant's ids are
+read through the API (``SALESTRACK_CONTRACT_URL``, ``_TENANT``, ``_TOKEN``) the first
+time a body needs one.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def _fetch_id(case: Any, field: str) -> str | None:
     base = os.environ.get("SALESTRACK_CONTRACT_URL")
     if not base:
         return None
-    headers = {"Authorization": os.environ.get("SALESTRACK_CONTRACT_AUTH", "")}
+    headers = {"Authorization": f"Bearer {os.environ.get('SALESTRACK_CONTRACT_TOKEN', '')}"}
     headers["X-Tenant-ID"] = os.environ.get("SALESTRACK_CONTRACT_TENANT", "")
     request = urllib.request.Request(f"{base}{REFERENCES[field]}?limit=1", headers=headers)
     with urllib.request.urlopen(request, timeout=10) as answer:
@@ -181,24 +182,35 @@ def _when(value: Any) -> date | datetime | None:
     return _moment(value)
 
 
-def _order(body: MutableMapping[str, Any]) -> None:
-    """End after start, delivery after booking, a response after the engagement."""
+def _order(case: Any, body: MutableMapping[str, Any]) -> None:
+    """End after start, delivery after booking, a response after the engagement. When
+    only the later one is given, a create's earlier one (today by default) becomes it,
+    and a change leaves it out (the stored earlier one is not in the request)."""
     for first, second in ORDERED:
+        if body.get(second) is not None and body.get(first) is None:
+            if case.method.upper() == "PATCH":
+                body.pop(second)
+            else:
+                body[first] = body[second]
         early, late = _when(body.get(first)), _when(body.get(second))
         comparable = early is not None and late is not None and type(early) is type(late)
         if comparable and late < early:  # type: ignore[operator]
             body[first], body[second] = body[second], body[first]
     if body.get("response_date") is not None:
         body["response_received"] = True  # a response date means a response came
-        body.setdefault("engagement_date", body["response_date"])  # (defaults to now)
     if body.get("response_received") is False:
         body["response_date"] = None
+    if body.get("follow_up_required") is True and body.get("follow_up_date") is None:
+        body["follow_up_date"] = "2999-12-31"  # a follow-up needs its day
     for later in ("cancellation_date", "follow_up_date"):
         if body.get(later) is not None:  # not before the booking's or milestone's date
             body[later] = "2999-12-31"
 
 
 def _together(body: MutableMapping[str, Any]) -> None:
+    """Both or neither; a booking reference is only ever the booking's own id."""
+    if body.get("reference_document_type") == "booking":
+        body["reference_document_type"] = body["reference_document_id"] = None
     for pair in TOGETHER:
         if sum(body.get(name) is not None for name in pair) == 1:
             for name in pair:
@@ -276,7 +288,7 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
         _references(case, body)
         _ledger_sides(body)
         _channel_fits(body)
-        _order(body)
+        _order(case, body)
         _together(body)
         if "milestone_type" in body or case.path.startswith(f"{S}/milestones/{{"):
             _visits(case, body)

@@ -8,7 +8,7 @@ auth not ignored, deleted objects gone ...), in process against the session's ap
 both databases. The rules the document can only state in prose are followed by
 ``contract_hooks`` (from ≤ to, ledger sides, ids of the tenant's objects ...).
 
-Bounds: ``CONTRACT_EXAMPLES`` per operation and phase (default 8) and a fixed seed, so
+Bounds: ``CONTRACT_EXAMPLES`` per operation and phase (default 4) and a fixed seed, so
 CI runs the same cases in a bounded time; ``CONTRACT_SEED=random`` explores new ones.
 """
 
@@ -30,7 +30,7 @@ from tests.security import contract_hooks, tally
 from tests.security.probes import ProbeWorld
 from tests.support import build_tenant
 
-EXAMPLES = int(os.environ.get("CONTRACT_EXAMPLES", "8"))
+EXAMPLES = int(os.environ.get("CONTRACT_EXAMPLES", "4"))
 _SEED = os.environ.get("CONTRACT_SEED", "19")
 SEED = random.randrange(2**32) if _SEED == "random" else int(_SEED)
 # Body fields naming another object → the kind of object the probes' world builds.

@@ -205,8 +205,8 @@ def cancel_booking(
     )
     ledger.lock_customer(session, actor=actor, customer_id=booking.customer_id)
     paid = ledger.booking_money(session, tenant_id=actor.tenant_id, booking_id=booking.id)["paid"]
-    if data.refund_amount > paid:
-        raise Unprocessable(
+    if data.refund_amount > paid:  # what was paid is the booking's state: a conflict
+        raise Conflict(
             f"refund_amount {data.refund_amount} is more than the {paid} paid for this booking",
             field="refund_amount",
             paid=str(paid),
