@@ -115,8 +115,8 @@ def post(session: Session, *, actor: Actor, posting: Posting, locked: bool = Fal
             current_balance=str(before),
             balance_after=str(after),
         )
-    if abs(after) > MAX_MONEY:
-        raise Unprocessable("the running balance would exceed the largest amount stored")
+    if abs(after) > MAX_MONEY:  # depends on the account's balance, not the request: 409
+        raise Conflict("the running balance would exceed the largest amount stored")
     position = (last.position + 1) if last else 1
     entry = LedgerEntry(
         ledger_code=ledger_code(customer.customer_code, position),
