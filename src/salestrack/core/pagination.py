@@ -45,7 +45,7 @@ TOKENS: dict[type[Any], str] = {
     datetime: "-?[0-9]{1,17}",  # microseconds since 1970-01-01 UTC
     date: "[0-9]{1,7}",  # the day's ordinal (day 1 is 0001-01-01)
     time: "[0-9]{1,11}",  # microseconds since midnight
-    int: "-?[0-9]{1,18}",
+    int: "-?[0-9]{1,18}",  # beyond a 32-bit column's range: its nearest end
     uuid.UUID: "[0-9a-f]{32}",
 }
 
@@ -87,7 +87,7 @@ def _value(kind: type[Any], token: str) -> Any:
         return time(seconds // 3600, seconds // 60 % 60, seconds % 60, micro)
     if kind is uuid.UUID:
         return uuid.UUID(int=number)
-    return number
+    return _clamped(number, -(2**31), 2**31 - 1)  # positions are INTEGER columns
 
 
 def encode_cursor(values: Sequence[Any]) -> str:
