@@ -49,6 +49,10 @@ REFERENCES: dict[str, str] = {
 }
 # The tenant's ids by body field; the suite fills it, a hand run reads them on first use.
 IDS: dict[str, str] = {}
+LOGOUT = "/api/v1/auth/logout"
+# Signing out ends every token of the user: the run signs out another user (when given),
+# so its own admin stays signed in.
+SIGN_OUT_AS: dict[str, str] = {}
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _KEY = re.compile(r"[!-~]{1,255}")
 
@@ -277,10 +281,19 @@ def _keep_references(case: Any) -> None:
                 case.path_parameters[name] = str(uuid.uuid4())
 
 
+def _sign_out_another(case: Any, kwargs: dict[str, Any]) -> None:
+    token = SIGN_OUT_AS.get("token")
+    if case.path == LOGOUT and token and isinstance(case.headers, MutableMapping):
+        auth = f"Bearer {token}"
+        case.headers["Authorization"] = auth
+        kwargs["headers"] = {**(kwargs.get("headers") or {}), "Authorization": auth}
+
+
 @schemathesis.hook
 def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
     _fresh_key(case.headers)
     _keep_references(case)
+    _sign_out_another(case, kwargs)
     if not _positive(case):
         return
     if isinstance(case.query, MutableMapping):
