@@ -74,7 +74,7 @@ def api_operations(app: FastAPI) -> list[Operation]:
     operations = []
     for context in iter_route_contexts(app.routes):
         route = context.original_route
-        path = context.path
+        path = context.path_format
         if not isinstance(route, APIRoute) or not path or not path.startswith("/api/"):
             continue
         if path.startswith(KEY_ROUTES):

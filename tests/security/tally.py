@@ -2,7 +2,7 @@
 
 Workers hand their counts to the controller through ``workeroutput``; the controller
 (or a plain run) prints them in the terminal summary, e.g.
-``cross-tenant probes sent: 1234, leaks: 0``.
+``cross-tenant probes sent: 1234, leaks: 0``, ``schemathesis contract cases: 5000, failures: 0``.
 """
 
 from __future__ import annotations
@@ -37,6 +37,11 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(
             f"cross-tenant probes sent: {COUNTS['probes']}, leaks: {COUNTS['leaks']}, "
             f"unexpected statuses: {COUNTS['unexpected statuses']}"
+        )
+    if COUNTS["contract cases"]:
+        terminalreporter.write_line(
+            f"schemathesis contract cases: {COUNTS['contract cases']}, "
+            f"failures: {COUNTS['contract failures']}"
         )
     if COUNTS["fuzz cases"]:
         terminalreporter.write_line(

@@ -36,8 +36,8 @@ def issue_token(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    username: Annotated[str, PRINTABLE, Form(max_length=254)],
-    password: Annotated[str, PRINTABLE, Form(max_length=256)],
+    username: Annotated[str, PRINTABLE, Form(min_length=1, max_length=254)],
+    password: Annotated[str, PRINTABLE, Form(min_length=1, max_length=256)],
     x_tenant_id: Annotated[str, Header(max_length=64)],
 ) -> TokenResponse:
     """OAuth2 password login: a short-lived bearer token for one tenant."""

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import base64
-import json
+import re
 import uuid
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
@@ -14,7 +14,7 @@ from sqlalchemy import Select, and_, or_
 from sqlalchemy.orm import Session
 
 from salestrack.core.errors import Unprocessable
-from salestrack.core.schema_base import moment_in_range
+from salestrack.core.schema_base import EARLIEST_DAY, LATEST_DAY
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -27,53 +27,98 @@ class Page(BaseModel, Generic[ItemT]):
     next_cursor: str | None
 
 
-# What every cursor this API issues is made of (URL-safe base64).
-CURSOR_PATTERN = r"^[A-Za-z0-9_=-]*$"
 LimitParam = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="page size (max 500)")]
-CursorParam = Annotated[
-    str | None, Query(max_length=200, pattern=CURSOR_PATTERN, description="from next_cursor")
-]
+
+# --- cursors -----------------------------------------------------------------------
+# A cursor is the sort key of a page's last row, one token per key, joined by dots. Each
+# token is a plain number or hex, so a regular expression says exactly which cursors
+# exist, and every text it matches is a position in the order: a moment, day or time of
+# day beyond the years any row holds is taken as the nearest end of that range, which
+# pages the same. The OpenAPI document therefore tells the whole rule (its pattern), and
+# no cursor that fits the pattern is refused.
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_FIRST = datetime.combine(EARLIEST_DAY, time.min, tzinfo=UTC)
+_LAST = datetime.combine(LATEST_DAY, time.max, tzinfo=UTC)
+_DAY_MICROSECONDS = 86_400_000_000
+TOKENS: dict[type[Any], str] = {
+    datetime: "-?[0-9]{1,17}",  # microseconds since 1970-01-01 UTC
+    date: "[0-9]{1,7}",  # the day's ordinal (day 1 is 0001-01-01)
+    time: "[0-9]{1,11}",  # microseconds since midnight
+    int: "-?[0-9]{1,18}",  # beyond a 32-bit column's range: its nearest end
+    uuid.UUID: "[0-9a-f]{32}",
+}
 
 
-def _encode(created_at: datetime, row_id: uuid.UUID) -> str:
-    raw = json.dumps([created_at.isoformat(), str(row_id)]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+def cursor_pattern(kinds: Sequence[type[Any]]) -> str:
+    """The regular expression of the cursors of an order by values of ``kinds``."""
+    return "^" + r"\.".join(TOKENS[kind] for kind in kinds) + "$"
 
 
-def cursor_values(cursor: str) -> list[Any]:
-    """The JSON list inside a cursor; a cursor that is not one is ``ValueError``."""
-    raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    if not isinstance(raw, list):
-        raise ValueError("not a list")
-    return raw
+def _token(value: Any) -> str:
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)  # stored in UTC
+        return str((aware - _EPOCH) // _MICROSECOND)
+    if isinstance(value, date):
+        return str(value.toordinal())
+    if isinstance(value, time):
+        moment = (value.hour * 3600 + value.minute * 60 + value.second) * 1_000_000
+        return str(moment + value.microsecond)
+    if isinstance(value, uuid.UUID):
+        return value.hex
+    return str(int(value))
 
 
-def cursor_moment(raw: Any) -> datetime:
-    """A cursor's timestamp: an ISO string with a zone, in the years any input may hold."""
-    if not isinstance(raw, str):
-        raise ValueError("not a timestamp")
-    return moment_in_range(datetime.fromisoformat(raw))
+def _clamped(number: int, low: int, high: int) -> int:
+    return max(low, min(high, number))
 
 
-def cursor_uuid(raw: Any) -> uuid.UUID:
-    if not isinstance(raw, str):
-        raise ValueError("not an id")
-    return uuid.UUID(raw)
+def _value(kind: type[Any], token: str) -> Any:
+    number = int(token, 16) if kind is uuid.UUID else int(token)
+    if kind is datetime:
+        low, high = ((edge - _EPOCH) // _MICROSECOND for edge in (_FIRST, _LAST))
+        return _EPOCH + _clamped(number, low, high) * _MICROSECOND
+    if kind is date:
+        low, high = EARLIEST_DAY.toordinal(), LATEST_DAY.toordinal()
+        return date.fromordinal(_clamped(number, low, high))
+    if kind is time:
+        micro = _clamped(number, 0, _DAY_MICROSECONDS - 1)
+        seconds, micro = divmod(micro, 1_000_000)
+        return time(seconds // 3600, seconds // 60 % 60, seconds % 60, micro)
+    if kind is uuid.UUID:
+        return uuid.UUID(int=number)
+    return _clamped(number, -(2**31), 2**31 - 1)  # positions are INTEGER columns
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    """The cursor after a row whose sort key is ``values``."""
+    return ".".join(_token(value) for value in values)
+
+
+def decode_cursor(cursor: str, kinds: Sequence[type[Any]]) -> list[Any]:
+    """The sort key a cursor names; 422 when it does not fit the pattern."""
+    if not re.fullmatch(cursor_pattern(kinds), cursor):
+        raise refused_cursor()
+    return [_value(kind, token) for kind, token in zip(kinds, cursor.split("."), strict=True)]
+
+
+def cursor_query(kinds: Sequence[type[Any]]) -> Any:
+    """The ``cursor`` query parameter (``Annotated[str | None, cursor_query(...)]``) of a
+    list ordered by values of ``kinds``."""
+    return Query(
+        max_length=200,
+        pattern=cursor_pattern(kinds),
+        description="the previous page's next_cursor (omit for the first page)",
+    )
 
 
 def refused_cursor() -> Unprocessable:
     return Unprocessable("cursor is not one this API issued", field="cursor")
 
 
-def _decode(cursor: str) -> tuple[datetime, uuid.UUID]:
-    """Checked in full, so whatever a client makes of a cursor is a 422, never a 500."""
-    try:
-        raw = cursor_values(cursor)
-        if len(raw) != 2:
-            raise ValueError("wrong shape")
-        return cursor_moment(raw[0]), cursor_uuid(raw[1])
-    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
-        raise refused_cursor() from exc
+# The cursor of the lists ordered newest first by ``(created_at, id)``.
+CREATED_ORDER: tuple[type[Any], ...] = (datetime, uuid.UUID)
+CursorParam = Annotated[str | None, cursor_query(CREATED_ORDER)]
 
 
 def paginate(
@@ -91,7 +136,7 @@ def paginate(
     at about two thirds of the CPU, for an answer that only serializes them (API lists).
     """
     if cursor:
-        at, row_id = _decode(cursor)
+        at, row_id = decode_cursor(cursor, CREATED_ORDER)
         stmt = stmt.where(
             or_(model.created_at < at, and_(model.created_at == at, model.id < row_id))
         )
@@ -105,6 +150,6 @@ def paginate(
         return rows, None
     rows = rows[:limit]
     last = rows[-1]
-    return rows, _encode(
-        *((last["created_at"], last["id"]) if plain else (last.created_at, last.id))
+    return rows, encode_cursor(
+        (last["created_at"], last["id"]) if plain else (last.created_at, last.id)
     )

@@ -12,12 +12,14 @@ from typing import Annotated, Any, ClassVar
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     EmailStr,
     Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
@@ -65,8 +67,6 @@ PRINTABLE = _Printable()
 # zone and a day after it still exists (the reports' window has the same bounds).
 EARLIEST_DAY = date(1900, 1, 1)
 LATEST_DAY = date(2999, 12, 31)
-EARLIEST_MOMENT = datetime.combine(EARLIEST_DAY, time.min, tzinfo=UTC)
-LATEST_MOMENT = datetime.combine(LATEST_DAY, time.max, tzinfo=UTC)
 _DAY_RANGE = f"between {EARLIEST_DAY} and {LATEST_DAY}"
 
 
@@ -77,12 +77,13 @@ def day_in_range(value: date) -> date:
 
 
 def moment_in_range(value: datetime) -> datetime:
-    """``value`` in UTC when it has a zone and lies in the years above; ``ValueError``
-    otherwise (also for a moment no zone can show, which would overflow)."""
+    """``value`` in UTC when it has a zone and its day, as written, lies in the years
+    above; ``ValueError`` otherwise. (A day in range shifted by any zone stays far from
+    the limits of ``datetime``, so no zone can overflow it.)"""
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("needs a time zone (e.g. Z or +05:30)")
-    if not EARLIEST_MOMENT <= value <= LATEST_MOMENT:
-        raise ValueError(f"must be {_DAY_RANGE} (UTC)")
+    if not EARLIEST_DAY <= value.date() <= LATEST_DAY:
+        raise ValueError(f"must be {_DAY_RANGE}")
     return value.astimezone(UTC)
 
 
@@ -91,8 +92,34 @@ def parse_day(text: str) -> date:
     return day_in_range(date.fromisoformat(text))
 
 
-_DAY_BOUNDS = {"formatMinimum": EARLIEST_DAY.isoformat(), "formatMaximum": LATEST_DAY.isoformat()}
-Day = Annotated[date, AfterValidator(day_in_range), Field(json_schema_extra=_DAY_BOUNDS)]
+# What the documents say a day and a moment look like: ISO 8601 text whose year lies in
+# the range above (``format`` says the rest). The text checks below refuse what a lax
+# parser would read as a date although no schema allows it: a number (``to=0`` would be
+# 1970-01-01), or a day with a time.
+YEAR_PATTERN = r"(19[0-9]{2}|2[0-9]{3})"
+DAY_PATTERN = rf"^{YEAR_PATTERN}-[0-9]{{2}}-[0-9]{{2}}$"
+MOMENT_PATTERN = rf"^{YEAR_PATTERN}-[0-9]{{2}}-[0-9]{{2}}[Tt ][0-9]{{2}}:[0-9]{{2}}"
+_DAY_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_MOMENT_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}.*", re.DOTALL)
+
+
+def _strict(shape: re.Pattern[str], kind: type, example: str) -> Any:
+    def check(value: Any) -> Any:
+        if isinstance(value, kind):
+            return value
+        if isinstance(value, str) and shape.fullmatch(value):
+            return value
+        raise ValueError(f"must be ISO 8601 text like {example}")
+
+    return BeforeValidator(check)
+
+
+Day = Annotated[
+    date,
+    _strict(_DAY_TEXT, date, "2026-01-31"),
+    AfterValidator(day_in_range),
+    Field(json_schema_extra={"pattern": DAY_PATTERN}),
+]
 # A moment a client sends. With an offset (``Z``, ``+05:30``) it is kept in UTC (so a
 # response reads the same as a later GET). Without one it is a local time: it stays naive
 # through validation, and the service reads it in the tenant's zone with ``in_zone`` (the
@@ -134,14 +161,9 @@ def zoned(values: dict[str, Any], zone: tzinfo) -> dict[str, Any]:
 
 Moment = Annotated[
     datetime,
+    _strict(_MOMENT_TEXT, datetime, "2025-11-05T10:00:00"),
     AfterValidator(moment_or_local),
-    Field(
-        description=MOMENT_DESCRIPTION,
-        json_schema_extra={
-            "formatMinimum": EARLIEST_MOMENT.isoformat(),
-            "formatMaximum": LATEST_MOMENT.isoformat(),
-        },
-    ),
+    Field(description=MOMENT_DESCRIPTION, json_schema_extra={"pattern": MOMENT_PATTERN}),
 ]
 
 
@@ -185,21 +207,58 @@ def _two_places(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"))
 
 
+def _decimal_json(number: dict[str, Any], text_pattern: str) -> WithJsonSchema:
+    """An amount as a JSON number (two decimals at most) or as text of the same value.
+
+    What pydantic would document (any string, a maximum rounded to ``1e16``) is wider
+    than what is accepted; this says exactly what is: the number's bounds (the largest
+    below the limit that a binary float still holds exactly) and the text's pattern.
+    """
+    return WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "multipleOf": 0.01, **number},
+                {"type": "string", "pattern": text_pattern},
+            ]
+        },
+        mode="validation",
+    )
+
+
+_MONEY_NUMBER_MAX = 9_999_999_999_999_998  # MAX_MONEY as the nearest float below it
 Money = Annotated[
     Decimal,
     Field(ge=0, le=MAX_MONEY, max_digits=18, decimal_places=2),
     AfterValidator(_two_places),
+    _decimal_json({"minimum": 0, "maximum": _MONEY_NUMBER_MAX}, r"^[0-9]{1,16}(\.[0-9]{1,2})?$"),
 ]
 PositiveMoney = Annotated[
     Decimal,
     Field(gt=0, le=MAX_MONEY, max_digits=18, decimal_places=2),
     AfterValidator(_two_places),
+    _decimal_json(
+        {"exclusiveMinimum": 0, "maximum": _MONEY_NUMBER_MAX},
+        r"^(0{0,15}[1-9][0-9]{0,15}(\.[0-9]{1,2})?|0{1,16}\.([1-9][0-9]?|0[1-9]))$",
+    ),
+]
+# A balance: money that may be negative (a customer in credit).
+SignedMoney = Annotated[
+    Decimal,
+    Field(ge=-MAX_MONEY, le=MAX_MONEY, max_digits=18, decimal_places=2),
+    _decimal_json(
+        {"minimum": -_MONEY_NUMBER_MAX, "maximum": _MONEY_NUMBER_MAX},
+        r"^-?[0-9]{1,16}(\.[0-9]{1,2})?$",
+    ),
 ]
 # A percentage with two decimals (expected ROI and the like).
 Percent = Annotated[
     Decimal,
     Field(ge=-100, le=100_000, max_digits=9, decimal_places=2),
     AfterValidator(_two_places),
+    _decimal_json(
+        {"minimum": -100, "maximum": 100_000},
+        r"^(-([0-9]{1,2}(\.[0-9]{1,2})?|100(\.0{1,2})?)|[0-9]{1,5}(\.[0-9]{1,2})?|100000(\.0{1,2})?)$",
+    ),
 ]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200), PRINTABLE]
 ShortText = Annotated[str, StringConstraints(max_length=200), PRINTABLE]
@@ -232,3 +291,23 @@ class UpdateModel(InputModel):
 
     def changes(self) -> dict[str, Any]:
         return self.model_dump(exclude_unset=True)
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """``NOT_NULL`` fields are documented without ``null`` (a null is refused)."""
+        value = handler(schema)
+        properties = handler.resolve_ref_schema(value).get("properties", {})
+        for name in cls.NOT_NULL:
+            field = cls.model_fields.get(name)
+            prop = properties.get((field.alias if field else None) or name)
+            if prop is None or "anyOf" not in prop:
+                continue
+            kept = [branch for branch in prop["anyOf"] if branch.get("type") != "null"]
+            if len(kept) == 1:
+                del prop["anyOf"]
+                prop.update(kept[0])
+            else:
+                prop["anyOf"] = kept
+        return value

@@ -25,6 +25,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from salestrack.core.errors import PROBLEM_JSON
+from salestrack.http.openapi_links import document_links
 
 IDEMPOTENT_PREFIXES = ("/api/v1/sales/", "/api/v1/capture/")
 WRITES = ("post", "put", "patch", "delete")
@@ -108,12 +109,13 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def install_openapi(app: FastAPI) -> None:
-    """Make ``app.openapi()`` (and ``/openapi.json``) return the documented schema."""
+    """Make ``app.openapi()`` (and ``/openapi.json``) return the documented schema: with
+    the problem answers, and links from each create to the operations taking its id."""
     generate: Callable[[], dict[str, Any]] = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = document_problems(generate())
+            app.openapi_schema = document_links(document_problems(generate()))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

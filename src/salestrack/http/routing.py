@@ -2,15 +2,18 @@
 
 import functools
 import inspect
+import typing
+import uuid
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 import anyio
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.datastructures import DefaultPlaceholder
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
+from starlette.types import Receive, Scope, Send
 
 from salestrack.http.deps import ON_LOOP, end_in_handler_thread, run_db
 
@@ -44,6 +47,7 @@ class HandlerThreadRoute(APIRoute):
     """
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        path = _typed_ids(path, endpoint)
         self.on_loop = not getattr(endpoint, IN_THREAD, False)
         if not inspect.iscoroutinefunction(endpoint):
             model = kwargs.get("response_model")
@@ -65,6 +69,50 @@ class HandlerThreadRoute(APIRoute):
             return await handler(request)
 
         return on_loop
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A method this route lacks is a 405 whose ``Allow`` names every method of the path.
+
+        Each method of a path is its own route, and the router hands a request with none
+        of them to the first route of the path, whose own 405 would list only its own
+        methods (``Allow: GET`` on a path that also takes PATCH and DELETE). RFC 9110
+        wants the whole list, so it is gathered from all the app's routes here.
+        """
+        if scope["type"] == "http" and scope["method"] not in (self.methods or ()):
+            allowed = path_methods(scope)
+            if scope["method"] not in allowed:
+                raise HTTPException(405, headers={"Allow": ", ".join(sorted(allowed))})
+        await super().handle(scope, receive, send)
+
+
+def _typed_ids(path: str, endpoint: Callable[..., Any]) -> str:
+    """``{lead_id}`` becomes ``{lead_id:uuid}`` when the handler takes a UUID there.
+
+    Only a UUID then matches the segment, so ``PATCH /milestones/lead`` is not read as an
+    attempt on a milestone called "lead" (a 422) but as what it is: a method that
+    ``/milestones/lead`` does not have (a 405). The document's paths stay the same.
+    """
+    try:
+        hints = typing.get_type_hints(endpoint)
+    except (NameError, TypeError):
+        return path
+    for name, hint in hints.items():
+        if hint is uuid.UUID:
+            path = path.replace("{" + name + "}", "{" + name + ":uuid}")
+    return path
+
+
+def path_methods(scope: Scope) -> set[str]:
+    """Every method some route of the app serves at the request's path."""
+    path, root = scope["path"], scope.get("root_path", "")
+    if root and path.startswith(root):
+        path = path[len(root) :]
+    methods: set[str] = set()
+    for context in iter_route_contexts(scope["app"].router.routes):
+        regex = getattr(context, "path_regex", None)
+        if regex is not None and context.methods and regex.match(path):
+            methods |= context.methods
+    return methods
 
 
 def _run_with_unit_of_work(

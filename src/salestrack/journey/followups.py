@@ -28,6 +28,9 @@ from salestrack.journey.paging import ascending_page
 from salestrack.journey.report_schemas import FollowUpPublic
 from salestrack.leads.models import Lead
 
+# Open follow-ups, oldest due first (also what their cursors are made of).
+ORDER = (LeadMilestone.follow_up_date, LeadMilestone.created_at, LeadMilestone.id)
+
 
 def _open(tenant_id: uuid.UUID) -> Select[tuple[LeadMilestone]]:
     return crud.scoped(LeadMilestone, tenant_id).where(
@@ -114,8 +117,7 @@ def open_follow_ups(
         stmt = stmt.where(LeadMilestone.follow_up_date < today)
     if assigned_to is not None:
         stmt = stmt.where(Lead.assigned_to == assigned_to)
-    keys = (LeadMilestone.follow_up_date, LeadMilestone.created_at, LeadMilestone.id)
-    rows, next_cursor = ascending_page(session, stmt, keys, limit=limit, cursor=cursor)
+    rows, next_cursor = ascending_page(session, stmt, ORDER, limit=limit, cursor=cursor)
     items = []
     for milestone, lead in rows:
         assert milestone.follow_up_date is not None

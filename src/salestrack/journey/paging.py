@@ -6,28 +6,16 @@ first by event date, so they page on their own sort key, with the same cursor id
 
 from __future__ import annotations
 
-import base64
-import json
-import uuid
 from collections.abc import Sequence
-from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, or_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.types import TypeDecorator
 
-from salestrack.core.pagination import cursor_moment, cursor_uuid, cursor_values, refused_cursor
+from salestrack.core import pagination
 
 Key = InstrumentedAttribute[Any]
-
-
-def _dump(value: Any) -> Any:
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    return value
 
 
 def _python_type(key: Key) -> type[Any]:
@@ -38,39 +26,22 @@ def _python_type(key: Key) -> type[Any]:
     return kind
 
 
-def _load(key: Key, raw: Any) -> Any:
-    kind = _python_type(key)
-    if kind is datetime:
-        return cursor_moment(raw)
-    if kind is uuid.UUID:
-        return cursor_uuid(raw)
-    if kind is date and isinstance(raw, str):
-        return date.fromisoformat(raw)
-    if kind is time and isinstance(raw, str):
-        value = time.fromisoformat(raw)
-        if value.tzinfo is not None:
-            raise ValueError("a local time has no zone")
-        return value
-    if kind is int and isinstance(raw, int) and not isinstance(raw, bool):
-        if abs(raw) >= 2**63:
-            raise ValueError("out of range")
-        return raw
-    raise ValueError(f"unexpected cursor value {raw!r}")
+def kinds(keys: Sequence[Key]) -> tuple[type[Any], ...]:
+    """The value types of an order's columns: what its cursors are made of."""
+    return tuple(_python_type(key) for key in keys)
+
+
+def cursor_query(keys: Sequence[Key]) -> Any:
+    """The ``cursor`` query parameter of a list in ``keys`` order (its exact pattern)."""
+    return pagination.cursor_query(kinds(keys))
 
 
 def encode(values: Sequence[Any]) -> str:
-    raw = json.dumps([_dump(v) for v in values]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return pagination.encode_cursor(values)
 
 
 def decode(cursor: str, keys: Sequence[Key]) -> list[Any]:
-    try:
-        raw = cursor_values(cursor)
-        if len(raw) != len(keys):
-            raise ValueError("wrong shape")
-        return [_load(key, value) for key, value in zip(keys, raw, strict=True)]
-    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
-        raise refused_cursor() from exc
+    return pagination.decode_cursor(cursor, kinds(keys))
 
 
 def _after(keys: Sequence[Key], values: Sequence[Any]) -> ColumnElement[bool]:

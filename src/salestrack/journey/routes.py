@@ -13,13 +13,13 @@ from fastapi import Depends, Query, Response
 from salestrack.auth.context import Actor
 from salestrack.auth.deps import require
 from salestrack.auth.roles import Permission
-from salestrack.core.pagination import CursorParam, LimitParam, Page
+from salestrack.core.pagination import LimitParam, Page
 from salestrack.core.schema_base import Day
 from salestrack.http import csv_answers
 from salestrack.http.csv_answers import CSV_RESPONSES, CsvFormat
 from salestrack.http.deps import SessionDep
 from salestrack.http.routing import api_router
-from salestrack.journey import service, timeline_csv
+from salestrack.journey import engagements, followups, milestones, paging, service, timeline_csv
 from salestrack.journey.report_schemas import (
     EngagementStatsPublic,
     FollowUpPage,
@@ -37,6 +37,11 @@ from salestrack.journey.schemas import (
 
 Reader = Annotated[Actor, Depends(require(Permission.journey_read))]
 Writer = Annotated[Actor, Depends(require(Permission.journey_write))]
+# Each list's cursor, with the exact pattern of its sort key.
+MilestoneCursor = Annotated[str | None, paging.cursor_query(milestones.ORDER)]
+EngagementCursor = Annotated[str | None, paging.cursor_query(engagements.ORDER)]
+StatusCursor = Annotated[str | None, paging.cursor_query(service.STATUS_ORDER)]
+FollowUpCursor = Annotated[str | None, paging.cursor_query(followups.ORDER)]
 
 # The lead a milestone or engagement is posted for is its parent: missing is 404, not 422.
 NO_SUCH_LEAD: dict[int | str, dict[str, Any]] = {
@@ -80,7 +85,7 @@ def lead_milestones(
     actor: Reader,
     lead_id: uuid.UUID,
     limit: LimitParam = 500,
-    cursor: CursorParam = None,
+    cursor: MilestoneCursor = None,
 ) -> dict[str, Any]:
     """The lead's milestones, oldest first."""
     return _page(
@@ -129,7 +134,7 @@ def engagement_history(
     actor: Reader,
     lead_id: uuid.UUID,
     limit: LimitParam = 500,
-    cursor: CursorParam = None,
+    cursor: EngagementCursor = None,
 ) -> dict[str, Any]:
     """The lead's engagements, oldest first."""
     return _page(
@@ -165,7 +170,7 @@ def milestones_of_lead(
     actor: Reader,
     lead_id: uuid.UUID,
     limit: LimitParam = 500,
-    cursor: CursorParam = None,
+    cursor: MilestoneCursor = None,
 ) -> dict[str, Any]:
     """Same list as ``GET /milestones/lead/{lead_id}``."""
     return lead_milestones(session, actor, lead_id, limit, cursor)
@@ -177,7 +182,7 @@ def engagements_of_lead(
     actor: Reader,
     lead_id: uuid.UUID,
     limit: LimitParam = 500,
-    cursor: CursorParam = None,
+    cursor: EngagementCursor = None,
 ) -> dict[str, Any]:
     """Same list as ``GET /engagement/{lead_id}``."""
     return engagement_history(session, actor, lead_id, limit, cursor)
@@ -189,7 +194,7 @@ def status_history(
     actor: Reader,
     lead_id: uuid.UUID,
     limit: LimitParam = 500,
-    cursor: CursorParam = None,
+    cursor: StatusCursor = None,
 ) -> dict[str, Any]:
     """Every change of the lead's status, oldest first, with its cause."""
     return _page(
@@ -208,7 +213,7 @@ def follow_ups(
     assigned_to: Annotated[uuid.UUID | None, Query(description="the lead's assignee")] = None,
     overdue: Annotated[bool, Query(description="only those already overdue")] = False,
     limit: LimitParam = 50,
-    cursor: CursorParam = None,
+    cursor: FollowUpCursor = None,
 ) -> dict[str, Any]:
     """Open follow-ups, oldest due first, overdue ones flagged."""
     items, next_cursor = service.open_follow_ups(

@@ -41,6 +41,9 @@ from salestrack.journey.status import history_query
 from salestrack.journey.timeline import lead_timeline
 from salestrack.leads import service as leads
 
+# A lead's status changes in the order they happened (and their cursors).
+STATUS_ORDER = (LeadStatusHistory.seq,)
+
 
 def status_history(
     session: Session,
@@ -53,9 +56,7 @@ def status_history(
     """The lead's status changes, oldest first: each one starts where the previous ended."""
     leads.get_lead(session, actor=actor, lead_id=lead_id)
     stmt = history_query(tenant_id=actor.tenant_id, lead_id=lead_id)
-    rows, next_cursor = ascending_page(
-        session, stmt, (LeadStatusHistory.seq,), limit=limit, cursor=cursor
-    )
+    rows, next_cursor = ascending_page(session, stmt, STATUS_ORDER, limit=limit, cursor=cursor)
     return [r[0] for r in rows], next_cursor
 
 

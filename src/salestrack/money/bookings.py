@@ -252,8 +252,8 @@ def cancel_booking(
     )
     ledger.lock_customer(session, actor=actor, customer_id=booking.customer_id)
     paid = ledger.booking_money(session, tenant_id=actor.tenant_id, booking_id=booking.id)["paid"]
-    if data.refund_amount > paid:
-        raise Unprocessable(
+    if data.refund_amount > paid:  # what was paid is the booking's state: a conflict
+        raise Conflict(
             f"refund_amount {data.refund_amount} is more than the {paid} paid for this booking",
             field="refund_amount",
             paid=str(paid),
@@ -310,8 +310,8 @@ def pay_refund(
             "no refund is due on this booking", refund_due=str(max(due, Decimal("0.00")))
         )
     amount = data.amount if data.amount is not None else due
-    if amount > due:
-        raise Unprocessable(
+    if amount > due:  # what is due depends on the booking's state, like "none due" above
+        raise Conflict(
             f"amount {amount} is more than the {due} refund due",
             field="amount",
             refund_due=str(due),

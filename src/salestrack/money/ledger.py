@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from salestrack.auth.context import Actor
 from salestrack.core import crud
 from salestrack.core.errors import Conflict, Unprocessable
+from salestrack.core.pagination import decode_cursor, encode_cursor
 from salestrack.core.schema_base import MAX_MONEY
 from salestrack.leads.models import Customer
 from salestrack.money import booking_money as booked
@@ -34,6 +35,8 @@ from salestrack.money.schemas import LedgerEntryCreate, ReversalCreate, side_err
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 ENTITY = "ledger_entry"
+# A customer's entries are paged by their position.
+POSITION_ORDER: tuple[type[int]] = (int,)
 
 
 @dataclass(frozen=True)
@@ -112,8 +115,8 @@ def post(session: Session, *, actor: Actor, posting: Posting, locked: bool = Fal
             current_balance=str(before),
             balance_after=str(after),
         )
-    if abs(after) > MAX_MONEY:
-        raise Unprocessable("the running balance would exceed the largest amount stored")
+    if abs(after) > MAX_MONEY:  # depends on the account's balance, not the request: 409
+        raise Conflict("the running balance would exceed the largest amount stored")
     position = (last.position + 1) if last else 1
     entry = LedgerEntry(
         ledger_code=ledger_code(customer.customer_code, position),
@@ -240,11 +243,7 @@ def entries_page(
     crud.get_live(
         session, Customer, tenant_id=actor.tenant_id, row_id=customer_id, label="customer"
     )
-    after = 0
-    if cursor is not None:
-        if not cursor.isdigit() or len(cursor) > 12:
-            raise Unprocessable("cursor is not one this API issued")
-        after = int(cursor)
+    after = 0 if cursor is None else decode_cursor(cursor, POSITION_ORDER)[0]
     stmt = (
         select(LedgerEntry)
         .where(
@@ -258,7 +257,7 @@ def entries_page(
     rows = list(session.scalars(stmt))
     if len(rows) <= limit:
         return rows, None
-    return rows[:limit], str(rows[limit - 1].position)
+    return rows[:limit], encode_cursor((rows[limit - 1].position,))
 
 
 def booking_money(

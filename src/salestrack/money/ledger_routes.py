@@ -8,7 +8,7 @@ from fastapi import Depends
 from salestrack.auth.context import Actor
 from salestrack.auth.deps import require
 from salestrack.auth.roles import Permission
-from salestrack.core.pagination import CursorParam, LimitParam
+from salestrack.core.pagination import LimitParam, cursor_query
 from salestrack.http import csv_answers
 from salestrack.http.csv_answers import CSV_RESPONSES, CsvFormat
 from salestrack.http.deps import SessionDep
@@ -41,7 +41,7 @@ def customer_ledger(
     actor: Reader,
     customer_id: uuid.UUID,
     limit: LimitParam = 500,
-    cursor: CursorParam = None,
+    cursor: Annotated[str | None, cursor_query(ledger.POSITION_ORDER)] = None,
 ) -> Any:
     """The customer's entries oldest first with running balances, and the summary."""
     entries, next_cursor = ledger.entries_page(

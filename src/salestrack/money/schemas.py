@@ -11,7 +11,6 @@ from pydantic import AfterValidator, AliasChoices, Field, StringConstraints, mod
 
 from salestrack.core.db import utcnow
 from salestrack.core.schema_base import (
-    MAX_MONEY,
     PRINTABLE,
     Code,
     Day,
@@ -21,6 +20,7 @@ from salestrack.core.schema_base import (
     Notes,
     OutputModel,
     PositiveMoney,
+    SignedMoney,
     UpdateModel,
 )
 from salestrack.money.health import RULE as HEALTH_RULE
@@ -29,9 +29,6 @@ from salestrack.money.models import BookingStatus, EntryStatus, TransactionType
 
 UnitType = Annotated[str, StringConstraints(min_length=1, max_length=50), PRINTABLE]
 Units = Annotated[int, Field(ge=0, le=1_000_000)]
-SignedMoney = Annotated[
-    Decimal, Field(ge=-MAX_MONEY, le=MAX_MONEY, max_digits=18, decimal_places=2)
-]
 RefType = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$")]
 RefId = Annotated[str, StringConstraints(min_length=1, max_length=100), PRINTABLE]
 CENT = Decimal("0.01")
@@ -121,7 +118,11 @@ class BookingCreate(InputModel):
         ),
     )
     delivery_date: Day | None = None
-    status: BookingStatus = BookingStatus.pending
+    status: BookingStatus = Field(
+        BookingStatus.pending,
+        json_schema_extra={"enum": ["pending", "confirmed", "on_hold"]},
+        description="a new booking is pending, confirmed or on_hold",
+    )
     notes: Notes = ""
 
     @model_validator(mode="after")

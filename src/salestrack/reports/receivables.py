@@ -44,6 +44,11 @@ def _buckets(debtor: Debtor, today: date) -> dict[str, str]:
 
 # Far above any sum of amounts, far below what a NUMERIC comparison or quantize overflows.
 CURSOR_AMOUNT_LIMIT = Decimal("1e24")
+# ``<outstanding>|<customer id>``: every text of this shape is a position in the list.
+CURSOR_PATTERN = (
+    r"^-?[0-9]{1,24}(\.[0-9]{1,30})?\|"
+    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+)
 
 
 def parse_cursor(cursor: str | None) -> tuple[Decimal, uuid.UUID] | None:

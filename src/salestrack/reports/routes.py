@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from salestrack.auth.context import Actor
 from salestrack.auth.deps import require
 from salestrack.auth.roles import Permission
+from salestrack.core.schema_base import Day
 from salestrack.http import csv_answers
 from salestrack.http.csv_answers import CSV_RESPONSES, CsvFormat
 from salestrack.http.deps import SessionDep
@@ -43,8 +44,9 @@ from salestrack.reports.schemas import (
 
 router = api_router(prefix="/api/v1/sales/reports", tags=["reports"])
 Reader = Annotated[Actor, Depends(require(Permission.reports_read))]
-From = Annotated[date | None, Query(alias="from", description="first day, inclusive")]
-To = Annotated[date | None, Query(alias="to", description="last day, inclusive")]
+From = Annotated[Day | None, Query(alias="from", description="first day, inclusive")]
+To = Annotated[Day | None, Query(alias="to", description="last day, inclusive; not before from")]
+NEXT_CURSOR = "the previous page's next_cursor (omit for the first page)"
 TouchParam = Annotated[
     Literal["first", "last"],
     Query(description="credit leads to their first touch (the default) or their last"),
@@ -101,7 +103,9 @@ def funnel_report(
     assigned_to: uuid.UUID | None = None,
     format: Format = "json",
 ) -> Any:
-    """Monthly cohort funnel (last 12 months by default) with conversion and drop-off %."""
+    """Monthly cohort funnel (last 12 months by default) with conversion and drop-off %.
+
+    ``from`` may lie at most 240 months before the month of ``to`` (one row each)."""
     w = _window(lo, hi, source_id, campaign_id, assigned_to)
     today = _today(session, actor)
     return _report(
@@ -167,7 +171,10 @@ def receivables_report(
     session: SessionDep,
     actor: Reader,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: Annotated[str | None, Query(max_length=100, pattern=r"^[0-9A-Za-z.|+-]*$")] = None,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=100, pattern=receivables.CURSOR_PATTERN, description=NEXT_CURSOR),
+    ] = None,
     format: Format = "json",
 ) -> Any:
     """Outstanding by customer (owing most first) with ageing buckets, and tenant totals."""

@@ -85,19 +85,18 @@ def send_enquiry(request: Request, session: SessionDep, slug: Slug, form: FormDe
     tenant = _tenant(session, slug)
     address = request.client.host if request.client else "unknown"
     bucket = f"enquiry:{address}"
-    wait = throttle.seconds_blocked(session, tenant_id=tenant.tenant_id, buckets=[bucket])
-    if wait:
-        raise TooManyRequests(
-            "too many enquiries from this address; try again later",
-            headers={"Retry-After": str(wait)},
-        )
-    throttle.record_failure(  # counts every post, not only failures
+    counted = throttle.reserve(  # every post counts, atomically across app processes
         session,
         tenant_id=tenant.tenant_id,
         bucket=bucket,
         limit=POSTS_PER_WINDOW,
         window_seconds=WINDOW_SECONDS,
     )
+    if not counted.granted:
+        raise TooManyRequests(
+            "too many enquiries from this address; try again later",
+            headers={"Retry-After": str(counted.retry_after)},
+        )
     context = {"tenant": tenant, "hidden": ATTRIBUTION}
     if form.get(HONEYPOT):
         return render(request, "intake/thanks.html", context)  # a bot: thanked, dropped

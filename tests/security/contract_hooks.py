@@ -1,0 +1,312 @@
+"""The rules the OpenAPI document states in prose, taught to schemathesis's generator.
+
+JSON Schema cannot say that ``from`` comes before ``to``, that an invoice is a debit,
+that a channel must fit the engagement's type, that an id in a body must name one of
+the tenant's objects, or that an ``Idempotency-Key`` names one request; the document
+says so in descriptions, and the server answers 422 when a request breaks them. A
+schema-valid request that breaks them is therefore not the contract fuzzer's "valid
+data", so before each call these hooks bend a *positive* case to follow them (a
+negative case is sent as generated). Each rule comes from the module that enforces it.
+
+Used by ``test_api_contract.py`` and by a hand run against a served tenant (the repo's
+``schemathesis.toml`` names this module; see the README), where the tenant's ids are
+read through the API (``SALESTRACK_CONTRACT_URL``, ``_TENANT``, ``_TOKEN``) the first
+time a body needs one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import urllib.request
+import uuid
+from collections.abc import MutableMapping
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import schemathesis
+from email_validator import EmailNotValidError, validate_email
+
+from salestrack.core.schema_base import CONTROL_CHARACTERS
+from salestrack.journey.models import EngagementChannel, EngagementType, MilestoneType
+from salestrack.journey.rules import CHANNELS_FOR_TYPE, VISIT_ONLY_FIELDS, VISIT_TYPES
+from salestrack.money.models import TransactionType
+from salestrack.money.schemas import CREDIT_TYPES, DEBIT_TYPES
+from salestrack.reports.funnel import MAX_MONTHS
+
+S = "/api/v1/sales"
+# Body fields naming another object → the list that holds such objects.
+REFERENCES: dict[str, str] = {
+    "lead_id": f"{S}/leads",
+    "customer_id": f"{S}/customers",
+    "campaign_id": f"{S}/campaigns",
+    "source_id": f"{S}/lead-sources",
+    "inventory_id": f"{S}/inventory",
+    "assigned_to": f"{S}/users",
+    "visited_by": f"{S}/users",
+}
+# The tenant's ids by body field; the suite fills it, a hand run reads them on first use.
+IDS: dict[str, str] = {}
+LOGOUT = "/api/v1/auth/logout"
+# Signing out ends every token of the user: the run signs out another user (when given),
+# so its own admin stays signed in.
+SIGN_OUT_AS: dict[str, str] = {}
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_KEY = re.compile(r"[!-~]{1,255}")
+
+
+def _positive(case: Any) -> bool:
+    meta = getattr(case, "meta", None)
+    return meta is None or bool(meta.generation.mode.is_positive)
+
+
+def _is_uuid(value: Any) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return isinstance(value, str)
+
+
+def _fetch_id(case: Any, field: str) -> str | None:
+    """A hand run: the first object of the field's list, read with the run's own headers."""
+    base = os.environ.get("SALESTRACK_CONTRACT_URL")
+    if not base:
+        return None
+    headers = {"Authorization": f"Bearer {os.environ.get('SALESTRACK_CONTRACT_TOKEN', '')}"}
+    headers["X-Tenant-ID"] = os.environ.get("SALESTRACK_CONTRACT_TENANT", "")
+    request = urllib.request.Request(f"{base}{REFERENCES[field]}?limit=1", headers=headers)
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        found = json.load(answer)
+    items = found["items"] if isinstance(found, dict) else found
+    return str(items[0]["id"]) if items else None
+
+
+def _reference(case: Any, field: str) -> str | None:
+    if field not in IDS:
+        fetched = _fetch_id(case, field)
+        if fetched is None:
+            return None
+        IDS[field] = fetched
+    return IDS[field]
+
+
+def _references(case: Any, body: MutableMapping[str, Any]) -> None:
+    """Ids in a body name the tenant's objects (a random uuid names none: 422)."""
+    for field in REFERENCES:
+        if _is_uuid(body.get(field)):
+            real = _reference(case, field)
+            if real is not None:
+                body[field] = real
+
+
+def _ledger_sides(body: MutableMapping[str, Any]) -> None:
+    """An invoice or debit note is a debit, a payment or credit note a credit, an
+    adjustment exactly one of them (``money.schemas.side_error``)."""
+    try:
+        kind = TransactionType(body.get("transaction_type"))
+    except ValueError:
+        return
+    debit, credit = _amount(body.get("debit_amount")), _amount(body.get("credit_amount"))
+    if kind in DEBIT_TYPES or (kind is TransactionType.adjustment and not credit):
+        body["debit_amount"], body["credit_amount"] = str(debit or Decimal("1.00")), None
+    elif kind in CREDIT_TYPES or kind is TransactionType.adjustment:
+        body["credit_amount"], body["debit_amount"] = str(credit or Decimal("1.00")), None
+
+
+def _amount(value: Any) -> Decimal:
+    try:
+        return Decimal(str(value)) if value is not None else Decimal(0)
+    except InvalidOperation:
+        return Decimal(0)
+
+
+def _channel_fits(body: MutableMapping[str, Any]) -> None:
+    """The channel fits the engagement's type (``journey.rules.CHANNELS_FOR_TYPE``); a
+    change of one alone is sent with a fitting other, as the stored one may not fit."""
+    raw_type, raw_channel = body.get("engagement_type"), body.get("engagement_channel")
+    if raw_type is None and raw_channel is None:
+        return
+    try:
+        kind = EngagementType(raw_type) if raw_type is not None else None
+        channel = EngagementChannel(raw_channel) if raw_channel is not None else None
+    except ValueError:
+        return
+    if kind is None:
+        assert channel is not None
+        kind = next(k for k, fits in CHANNELS_FOR_TYPE.items() if channel in fits)
+        body["engagement_type"] = kind.value
+    if channel not in CHANNELS_FOR_TYPE[kind]:
+        body["engagement_channel"] = CHANNELS_FOR_TYPE[kind][0].value
+
+
+def _window(path: str, query: MutableMapping[str, Any]) -> None:
+    """``from`` is not after ``to`` (which defaults to today); the funnel spans at most
+    ``MAX_MONTHS`` months."""
+    low, high = query.get("from"), query.get("to")
+    if not (isinstance(low, str) and _DAY.fullmatch(low)):
+        return
+    if not (isinstance(high, str) and _DAY.fullmatch(high)):
+        high = max(low, date.today().isoformat())
+        query["to"] = high
+    if low > high:
+        query["from"], query["to"] = high, low
+        low, high = high, low
+    months = lambda day: int(day[:4]) * 12 + int(day[5:7])  # noqa: E731
+    if path.endswith("/reports/funnel") and months(high) - months(low) >= MAX_MONTHS:
+        query["from"] = high
+
+
+# Pairs of fields where the second may not come before the first.
+ORDERED = (
+    ("start_date", "end_date"),
+    ("booking_date", "delivery_date"),
+    ("engagement_date", "response_date"),
+)
+# Fields given together or not at all.
+TOGETHER = (
+    ("location_latitude", "location_longitude"),
+    ("reference_document_type", "reference_document_id"),
+)
+
+
+def _moment(value: Any) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else None
+
+
+def _when(value: Any) -> date | datetime | None:
+    if isinstance(value, str) and _DAY.fullmatch(value):
+        return date.fromisoformat(value)
+    return _moment(value)
+
+
+def _order(case: Any, body: MutableMapping[str, Any]) -> None:
+    """End after start, delivery after booking, a response after the engagement. When
+    only the later one is given, a create's earlier one (today by default) becomes it,
+    and a change leaves it out (the stored earlier one is not in the request)."""
+    for first, second in ORDERED:
+        if body.get(second) is not None and body.get(first) is None:
+            if case.method.upper() == "PATCH":
+                body.pop(second)
+            else:
+                body[first] = body[second]
+        early, late = _when(body.get(first)), _when(body.get(second))
+        comparable = early is not None and late is not None and type(early) is type(late)
+        if comparable and late < early:  # type: ignore[operator]
+            body[first], body[second] = body[second], body[first]
+    if body.get("response_date") is not None:
+        body["response_received"] = True  # a response date means a response came
+    if body.get("response_received") is False:
+        body["response_date"] = None
+    if body.get("follow_up_required") is True and body.get("follow_up_date") is None:
+        body["follow_up_date"] = "2999-12-31"  # a follow-up needs its day
+    if case.path.endswith("/cancel"):  # today by default, and the booking may be later
+        body["cancellation_date"] = "2999-12-31"
+    for later in ("cancellation_date", "follow_up_date"):
+        if body.get(later) is not None:  # not before the booking's or milestone's date
+            body[later] = "2999-12-31"
+
+
+def _together(body: MutableMapping[str, Any]) -> None:
+    """Both or neither; a booking reference is only ever the booking's own id."""
+    if body.get("reference_document_type") == "booking":
+        body["reference_document_type"] = body["reference_document_id"] = None
+    for pair in TOGETHER:
+        if sum(body.get(name) is not None for name in pair) == 1:
+            for name in pair:
+                body[name] = None
+
+
+def _visits(case: Any, body: MutableMapping[str, Any]) -> None:
+    """Only visits have a location, a visitor or an outcome; no one records the
+    lead_generated milestone (the lead's creation does). A change of a milestone keeps
+    to the details any type may have, as the stored type is not in the request."""
+    raw = body.get("milestone_type")
+    if raw == MilestoneType.lead_generated.value:
+        body["milestone_type"] = raw = MilestoneType.site_visit.value
+    is_visit = raw is not None and raw in {t.value for t in VISIT_TYPES}
+    if case.method.upper() == "PATCH" or (raw is not None and not is_visit):
+        for name in VISIT_ONLY_FIELDS:
+            body.pop(name, None)
+        body.pop("milestone_date", None)  # lead_generated is dated by its lead
+
+
+def _printable(value: Any) -> Any:
+    """Metadata holds no control characters, in keys or text, at any depth."""
+    if isinstance(value, str):
+        return CONTROL_CHARACTERS.sub("", value)
+    if isinstance(value, list):
+        return [_printable(item) for item in value]
+    if isinstance(value, dict):
+        return {_printable(k): _printable(v) for k, v in value.items()}
+    return value
+
+
+def _emails(body: MutableMapping[str, Any]) -> None:
+    """An address at a reserved name (``.local``, ``.test`` ...) is refused."""
+    value = body.get("email")
+    if isinstance(value, str) and "@" in value:
+        try:
+            validate_email(value, check_deliverability=False)
+        except EmailNotValidError:
+            body["email"] = f"{value.rsplit('@', 1)[0]}@example.com"
+
+
+def _fresh_key(headers: Any) -> None:
+    """An ``Idempotency-Key`` names one request: a reused one with another body is a 422."""
+    if not isinstance(headers, MutableMapping):
+        return
+    key = next((k for k in headers if k.lower() == "idempotency-key"), None)
+    if key and _KEY.fullmatch(str(headers[key])):
+        headers[key] = f"{str(headers[key])[:150]}-{uuid.uuid4().hex}"
+
+
+@schemathesis.hook
+def map_headers(context: Any, headers: Any) -> Any:
+    _fresh_key(headers)
+    return headers
+
+
+def _keep_references(case: Any) -> None:
+    """The objects the run's bodies name stay: deleting one is sent for a missing id."""
+    if case.method.upper() == "DELETE" and isinstance(case.path_parameters, MutableMapping):
+        for name, value in case.path_parameters.items():
+            if str(value) in IDS.values():
+                case.path_parameters[name] = str(uuid.uuid4())
+
+
+def _sign_out_another(case: Any) -> None:
+    token = SIGN_OUT_AS.get("token")
+    if case.path == LOGOUT and token and isinstance(case.headers, MutableMapping):
+        case.headers["Authorization"] = f"Bearer {token}"
+
+
+@schemathesis.hook
+def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
+    _fresh_key(case.headers)
+    _keep_references(case)
+    _sign_out_another(case)
+    if not _positive(case):
+        return
+    if isinstance(case.query, MutableMapping):
+        _window(case.path, case.query)
+    if isinstance(case.body, MutableMapping):
+        body = case.body
+        _references(case, body)
+        _ledger_sides(body)
+        _channel_fits(body)
+        _order(case, body)
+        _together(body)
+        if "milestone_type" in body or case.path.startswith(f"{S}/milestones/{{"):
+            _visits(case, body)
+        if isinstance(body.get("metadata"), dict):
+            body["metadata"] = _printable(body["metadata"])
+        _emails(body)
+        if case.path == f"{S}/bookings":
+            body.pop("unit_type", None)  # must match the inventory's (and may be left out)
