@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -235,19 +236,26 @@ class LoopEngines:
     def __init__(self, make: Callable[[], AsyncEngine]) -> None:
         self._make = make
         self._by_loop: dict[asyncio.AbstractEventLoop, AsyncEngine] = {}
+        self._lock = threading.Lock()  # loops run in threads of their own (test clients)
 
     async def current(self) -> AsyncEngine:
         """The running loop's engine (await it on that loop)."""
         loop = asyncio.get_running_loop()
         engine = self._by_loop.get(loop)
-        if engine is None:
-            for closed in [other for other in self._by_loop if other.is_closed()]:
-                await _dispose_quietly(self._by_loop.pop(closed))
-            engine = self._by_loop[loop] = self._make()
+        if engine is not None:
+            return engine
+        with self._lock:
+            retired = [self._by_loop.pop(old) for old in list(self._by_loop) if old.is_closed()]
+            engine = self._by_loop.get(loop)
+            if engine is None:
+                engine = self._by_loop[loop] = self._make()
+        for old_engine in retired:
+            await _dispose_quietly(old_engine)
         return engine
 
     async def dispose_current(self) -> None:
-        engine = self._by_loop.pop(asyncio.get_running_loop(), None)
+        with self._lock:
+            engine = self._by_loop.pop(asyncio.get_running_loop(), None)
         if engine is not None:
             await engine.dispose()
 
