@@ -90,8 +90,14 @@ def test_a_zip_bomb_is_refused_before_it_expands_in_little_memory(
     assert status == 2, stderr
     assert "the workbook expands to 256.0 MB; the limit is 200.0 MB" in stderr
     assert "Traceback" not in stderr
-    assert peak_kib < 200 * 1024, peak_kib  # far below what the workbook declares
     assert _lead_names(api) == []
+    # Far below what the workbook declares: within 64 MB of the same command refusing a
+    # tiny file (the interpreter and the app alone take most of the peak, more on a busy
+    # machine).
+    tiny = tmp_path / "tiny.csv"
+    tiny.write_text("name,unknown\nAsha Rao,x\n", encoding="utf-8")
+    _, _, baseline_kib = _measured(cli, "import-leads", "--tenant", api.tenant, str(tiny))
+    assert peak_kib < baseline_kib + 64 * 1024, (peak_kib, baseline_kib)
 
 
 def test_a_workbook_ends_at_a_long_run_of_empty_rows(
