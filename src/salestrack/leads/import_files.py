@@ -117,7 +117,14 @@ def read_sheet(
 
 
 def _mb(size: int) -> str:
-    return f"{size / 1_048_576:.1f} MB"
+    return size_text(size)
+
+
+def size_text(size: int) -> str:
+    """A size as a person reads it: MB from 1 MiB up, KB below."""
+    if size >= 1_048_576:
+        return f"{size / 1_048_576:.1f} MB"
+    return f"{size / 1024:.1f} KB"
 
 
 @dataclass(frozen=True)

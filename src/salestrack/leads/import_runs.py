@@ -35,6 +35,7 @@ from salestrack.leads.import_files import (
     Preview,
     file_format,
     preview,
+    size_text,
 )
 from salestrack.leads.import_models import LeadImport, LeadImportRow
 from salestrack.leads.importer import (
@@ -143,7 +144,7 @@ def save_upload(
                 size += len(chunk)
                 if size > limits.max_bytes:
                     raise ImportTooLarge(
-                        f"the file is larger than {limits.max_bytes / 1_048_576:.1f} MB, "
+                        f"the file is larger than {size_text(limits.max_bytes)}, "
                         "the limit for an import"
                     )
                 target.write(chunk)

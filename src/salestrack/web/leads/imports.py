@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Request
@@ -21,6 +22,7 @@ from salestrack.core.errors import Conflict, ProblemError
 from salestrack.http import csv_answers
 from salestrack.http.deps import SessionDep
 from salestrack.leads import import_runs
+from salestrack.leads.import_files import size_text
 from salestrack.leads.import_models import LeadImport
 from salestrack.leads.importer import COLUMNS
 from salestrack.web.kit.deps import CsrfRefused, FormDep, WebUser, user_with
@@ -51,14 +53,18 @@ DUPLICATE_LABELS = {
 }
 
 
-async def uploaded(request: Request) -> UploadFile | None:
-    """The posted file, after the form's CSRF token is checked against the session."""
+async def uploaded(request: Request) -> AsyncIterator[UploadFile | None]:
+    """The posted file (spooled to a temporary file as it arrived), after the form's CSRF
+    token is checked against the session; closed (its temporary file removed) after."""
     form = await request.form()
-    token = form.get("csrf_token")
-    if not isinstance(token, str) or not load_session(request).csrf_matches(token):
-        raise CsrfRefused
-    file = form.get("file")
-    return file if isinstance(file, UploadFile) else None
+    try:
+        token = form.get("csrf_token")
+        if not isinstance(token, str) or not load_session(request).csrf_matches(token):
+            raise CsrfRefused
+        file = form.get("file")
+        yield file if isinstance(file, UploadFile) else None
+    finally:
+        await form.close()
 
 
 UploadDep = Annotated[UploadFile | None, Depends(uploaded)]
@@ -83,8 +89,8 @@ def _upload_page(
     recent = session.scalars(
         import_runs.recent_query(tenant_id=user.actor.tenant_id, limit=20)
     ).all()
-    limit_mb = _settings(request).import_max_bytes / 1_048_576
-    context = {"recent": recent, "error": error, "limit_mb": limit_mb, "columns": FIELD_LABELS}
+    limit = size_text(_settings(request).import_max_bytes)
+    context = {"recent": recent, "error": error, "limit": limit, "columns": FIELD_LABELS}
     return render(request, "imports/upload.html", context, status=status)
 
 
