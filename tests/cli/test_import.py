@@ -162,7 +162,8 @@ def test_files_over_the_limits_are_refused(
     path = tmp_path / "six.csv"
     path.write_text("name\n" + "".join(f"Lead {n}\n" for n in range(6)), encoding="utf-8")
     assert "more than 5 rows" in _refused_in_one_line(cli, api, path, "--max-rows", "5")
-    assert "the limit is 0.0 MB" in _refused_in_one_line(cli, api, path, "--max-bytes", "10")
+    refused = _refused_in_one_line(cli, api, path, "--max-bytes", "10")
+    assert "the file is 47 bytes; the limit is 10 bytes" in refused
     by_setting = Cli({**cli.env, "SALESTRACK_IMPORT_MAX_ROWS": "5"}, cli.directory)
     assert "more than 5 rows" in _refused_in_one_line(by_setting, api, path)
     assert f"imported 6 leads into {api.tenant}" in cli.ok(

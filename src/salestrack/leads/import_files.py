@@ -121,10 +121,12 @@ def _mb(size: int) -> str:
 
 
 def size_text(size: int) -> str:
-    """A size as a person reads it: MB from 1 MiB up, KB below."""
+    """A size as a person reads it: MB from 1 MiB up, then KB, then bytes."""
     if size >= 1_048_576:
         return f"{size / 1_048_576:.1f} MB"
-    return f"{size / 1024:.1f} KB"
+    if size >= 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size} bytes"
 
 
 @dataclass(frozen=True)
