@@ -4,11 +4,13 @@ another tenant kept out."""
 
 from __future__ import annotations
 
+import io
 import re
 import time
 
 import httpx2 as httpx
 from fastapi import FastAPI
+from openpyxl import Workbook
 from sqlalchemy import Engine
 
 from salestrack.app import create_app
@@ -191,3 +193,29 @@ def test_reps_may_not_import_and_other_tenants_see_nothing(
     )
     anonymous = browser(app).get(f"/imports/{import_id}")
     assert "/login" in str(anonymous.url)
+
+
+def test_a_workbook_is_mapped_and_imported(admin_web: WebClient, world: TenantWorld) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Lead Name", "Owner e-mail", "Ignored"])
+    sheet.append(["Asha Rao", "", "x"])
+    sheet.append(["Bala Iyer", "", "y"])
+    out = io.BytesIO()
+    book.save(out)
+    page = _upload(admin_web, "leads.xlsx", out.getvalue())
+    assert page.status_code == 200
+    import_id = _import_id(page)
+    _start(admin_web, import_id, bad_rows="nothing", duplicates="merge")
+    assert "Imported: 2 new leads" in text_of(_finished(admin_web, import_id))
+    assert _names(world) == ["Asha Rao", "Bala Iyer"]
+
+
+def test_a_fault_past_the_preview_refuses_the_run(admin_web: WebClient, world: TenantWorld) -> None:
+    body = b"name\n" + b"".join(b"Lead %d\n" % n for n in range(60)) + b"Caf\xe9\n"
+    import_id = _import_id(_upload(admin_web, "latin.csv", body))
+    _start(admin_web, import_id, bad_rows="valid_rows_only", duplicates="merge")
+    text = text_of(_finished(admin_web, import_id))
+    assert "Nothing was imported: line 62 is not UTF-8" in text
+    assert _names(world) == []

@@ -50,6 +50,7 @@ from salestrack.leads.importer import (
 PREVIEW_ROWS = 5
 PROGRESS_EVERY_SECONDS = 0.5
 STALLED_AFTER = timedelta(minutes=5)  # a running import's row is touched at least per batch
+ABANDONED_AFTER = timedelta(days=1)  # an upload never run is removed after this
 COPY_CHUNK = 1_048_576
 MAX_RUNNING = 2  # imports a process runs at once; more wait their turn
 _SLOTS = threading.BoundedSemaphore(MAX_RUNNING)
@@ -100,6 +101,20 @@ def upload_dir(settings: Settings) -> Path:
     return path
 
 
+def sweep(settings: Settings, *, older_than: timedelta = ABANDONED_AFTER) -> int:
+    """Remove uploads nobody ran (the mapping page left) after a day; how many went."""
+    cutoff = time.time() - older_than.total_seconds()
+    removed = 0
+    for path in upload_dir(settings).iterdir():
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # another server swept it first
+            continue
+    return removed
+
+
 def file_path(settings: Settings, row: LeadImport) -> Path:
     """Where the upload waits: named by tenant and import id only (never the user's name)."""
     return upload_dir(settings) / f"{row.tenant_id.hex}-{row.id.hex}.{row.fmt}"
@@ -130,6 +145,7 @@ def save_upload(
 ) -> LeadImport:
     """Keep an uploaded file (copied in chunks, refused past the size limit) and record it."""
     limits = ImportLimits.from_settings(settings)
+    sweep(settings)
     name = Path(filename or "upload").name[:200]
     fmt = file_format(name)
     row = LeadImport(
