@@ -7,14 +7,17 @@ from __future__ import annotations
 import io
 import re
 import time
+from typing import Any
 
 import httpx2 as httpx
+import pytest
 from fastapi import FastAPI
 from openpyxl import Workbook
 from sqlalchemy import Engine
 
 from salestrack.app import create_app
 from salestrack.core.config import Settings
+from salestrack.leads import import_runs
 from tests.support import TenantWorld
 from tests.web.support import WebClient, browser, logged_in, text_of
 
@@ -219,3 +222,41 @@ def test_a_fault_past_the_preview_refuses_the_run(admin_web: WebClient, world: T
     text = text_of(_finished(admin_web, import_id))
     assert "Nothing was imported: line 62 is not UTF-8" in text
     assert _names(world) == []
+
+
+def test_a_long_import_shows_its_progress_while_it_runs(
+    app: FastAPI,
+    admin_web: WebClient,
+    world: TenantWorld,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The run reports each batch to the import's row, and the page shows a progress bar
+    (and refreshes itself) until it ends; the run is driven here in the test's thread."""
+    started: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(import_runs, "run_in_thread", lambda *args: started.append(args))
+    monkeypatch.setattr(import_runs, "PROGRESS_EVERY_SECONDS", 0.0)
+    body = "name\n" + "".join(f"Buyer {n}\n" for n in range(1200))
+    import_id = _import_id(_upload(admin_web, "long.csv", body.encode()))
+    _start(admin_web, import_id, bad_rows="nothing", duplicates="merge")
+    assert len(started) == 1
+    seen: list[str] = []
+    update = import_runs._Tracker._update
+
+    def watched(self: import_runs._Tracker, values: dict[str, object]) -> None:
+        update(self, values)
+        page = admin_web.get(f"/imports/{import_id}")
+        bar = re.search(r'<progress id="progress" max="(\d+)" value="(\d+)"', page.text)
+        if bar and 'http-equiv="refresh"' in page.text:
+            seen.append(f"{bar.group(2)}/{bar.group(1)}")
+
+    monkeypatch.setattr(import_runs._Tracker, "_update", watched)
+    factory, settings, actor, run_id = started[0]
+    import_runs.run(factory, settings, actor, run_id)
+    # a batch ends after 500 rows or about a second, so the steps vary; they only grow
+    done_rows = [int(step.split("/")[0]) for step in seen]
+    assert len(done_rows) >= 2, seen
+    assert all(step.endswith("/1200") for step in seen), seen
+    assert done_rows == sorted(set(done_rows)), seen
+    assert 0 < done_rows[0] < 1200
+    done = text_of(_finished(admin_web, import_id))
+    assert "Imported: 1200 new leads" in done
