@@ -15,7 +15,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from salestrack.core.errors import problem_response
 
-
 UPLOAD_FORM_ROOM = 65_536  # the multipart form's other fields and boundaries
 
 
