@@ -43,6 +43,7 @@ from salestrack.webhooks.routes import router as webhooks_router
 
 log = logging.getLogger("salestrack.app")
 CAPTURE_PREFIX = "/api/v1/capture/"
+IMPORT_UPLOAD_PATH = "/imports/upload"
 
 # Starlette tries routes in order, one by one, on every request: the busiest routers come
 # first (probes, then the day-to-day reads and writes of the sales floor), the rarely used
@@ -128,7 +129,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         prefix=CAPTURE_PREFIX,
         credential=presented_key,
     )
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        upload_path=IMPORT_UPLOAD_PATH,  # the web import's file may be up to its own limit
+        upload_max_bytes=settings.import_max_bytes,
+    )
     app.add_middleware(RequestContext, engine=engine)  # outermost: ids, metrics, request log
     return app
 

@@ -318,6 +318,12 @@ class ImportStopped(click.ClickException):
     "--max-expanded-bytes", type=click.IntRange(min=1), help="a workbook's uncompressed size limit"
 )
 @click.option("--batch-rows", type=click.IntRange(1, 10_000), help="rows per transaction")
+@click.option(
+    "--duplicates",
+    type=click.Choice(["merge", "reject"]),
+    help="a row matching an open lead: a re-enquiry on it, or a row problem "
+    "(default: the tenant's duplicate policy)",
+)
 def import_leads(
     tenant_slug: str,
     path: Path,
@@ -329,6 +335,7 @@ def import_leads(
     max_rows: int | None,
     max_expanded_bytes: int | None,
     batch_rows: int | None,
+    duplicates: str | None,
 ) -> None:
     """Import leads from a CSV (UTF-8) or .xlsx file: every row, or none if any is wrong.
 
@@ -357,6 +364,7 @@ def import_leads(
         batch_rows=batch_rows or settings.import_batch_rows,
         from_row=from_row,
         fmt=fmt,
+        duplicates=duplicates,
     )
     _run_import(tenant_slug, path, options, errors_path)
 
@@ -429,6 +437,13 @@ def _conclude(
     if report.problems:
         click.echo(f"skipped {len(report.problems)} row(s) with problems:\n{listed}", err=True)
     click.echo(f"imported {report.created} leads into {slug} in {report.batches} batch(es)")
+    if report.reenquiries:
+        listed = ", ".join(f"row {r.row} → {r.lead_code}" for r in report.reenquiries[:20])
+        more = len(report.reenquiries) - 20
+        click.echo(
+            f"{len(report.reenquiries)} row(s) matched an open lead and were recorded on it "
+            f"as a re-enquiry: {listed}" + (f" and {more} more" if more > 0 else "")
+        )
 
 
 def _write_problems(path: Path, report: ImportReport) -> None:

@@ -8,6 +8,7 @@ from salestrack.core.numbering import Counter
 from salestrack.http.idempotency import IdempotencyKey
 from salestrack.intake.models import AssignmentRule, AttributionRule, LeadTouch
 from salestrack.journey.models import LeadEngagement, LeadMilestone, LeadStatusHistory
+from salestrack.leads.import_models import LeadImport, LeadImportRow
 from salestrack.leads.models import Campaign, Customer, Lead, LeadSource
 from salestrack.money.models import Booking, Inventory, LedgerEntry
 from salestrack.reports.models import (
@@ -33,6 +34,8 @@ __all__ = [
     "Inventory",
     "Lead",
     "LeadEngagement",
+    "LeadImport",
+    "LeadImportRow",
     "LeadMilestone",
     "LeadSource",
     "LeadStatusHistory",

@@ -168,7 +168,8 @@ def test_files_over_the_limits_are_refused(
     path = tmp_path / "six.csv"
     path.write_text("name\n" + "".join(f"Lead {n}\n" for n in range(6)), encoding="utf-8")
     assert "more than 5 rows" in _refused_in_one_line(cli, api, path, "--max-rows", "5")
-    assert "the limit is 0.0 MB" in _refused_in_one_line(cli, api, path, "--max-bytes", "10")
+    refused = _refused_in_one_line(cli, api, path, "--max-bytes", "10")
+    assert "the file is 47 bytes; the limit is 10 bytes" in refused
     by_setting = Cli({**cli.env, "SALESTRACK_IMPORT_MAX_ROWS": "5"}, cli.directory)
     assert "more than 5 rows" in _refused_in_one_line(by_setting, api, path)
     assert f"imported 6 leads into {api.tenant}" in cli.ok(
@@ -267,3 +268,24 @@ def test_a_long_import_writes_in_batches_while_the_tenant_keeps_writing(
     assert len(set(partial)) >= 2, seen  # batches became visible one after another
     assert seen == sorted(seen)
     assert _dashboard_leads(api) == rows + 1
+
+
+def test_duplicates_follow_the_tenants_policy_or_the_flag(
+    cli: Cli, http: TestClient, session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    api = _tenant(http, session_factory)
+    existing = api.ok("POST", LEADS, 201, json={"name": "Asha R", "phone": "+91 98100 00201"})
+    path = tmp_path / "again.csv"
+    path.write_text("name,phone\nAsha Rao,098100 00201\nBala,+91 98100 00202\n", encoding="utf-8")
+
+    refused = cli.run("import-leads", "--tenant", api.tenant, str(path), "--duplicates", "reject")
+    assert refused.returncode == 1, refused.stderr
+    assert f"row 2: lead {existing['lead_code']} already has this phone or e-mail" in (
+        refused.stderr
+    )
+    assert _lead_names(api) == ["Asha R"]
+
+    done = cli.ok("import-leads", "--tenant", api.tenant, str(path))  # the tenant's: merge
+    assert f"imported 1 leads into {api.tenant}" in done
+    assert f"row 2 → {existing['lead_code']}" in done
+    assert _lead_names(api) == ["Asha R", "Bala"]

@@ -237,3 +237,60 @@ def test_a_failure_part_way_says_what_was_written_and_the_rest_can_follow(
         "GET", "/api/v1/sales/reports/dashboard", params={"from": "2025-03-01", "to": "2025-03-31"}
     )
     assert dashboard["kpis"]["total_leads"]["value"] == 120
+
+
+def test_rows_of_an_open_leads_buyer_are_re_enquiries_under_merge(
+    world: TenantWorld, session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    existing = world.admin.ok(
+        "POST", "/api/v1/sales/leads", 201, json={"name": "Asha R", "email": "asha@example.com"}
+    )
+    path = tmp_path / "again.csv"
+    path.write_text(
+        "name,email,phone\n"
+        "Asha Rao,ASHA@example.com,\n"  # the open lead's buyer
+        "Bala,bala@example.com,+91 98100 00301\n"
+        "Bala Iyer,,098100 00301\n",  # the buyer of the row before, by phone
+        encoding="utf-8",
+    )
+    report = _run(session_factory, world, path, duplicates="merge")
+    assert report.created == 1
+    bala = next(
+        lead
+        for lead in world.admin.ok("GET", "/api/v1/sales/leads")["items"]
+        if lead["name"] == "Bala"
+    )
+    assert [(r.row, r.lead_code) for r in report.reenquiries] == [
+        (2, existing["lead_code"]),
+        (4, bala["lead_code"]),
+    ]
+    assert _names(world) == ["Asha R", "Bala"]
+
+
+def test_under_reject_duplicates_are_row_problems_found_before_writing(
+    world: TenantWorld, session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    world.admin.ok("PUT", "/api/v1/sales/capture-settings", json={"duplicate_policy": "reject"})
+    existing = world.admin.ok(
+        "POST", "/api/v1/sales/leads", 201, json={"name": "Asha R", "phone": "+91 98100 00401"}
+    )
+    path = tmp_path / "again.csv"
+    path.write_text(
+        "name,email,phone\n"
+        "Asha Rao,,+91 98100 00401\n"
+        "Bala,bala@example.com,\n"
+        "Bala Iyer,Bala@Example.com,\n"
+        "Chitra,,\n",
+        encoding="utf-8",
+    )
+    report = _run(session_factory, world, path)  # the tenant's policy
+    assert report.duplicates == "reject"
+    assert [str(p) for p in report.problems] == [
+        f"row 2: lead {existing['lead_code']} already has this phone or e-mail "
+        "(duplicates are refused)",
+        "row 4: same phone or e-mail as row 3 (duplicates are refused)",
+    ]
+    assert _names(world) == ["Asha R"]
+    report = _run(session_factory, world, path, valid_rows_only=True)
+    assert report.created == 2
+    assert _names(world) == ["Asha R", "Bala", "Chitra"]

@@ -29,6 +29,7 @@ class Permission(StrEnum):
     audit_read = "audit:read"
     users_manage = "users:manage"
     webhooks_manage = "webhooks:manage"
+    leads_import = "leads:import"  # the web import: many leads at once (managers, admins)
 
 
 _READ_ALL = {p for p in Permission if p.value.endswith(":read") and p is not Permission.audit_read}
@@ -49,7 +50,7 @@ _REP = {
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.admin: frozenset(Permission),
-    Role.manager: frozenset(_READ_ALL | _WRITE_SALES),
+    Role.manager: frozenset(_READ_ALL | _WRITE_SALES | {Permission.leads_import}),
     Role.sales_rep: frozenset(_REP),
     Role.viewer: frozenset(_READ_ALL),
 }

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     import_max_rows: int = Field(default=200_000, ge=1)
     import_max_expanded_bytes: int = Field(default=200 * 1_048_576, ge=1024)
     import_batch_rows: int = Field(default=500, ge=1, le=10_000)
+    # Where web uploads wait between upload, mapping and run (default: a folder in the
+    # system's temp directory). With several app servers, a directory they all share.
+    import_dir: str = ""
     # The `salestrack worker` process (webhooks; docs in README "The worker").
     worker_idle_seconds: float = Field(default=1.0, gt=0, le=60)
     # A claimed job not finished within this is taken again by another worker (a killed one).

@@ -1,19 +1,37 @@
-"""Request body size limit, enforced before the body is parsed."""
+"""Request body size limit, enforced before the body is parsed.
+
+One path may take a larger body: the web import's upload (``upload_path``), up to the
+import's file limit plus room for the form around it; past that, the browser gets a short
+HTML page saying so rather than problem+json.
+"""
 
 from __future__ import annotations
 
+from html import escape
+
 from starlette.exceptions import HTTPException
+from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from salestrack.core.errors import problem_response
+
+UPLOAD_FORM_ROOM = 65_536  # the multipart form's other fields and boundaries
 
 
 class BodySizeLimit:
     """413 for a body larger than ``max_bytes`` (declared or streamed)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        upload_path: str | None = None,
+        upload_max_bytes: int = 0,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_path = upload_path
+        self.upload_max_bytes = upload_max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -24,7 +42,8 @@ class BodySizeLimit:
         if declared is None and b"transfer-encoding" not in headers:
             await self.app(scope, receive, send)  # no body at all (most reads): nothing to count
             return
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+        limit = self._limit(scope)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._refuse(scope, receive, send)
             return
         received = 0
@@ -35,8 +54,8 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise _TooLarge(self.max_bytes)
+                if received > limit:
+                    raise _TooLarge(limit)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -50,7 +69,24 @@ class BodySizeLimit:
             if not response_started:
                 await self._refuse(scope, receive, send)
 
+    def _limit(self, scope: Scope) -> int:
+        if self.upload_path is not None and scope.get("path") == self.upload_path:
+            return self.upload_max_bytes + UPLOAD_FORM_ROOM
+        return self.max_bytes
+
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.upload_path is not None and scope.get("path") == self.upload_path:
+            size = self.upload_max_bytes
+            limit = f"{size / 1_048_576:.1f} MB" if size >= 1_048_576 else f"{size / 1024:.1f} KB"
+            back = self.upload_path.rsplit("/", 1)[0] or "/"
+            page = HTMLResponse(
+                "<!doctype html><title>File too large</title><h1>File too large</h1>"
+                f"<p>The file is larger than the import limit ({escape(limit)}). Split it "
+                f'into smaller files and <a href="{escape(back)}">try again</a>.</p>',
+                status_code=413,
+            )
+            await page(scope, receive, send)
+            return
         response = problem_response(413, "Payload too large", _too_large(self.max_bytes))
         await response(scope, receive, send)
 

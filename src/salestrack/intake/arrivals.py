@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from salestrack.auth.context import Actor
 from salestrack.intake import touches
+from salestrack.leads import service as leads
 from salestrack.leads.models import Lead
 from salestrack.leads.schemas import LeadCreate
 
@@ -32,7 +33,7 @@ def on_arriving(session: Session, actor: Actor, data: LeadCreate) -> Lead | None
         actor=actor,
         lead=existing,
         first=False,
-        channel="api",
+        channel=str(session.info.get(leads.CHANNEL_KEY, "api")),
         key_id=None,
         mapped=mapped,
         extra={"message": data.notes},

@@ -19,6 +19,7 @@ from salestrack.journey import service as journey
 from salestrack.journey.models import EngagementChannel, EngagementType
 from salestrack.journey.schemas import EngagementCreate
 from salestrack.leads import identity
+from salestrack.leads import service as leads
 from salestrack.leads.models import Lead
 
 TOUCH_FIELDS = (
@@ -35,6 +36,10 @@ TOUCH_FIELDS = (
 
 
 def policy(session: Session, tenant_id: uuid.UUID) -> DuplicatePolicy:
+    """The tenant's policy, unless the caller chose one for this arrival (an import)."""
+    chosen = session.info.get(leads.POLICY_KEY)
+    if chosen is not None:
+        return DuplicatePolicy(chosen)
     tenant = session.get(Tenant, tenant_id)
     return DuplicatePolicy(tenant.duplicate_policy if tenant else "merge")
 

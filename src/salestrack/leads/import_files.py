@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import zipfile
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import PurePath
@@ -91,22 +92,24 @@ def read_sheet(
     limits: ImportLimits,
     columns: Collection[str],
     info: SheetInfo | None = None,
+    mapping: Mapping[str, str] | None = None,
 ) -> Iterator[SheetRow]:
     """The file's data rows (the first row is the header, naming only ``columns``); raises
     on a bad or oversize file. Blank rows are skipped.
 
     ``stream`` must be seekable: the size is checked first and the file is read from the
-    start each time this is called.
+    start each time this is called. ``mapping`` renames the file's headers (lower-cased)
+    to columns; a header mapped to ``""`` is ignored.
     """
     size = stream.seek(0, io.SEEK_END)
     if size > limits.max_bytes:
         raise ImportTooLarge(f"the file is {_mb(size)}; the limit is {_mb(limits.max_bytes)}")
     stream.seek(0)
-    allowed = frozenset(columns)
+    names = _Header(frozenset(columns), dict(mapping or {}))
     if fmt == "csv":
-        rows = _csv_rows(stream, allowed)
+        rows = _csv_rows(stream, names)
     else:
-        rows = _xlsx_rows(stream, limits, allowed, info or SheetInfo())
+        rows = _xlsx_rows(stream, limits, names, info or SheetInfo())
     for count, row in enumerate(rows, start=1):
         if count > limits.max_rows:
             raise ImportTooLarge(f"the file has more than {limits.max_rows:,} rows")
@@ -114,11 +117,37 @@ def read_sheet(
 
 
 def _mb(size: int) -> str:
-    return f"{size / 1_048_576:.1f} MB"
+    return size_text(size)
+
+
+def size_text(size: int) -> str:
+    """A size as a person reads it: MB from 1 MiB up, then KB, then bytes."""
+    if size >= 1_048_576:
+        return f"{size / 1_048_576:.1f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size} bytes"
+
+
+@dataclass(frozen=True)
+class _Header:
+    allowed: frozenset[str]
+    mapping: dict[str, str]
+
+    def names(self, raw: list[str]) -> list[str]:
+        """The columns of the file's header row, renamed by the mapping (if any)."""
+        given = [str(name or "").strip().lower() for name in raw]
+        if not self.mapping or not any(given):
+            return header_names(raw, self.allowed)
+        renamed = [self.mapping.get(n, n) for n in given]
+        if not any(renamed):
+            raise BadImportFile("no column is mapped to a lead field")
+        return header_names(renamed, self.allowed)
 
 
 def header_names(raw: list[str], allowed: frozenset[str]) -> list[str]:
-    """The header's column names, lower-case; refuses an empty, unknown or repeated one."""
+    """The header's column names, lower-case; refuses an empty, unknown or repeated one
+    (an unnamed column is ignored)."""
     names = [str(name or "").strip().lower() for name in raw]
     if not any(names):
         raise BadImportFile("the file has no header row (the first row names the columns)")
@@ -134,14 +163,14 @@ def header_names(raw: list[str], allowed: frozenset[str]) -> list[str]:
 # --- CSV -------------------------------------------------------------------------------
 
 
-def _csv_rows(stream: IO[bytes], allowed: frozenset[str]) -> Iterator[SheetRow]:
+def _csv_rows(stream: IO[bytes], names: _Header) -> Iterator[SheetRow]:
     lines = _LineCounter(stream)
     reader = csv.reader(lines, strict=True)
     try:
-        header = header_names(next(reader, []), allowed)
+        header = names.names(next(reader, []))
         start = lines.number + 1
         for record in reader:
-            cells = {k: v.strip() for k, v in zip(header, record, strict=False)}
+            cells = {k: v.strip() for k, v in zip(header, record, strict=False) if k}
             if any(cells.values()):
                 yield SheetRow(start, cells)
             start = lines.number + 1
@@ -182,7 +211,7 @@ class _LineCounter:
 
 
 def _xlsx_rows(
-    stream: IO[bytes], limits: ImportLimits, allowed: frozenset[str], info: SheetInfo
+    stream: IO[bytes], limits: ImportLimits, names: _Header, info: SheetInfo
 ) -> Iterator[SheetRow]:
     _check_zip(stream, limits)
     stream.seek(0)
@@ -193,7 +222,7 @@ def _xlsx_rows(
     except Exception as exc:  # openpyxl raises many kinds on a malformed file
         raise BadImportFile(f"not a readable .xlsx workbook ({_reason(exc)})") from None
     try:
-        yield from _sheet_rows(workbook.worksheets[0].iter_rows(values_only=True), allowed, info)
+        yield from _sheet_rows(workbook.worksheets[0].iter_rows(values_only=True), names, info)
     except BadImportFile:
         raise
     except Exception as exc:  # a malformed sheet fails while it streams
@@ -220,12 +249,12 @@ def _check_zip(stream: IO[bytes], limits: ImportLimits) -> None:
 
 
 def _sheet_rows(
-    values: Iterator[tuple[Any, ...]], allowed: frozenset[str], info: SheetInfo
+    values: Iterator[tuple[Any, ...]], names: _Header, info: SheetInfo
 ) -> Iterator[SheetRow]:
-    header = header_names([_text(v) for v in next(values, ())], allowed)
+    header = names.names([_text(v) for v in next(values, ())])
     empty_run = 0
     for number, raw in enumerate(values, start=2):
-        cells = {k: _text(v) for k, v in zip(header, raw, strict=False)}
+        cells = {k: _text(v) for k, v in zip(header, raw, strict=False) if k}
         if not any(cells.values()):
             empty_run += 1
             if empty_run >= EMPTY_RUN:
@@ -252,3 +281,50 @@ def _text(value: Any) -> str:
 def _reason(exc: Exception) -> str:
     text = str(exc).splitlines()[0] if str(exc) else ""
     return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The file's header as written and its first rows, for the column mapping form."""
+
+    headers: list[str]
+    rows: list[list[str]]
+
+
+def preview(stream: IO[bytes], *, fmt: str, limits: ImportLimits, count: int = 5) -> Preview:
+    """The header and the first ``count`` non-blank rows, read as text without checking the
+    names (the user maps them next); a bad or oversize file is refused as by ``read_sheet``."""
+    size = stream.seek(0, io.SEEK_END)
+    if size > limits.max_bytes:
+        raise ImportTooLarge(f"the file is {_mb(size)}; the limit is {_mb(limits.max_bytes)}")
+    stream.seek(0)
+    if fmt == "csv":
+        lines = _LineCounter(stream)
+        try:
+            records = list(itertools.islice(csv.reader(lines, strict=True), 50))
+        except csv.Error as exc:
+            raise BadImportFile(f"line {lines.number}: {exc}") from None
+    else:
+        records = _xlsx_head(stream, limits)
+    if not records or not any(str(c).strip() for c in records[0]):
+        raise BadImportFile("the file has no header row (the first row names the columns)")
+    headers = [str(c).strip() for c in records[0]]
+    body = [[str(c).strip() for c in r] for r in records[1:] if any(str(c).strip() for c in r)]
+    width = len(headers)
+    return Preview(headers, [(r + [""] * width)[:width] for r in body[:count]])
+
+
+def _xlsx_head(stream: IO[bytes], limits: ImportLimits) -> list[list[str]]:
+    _check_zip(stream, limits)
+    stream.seek(0)
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(stream, read_only=True, data_only=True)
+        try:
+            values = workbook.worksheets[0].iter_rows(values_only=True, max_row=50)
+            return [[_text(v) for v in row] for row in values]
+        finally:
+            workbook.close()
+    except Exception as exc:  # openpyxl raises many kinds on a malformed file
+        raise BadImportFile(f"not a readable .xlsx workbook ({_reason(exc)})") from None

@@ -4,12 +4,14 @@
 yields progress events, ending with the report. It reads the file twice, never whole:
 
 1. **Check**: every row is validated as the API would (schema, source / campaign / assignee
-   names, lead codes free and not repeated) in short read-only transactions. A bad file
+   names, lead codes free and not repeated; under the ``reject`` duplicate policy, a phone
+   or e-mail of an open lead or of an earlier row) in short read-only transactions. A bad file
    (not UTF-8, a NUL byte, a malformed workbook, over a limit: ``import_files``) raises
    before anything is written. Rows with problems are collected with their row numbers.
 2. **Write**: unless there were problems (and ``valid_rows_only`` was not asked for), the
-   rows are created through ``leads.service.create_lead`` (first milestone, status history,
-   audit, like an API-created lead) in batches, each its own transaction of at most
+   rows arrive through ``leads.service.arrive`` (the duplicate rule under the import's
+   policy, then ``create_lead``: first milestone, status history, assignment, audit, like
+   an API-created lead) in batches, each its own transaction of at most
    ``batch_rows`` rows and about ``batch_seconds``. The report summaries are refreshed once
    per batch, when it commits, so the tenant's summary rows and lead-code counter are held
    only for one short batch and other writers in the tenant get in between batches. Each
@@ -34,12 +36,12 @@ from sqlalchemy import event, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.auth.context import Actor
-from salestrack.auth.models import User
+from salestrack.auth.models import Tenant, User
 from salestrack.core import crud
 from salestrack.core.errors import ProblemError
 from salestrack.core.schema_base import printable
 from salestrack.core.tenancy import tenant_transaction
-from salestrack.leads import service
+from salestrack.leads import identity, service
 from salestrack.leads.import_files import ImportLimits, SheetInfo, SheetRow, file_format, read_sheet
 from salestrack.leads.models import Campaign, Lead, LeadSource
 from salestrack.leads.schemas import LeadCreate
@@ -72,6 +74,18 @@ class ImportOptions:
     batch_seconds: float = 1.0
     from_row: int = 2  # rows before this (already imported by an interrupted run) are skipped
     fmt: str | None = None  # csv or xlsx; default: from the file name
+    # file header (lower-case) -> column; "" ignores the column. None: headers are columns
+    mapping: dict[str, str] | None = None
+    # a row matching an open lead: merge | create | reject; None: the tenant's policy
+    duplicates: str | None = None
+
+
+@dataclass(frozen=True)
+class Reenquiry:
+    """A row whose buyer already had an open lead: recorded on it as a re-enquiry."""
+
+    row: int
+    lead_code: str
 
 
 @dataclass(frozen=True)
@@ -104,12 +118,14 @@ class ImportReport:
     created: int = 0
     batches: int = 0
     problems: list[RowProblem] = field(default_factory=list)
+    reenquiries: list[Reenquiry] = field(default_factory=list)
+    duplicates: str = "merge"  # the duplicate policy the import ran under
     last_row_written: int | None = None
     stopped_at: int | None = None  # a workbook's trailing empty rows started here
 
     @property
     def written(self) -> bool:
-        return self.created > 0
+        return self.created > 0 or bool(self.reenquiries)
 
 
 class ImportInterrupted(ProblemError):
@@ -152,7 +168,14 @@ def run_import(
     lookups = _Lookups(actor)
 
     def rows() -> Iterator[SheetRow]:
-        sheet = read_sheet(stream, fmt=fmt, limits=options.limits, columns=COLUMNS, info=info)
+        sheet = read_sheet(
+            stream,
+            fmt=fmt,
+            limits=options.limits,
+            columns=COLUMNS,
+            info=info,
+            mapping=options.mapping,
+        )
         return (row for row in sheet if row.number >= options.from_row)
 
     yield from _check(factory, actor, rows(), options, lookups, report)
@@ -181,17 +204,59 @@ def _check(
 ) -> Iterator[Progress]:
     """Validate every row; a chunk's lookups run in one short read transaction."""
     codes: set[str] = set()
+    buyers = _Buyers(actor)
     for chunk in _chunks(rows, options.batch_rows):
         with tenant_transaction(factory, actor.tenant_id) as session:
             lookups.session = session
+            if buyers.policy is None:
+                buyers.policy = report.duplicates = options.duplicates or _tenant_policy(
+                    session, actor
+                )
             for row in chunk:
                 report.rows += 1
                 try:
                     data = lookups.lead_data(row)
                     _check_code(session, actor, data.lead_code, codes)
+                    buyers.check(session, row.number, data)
                 except _RowError as exc:
                     report.problems.append(RowProblem(row.number, str(exc)))
         yield Progress("check", report.rows, None)
+
+
+def _tenant_policy(session: Session, actor: Actor) -> str:
+    tenant = session.get(Tenant, actor.tenant_id)
+    return tenant.duplicate_policy if tenant is not None else "merge"
+
+
+class _Buyers:
+    """Under ``reject``, a row whose phone or e-mail matches an open lead, or an earlier
+    row of the file, is a row problem (found before anything is written). Under ``merge``
+    such rows become re-enquiries as they are written; under ``create``, new leads."""
+
+    def __init__(self, actor: Actor) -> None:
+        self.actor = actor
+        self.policy: str | None = None
+        self.seen: dict[str, int] = {}  # normalised phone / e-mail -> first row with it
+
+    def check(self, session: Session, number: int, data: LeadCreate) -> None:
+        if self.policy != "reject":
+            return
+        region = identity.tenant_region(session, self.actor.tenant_id)
+        phone = identity.normal_phone(data.phone, region)
+        email = identity.normal_email(data.email)
+        keys = [k for k in (phone, email) if k]
+        earlier = next((self.seen[k] for k in keys if k in self.seen), None)
+        for key in keys:
+            self.seen.setdefault(key, number)
+        if earlier is not None:
+            raise _RowError(f"same phone or e-mail as row {earlier} (duplicates are refused)")
+        found = identity.open_match(
+            session, tenant_id=self.actor.tenant_id, phone=phone, email=email
+        )
+        if found is not None:
+            raise _RowError(
+                f"lead {found.lead_code} already has this phone or e-mail (duplicates are refused)"
+            )
 
 
 def _check_code(session: Session, actor: Actor, code: str | None, seen: set[str]) -> None:
@@ -221,14 +286,14 @@ def _write(
     ahead = _Ahead(rows)
     while (first := ahead.peek()) is not None:
         try:
-            batch = _write_batch(factory, actor, ahead, options, lookups)
+            batch = _write_batch(factory, actor, ahead, options, lookups, report)
         except Exception as exc:  # report what earlier batches wrote, then stop
             raise ImportInterrupted(report, first.number, _reason(exc)) from exc
         report.created += batch.created
         report.batches += 1
         report.last_row_written = batch.last_row
         yield batch
-        yield Progress("write", report.created, total)
+        yield Progress("write", report.created + len(report.reenquiries), total)
         if pause and ahead.peek() is not None:
             time.sleep(pause)
 
@@ -239,19 +304,31 @@ def _write_batch(
     rows: _Ahead,
     options: ImportOptions,
     lookups: _Lookups,
+    report: ImportReport,
 ) -> BatchWritten:
-    created, first, last = 0, 0, 0
+    """One transaction of rows, each arriving as an API-created lead does (the duplicate
+    rule first, under the import's policy); re-enquiries count once the batch commits."""
+    created, done, first, last = 0, 0, 0, 0
+    again: list[Reenquiry] = []
     statements = _StatementCount()
-    with tenant_transaction(factory, actor.tenant_id) as session:
+    with (
+        tenant_transaction(factory, actor.tenant_id) as session,
+        service.arriving_by(session, channel="import", policy=report.duplicates),
+    ):
         statements.watch(session)
         lookups.session = session
         started = time.monotonic()
         while (row := rows.next()) is not None:
             first = first or row.number
-            service.create_lead(session, actor=actor, data=lookups.lead_data(row))
-            created, last = created + 1, row.number
-            if created >= options.batch_rows or time.monotonic() - started > options.batch_seconds:
+            lead, new = service.arrive(session, actor=actor, data=lookups.lead_data(row))
+            if new:
+                created += 1
+            else:
+                again.append(Reenquiry(row.number, lead.lead_code))
+            done, last = done + 1, row.number
+            if done >= options.batch_rows or time.monotonic() - started > options.batch_seconds:
                 break
+    report.reenquiries.extend(again)
     return BatchWritten(first, last, created, statements.count)
 
 

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -61,6 +62,25 @@ ARRIVING: HookPoint[Callable[[Session, Actor, LeadCreate], Lead | None]] = HookP
 """Before a lead from the API or an import is created: a handler may answer with the open
 lead it duplicates (having recorded the re-enquiry on it), or refuse it (409), per the
 tenant's duplicate policy; None lets the new lead be created."""
+
+
+POLICY_KEY = "salestrack.leads.arrival_policy"
+CHANNEL_KEY = "salestrack.leads.arrival_channel"
+
+
+@contextmanager
+def arriving_by(session: Session, *, channel: str, policy: str | None) -> Iterator[None]:
+    """Leads arriving in this block come by ``channel`` (a touch's channel: ``import``)
+    under ``policy`` (``merge``/``create``/``reject``; None: the tenant's). The import
+    passes the policy its user chose; the ARRIVING handler reads both."""
+    session.info[CHANNEL_KEY] = channel
+    if policy is not None:
+        session.info[POLICY_KEY] = policy
+    try:
+        yield
+    finally:
+        session.info.pop(CHANNEL_KEY, None)
+        session.info.pop(POLICY_KEY, None)
 
 
 def create_lead(session: Session, *, actor: Actor, data: LeadCreate) -> Lead:

@@ -18,7 +18,7 @@ from salestrack.web.intake import capture_admin, duplicates, enquiry
 from salestrack.web.journey import follow_ups, lead_page
 from salestrack.web.kit.errors import install_page_errors
 from salestrack.web.kit.render import STATIC_DIR
-from salestrack.web.leads import campaigns, customers, leads, sources
+from salestrack.web.leads import campaigns, customers, imports, leads, sources
 from salestrack.web.leads.customers import install_customer_sections
 from salestrack.web.money import booking_actions, bookings, inventory, ledger
 from salestrack.web.reports import pages as reports
@@ -28,6 +28,7 @@ from salestrack.web.webhooks import pages as webhooks
 PAGE_ROUTERS = [
     login.router,
     leads.router,
+    imports.router,
     lead_page.router,
     follow_ups.router,
     customers.router,

@@ -28,6 +28,7 @@ NAV: list[NavItem] = [
     NavItem("Campaigns", "/campaigns", Permission.campaigns_read),
     NavItem("Sources", "/sources", Permission.sources_read),
     NavItem("Duplicates", "/duplicates", Permission.leads_read),
+    NavItem("Import", "/imports", Permission.leads_import),
     NavItem("Capture", "/capture", Permission.users_manage),
     NavItem("Webhooks", "/webhooks", Permission.webhooks_manage),
 ]
