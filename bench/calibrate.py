@@ -48,7 +48,7 @@ SKIPPED = re.compile(r"set_config\('app\.tenant_id'|SET LOCAL|FROM users", re.IG
 def capture(base_env: dict[str, str], token: str, lead_id: str) -> dict[str, list[Any]]:
     """The statements salestrack runs for one request of each read, in order."""
     from fastapi.testclient import TestClient
-    from sqlalchemy import event
+    from sqlalchemy import Engine, event
 
     from salestrack.app import create_app
     from salestrack.core.config import Settings
@@ -63,7 +63,8 @@ def capture(base_env: dict[str, str], token: str, lead_id: str) -> dict[str, lis
     app = create_app(settings)
     seen: list[tuple[str, Any]] = []
 
-    @event.listens_for(app.state.engine, "before_cursor_execute")
+    # Every engine: the API's handlers run on the async driver's engine (one per loop).
+    @event.listens_for(Engine, "before_cursor_execute")
     def _record(_c: Any, _cur: Any, statement: str, params: Any, _ctx: Any, _many: Any) -> None:
         seen.append((statement, params))
 
@@ -75,6 +76,7 @@ def capture(base_env: dict[str, str], token: str, lead_id: str) -> dict[str, lis
             seen.clear()
             client.get(path.format(lead_id=lead_id), headers=headers).raise_for_status()
             captured[name] = [(s, p) for s, p in seen if not SKIPPED.search(s)]
+    event.remove(Engine, "before_cursor_execute", _record)
     app.state.engine.dispose()
     return captured
 
