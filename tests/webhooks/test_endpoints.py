@@ -37,6 +37,11 @@ REFUSED_URLS = [
     "https://[::ffff:0:a00:1]/hooks",  # IPv4-translated 10.0.0.1
     "https://[64:ff9b::a9fe:a9fe]/hooks",  # NAT64 of 169.254.169.254
     "https://[2002:7f00:1::]/hooks",  # 6to4 of 127.0.0.1
+    "https://2130706433/hooks",  # 127.0.0.1 in the resolver's legacy forms
+    "https://0x7f.1/hooks",
+    "https://017700000001/hooks",
+    "https://127.1/hooks",
+    "https://0251.0376.0251.0376/hooks",  # 169.254.169.254
     "http://hooks.example.com/in",
     "ftp://hooks.example.com/in",
     "https://user:pw@hooks.example.com/in",

@@ -84,9 +84,18 @@ def check_address(address: IPAddress, *, allow_private: bool) -> None:
 
 
 def literal_address(host: str) -> IPAddress | None:
+    """The address ``host`` spells, in any form the resolver reads as one: besides the
+    usual ones the legacy IPv4 forms (``2130706433``, ``0x7f.1``, ``0177.0.0.1``,
+    ``127.1``), which a lookup turns into an address without asking DNS."""
     try:
         return ipaddress.ip_address(host)
     except ValueError:
+        pass
+    if not host or not host.isascii() or not host.replace(".", "").isalnum():
+        return None
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
         return None
 
 
