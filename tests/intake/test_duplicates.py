@@ -10,11 +10,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.core.tenancy import tenant_transaction
 from salestrack.leads.models import Lead
+from tests.intake.helpers import new_key, send
 from tests.reports.helpers import both
 from tests.support import TenantWorld
 
 LEADS = "/api/v1/sales/leads"
 DUPLICATES = "/api/v1/sales/duplicates"
+MERGE = f"{DUPLICATES}/merge"
 
 
 def _lead(world: TenantWorld, **fields: object) -> dict:
@@ -136,3 +138,29 @@ def test_merge_refusals(world: TenantWorld, other_world: TenantWorld) -> None:
         == 403
     )
     assert other_world.admin.ok("GET", f"{LEADS}/{theirs['id']}")["name"] == "Theirs"
+
+
+def test_a_capture_racing_a_merge_lands_on_the_survivor_not_a_new_lead(
+    world: TenantWorld,
+) -> None:
+    """The merge gives the survivor the duplicate's phone; a capture with that phone sent
+    at the same moment found neither lead (PostgreSQL) and made a third for the buyer."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    admin = world.admin
+    key = new_key(admin)
+    outcomes = []
+    for i in range(6):
+        phone = f"+9198765{i:05d}"
+        dup = admin.ok("POST", LEADS, 201, json={"name": f"A{i}", "phone": phone})["id"]
+        survivor = admin.ok("POST", LEADS, 201, json={"name": f"B{i}", "email": f"b{i}@x.io"})
+        with ThreadPoolExecutor(2) as pool:
+            merged = pool.submit(
+                admin.post, MERGE, json={"survivor_id": survivor["id"], "duplicate_id": dup}
+            )
+            captured = pool.submit(send, admin, key, {"name": f"C{i}", "phone": phone})
+            assert merged.result().status_code == 200
+            outcomes.append(captured.result().json()["outcome"])
+    assert outcomes == ["re_enquiry"] * 6
+    live = admin.ok("GET", f"{LEADS}?limit=100")["items"]
+    assert len(live) == 6  # the survivors only

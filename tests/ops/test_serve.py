@@ -206,3 +206,45 @@ def test_a_burst_of_idempotent_writes_on_sqlite_all_land_quickly(
         statuses = list(pool.map(create, range(30)))
     assert statuses == [201] * 30
     assert time.monotonic() - started < 15  # nobody sat out SQLite's busy timeout
+
+
+def test_a_burst_of_captures_by_integration_key_on_sqlite_all_land_quickly(
+    server: tuple[subprocess.Popen[str], str],
+) -> None:
+    """30 simultaneous captures with one integration key against the embedded database.
+    The key's lookup began the request's transaction (SQLite's write lock) in a thread trip
+    of its own; the handler then waited for a request thread that the other lookups held
+    while waiting for that lock, so the burst stalled for the busy timeout (30 s) and ended
+    in 503s. The lookup is now a short transaction of its own."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    _, base = server
+    login = httpx.post(
+        f"{base}/api/v1/auth/token",
+        content=_login_body(),
+        headers={"X-Tenant-ID": TENANT, "Content-Type": "application/x-www-form-urlencoded"},
+        timeout=30,
+    )
+    headers = {"Authorization": f"Bearer {login.json()['access_token']}", "X-Tenant-ID": TENANT}
+    created = httpx.post(
+        f"{base}/api/v1/sales/integration-keys",
+        json={"name": "site", "scope": "capture"},
+        headers=headers,
+        timeout=30,
+    )
+    key = created.json()["key"]
+
+    def capture(i: int) -> int:
+        answer = httpx.post(
+            f"{base}/api/v1/capture/leads",
+            json={"name": f"Buyer {i}", "email": f"buyer{i}@example.com"},
+            headers={"X-API-Key": key},
+            timeout=90,
+        )
+        return answer.status_code
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(30) as pool:
+        statuses = list(pool.map(capture, range(30)))
+    assert statuses == [201] * 30
+    assert time.monotonic() - started < 15  # nobody sat out SQLite's busy timeout

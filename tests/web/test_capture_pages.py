@@ -111,3 +111,23 @@ def test_the_duplicates_page_merges_a_pair(admin_web: WebClient, world: TenantWo
     assert first["lead_code"] in text_of(merged)
     assert world.admin.get(f"{LEADS}/{second['id']}").status_code == 404
     assert "No likely duplicates" in text_of(admin_web.get("/duplicates"))
+
+
+def test_a_burst_of_parallel_posts_gets_no_more_past_the_limit(
+    app: FastAPI, world: TenantWorld
+) -> None:
+    """Posts sent at once are counted one by one: a burst gets no more enquiries past
+    the limit than posts sent one after another."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    visitor = browser(app)
+    visitor.get(f"/enquire/{world.slug}")
+
+    def post(i: int) -> int:
+        form = {"name": f"B{i}", "email": f"b{i}@example.com"}
+        return visitor.post(f"/enquire/{world.slug}", form).status_code
+
+    with ThreadPoolExecutor(12) as pool:
+        answers = list(pool.map(post, range(20)))
+    assert sorted(answers) == [200] * 10 + [429] * 10
+    assert len(world.admin.ok("GET", f"{LEADS}?limit=100")["items"]) == 10

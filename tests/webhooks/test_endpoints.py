@@ -31,6 +31,17 @@ REFUSED_URLS = [
     "https://[::ffff:127.0.0.1]/hooks",
     "https://[fe80::1]/hooks",
     "https://0.0.0.0/hooks",
+    "https://224.0.0.1/hooks",  # multicast
+    "https://[ff02::1]/hooks",
+    "https://[::7f00:1]/hooks",  # IPv4-compatible 127.0.0.1
+    "https://[::ffff:0:a00:1]/hooks",  # IPv4-translated 10.0.0.1
+    "https://[64:ff9b::a9fe:a9fe]/hooks",  # NAT64 of 169.254.169.254
+    "https://[2002:7f00:1::]/hooks",  # 6to4 of 127.0.0.1
+    "https://2130706433/hooks",  # 127.0.0.1 in the resolver's legacy forms
+    "https://0x7f.1/hooks",
+    "https://017700000001/hooks",
+    "https://127.1/hooks",
+    "https://0251.0376.0251.0376/hooks",  # 169.254.169.254
     "http://hooks.example.com/in",
     "ftp://hooks.example.com/in",
     "https://user:pw@hooks.example.com/in",
@@ -170,3 +181,29 @@ def test_every_address_of_a_name_is_checked_and_the_checked_one_is_used(
     assert str(target.address) == "93.184.215.14"
     assert delivery._pinned_url(target) == "https://93.184.215.14:8443/in?x=1"
     assert target.host == "public.example.com"
+
+
+def test_a_name_resolving_to_an_ipv6_form_of_a_private_address_is_refused_at_delivery(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """IPv6 forms that carry an inner IPv4 address (NAT64, 6to4, IPv4-compatible) and
+    multicast are refused when a name resolves to them; public IPv6 still goes through."""
+    answers = {
+        "nat64.example.com": "64:ff9b::a00:7",
+        "sixtofour.example.com": "2002:a00:7::1",
+        "compat.example.com": "::7f00:1",
+        "multicast.example.com": "ff0e::1",
+        "public6.example.com": "2606:4700:4700::1111",
+        "public6to4.example.com": "2002:5db8:d70e::1",
+    }
+
+    def fake_getaddrinfo(host: str, port: int, *args: Any, **kwargs: Any) -> list[Any]:
+        return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", (answers[host], port, 0, 0))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake_getaddrinfo)
+    for host in ("nat64", "sixtofour", "compat", "multicast"):
+        with pytest.raises(targets.TargetRefused, match="address"):
+            targets.resolve(f"https://{host}.example.com/in", allow_private=False)
+    for host in ("public6", "public6to4"):
+        target = targets.resolve(f"https://{host}.example.com/in", allow_private=False)
+        assert str(target.address) == answers[f"{host}.example.com"]

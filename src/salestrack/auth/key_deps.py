@@ -21,9 +21,10 @@ from starlette.datastructures import Headers
 
 from salestrack.auth import keys
 from salestrack.auth.context import Actor
-from salestrack.auth.models import IntegrationKey, Tenant
+from salestrack.auth.models import Tenant
 from salestrack.auth.roles import Role
 from salestrack.core.config import Settings
+from salestrack.core.db import runs_on_loop
 from salestrack.core.errors import Forbidden, Unauthorized
 from salestrack.core.tenancy import set_tenant
 from salestrack.http.deps import SessionDep, SettingsDep, run_db
@@ -84,20 +85,28 @@ def require_key(scope: keys.KeyScope) -> Callable[..., Awaitable[KeyActor]]:
             raise Unauthorized("an integration key is required (X-API-Key or Bearer stk_…)")
         set_tenant(session, tenant_id)  # before the first query: row-level security
 
-        def lookup() -> tuple[IntegrationKey | None, Tenant | None]:
+        def lookup() -> tuple[uuid.UUID, str, str] | None:
             row = keys.authenticate(session, settings=settings, tenant_id=tenant_id, key=key)
-            return row, session.get(Tenant, tenant_id) if row else None
+            tenant = session.get(Tenant, tenant_id) if row else None
+            found = (row.id, row.scope, tenant.slug) if row and tenant else None
+            if not runs_on_loop(session):
+                # In threads (SQLite) the lookup is a short transaction of its own: the
+                # write lock SQLite's BEGIN IMMEDIATE took must not be held while this
+                # request waits for the handler's thread, which other requests can hold
+                # while they wait for that very lock (a burst would stall for the busy
+                # timeout). The handler's transaction begins in its own thread.
+                session.commit()
+            return found
 
-        row, tenant = await run_db(session, lookup)
-        if row is None or tenant is None:
+        found = await run_db(session, lookup)
+        if found is None:
             raise Unauthorized("the integration key is not valid (unknown or revoked)")
-        if row.scope != scope.value:
-            raise Forbidden(f"this key's scope is {row.scope}, not {scope.value}")
+        key_id, key_scope, slug = found
+        if key_scope != scope.value:
+            raise Forbidden(f"this key's scope is {key_scope}, not {scope.value}")
         request.state.tenant_id = str(tenant_id)
-        await claim_key(request.scope, tenant_id=tenant_id, user_id=row.id)
-        actor = Actor(
-            tenant_id=tenant_id, tenant_slug=tenant.slug, user_id=None, role=Role.sales_rep
-        )
-        return KeyActor(actor=actor, key_id=row.id, scope=keys.KeyScope(row.scope))
+        await claim_key(request.scope, tenant_id=tenant_id, user_id=key_id)
+        actor = Actor(tenant_id=tenant_id, tenant_slug=slug, user_id=None, role=Role.sales_rep)
+        return KeyActor(actor=actor, key_id=key_id, scope=keys.KeyScope(key_scope))
 
     return _check

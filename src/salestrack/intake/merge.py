@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from salestrack.auth.context import Actor
 from salestrack.core import crud, hooks
 from salestrack.core.errors import Unprocessable
+from salestrack.intake import touches
 from salestrack.intake.models import LeadTouch
 from salestrack.journey.models import LeadEngagement, LeadMilestone, LeadStatusHistory
 from salestrack.leads import service as leads
@@ -83,9 +84,19 @@ def merge_leads(
     otherwise, 422 for a lead merged into itself)."""
     if survivor_id == duplicate_id:
         raise Unprocessable("a lead cannot be merged into itself", field="duplicate_id")
+    pair = sorted((survivor_id, duplicate_id))  # one lock order: no deadlock
+    # A capture of the same buyer holds its phone's and e-mail's lock while it looks for
+    # an open lead; taken here first (as capture takes them, before any row), the two take
+    # turns: a capture racing the merge no longer misses both leads and makes a third.
+    seen = [leads.get_lead(session, actor=actor, lead_id=lead_id) for lead_id in pair]
+    touches.serialise(
+        session, actor.tenant_id, *(v for lead in seen for v in (lead.phone_e164, lead.email_norm))
+    )
+    for lead in seen:
+        session.expire(lead)  # read again under the row lock below
     locked = {
         lead_id: leads.get_lead(session, actor=actor, lead_id=lead_id, for_update=True)
-        for lead_id in sorted((survivor_id, duplicate_id))  # one lock order: no deadlock
+        for lead_id in pair
     }
     survivor, duplicate = locked[survivor_id], locked[duplicate_id]
     tenant_id = actor.tenant_id

@@ -63,12 +63,13 @@ def set_policy(session: Session, *, actor: Actor, value: DuplicatePolicy) -> Non
             )
 
 
-def serialise(session: Session, tenant_id: uuid.UUID, phone: str | None, email: str | None) -> None:
+def serialise(session: Session, tenant_id: uuid.UUID, *identities: str | None) -> None:
     """Make two enquiries of one buyer take turns (PostgreSQL: a transaction lock per phone
-    and e-mail; SQLite runs one writer at a time anyway), so both cannot create a lead."""
+    and e-mail, normalised; SQLite runs one writer at a time anyway), so both cannot create
+    a lead. A merge takes the same locks for both leads' phones and e-mails."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    for value in sorted(v for v in (phone, email) if v):
+    for value in sorted({v for v in identities if v}):
         session.execute(
             text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
             {"k": f"{tenant_id}:{value}"},

@@ -56,20 +56,46 @@ def parse(url: str, *, allow_private: bool) -> SplitResult:
     return parts
 
 
+GLOBAL_UNICAST_V6 = ipaddress.IPv6Network("2000::/3")
+
+
+def _public(address: IPAddress) -> bool:
+    """Globally routable unicast. ``is_global`` alone lets multicast through, and IPv6
+    forms that carry an IPv4 address a gateway may hand on (IPv4-compatible ``::a.b.c.d``,
+    translated ``::ffff:0:a.b.c.d``, NAT64 ``64:ff9b::/96``, 6to4 ``2002::/16``): an IPv6
+    address must be global unicast (2000::/3) and a 6to4 one's IPv4 address public too."""
+    if address.is_multicast or not address.is_global:
+        return False
+    if isinstance(address, ipaddress.IPv4Address):
+        return True
+    if address not in GLOBAL_UNICAST_V6:
+        return False
+    return address.sixtofour is None or _public(address.sixtofour)
+
+
 def check_address(address: IPAddress, *, allow_private: bool) -> None:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
-    if not allow_private and not address.is_global:
+    if not allow_private and not _public(address):
         raise TargetRefused(
-            f"{address} is a loopback, private, link-local or reserved address"
+            f"{address} is a loopback, private, link-local, multicast or reserved address"
             " (an operator may allow these with SALESTRACK_WEBHOOK_ALLOW_PRIVATE)"
         )
 
 
 def literal_address(host: str) -> IPAddress | None:
+    """The address ``host`` spells, in any form the resolver reads as one: besides the
+    usual ones the legacy IPv4 forms (``2130706433``, ``0x7f.1``, ``0177.0.0.1``,
+    ``127.1``), which a lookup turns into an address without asking DNS."""
     try:
         return ipaddress.ip_address(host)
     except ValueError:
+        pass
+    if not host or not host.isascii() or not host.replace(".", "").isalnum():
+        return None
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
         return None
 
 
