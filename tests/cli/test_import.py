@@ -100,6 +100,28 @@ def test_a_zip_bomb_is_refused_before_it_expands_in_little_memory(
     assert peak_kib < baseline_kib + 64 * 1024, (peak_kib, baseline_kib)
 
 
+def test_a_workbook_whose_text_table_is_too_large_is_refused_unread(
+    cli: Cli, http: TestClient, session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """openpyxl reads the shared-strings table whole (a million tiny strings cost hundreds of
+    MB): a table declared over its own bound is refused from the zip's directory."""
+    small = _workbook(tmp_path / "small.xlsx", ["name"], ["Asha Rao"])
+    path = tmp_path / "strings.xlsx"
+    with zipfile.ZipFile(small) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for member in source.infolist():
+            if not member.filename.endswith("sharedStrings.xml"):
+                out.writestr(member, source.read(member))
+        with out.open("xl/sharedStrings.xml", "w") as table:
+            table.write(b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/')
+            for _ in range(40):
+                table.write(b"<si><t>x</t></si>" * 61_681)  # ~1 MiB of one-letter strings
+            table.write(b"</sst>")
+    assert path.stat().st_size < 1_000_000
+    api = _tenant(http, session_factory)
+    line = _refused_in_one_line(cli, api, path)
+    assert "the workbook's text table is 40.0 MB; the limit is 32.0 MB" in line
+
+
 def test_a_workbook_ends_at_a_long_run_of_empty_rows(
     cli: Cli, http: TestClient, session_factory: sessionmaker[Session], tmp_path: Path
 ) -> None:

@@ -231,6 +231,13 @@ def _xlsx_rows(
         workbook.close()
 
 
+# openpyxl reads a workbook's shared strings whole, about ten bytes of memory for each byte
+# of their XML (a tiny file of a million one-letter strings took 167 MiB): they have a
+# bound of their own, well under the expanded-size limit.
+SHARED_STRINGS = "sharedStrings.xml"
+MAX_SHARED_STRINGS_BYTES = 32 * 1024 * 1024
+
+
 def _check_zip(stream: IO[bytes], limits: ImportLimits) -> None:
     """Refuse a workbook whose zip declares more than the limit before inflating anything."""
     try:
@@ -240,6 +247,12 @@ def _check_zip(stream: IO[bytes], limits: ImportLimits) -> None:
         raise BadImportFile("not a readable .xlsx workbook (not a zip file)") from None
     if len(members) > MAX_ZIP_MEMBERS:
         raise ImportTooLarge(f"the workbook has more than {MAX_ZIP_MEMBERS:,} parts")
+    strings = sum(m.file_size for m in members if m.filename.endswith(SHARED_STRINGS))
+    if strings > MAX_SHARED_STRINGS_BYTES:
+        raise ImportTooLarge(
+            f"the workbook's text table is {_mb(strings)}; the limit is "
+            f"{_mb(MAX_SHARED_STRINGS_BYTES)} (save it as CSV to import a larger file)"
+        )
     expanded = sum(member.file_size for member in members)
     if expanded > limits.max_expanded_bytes:
         raise ImportTooLarge(
