@@ -3,7 +3,16 @@ duplicate policy, and problem+json on bad input."""
 
 from __future__ import annotations
 
-from tests.intake.helpers import SETTINGS, campaign, new_key, report_rows, rule, send, source
+from tests.intake.helpers import (
+    RULES,
+    SETTINGS,
+    campaign,
+    new_key,
+    report_rows,
+    rule,
+    send,
+    source,
+)
 from tests.support import TenantWorld
 
 LEADS = "/api/v1/sales/leads"
@@ -145,3 +154,22 @@ def test_bad_input_is_problem_json_and_writes_nothing(world: TenantWorld) -> Non
         assert answer.headers["content-type"].startswith("application/problem+json")
         assert answer.json()["detail"]
     assert admin.ok("GET", LEADS)["items"] == []
+
+
+def test_a_rule_priority_of_true_or_false_is_refused_not_read_as_one_or_zero(
+    world: TenantWorld,
+) -> None:
+    """The document says ``priority`` is an integer; JSON's booleans are not."""
+    admin = world.admin
+    mapped = source(admin, "Ads")
+    admin.ok(
+        "POST",
+        RULES,
+        422,
+        json={"field": "gclid", "value": "*", "source_id": mapped, "priority": True},
+    )
+    created = admin.ok(
+        "POST", RULES, 201, json={"field": "gclid", "value": "*", "source_id": mapped}
+    )
+    admin.ok("PATCH", f"{RULES}/{created['id']}", 422, json={"priority": False})
+    assert [r["priority"] for r in admin.ok("GET", RULES)] == [100]

@@ -19,16 +19,20 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import urllib.request
 import uuid
 from collections.abc import MutableMapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from ipaddress import ip_address
 from typing import Any
+from urllib.parse import urlsplit
 
 import schemathesis
 from email_validator import EmailNotValidError, validate_email
 
+from salestrack.auth.passwords import problem as password_problem
 from salestrack.core.schema_base import CONTROL_CHARACTERS
 from salestrack.journey.models import EngagementChannel, EngagementType, MilestoneType
 from salestrack.journey.rules import CHANNELS_FOR_TYPE, VISIT_ONLY_FIELDS, VISIT_TYPES
@@ -46,6 +50,7 @@ REFERENCES: dict[str, str] = {
     "inventory_id": f"{S}/inventory",
     "assigned_to": f"{S}/users",
     "visited_by": f"{S}/users",
+    "owner_id": f"{S}/users",
 }
 # The tenant's ids by body field; the suite fills it, a hand run reads them on first use.
 IDS: dict[str, str] = {}
@@ -267,6 +272,68 @@ def _fresh_key(headers: Any) -> None:
         headers[key] = f"{str(headers[key])[:150]}-{uuid.uuid4().hex}"
 
 
+def _password(body: MutableMapping[str, Any]) -> None:
+    """A new password that is common, guessable or close to the user's own words is
+    refused (``auth.passwords``); a change does not carry the stored name and email."""
+    value = body.get("password")
+    if isinstance(value, str) and 10 <= len(value) <= 128:
+        email, name = body.get("email"), body.get("full_name")
+        own = {"email": str(email or ""), "full_name": str(name or "")}
+        if password_problem(value, **own) is not None:
+            body["password"] = secrets.token_urlsafe(18)
+
+
+def _webhook_url(body: MutableMapping[str, Any]) -> None:
+    """https only (http where the operator allows private receivers), and no loopback,
+    private or reserved address or localhost (``webhooks.targets``): a URL with such a
+    host is sent to a public name instead."""
+    value = body.get("url")
+    if not isinstance(value, str) or not value.startswith(("http://", "https://")):
+        return
+    rest = value.split("://", 1)[1]
+    authority, tail = re.match(r"([^/?]*)(.*)", rest, re.DOTALL).groups()  # type: ignore[union-attr]
+    body["url"] = f"https://{authority}{tail}"
+    try:
+        host = urlsplit(body["url"]).hostname or ""
+        ip_address(host)
+    except ValueError:  # not an address (or a bracketed host that is none)
+        if not authority.startswith("[") and not host.rstrip(".").endswith("localhost"):
+            return
+    body["url"] = f"https://example.com{tail}"
+
+
+def _intake(case: Any, body: MutableMapping[str, Any]) -> None:
+    """A fixed assignment rule names its owner, an attribution rule a source or a campaign
+    or both, and a merge two different leads (``intake.schemas``, ``intake.merge``)."""
+    post = case.method.upper() == "POST"
+    fixed = post and case.path == f"{S}/assignment-rules" and body.get("mode") == "fixed"
+    if fixed and body.get("owner_id") is None:
+        body["owner_id"] = _reference(case, "owner_id")
+    mapping = post and case.path == f"{S}/attribution-rules"
+    if mapping and body.get("source_id") is None and body.get("campaign_id") is None:
+        body["source_id"] = _reference(case, "source_id")
+    merge = case.path == f"{S}/duplicates/merge" and body.get("survivor_id") is not None
+    if merge and body.get("survivor_id") == body.get("duplicate_id"):
+        body["duplicate_id"] = str(uuid.uuid4())  # a missing lead: 404
+
+
+def _booking(case: Any, body: MutableMapping[str, Any]) -> None:
+    """A booking names its inventory (or a unit_type that picks the tenant's one row of
+    it, which the run's tenant need not have); the cancellation fields of a change go
+    only with ``status: cancelled``, which needs a ``cancellation_reason``."""
+    if case.method.upper() == "POST" and case.path == f"{S}/bookings":
+        body.pop("unit_type", None)  # must match the inventory's (and may be left out)
+        if body.get("inventory_id") is None:
+            body["inventory_id"] = _reference(case, "inventory_id")
+    if case.method.upper() == "PATCH" and case.path == f"{S}/bookings/{{booking_id}}":
+        if body.get("status") == "cancelled":
+            if body.get("cancellation_reason") is None:
+                body["cancellation_reason"] = "the buyer withdrew"
+        else:
+            for name in ("cancellation_reason", "cancellation_refund_amount", "cancellation_date"):
+                body.pop(name, None)
+
+
 @schemathesis.hook
 def map_headers(context: Any, headers: Any) -> Any:
     _fresh_key(headers)
@@ -308,5 +375,8 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
         if isinstance(body.get("metadata"), dict):
             body["metadata"] = _printable(body["metadata"])
         _emails(body)
-        if case.path == f"{S}/bookings":
-            body.pop("unit_type", None)  # must match the inventory's (and may be left out)
+        _password(body)
+        _intake(case, body)
+        _booking(case, body)
+        if case.path.startswith(f"{S}/webhooks/endpoints"):
+            _webhook_url(body)

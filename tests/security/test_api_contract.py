@@ -42,6 +42,7 @@ KINDS = {
     "inventory_id": "inventory",
     "assigned_to": "user",
     "visited_by": "user",
+    "owner_id": "user",
 }
 
 

@@ -46,6 +46,10 @@ REFUSED_URLS = [
     "ftp://hooks.example.com/in",
     "https://user:pw@hooks.example.com/in",
     "https:///no-host",
+    "https://hooks.example.com/in#part",
+    "https://hooks.example.com/a b",
+    "https://hooks.example.com:70000/in",
+    "hooks.example.com/in",
 ]
 
 

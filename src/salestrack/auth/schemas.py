@@ -6,12 +6,22 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import StringConstraints
+from pydantic import Field, StringConstraints
 
 from salestrack.auth.roles import Role
 from salestrack.core.schema_base import PRINTABLE, Email, InputModel, OutputModel, ShortText
 
-Password = Annotated[str, StringConstraints(min_length=10, max_length=128), PRINTABLE]
+Password = Annotated[
+    str,
+    StringConstraints(min_length=10, max_length=128),
+    PRINTABLE,
+    Field(
+        description=(
+            "422 when common or breached, easy to guess (zxcvbn score below 3) or close to "
+            "the user's name or email"
+        )
+    ),
+]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 
 

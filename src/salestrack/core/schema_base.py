@@ -62,6 +62,19 @@ class _Printable:
 
 PRINTABLE = _Printable()
 
+
+# --- numbers -----------------------------------------------------------------------
+def _not_boolean(value: Any) -> Any:
+    """JSON's ``true`` and ``false`` are not numbers (Pydantic would read them as 1 and 0),
+    as the document's ``type: integer`` says."""
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not true or false")
+    return value
+
+
+# Every int field of a request body carries it, after its Field (so its bounds are documented).
+NOT_BOOLEAN = BeforeValidator(_not_boolean)
+
 # --- days and moments --------------------------------------------------------------
 # Every date and timestamp a client sends lies in these years, so it can be shown in any
 # zone and a day after it still exists (the reports' window has the same bounds).

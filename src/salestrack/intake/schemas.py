@@ -10,6 +10,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Field, StringConstraints, model_validator
 
 from salestrack.core.schema_base import (
+    NOT_BOOLEAN,
     PRINTABLE,
     Email,
     InputModel,
@@ -23,6 +24,7 @@ from salestrack.core.schema_base import (
 
 Url = Annotated[str, StringConstraints(max_length=2000), PRINTABLE]
 UnitText = Annotated[str, StringConstraints(max_length=50), PRINTABLE]
+Priority = Annotated[int, Field(ge=0, le=100_000), NOT_BOOLEAN]
 
 
 class DuplicatePolicy(StrEnum):
@@ -104,13 +106,20 @@ class TouchPublic(OutputModel):
 
 
 class AttributionRuleCreate(InputModel):
+    """A rule names a ``source_id``, a ``campaign_id`` or both (422 when neither), each
+    one of this tenant's (422 otherwise)."""
+
     field: AttributionField
     value: Annotated[str, StringConstraints(min_length=1, max_length=200), PRINTABLE] = Field(
         description="the value to match, case-blind; * matches any value present"
     )
-    source_id: uuid.UUID | None = None
-    campaign_id: uuid.UUID | None = None
-    priority: Annotated[int, Field(ge=0, le=100_000)] = 100
+    source_id: uuid.UUID | None = Field(
+        None, description="a lead source of this tenant; this, campaign_id or both"
+    )
+    campaign_id: uuid.UUID | None = Field(
+        None, description="a campaign of this tenant; this, source_id or both"
+    )
+    priority: Priority = 100
 
     @model_validator(mode="after")
     def _maps_somewhere(self) -> AttributionRuleCreate:
@@ -125,7 +134,7 @@ class AttributionRuleUpdate(UpdateModel):
     value: Annotated[str, StringConstraints(min_length=1, max_length=200), PRINTABLE] | None = None
     source_id: uuid.UUID | None = None
     campaign_id: uuid.UUID | None = None
-    priority: Annotated[int, Field(ge=0, le=100_000)] | None = None
+    priority: Priority | None = None
 
 
 class AttributionRulePublic(OutputModel):
@@ -145,13 +154,18 @@ class AssignmentMode(StrEnum):
 
 
 class AssignmentRuleCreate(InputModel):
+    """A ``fixed`` rule names its ``owner_id`` (422 without one); the ids name this
+    tenant's objects (422 otherwise)."""
+
     name: Name
-    priority: Annotated[int, Field(ge=0, le=100_000)] = 100
+    priority: Priority = 100
     source_id: uuid.UUID | None = None
     campaign_id: uuid.UUID | None = None
     project: ShortText = ""
     mode: AssignmentMode
-    owner_id: uuid.UUID | None = None
+    owner_id: uuid.UUID | None = Field(
+        None, description="a user of this tenant; required when mode is fixed"
+    )
     pool: Annotated[list[uuid.UUID], Field(max_length=200)] = Field(
         default_factory=list, description="round robin among these users (empty: every rep)"
     )
@@ -171,7 +185,7 @@ class AssignmentRuleCreate(InputModel):
 class AssignmentRuleUpdate(UpdateModel):
     NOT_NULL: ClassVar[frozenset[str]] = frozenset({"name", "priority", "project", "mode", "pool"})
     name: Name | None = None
-    priority: Annotated[int, Field(ge=0, le=100_000)] | None = None
+    priority: Priority | None = None
     source_id: uuid.UUID | None = None
     campaign_id: uuid.UUID | None = None
     project: ShortText | None = None
@@ -216,5 +230,10 @@ class DuplicatePair(OutputModel):
 
 
 class MergeIn(InputModel):
-    survivor_id: uuid.UUID
-    duplicate_id: uuid.UUID
+    """Two different live leads of this tenant: 404 for a missing one, 422 for one lead
+    named twice."""
+
+    survivor_id: uuid.UUID = Field(description="the lead that stays")
+    duplicate_id: uuid.UUID = Field(
+        description="the lead merged into survivor_id; not survivor_id itself"
+    )

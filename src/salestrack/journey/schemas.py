@@ -22,6 +22,7 @@ from pydantic import (
 from salestrack.core.db import utcnow
 from salestrack.core.schema_base import (
     MOMENT_DESCRIPTION,
+    NOT_BOOLEAN,
     PRINTABLE,
     Day,
     InputModel,
@@ -81,8 +82,8 @@ LocalTime = Annotated[time, AfterValidator(_local_time), LOCAL_TIME_SCHEMA]
 TimeOfDay = Annotated[time, LOCAL_TIME_SCHEMA]
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
 Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
-Minutes = Annotated[int, Field(ge=0, le=100_000)]
-Seconds = Annotated[int, Field(ge=0, le=10_000_000)]
+Minutes = Annotated[int, Field(ge=0, le=100_000), NOT_BOOLEAN]
+Seconds = Annotated[int, Field(ge=0, le=10_000_000), NOT_BOOLEAN]
 Subject = Annotated[str, StringConstraints(max_length=300), PRINTABLE]
 
 

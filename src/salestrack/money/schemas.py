@@ -11,6 +11,7 @@ from pydantic import AfterValidator, AliasChoices, Field, StringConstraints, mod
 
 from salestrack.core.db import utcnow
 from salestrack.core.schema_base import (
+    NOT_BOOLEAN,
     PRINTABLE,
     Code,
     Day,
@@ -28,7 +29,7 @@ from salestrack.money.health import Band
 from salestrack.money.models import BookingStatus, EntryStatus, TransactionType
 
 UnitType = Annotated[str, StringConstraints(min_length=1, max_length=50), PRINTABLE]
-Units = Annotated[int, Field(ge=0, le=1_000_000)]
+Units = Annotated[int, Field(ge=0, le=1_000_000), NOT_BOOLEAN]
 RefType = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$")]
 RefId = Annotated[str, StringConstraints(min_length=1, max_length=100), PRINTABLE]
 CENT = Decimal("0.01")
@@ -92,9 +93,9 @@ class BookingCreate(InputModel):
     inventory_id: uuid.UUID | None = Field(
         None,
         description=(
-            "the inventory row the units come from; left out, it is the tenant's one row of "
-            "this unit_type (said back in defaults_applied); 422 listing the rows when "
-            "several fit or none does"
+            "the inventory row the units come from; give it or a unit_type. Left out, it "
+            "is the tenant's one row of the unit_type (said back in defaults_applied); 422 "
+            "listing the rows when several fit or none does"
         ),
     )
     booking_date: Day = Field(default_factory=_today)
@@ -102,7 +103,7 @@ class BookingCreate(InputModel):
     unit_type: UnitType | None = Field(
         None, description="must match the inventory's if given; picks the row without inventory_id"
     )
-    unit_count: Annotated[int, Field(ge=1, le=10_000)] = 1
+    unit_count: Annotated[int, Field(ge=1, le=10_000), NOT_BOOLEAN] = 1
     units_booked: Units | None = Field(
         None,
         description=(
