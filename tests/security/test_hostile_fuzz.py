@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.security import tally
 from tests.security.probes import QUERY_PARAMS, RECORD_PREFIXES, REQUIRED_QUERY, ProbeWorld
+from tests.security.routes import KEY_ROUTES
 from tests.support import PASSWORD, build_tenant
 
 DEPTH = 900
@@ -140,10 +141,15 @@ def _ends(slot: Slot) -> int:
     return 2 if slot.path.endswith("/logout") else int(slot.method == "DELETE")
 
 
+S = "/api/v1/sales"
 # Values a valid request needs where the schema's first choice would be refused by a rule.
 VALID_BODY: dict[str, dict[str, Any]] = {
-    "POST /api/v1/sales/ledger": {"transaction_type": "payment", "credit_amount": "100.00"},
-    "POST /api/v1/sales/milestones/lead": {"milestone_type": "contacted"},
+    f"POST {S}/ledger": {"transaction_type": "payment", "credit_amount": "100.00"},
+    f"POST {S}/milestones/lead": {"milestone_type": "contacted"},
+    f"POST {S}/webhooks/endpoints": {
+        "url": "https://fuzz.invalid/hooks",  # never resolves: no worker delivers here
+        "events": ["lead.created"],
+    },
 }
 
 
@@ -166,6 +172,38 @@ class Requests:
     def __init__(self, doc: dict[str, Any], world: ProbeWorld) -> None:
         self.doc = doc
         self.world = world
+        self.keys: dict[str, str] = {}
+        self.stock = ""
+
+    def key(self, method: str) -> str:
+        """An integration key for a capture route: ``read`` reads, ``capture`` writes."""
+        scope = "read" if method == "GET" else "capture"
+        if scope not in self.keys:
+            body = {"name": f"fuzz {scope}", "scope": scope}
+            created = self.world.admin.ok("POST", f"{S}/integration-keys", 201, json=body)
+            self.keys[scope] = str(created["key"])
+        return self.keys[scope]
+
+    def rules(self, method: str, path: str) -> dict[str, Any]:
+        """Body values the server's rules ask for beyond the schema's required fields: a
+        way to reach the buyer, a fixed rule's owner, a rule's target, a booking's unit
+        (of an inventory that does not sell out under the fuzzing) and a live duplicate
+        (a merge consumes it) of the world's lead."""
+        if (method, path) == ("POST", "/api/v1/capture/leads"):
+            return {"email": f"fuzz-{uuid.uuid4().hex[:8]}@{self.world.tenant.slug}.example.com"}
+        if (method, path) == ("POST", f"{S}/assignment-rules"):
+            return {"owner_id": self.world.get("user")}
+        if (method, path) == ("POST", f"{S}/attribution-rules"):
+            return {"source_id": self.world.get("source")}
+        if (method, path) == ("POST", f"{S}/bookings"):
+            if not self.stock:
+                body = {"project": "fuzz", "unit_type": "fuzz-1BHK", "total_units": 1_000_000}
+                created = self.world.admin.ok("POST", f"{S}/inventory", 201, json=body)
+                self.stock = str(created["id"])
+            return {"inventory_id": self.stock}
+        if (method, path) == ("POST", f"{S}/duplicates/merge"):
+            return {"survivor_id": self.world.get("lead"), "duplicate_id": self.world.fresh("lead")}
+        return {}
 
     def valid(self, path: str, name: str, schema: dict[str, Any]) -> Any:
         """A value the schema accepts for a required field or parameter called ``name``."""
@@ -199,7 +237,10 @@ class Requests:
 
     def base(self, method: str, path: str) -> Request:
         op = self.doc["paths"][path][method.lower()]
-        request = Request(method, path, {}, {}, dict(self.world.admin.headers), None, None)
+        headers = dict(self.world.admin.headers)
+        if path.startswith(KEY_ROUTES):  # a key, not a user's token, names the tenant
+            headers = {"X-API-Key": self.key(method)}
+        request = Request(method, path, {}, {}, headers, None, None)
         for param in op.get("parameters", []):
             name, where = param["name"], param["in"]
             if where == "path":
@@ -210,7 +251,7 @@ class Requests:
             schema = _resolve(self.doc, content["schema"])
             required = schema.get("required", [])
             request.body = {n: self.valid(path, n, schema["properties"][n]) for n in required}
-            request.body |= VALID_BODY.get(f"{method} {path}", {})
+            request.body |= VALID_BODY.get(f"{method} {path}", {}) | self.rules(method, path)
             request.media = media
         return request
 
