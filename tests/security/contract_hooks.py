@@ -25,7 +25,6 @@ import uuid
 from collections.abc import MutableMapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from ipaddress import ip_address
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -39,6 +38,7 @@ from salestrack.journey.rules import CHANNELS_FOR_TYPE, VISIT_ONLY_FIELDS, VISIT
 from salestrack.money.models import TransactionType
 from salestrack.money.schemas import CREDIT_TYPES, DEBIT_TYPES
 from salestrack.reports.funnel import MAX_MONTHS
+from salestrack.webhooks.targets import literal_address
 
 S = "/api/v1/sales"
 # Body fields naming another object → the list that holds such objects.
@@ -295,10 +295,12 @@ def _webhook_url(body: MutableMapping[str, Any]) -> None:
     body["url"] = f"https://{authority}{tail}"
     try:
         host = urlsplit(body["url"]).hostname or ""
-        ip_address(host)
-    except ValueError:  # not an address (or a bracketed host that is none)
-        if not authority.startswith("[") and not host.rstrip(".").endswith("localhost"):
-            return
+    except ValueError:  # not a URL the server takes either: left for it to refuse
+        return
+    # Any address, in every form the server reads as one (``0``, ``0x7f.1``, ``127.1`` ...).
+    named = literal_address(host) is None and not authority.startswith("[")
+    if named and not host.rstrip(".").endswith("localhost"):
+        return
     body["url"] = f"https://example.com{tail}"
 
 
