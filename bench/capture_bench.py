@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 import httpx2 as httpx
+from bench import load
 
 HOST = "127.0.0.1"
 PG_DB = "salestrack_capture_bench"
@@ -78,25 +79,7 @@ def prepare(db: str) -> dict[str, str]:
 
 
 def serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
-    log = open(SERVER_LOG, "wb")  # noqa: SIM115
-    process = subprocess.Popen(
-        [*CLI, "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"server exited with {process.returncode}; see {SERVER_LOG}")
-        try:
-            if httpx.get(f"http://{HOST}:{port}/readyz", timeout=2).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    process.terminate()
-    raise SystemExit("server did not become ready in 60 s")
+    return load.launch(env, port, workers, SERVER_LOG)
 
 
 def setup(base: str) -> tuple[str, httpx.Client]:

@@ -91,7 +91,12 @@ def serve(base_env: dict[str, str], port: int, workers: int) -> subprocess.Popen
         "SALESTRACK_DATABASE_URL": APP_URL,
         "PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp(prefix="salestrack-load-metrics-"),
     }
-    log = open(SERVER_LOG, "wb")  # noqa: SIM115
+    return launch(env, port, workers, SERVER_LOG)
+
+
+def launch(env: dict[str, str], port: int, workers: int, log_path: str) -> subprocess.Popen[bytes]:
+    """``salestrack serve`` with ``env``, its output in ``log_path``, once it is ready."""
+    log = open(log_path, "wb")  # noqa: SIM115
     process = subprocess.Popen(
         [*CLI, "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)],
         env=env,
