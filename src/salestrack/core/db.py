@@ -183,15 +183,25 @@ def make_engine(
         )
         _configure_sqlite(engine)
         return engine
-    engine = create_engine(
-        url,
-        pool_size=pool_size,
-        max_overflow=overflow,
-        pool_timeout=pool_timeout,
-    )
+    engine = create_engine(url, **_kept_pool(pool_size, overflow, pool_timeout))
     if statement_timeout_ms:
         _set_statement_timeout(engine, statement_timeout_ms)
     return engine
+
+
+def _kept_pool(pool_size: int, overflow: int, pool_timeout: float) -> dict[str, Any]:
+    """PostgreSQL pool settings that keep every connection the pool opens.
+
+    A pool of ``pool_size`` plus ``overflow`` connections at most, as configured, but with
+    no overflow in SQLAlchemy's sense: an overflow connection is closed at check-in
+    whenever the pool is full, so under steady concurrency above ``pool_size`` each burst
+    opened and closed connections again — a new PostgreSQL backend process (fork,
+    authentication, the session settings) for a fraction of the requests. Measured on the
+    lead list at 16 concurrent requests: 228 new connections for 608 requests. Kept
+    connections cost an idle backend each, which the sizing advice in the README already
+    counts.
+    """
+    return {"pool_size": pool_size + overflow, "max_overflow": 0, "pool_timeout": pool_timeout}
 
 
 def make_loop_engine(
@@ -215,9 +225,7 @@ def make_loop_engine(
     if not url.startswith("postgresql"):
         return None
     overflow = pool_size if max_overflow is None else max_overflow
-    engine = create_async_engine(
-        url, pool_size=pool_size, max_overflow=overflow, pool_timeout=pool_timeout
-    )
+    engine = create_async_engine(url, **_kept_pool(pool_size, overflow, pool_timeout))
     if statement_timeout_ms:
         _set_statement_timeout(engine.sync_engine, statement_timeout_ms)
     return engine
