@@ -24,11 +24,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, event, select
+from sqlalchemy.dialects.postgresql import psycopg as pg_psycopg
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from salestrack.auth.models import User
 from salestrack.auth.roles import Role
-from salestrack.core import hooks
+from salestrack.core import hooks, opening
 from salestrack.core.errors import Forbidden, Unauthorized
 
 KEY = "salestrack.expected_user"
@@ -49,6 +50,8 @@ def expect_user(
     """Check this user, in this session epoch, at the start of each of ``session``'s
     transactions."""
     session.info[KEY] = ExpectedUser(tenant_id, user_id, role, session_epoch)
+    params = {"tenant_id": tenant_id, "user_id": user_id}
+    session.info[opening.COMPANION] = opening.Companion(USER_CHECK_SQL, params)
 
 
 def pending(session: Session) -> bool:
@@ -78,9 +81,18 @@ ROLE_AND_EPOCH_OF_ACTIVE_USER = select(User.role, User.session_epoch).where(
 )
 
 
+# The same statement for the opening script (``core.opening``), in psycopg's placeholders.
+USER_CHECK_SQL = str(
+    ROLE_AND_EPOCH_OF_ACTIVE_USER.compile(dialect=pg_psycopg.dialect())  # type: ignore[no-untyped-call]
+)
+
+
 def _check(connection: Any, expected: ExpectedUser) -> None:
     params = {"tenant_id": expected.tenant_id, "user_id": expected.user_id}
-    found = connection.execute(ROLE_AND_EPOCH_OF_ACTIVE_USER, params).first()
+    _judge(expected, connection.execute(ROLE_AND_EPOCH_OF_ACTIVE_USER, params).first())
+
+
+def _judge(expected: ExpectedUser, found: Any) -> None:
     expected.checked = True
     if found is None:
         raise Unauthorized("user is no longer active")
@@ -94,9 +106,14 @@ def _check(connection: Any, expected: ExpectedUser) -> None:
         )
 
 
-def _after_begin(session: Session, _transaction: SessionTransaction, connection: Any) -> None:
+def _after_begin(session: Session, transaction: SessionTransaction, connection: Any) -> None:
     expected: ExpectedUser | None = session.info.get(KEY)
-    if expected is not None:
+    if expected is None:
+        return
+    opened = opening.opened_row(connection, transaction)
+    if opened is not None:  # the transaction's opening script read it (``core.opening``)
+        _judge(expected, opened.row)
+    else:
         _check(connection, expected)
 
 

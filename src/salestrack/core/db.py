@@ -225,7 +225,11 @@ def make_loop_engine(
     if not url.startswith("postgresql"):
         return None
     overflow = pool_size if max_overflow is None else max_overflow
-    engine = create_async_engine(url, **_kept_pool(pool_size, overflow, pool_timeout))
+    # Autocommit at the driver: each transaction's BEGIN travels with the tenant setting and
+    # the user check in one round trip (``core.opening``; the tenant listener sends it).
+    engine = create_async_engine(
+        url, connect_args={"autocommit": True}, **_kept_pool(pool_size, overflow, pool_timeout)
+    )
     if statement_timeout_ms:
         _set_statement_timeout(engine.sync_engine, statement_timeout_ms)
     return engine

@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
+from salestrack.core import opening
 from salestrack.core.db import transaction
 
 TENANT_KEY = "tenant_id"
@@ -71,7 +72,7 @@ def set_tenant(session: Session, tenant_id: uuid.UUID) -> None:
         session.execute(text(set_local_statement(tenant_id)))
 
 
-def _after_begin(session: Session, _transaction: SessionTransaction, connection: Any) -> None:
+def _after_begin(session: Session, transaction: SessionTransaction, connection: Any) -> None:
     if connection.dialect.name != "postgresql":
         return
     tenant_id = session_tenant(session)
@@ -80,7 +81,12 @@ def _after_begin(session: Session, _transaction: SessionTransaction, connection:
             "this session has no tenant: call tenancy.set_tenant(session, tenant_id) "
             "before using it (row-level security would hide every row)"
         )
-    connection.exec_driver_sql(set_local_statement(tenant_id))
+    statement = set_local_statement(tenant_id)
+    if opening.owns_begin(connection):  # BEGIN, the setting and the user check: one trip
+        companion = session.info.get(opening.COMPANION)
+        opening.open_transaction(connection, transaction, [statement], companion)
+        return
+    connection.exec_driver_sql(statement)
 
 
 def install(factory: sessionmaker[Session]) -> None:
