@@ -126,9 +126,10 @@ def build_message(
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message["Message-ID"] = message_id
     message["Auto-Submitted"] = "auto-generated"
-    message["Content-Language"] = language
     message.set_content(text, subtype="plain", charset="utf-8")
     message.add_alternative(html, subtype="html", charset="utf-8")
+    # After the parts: making the message multipart moves Content-* headers into its parts.
+    message["Content-Language"] = language
     return message
 
 
