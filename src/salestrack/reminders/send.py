@@ -214,7 +214,7 @@ class SendReminders:
                     items=letter.items,
                     # Long enough for the data and the server's answer: never taken over
                     # while this worker is still waiting for it.
-                    lease_until=now + timedelta(seconds=2 * self._target.timeout_seconds + 30),
+                    lease_until=now + self._data_lease(),
                 )
             )
             if not getattr(held, "rowcount", 0):
@@ -229,6 +229,13 @@ class SendReminders:
                 language=letter.language,
             )
         return message, None
+
+    def _data_lease(self) -> timedelta:
+        """Sending the data and waiting for the answer take at most two timeouts; the
+        usual lease on top covers a slow database."""
+        assert self._target is not None
+        seconds = 2 * self._target.timeout_seconds + self.settings.worker_lease_seconds
+        return timedelta(seconds=seconds)
 
     # -- 3. record ----------------------------------------------------------------------
 
