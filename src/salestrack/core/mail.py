@@ -215,7 +215,7 @@ def _transaction(
     data_began = False
     try:
         if target.username is not None:
-            connection.login(target.username, target.password or "")
+            _login(connection, target.username, target.password or "")
         code, reply = connection.mail(sender)
         if code != 250:
             return _by_code(code, "MAIL FROM", reply)
@@ -244,6 +244,19 @@ def _transaction(
         if data_began:
             return Result(Delivery.uncertain, f"after the message data began: {_describe(exc)}")
         return Result(Delivery.retry, _describe(exc)[:500])
+
+
+def _login(connection: smtplib.SMTP, user: str, password: str) -> None:
+    """AUTH with one mechanism the server offers (PLAIN, LOGIN, CRAM-MD5, in that order):
+    a wrong password costs one failed login, not one per mechanism."""
+    offered = connection.esmtp_features.get("auth", "").upper().split()
+    for mechanism in ("PLAIN", "LOGIN", "CRAM-MD5"):
+        if mechanism in offered:
+            connection.user, connection.password = user, password
+            method = getattr(connection, "auth_" + mechanism.lower().replace("-", "_"))
+            connection.auth(mechanism, method, initial_response_ok=True)
+            return
+    raise smtplib.SMTPNotSupportedError("the server offers no AUTH mechanism salestrack knows")
 
 
 def _dot_stuffed(data: bytes) -> bytes:
