@@ -177,8 +177,8 @@ def worker(once: bool, tenant_refs: tuple[str, ...]) -> None:
     from salestrack import wiring
     from salestrack.auth.service import tenant_id_from_reference
     from salestrack.core.db import make_engine
-    from salestrack.core.migrate import NotMigrated, ensure_migrated
     from salestrack.core.mail import MailConfigError
+    from salestrack.core.migrate import NotMigrated, ensure_migrated
     from salestrack.core.worker import Worker
     from salestrack.reminders import worker as reminder_tasks
     from salestrack.webhooks import delivery
