@@ -4,6 +4,7 @@ AUTH, STARTTLS with a certificate check, and how each kind of failure is classif
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import socket
 import ssl
 import threading
@@ -130,6 +131,7 @@ def test_auth_with_the_urls_credentials() -> None:
 
 
 def _self_signed(directory: Path) -> ssl.SSLContext:
+    """A server context with a self-signed certificate for 127.0.0.1 (``cert.pem``)."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = dt.datetime.now(dt.UTC)
@@ -141,6 +143,11 @@ def _self_signed(directory: Path) -> ssl.SSLContext:
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(days=1))
         .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
     (directory / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
@@ -239,3 +246,45 @@ def test_a_connection_lost_after_the_data_is_uncertain_not_retried() -> None:
         result = _send(mail.parse_smtp_url(f"smtp://127.0.0.1:{port}", timeout_seconds=5))
     assert result.delivery is mail.Delivery.uncertain
     assert "after the message data began" in result.detail
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_starttls_then_auth_with_a_trusted_certificate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox, port = Inbox(), free_port()
+    options = {
+        "tls_context": _self_signed(tmp_path),
+        "require_starttls": True,
+        "authenticator": _Users(),
+        "auth_required": True,
+    }
+    monkeypatch.setenv(
+        "SSL_CERT_FILE", str(tmp_path / "cert.pem")
+    )  # trust it, as an operator would
+    with smtp_server(inbox, port, **options):
+        result = _send(mail.parse_smtp_url(f"smtp+starttls://mailer:s3cret@127.0.0.1:{port}"))
+    assert result.delivery is mail.Delivery.sent, result.detail
+    assert len(inbox.messages) == 1
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_smtps_then_auth_with_a_trusted_certificate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox, port = Inbox(), free_port()
+    context = _self_signed(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "cert.pem"))
+    # aiosmtpd does not count implicit TLS as TLS for AUTH: allow it (the socket is TLS).
+    options = {
+        "ssl_context": context,
+        "authenticator": _Users(),
+        "auth_required": True,
+        "auth_require_tls": False,
+    }
+    with smtp_server(inbox, port, **options):
+        good = _send(mail.parse_smtp_url(f"smtps://mailer:s3cret@127.0.0.1:{port}"))
+        plain = _send(mail.parse_smtp_url(f"smtp://mailer:s3cret@127.0.0.1:{port}"))
+    assert good.delivery is mail.Delivery.sent, good.detail
+    assert plain.delivery is mail.Delivery.retry  # a TLS port spoken to in plain text
+    assert len(inbox.messages) == 1

@@ -64,6 +64,7 @@ def test_bad_preferences_are_refused_with_nothing_changed(world: TenantWorld) ->
     _refused(rep, {"alert_minutes": 2}, "alert_minutes")
     _refused(rep, {"alert_minutes": 1441}, "alert_minutes")
     _refused(rep, {"alert_minutes": True}, "alert_minutes")
+    _refused(rep, {"alerts_enabled": 0}, "alerts_enabled")
     _refused(rep, {"digest_time": "25:00"}, "digest_time")
     _refused(rep, {"digest_time": "08:00+05:30"}, "digest_time")
     _refused(rep, {"locale": "xx_XX"}, "locale")

@@ -12,7 +12,7 @@ import uuid
 from datetime import time
 from typing import Annotated, ClassVar
 
-from pydantic import AfterValidator, Field, WithJsonSchema
+from pydantic import AfterValidator, Field, StrictBool, WithJsonSchema
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -72,7 +72,7 @@ def _known_locale(value: str) -> str:
 
 class PreferencesPublic(OutputModel):
     digest_enabled: bool
-    digest_time: time = Field(description="local time of day in the tenant's zone")
+    digest_time: DigestTime
     team_digest_enabled: bool = Field(
         description="managers and admins: a digest of the whole team's overdue follow-ups"
     )
@@ -89,10 +89,10 @@ class PreferencesUpdate(UpdateModel):
     NOT_NULL: ClassVar[frozenset[str]] = frozenset(
         {"digest_enabled", "digest_time", "team_digest_enabled", "alerts_enabled", "alert_minutes"}
     )
-    digest_enabled: bool | None = None
+    digest_enabled: StrictBool | None = None
     digest_time: DigestTime | None = None
-    team_digest_enabled: bool | None = None
-    alerts_enabled: bool | None = None
+    team_digest_enabled: StrictBool | None = None
+    alerts_enabled: StrictBool | None = None
     alert_minutes: AlertMinutes | None = None
     locale: LocaleName | None = None
 
@@ -152,7 +152,8 @@ def update_preferences(
             set_={**values, "updated_at": utcnow()},
         )
     )
-    session.expire_all()
+    if row is not None:
+        session.expire(row)  # written by the statement above, not through the row
     return _public(session, actor, values)
 
 

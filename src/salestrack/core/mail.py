@@ -161,12 +161,15 @@ def _by_code(code: int, what: str, reply: bytes | str) -> Result:
 
 
 def _connect(target: SmtpTarget) -> smtplib.SMTP:
+    """Connected, greeted (EHLO) and, for STARTTLS, upgraded and greeted again."""
     context = ssl.create_default_context()
+    connection: smtplib.SMTP
     if target.security == "tls":
-        return smtplib.SMTP_SSL(
+        connection = smtplib.SMTP_SSL(
             target.host, target.port, timeout=target.timeout_seconds, context=context
         )
-    connection = smtplib.SMTP(target.host, target.port, timeout=target.timeout_seconds)
+    else:
+        connection = smtplib.SMTP(target.host, target.port, timeout=target.timeout_seconds)
     try:
         connection.ehlo()
         if target.security == "starttls":

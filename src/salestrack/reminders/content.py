@@ -9,8 +9,8 @@ reassigned leaves the old assignee's digest.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from dataclasses import dataclass
+from datetime import date, time
 from typing import Any
 
 from sqlalchemy import select
@@ -59,13 +59,6 @@ class Item:
     days_late: int
     notes: str
     assignee: str = ""
-
-
-@dataclass
-class Section:
-    title: str
-    items: list[Item] = field(default_factory=list)
-    more: int = 0
 
 
 def slot_of_day(day: date) -> str:
@@ -211,8 +204,3 @@ def _minute(value: time | None) -> time | None:
 def _names(session: Session, tenant_id: uuid.UUID) -> dict[uuid.UUID, str]:
     stmt = select(User.id, User.full_name, User.email).where(User.tenant_id == tenant_id)
     return {row.id: row.full_name or row.email for row in session.execute(stmt)}
-
-
-def local_moment(day: date, at: time, fmt_zone: Any) -> datetime:
-    """``day`` at ``at`` in the zone, as an aware datetime."""
-    return datetime.combine(day, at, tzinfo=fmt_zone)
