@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.core.config import Settings
@@ -22,6 +23,7 @@ from tests.reminders.conftest import (
     follow_up,
     lead_for,
     reminders,
+    worker_for,
 )
 from tests.reminders.smtp import Inbox
 from tests.support import TenantWorld
@@ -175,3 +177,19 @@ def test_the_managers_digest_lists_the_teams_overdue_follow_ups(
     assert text.index(f"{rep.email} (2)") < text.index("Priya Nair") < text.index("Vikram Shah")
     assert text.index("Unassigned (1)") > text.index("Anita Bose")
     assert smtp.to(rep.email) == []  # reps have no team digest
+
+
+def test_without_an_smtp_server_reminders_are_recorded_not_sent(
+    team: TenantWorld,
+    base_mail_settings: Settings,
+    engine: Engine,
+    session_factory: sessionmaker[Session],
+) -> None:
+    rep = team.rep
+    follow_up(rep, lead_for(rep, "No Server Lead"), LONG_AGO)
+    rep.ok("PATCH", ME, json={"digest_enabled": True, "digest_time": "00:00"})
+    assert base_mail_settings.smtp_url is None
+    drain(worker_for(base_mail_settings, engine, session_factory, team.tenant_id))
+    [record] = reminders(session_factory, team, rep)
+    assert (record.status, record.outcome, record.items) == ("succeeded", "no_smtp", 1)
+    assert record.sent_at is None
