@@ -15,7 +15,7 @@ from salestrack import __version__, wiring
 from salestrack.audit.routes import router as audit_router
 from salestrack.auth.key_deps import presented_key, tenant_of_request_key
 from salestrack.auth.key_routes import keys_router
-from salestrack.auth.routes import auth_router, users_router
+from salestrack.auth.routes import auth_router, me_router, users_router
 from salestrack.auth.security import configure_hashing, tenant_of_token
 from salestrack.core.config import ConfigurationError, Settings, get_settings
 from salestrack.core.db import LoopEngines, make_engine, make_loop_engine
@@ -62,6 +62,7 @@ ROUTERS = [
     sources_router,
     auth_router,
     users_router,
+    me_router,
     keys_router,
     *INTAKE_ROUTERS,
     audit_router,

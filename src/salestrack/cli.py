@@ -169,15 +169,18 @@ def _stop_worker(process: subprocess.Popen[bytes]) -> None:
     help="serve only this tenant (slug or id; repeatable), e.g. a worker for a busy tenant",
 )
 def worker(once: bool, tenant_refs: tuple[str, ...]) -> None:
-    """Deliver webhooks (and raise time-based events) until SIGTERM; run several for more
-    throughput. Connects as the app role (SALESTRACK_DATABASE_URL), one tenant at a time."""
+    """Deliver webhooks, raise time-based events and send reminder e-mails until SIGTERM;
+    run several for more throughput. Connects as the app role (SALESTRACK_DATABASE_URL), one
+    tenant at a time."""
     import logging
 
     from salestrack import wiring
     from salestrack.auth.service import tenant_id_from_reference
     from salestrack.core.db import make_engine
+    from salestrack.core.mail import MailConfigError
     from salestrack.core.migrate import NotMigrated, ensure_migrated
     from salestrack.core.worker import Worker
+    from salestrack.reminders import worker as reminder_tasks
     from salestrack.webhooks import delivery
     from salestrack.webhooks import worker as webhook_tasks
 
@@ -195,7 +198,7 @@ def worker(once: bool, tenant_refs: tuple[str, ...]) -> None:
             runner = Worker(
                 engine,
                 factory,
-                webhook_tasks.tasks(settings, http),
+                [*webhook_tasks.tasks(settings, http), *reminder_tasks.tasks(settings)],
                 idle_seconds=settings.worker_idle_seconds,
                 only=[tenant_id_from_reference(ref) for ref in tenant_refs],
             )
@@ -206,7 +209,7 @@ def worker(once: bool, tenant_refs: tuple[str, ...]) -> None:
             logging.getLogger("salestrack.worker").info("worker started (pid %s)", os.getpid())
             runner.run_forever()
             logging.getLogger("salestrack.worker").info("worker stopped")
-    except NotMigrated as exc:
+    except (NotMigrated, MailConfigError) as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
         engine.dispose()

@@ -1,7 +1,7 @@
 """Every table, imported once so Alembic and the tests see the whole schema."""
 
 from salestrack.audit.models import AuditEntry
-from salestrack.auth.models import IntegrationKey, LoginThrottle, Tenant, User
+from salestrack.auth.models import IntegrationKey, LoginThrottle, Tenant, User, UserPreference
 from salestrack.core.db import Base
 from salestrack.core.jobs import WorkerTenant
 from salestrack.core.numbering import Counter
@@ -11,6 +11,7 @@ from salestrack.journey.models import LeadEngagement, LeadMilestone, LeadStatusH
 from salestrack.leads.import_models import LeadImport, LeadImportRow
 from salestrack.leads.models import Campaign, Customer, Lead, LeadSource
 from salestrack.money.models import Booking, Inventory, LedgerEntry
+from salestrack.reminders.models import Reminder
 from salestrack.reports.models import (
     ReportBookingState,
     ReportCounter,
@@ -43,12 +44,14 @@ __all__ = [
     "LedgerEntry",
     "LoginThrottle",
     "OutboxEvent",
+    "Reminder",
     "ReportBookingState",
     "ReportCounter",
     "ReportCustomerState",
     "ReportLeadState",
     "Tenant",
     "User",
+    "UserPreference",
     "WebhookDelivery",
     "WebhookEndpoint",
     "WorkerTenant",

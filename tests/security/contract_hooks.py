@@ -211,6 +211,8 @@ def _order(case: Any, body: MutableMapping[str, Any]) -> None:
         body["response_date"] = None
     if body.get("follow_up_required") is True and body.get("follow_up_date") is None:
         body["follow_up_date"] = "2999-12-31"  # a follow-up needs its day
+    if body.get("follow_up_time") is not None and body.get("follow_up_date") is None:
+        body["follow_up_date"] = "2999-12-31"  # a follow-up's time needs its day
     if case.path.endswith("/cancel"):  # today by default, and the booking may be later
         body["cancellation_date"] = "2999-12-31"
     for later in ("cancellation_date", "follow_up_date"):

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, time
 
-from sqlalchemy import Boolean, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    ForeignKeyConstraint,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Time,
+    UniqueConstraint,
+    Uuid,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from salestrack.auth.roles import Role
@@ -57,6 +66,40 @@ class User(TenantKeyed, Audited, Base):
     # password change, deactivation) ends all of them at their next request.
     session_epoch: Mapped[int] = mapped_column(
         Integer, nullable=False, default=0, server_default="0"
+    )
+
+
+# What a user gets without having chosen: a digest at 08:00 in the tenant's zone, alerts
+# 30 minutes before a timed follow-up, the team digest for managers, the tenant's locale.
+DEFAULT_DIGEST_TIME = time(8, 0)
+DEFAULT_ALERT_MINUTES = 30
+TEAM_DIGEST_ROLES = frozenset({Role.manager, Role.admin})
+
+
+class UserPreference(Base):
+    """A user's own choices (reminders, locale); no row: the defaults above."""
+
+    __tablename__ = "user_preferences"
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "user_id"),
+        tenant_root_fk(),
+        ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"]),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid(), nullable=False)
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid(), nullable=False)
+    digest_enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # A local time of day in the tenant's zone.
+    digest_time: Mapped[time] = mapped_column(Time, nullable=False, default=DEFAULT_DIGEST_TIME)
+    team_digest_enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    alerts_enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    alert_minutes: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=DEFAULT_ALERT_MINUTES
+    )
+    # A Babel locale from ``core.formatting.USER_LOCALES``; None: the tenant's.
+    locale: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False
     )
 
 

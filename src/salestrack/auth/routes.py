@@ -7,10 +7,11 @@ from typing import Annotated
 
 from fastapi import Depends, Form, Header, Request, Response
 
-from salestrack.auth import service
+from salestrack.auth import preferences, service
 from salestrack.auth.context import Actor
 from salestrack.auth.deps import actor_with, current_actor
 from salestrack.auth.models import User
+from salestrack.auth.preferences import PreferencesPublic, PreferencesUpdate
 from salestrack.auth.roles import Permission
 from salestrack.auth.schemas import TokenResponse, UserCreate, UserPublic, UserUpdate
 from salestrack.core import crud
@@ -89,3 +90,21 @@ def update_user(session: SessionDep, actor: Admin, user_id: uuid.UUID, body: Use
     """Change a user's name, password, role or active flag (admins only)."""
     user = crud.get_live(session, User, tenant_id=actor.tenant_id, row_id=user_id, label="user")
     return service.update_user(session, actor=actor, user=user, data=body)
+
+
+me_router = api_router(prefix="/api/v1/me", tags=["me"])
+Me = Annotated[Actor, Depends(current_actor)]
+
+
+@me_router.get("/preferences", response_model=PreferencesPublic)
+def my_preferences(session: SessionDep, actor: Me) -> PreferencesPublic:
+    """The caller's own preferences: reminder e-mails and locale (any role)."""
+    return preferences.get_preferences(session, actor=actor)
+
+
+@me_router.patch("/preferences", response_model=PreferencesPublic)
+def change_my_preferences(
+    session: SessionDep, actor: Me, body: PreferencesUpdate
+) -> PreferencesPublic:
+    """Change some of the caller's own preferences; what the body leaves out stays."""
+    return preferences.update_preferences(session, actor=actor, data=body)

@@ -20,7 +20,7 @@ from salestrack.auth.security import (
     needs_rehash,
     verify_password,
 )
-from salestrack.core import crud
+from salestrack.core import crud, jobs
 from salestrack.core.config import Settings
 from salestrack.core.errors import Conflict, TooManyRequests, Unauthorized, Unprocessable
 from salestrack.core.schema_base import CONTROL_CHARACTERS
@@ -73,6 +73,7 @@ def create_tenant(
     )
     session.add(tenant)
     session.flush()
+    jobs.enlist(session, tenant.tenant_id)  # the worker sends its users' reminders
     return tenant
 
 

@@ -8,7 +8,7 @@ from ipaddress import ip_network
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET_FILE = Path(".salestrack-secret")
@@ -81,6 +81,19 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     # Finished deliveries (the delivery log) are kept this many days.
     webhook_log_days: int = Field(default=30, ge=1, le=3650)
+    # Reminder e-mails (docs/reminders.md). Without an SMTP URL nothing is mailed: each
+    # reminder is recorded as not sent ("no SMTP server"). The URL may hold a password:
+    # a secret, never printed with the settings.
+    smtp_url: SecretStr | None = None
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0, le=300)
+    mail_from: str = Field(default="salestrack <noreply@localhost>", max_length=320)
+    # The address people open the app at: the links in reminder e-mails start with it.
+    public_url: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://[^\s]+$")
+    mail_max_attempts: int = Field(default=8, ge=1, le=50)
+    # First retry after 1/2..1 of this; each next wait doubles (capped at one hour).
+    mail_retry_base_seconds: float = Field(default=30.0, gt=0, le=3600)
+    # Finished reminders (the send record, and what keeps a slot from being mailed twice).
+    reminder_log_days: int = Field(default=30, ge=2, le=3650)
 
     @field_validator("trusted_proxies")
     @classmethod

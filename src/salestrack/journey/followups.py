@@ -15,7 +15,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from salestrack.auth.context import Actor
@@ -128,6 +128,7 @@ def open_follow_ups(
                 milestone_type=milestone.milestone_type,
                 milestone_date=milestone.milestone_date,
                 follow_up_date=milestone.follow_up_date,
+                follow_up_time=milestone.follow_up_time,
                 overdue=late > 0,
                 days_overdue=max(late, 0),
                 notes=milestone.notes,
@@ -138,3 +139,64 @@ def open_follow_ups(
             )
         )
     return items, next_cursor
+
+
+# --- what reminders read (the worker, for one tenant) ------------------------------------
+
+
+def _open_on_live_leads(tenant_id: uuid.UUID) -> Select[tuple[LeadMilestone, Lead]]:
+    """Open, dated follow-ups of live leads, with their lead, oldest due first."""
+    return (
+        _open(tenant_id)
+        .add_columns(Lead)
+        .join(
+            Lead,
+            and_(Lead.tenant_id == LeadMilestone.tenant_id, Lead.id == LeadMilestone.lead_id),
+        )
+        .where(Lead.deleted_at.is_(None), LeadMilestone.follow_up_date.is_not(None))
+        .order_by(*ORDER)
+    )
+
+
+def due_by(
+    session: Session,
+    *,
+    tenant_id: uuid.UUID,
+    on: date,
+    assigned_to: uuid.UUID | None = None,
+    overdue_only: bool = False,
+    limit: int = 200,
+) -> tuple[list[tuple[LeadMilestone, Lead]], int]:
+    """Open follow-ups due on or before ``on`` (before it with ``overdue_only``), of one
+    assignee's leads or of all; the first ``limit`` and how many there are in all."""
+    stmt = _open_on_live_leads(tenant_id)
+    stmt = stmt.where(
+        LeadMilestone.follow_up_date < on if overdue_only else LeadMilestone.follow_up_date <= on
+    )
+    if assigned_to is not None:
+        stmt = stmt.where(Lead.assigned_to == assigned_to)
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = [(m, lead) for m, lead in session.execute(stmt.limit(limit)).tuples()]
+    return rows, int(total or 0)
+
+
+def timed_between(
+    session: Session, *, tenant_id: uuid.UUID, first: date, last: date
+) -> list[tuple[LeadMilestone, Lead]]:
+    """Open follow-ups with a time, due from ``first`` to ``last``, of assigned leads."""
+    stmt = _open_on_live_leads(tenant_id).where(
+        LeadMilestone.follow_up_time.is_not(None),
+        LeadMilestone.follow_up_date >= first,
+        LeadMilestone.follow_up_date <= last,
+        Lead.assigned_to.is_not(None),
+    )
+    return [(m, lead) for m, lead in session.execute(stmt).tuples()]
+
+
+def open_one(
+    session: Session, *, tenant_id: uuid.UUID, milestone_id: uuid.UUID
+) -> tuple[LeadMilestone, Lead] | None:
+    """The follow-up if it is still open, on a live lead, and not deleted; else None."""
+    stmt = _open_on_live_leads(tenant_id).where(LeadMilestone.id == milestone_id)
+    row = session.execute(stmt).tuples().first()
+    return None if row is None else (row[0], row[1])

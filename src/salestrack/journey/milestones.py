@@ -68,6 +68,8 @@ def _check(milestone_type: MilestoneType, values: dict[str, Any]) -> None:
     follow_up_date = values.get("follow_up_date")
     if values.get("follow_up_required") and follow_up_date is None:
         raise Unprocessable("follow_up_required needs a follow_up_date", field="follow_up_required")
+    if values.get("follow_up_time") is not None and follow_up_date is None:
+        raise Unprocessable("follow_up_time needs a follow_up_date", field="follow_up_time")
     if follow_up_date is not None and follow_up_date < values["milestone_date"]:
         raise Unprocessable(
             "follow_up_date may not be before milestone_date", field="follow_up_date"
@@ -208,6 +210,7 @@ _CHECKED = (
     "milestone_date",
     "follow_up_required",
     "follow_up_date",
+    "follow_up_time",
     *rules.VISIT_ONLY_FIELDS,
 )
 

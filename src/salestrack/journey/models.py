@@ -130,6 +130,8 @@ class LeadMilestone(TenantKeyed, Audited, Base):
     outcome: Mapped[Outcome | None] = mapped_column(String(10))
     follow_up_required: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     follow_up_date: Mapped[date | None] = mapped_column(Date)
+    # A local time of day in the tenant's zone: a timed follow-up gets an alert before it.
+    follow_up_time: Mapped[time | None] = mapped_column(Time)
     follow_up_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     follow_up_closed_by: Mapped[FollowUpClosure | None] = mapped_column(String(20))
     follow_up_closed_by_id: Mapped[uuid.UUID | None] = mapped_column()

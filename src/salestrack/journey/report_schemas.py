@@ -19,6 +19,7 @@ class FollowUpPublic(OutputModel):
     milestone_type: MilestoneType
     milestone_date: date
     follow_up_date: date
+    follow_up_time: TimeOfDay | None
     overdue: bool
     days_overdue: int
     notes: str

@@ -64,7 +64,7 @@ def _bounded_metadata(value: dict[str, Any]) -> dict[str, Any]:
 
 def _local_time(value: time) -> time:
     if value.tzinfo is not None:
-        raise ValueError("milestone_time is a local time of day, without a zone")
+        raise ValueError("a local time of day, without a zone")
     return value
 
 
@@ -117,6 +117,13 @@ class MilestoneFields(InputModel):
             "(said back in defaults_applied)"
         ),
     )
+    follow_up_time: LocalTime | None = Field(
+        default=None,
+        description=(
+            "the follow-up's local time of day (tenant's zone), for a follow-up with a date; "
+            "a timed follow-up gets an e-mail alert before it (the user's alert lead time)"
+        ),
+    )
     notes: Notes = ""
     metadata: Metadata = Field(
         default_factory=dict,
@@ -149,6 +156,7 @@ class MilestoneUpdate(UpdateModel):
     outcome: Outcome | None = None
     follow_up_required: bool | None = None
     follow_up_date: Day | None = None
+    follow_up_time: LocalTime | None = None
     notes: Notes | None = None
     metadata: Metadata | None = None
 
@@ -169,6 +177,7 @@ class MilestonePublic(Audit):
     outcome: Outcome | None
     follow_up_required: bool
     follow_up_date: date | None
+    follow_up_time: TimeOfDay | None
     follow_up_closed_at: datetime | None
     follow_up_closed_by: FollowUpClosure | None
     follow_up_closed_by_id: uuid.UUID | None

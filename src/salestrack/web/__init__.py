@@ -12,7 +12,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from salestrack.web.auth import login
+from salestrack.web.auth import login, me
 from salestrack.web.docs.api_docs import install_api_docs
 from salestrack.web.intake import capture_admin, duplicates, enquiry
 from salestrack.web.journey import follow_ups, lead_page
@@ -27,6 +27,7 @@ from salestrack.web.webhooks import pages as webhooks
 # leads (with /leads/new) before lead_page (with /leads/{id}); the same for bookings.
 PAGE_ROUTERS = [
     login.router,
+    me.router,
     leads.router,
     imports.router,
     lead_page.router,

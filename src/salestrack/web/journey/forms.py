@@ -31,6 +31,7 @@ MILESTONE_FIELDS: dict[str, Any] = {
     "duration_minutes": Blank.OMIT,
     "outcome": Blank.OMIT,
     "follow_up_date": Blank.OMIT,
+    "follow_up_time": Blank.OMIT,
     "notes": Blank.OMIT,
 }
 ENGAGEMENT_FIELDS: dict[str, Any] = {

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from salestrack.auth import preferences
 from salestrack.auth import service as auth
 from salestrack.auth.context import Actor
 from salestrack.auth.roles import Permission, Role
@@ -58,7 +59,8 @@ def current_user(request: Request, session: SessionDep) -> WebUser:
         raise LoginRequired
     request.state.user_id = str(user.id)
     actor = Actor(tenant.tenant_id, tenant.slug, user.id, Role(user.role), user.email)
-    fmt = LocaleFormat(tenant.locale, tenant.currency, tenant.timezone)
+    chosen = preferences.locale_of(session, tenant_id=tenant.tenant_id, user_id=user.id)
+    fmt = LocaleFormat(chosen or tenant.locale, tenant.currency, tenant.timezone)
     who = WebUser(actor, user.full_name or user.email, tenant.name, fmt)
     request.state.web_user = who
     return who
