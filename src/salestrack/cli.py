@@ -169,15 +169,17 @@ def _stop_worker(process: subprocess.Popen[bytes]) -> None:
     help="serve only this tenant (slug or id; repeatable), e.g. a worker for a busy tenant",
 )
 def worker(once: bool, tenant_refs: tuple[str, ...]) -> None:
-    """Deliver webhooks (and raise time-based events) until SIGTERM; run several for more
-    throughput. Connects as the app role (SALESTRACK_DATABASE_URL), one tenant at a time."""
+    """Deliver webhooks and raise time-based events and notifications (follow-ups due) until
+    SIGTERM; run several for more throughput. Connects as the app role
+    (SALESTRACK_DATABASE_URL), one tenant at a time."""
     import logging
 
     from salestrack import wiring
     from salestrack.auth.service import tenant_id_from_reference
     from salestrack.core.db import make_engine
     from salestrack.core.migrate import NotMigrated, ensure_migrated
-    from salestrack.core.worker import Worker
+    from salestrack.core.worker import Task, Worker
+    from salestrack.notifications import due
     from salestrack.webhooks import delivery
     from salestrack.webhooks import worker as webhook_tasks
 
@@ -192,10 +194,14 @@ def worker(once: bool, tenant_refs: tuple[str, ...]) -> None:
         ensure_migrated(engine)
         factory = wiring.session_factory(engine)
         with delivery.client(settings.webhook_timeout_seconds) as http:
+            tasks: list[Task] = [
+                *webhook_tasks.tasks(settings, http),
+                due.RaiseFollowUpsDue(interval_seconds=settings.worker_schedule_seconds),
+            ]
             runner = Worker(
                 engine,
                 factory,
-                webhook_tasks.tasks(settings, http),
+                tasks,
                 idle_seconds=settings.worker_idle_seconds,
                 only=[tenant_id_from_reference(ref) for ref in tenant_refs],
             )

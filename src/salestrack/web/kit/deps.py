@@ -14,6 +14,7 @@ from salestrack.auth.roles import Permission, Role
 from salestrack.core.errors import Forbidden
 from salestrack.core.tenancy import set_tenant
 from salestrack.http.deps import SessionDep
+from salestrack.notifications import service as notifications
 from salestrack.web.kit.filters import LocaleFormat
 from salestrack.web.kit.session import load_session
 
@@ -34,6 +35,9 @@ class WebUser:
     display_name: str
     tenant_name: str
     fmt: LocaleFormat
+    # The bell in every page's header: unread notifications, counted up to
+    # ``notifications.COUNT_CAP`` (the header says "99+" beyond).
+    unread: int = 0
 
     @property
     def role(self) -> Role:
@@ -59,7 +63,8 @@ def current_user(request: Request, session: SessionDep) -> WebUser:
     request.state.user_id = str(user.id)
     actor = Actor(tenant.tenant_id, tenant.slug, user.id, Role(user.role), user.email)
     fmt = LocaleFormat(tenant.locale, tenant.currency, tenant.timezone)
-    who = WebUser(actor, user.full_name or user.email, tenant.name, fmt)
+    unread = notifications.unread_count(session, actor=actor)
+    who = WebUser(actor, user.full_name or user.email, tenant.name, fmt, unread)
     request.state.web_user = who
     return who
 
