@@ -52,16 +52,6 @@ def lead_owner(session: Session, *, tenant_id: uuid.UUID, lead_id: uuid.UUID) ->
     return found[0] if found else None
 
 
-def active_user(session: Session, *, tenant_id: uuid.UUID, user_id: uuid.UUID) -> bool:
-    stmt = select(User.id).where(
-        User.tenant_id == tenant_id,
-        User.id == user_id,
-        User.is_active.is_(True),
-        User.deleted_at.is_(None),
-    )
-    return session.execute(stmt).first() is not None
-
-
 def customer_leads(
     session: Session, *, tenant_id: uuid.UUID, customer_id: uuid.UUID
 ) -> list[OwnedLead]:
