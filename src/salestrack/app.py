@@ -17,6 +17,8 @@ from salestrack.auth.key_deps import presented_key, tenant_of_request_key
 from salestrack.auth.key_routes import keys_router
 from salestrack.auth.routes import auth_router, me_router, users_router
 from salestrack.auth.security import configure_hashing, tenant_of_token
+from salestrack.calendar.routes import feed_router as calendar_feed_router
+from salestrack.calendar.routes import router as calendar_router
 from salestrack.core.config import ConfigurationError, Settings, get_settings
 from salestrack.core.db import LoopEngines, make_engine, make_loop_engine
 from salestrack.core.errors import install_error_handlers
@@ -35,6 +37,7 @@ from salestrack.leads.routes import (
 )
 from salestrack.money.ledger_routes import ledger_reports_router, ledger_router
 from salestrack.money.routes import bookings_router, inventory_router
+from salestrack.notifications.routes import router as notifications_router
 from salestrack.ops.middleware import RequestContext
 from salestrack.ops.routes import router as ops_router
 from salestrack.reports.routes import router as reports_router
@@ -53,6 +56,7 @@ ROUTERS = [
     leads_router,
     *JOURNEY_ROUTERS,
     reports_router,
+    notifications_router,
     ledger_router,
     customers_router,
     bookings_router,
@@ -67,6 +71,8 @@ ROUTERS = [
     *INTAKE_ROUTERS,
     audit_router,
     webhooks_router,
+    calendar_router,
+    calendar_feed_router,  # /calendar/<token>.ics: calendar clients, hourly
 ]
 
 

@@ -169,9 +169,9 @@ def _stop_worker(process: subprocess.Popen[bytes]) -> None:
     help="serve only this tenant (slug or id; repeatable), e.g. a worker for a busy tenant",
 )
 def worker(once: bool, tenant_refs: tuple[str, ...]) -> None:
-    """Deliver webhooks, raise time-based events and send reminder e-mails until SIGTERM;
-    run several for more throughput. Connects as the app role (SALESTRACK_DATABASE_URL), one
-    tenant at a time."""
+    """Deliver webhooks, send reminder e-mails and raise time-based events and notifications
+    (follow-ups due) until SIGTERM; run several for more throughput. Connects as the app role
+    (SALESTRACK_DATABASE_URL), one tenant at a time."""
     import logging
 
     from salestrack import wiring
@@ -179,7 +179,8 @@ def worker(once: bool, tenant_refs: tuple[str, ...]) -> None:
     from salestrack.core.db import make_engine
     from salestrack.core.mail import MailConfigError
     from salestrack.core.migrate import NotMigrated, ensure_migrated
-    from salestrack.core.worker import Worker
+    from salestrack.core.worker import Task, Worker
+    from salestrack.notifications import due
     from salestrack.reminders import worker as reminder_tasks
     from salestrack.webhooks import delivery
     from salestrack.webhooks import worker as webhook_tasks
@@ -195,10 +196,15 @@ def worker(once: bool, tenant_refs: tuple[str, ...]) -> None:
         ensure_migrated(engine)
         factory = wiring.session_factory(engine)
         with delivery.client(settings.webhook_timeout_seconds) as http:
+            tasks: list[Task] = [
+                *webhook_tasks.tasks(settings, http),
+                *reminder_tasks.tasks(settings),
+                due.RaiseFollowUpsDue(interval_seconds=settings.worker_schedule_seconds),
+            ]
             runner = Worker(
                 engine,
                 factory,
-                [*webhook_tasks.tasks(settings, http), *reminder_tasks.tasks(settings)],
+                tasks,
                 idle_seconds=settings.worker_idle_seconds,
                 only=[tenant_id_from_reference(ref) for ref in tenant_refs],
             )

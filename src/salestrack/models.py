@@ -2,6 +2,7 @@
 
 from salestrack.audit.models import AuditEntry
 from salestrack.auth.models import IntegrationKey, LoginThrottle, Tenant, User, UserPreference
+from salestrack.calendar.models import CalendarFeed
 from salestrack.core.db import Base
 from salestrack.core.jobs import WorkerTenant
 from salestrack.core.numbering import Counter
@@ -11,6 +12,7 @@ from salestrack.journey.models import LeadEngagement, LeadMilestone, LeadStatusH
 from salestrack.leads.import_models import LeadImport, LeadImportRow
 from salestrack.leads.models import Campaign, Customer, Lead, LeadSource
 from salestrack.money.models import Booking, Inventory, LedgerEntry
+from salestrack.notifications.models import Notification
 from salestrack.reminders.models import Reminder
 from salestrack.reports.models import (
     ReportBookingState,
@@ -27,6 +29,7 @@ __all__ = [
     "AttributionRule",
     "AuditEntry",
     "Booking",
+    "CalendarFeed",
     "Campaign",
     "Counter",
     "Customer",
@@ -43,6 +46,7 @@ __all__ = [
     "LeadTouch",
     "LedgerEntry",
     "LoginThrottle",
+    "Notification",
     "OutboxEvent",
     "Reminder",
     "ReportBookingState",

@@ -4,7 +4,8 @@
 demo load and an API request get the same behaviour: the tenant named at each transaction
 (row-level security), the request's user check, the audit log, a lead's first milestone and
 status history, its normalised phone and e-mail, its assignment and the duplicate rule, the
-timeline's conversion value, the report summaries and the webhook events in the outbox.
+timeline's conversion value, the report summaries, the webhook events in the outbox and the
+users' notifications.
 Nothing is installed by importing a module; a session whose factory skipped this refuses to write
 (``salestrack.core.hooks.NotWired``).
 """
@@ -24,6 +25,7 @@ from salestrack.journey import milestones
 from salestrack.leads import identity
 from salestrack.leads import service as leads
 from salestrack.money import journey_links
+from salestrack.notifications import events as notifications
 from salestrack.reports import summaries
 from salestrack.webhooks import events
 
@@ -37,6 +39,7 @@ def install(factory: sessionmaker[Session]) -> sessionmaker[Session]:
     idempotency_asgi.install(factory)  # then a request's Idempotency-Key claim
     hooks.RECORD_CHANGE.connect(factory, audit.record)
     events.install(factory)  # webhook events in the outbox, in the writer's transaction
+    notifications.install(factory)  # the users' notifications, in the writer's transaction
     milestones.install(factory)  # a lead's first milestone and status history
     leads.LEADS.created.connect(factory, identity.on_created)  # phone in E.164, e-mail
     leads.LEADS.updated.connect(factory, identity.on_updated)

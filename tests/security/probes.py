@@ -34,6 +34,7 @@ PATH_PARAMS: dict[str, str] = {
     "key_id": "integration_key",
     "endpoint_id": "webhook_endpoint",
     "delivery_id": "webhook_delivery",
+    "notification_id": "notification",
 }
 RECORD_PREFIXES: dict[str, str] = {
     f"{S}/leads/": "lead",
@@ -227,6 +228,19 @@ def _webhook_delivery(w: ProbeWorld) -> str:
     return str(page["items"][0]["id"])
 
 
+def _notification(w: ProbeWorld) -> str:
+    """The admin's own notification: a lead the manager assigned to them."""
+    body = {
+        "name": w.marker,
+        "email": f"lead-{uuid.uuid4().hex[:8]}@{w.tenant.slug}.example.com",
+        "assigned_to": str(w.admin.user_id),
+        "lead_date": "2025-11-01",
+    }
+    w.tenant.manager.ok("POST", f"{S}/leads", 201, json=body)
+    page = w.admin.ok("GET", "/api/v1/me/notifications")
+    return str(page["items"][0]["id"])
+
+
 Factory = Callable[[ProbeWorld], str]
 FACTORIES: dict[str, Factory] = {
     "user": _user,
@@ -244,6 +258,7 @@ FACTORIES: dict[str, Factory] = {
     "assignment_rule": _assignment_rule,
     "webhook_endpoint": _webhook_endpoint,
     "webhook_delivery": _webhook_delivery,
+    "notification": _notification,
 }
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import text, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from salestrack.core import jobs
 from salestrack.core.db import upsert_insert
 from salestrack.core.numbering import Counter
 from salestrack.core.tenancy import tenant_transaction
@@ -93,6 +94,9 @@ def generate(
     with tenant_transaction(factory, ctx.tenant_id) as session:
         session.info[DISABLED] = True
         write_counters(session, ctx.tenant_id, summaries.tally.frozen(), copy=copy)
+        # Written past the hooks, so the tenant is listed for the worker here, as a
+        # follow-up set through the services would list it (its follow-ups fall due).
+        jobs.enlist(session, ctx.tenant_id)
     stats.summary_seconds = time.perf_counter() - started
     with tenant_transaction(factory, ctx.tenant_id) as session:  # fresh planner statistics
         if session.get_bind().dialect.name == "postgresql":

@@ -1,6 +1,6 @@
 """Server-rendered pages on the same services as the API: login, leads and their journey,
 follow-ups, customers and their ledger, bookings and inventory, campaigns, sources,
-reports, and the offline API docs.
+reports, notifications and the calendar feed, and the offline API docs.
 
 One sub-package per area mirrors the domains (``auth``, ``leads``, ``journey``, ``money``,
 ``reports``, ``webhooks``, ``docs``); ``kit`` is what every page shares. ``install_web`` is the only
@@ -21,6 +21,7 @@ from salestrack.web.kit.render import STATIC_DIR
 from salestrack.web.leads import campaigns, customers, imports, leads, sources
 from salestrack.web.leads.customers import install_customer_sections
 from salestrack.web.money import booking_actions, bookings, inventory, ledger
+from salestrack.web.notifications import pages as notifications
 from salestrack.web.reports import pages as reports
 from salestrack.web.webhooks import pages as webhooks
 
@@ -44,6 +45,7 @@ PAGE_ROUTERS = [
     capture_admin.router,
     enquiry.router,
     webhooks.router,
+    notifications.router,
 ]
 
 

@@ -15,6 +15,7 @@ from salestrack.auth.roles import Permission, Role
 from salestrack.core.errors import Forbidden
 from salestrack.core.tenancy import set_tenant
 from salestrack.http.deps import SessionDep
+from salestrack.notifications import service as notifications
 from salestrack.web.kit.filters import LocaleFormat
 from salestrack.web.kit.session import load_session
 
@@ -35,6 +36,9 @@ class WebUser:
     display_name: str
     tenant_name: str
     fmt: LocaleFormat
+    # The bell in every page's header: unread notifications, counted up to
+    # ``notifications.COUNT_CAP`` (the header says "99+" beyond).
+    unread: int = 0
 
     @property
     def role(self) -> Role:
@@ -61,7 +65,8 @@ def current_user(request: Request, session: SessionDep) -> WebUser:
     actor = Actor(tenant.tenant_id, tenant.slug, user.id, Role(user.role), user.email)
     chosen = preferences.locale_of(session, tenant_id=tenant.tenant_id, user_id=user.id)
     fmt = LocaleFormat(chosen or tenant.locale, tenant.currency, tenant.timezone)
-    who = WebUser(actor, user.full_name or user.email, tenant.name, fmt)
+    unread = notifications.unread_count(session, actor=actor)
+    who = WebUser(actor, user.full_name or user.email, tenant.name, fmt, unread)
     request.state.web_user = who
     return who
 

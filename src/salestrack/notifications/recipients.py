@@ -1,0 +1,78 @@
+"""Who is told: the active owner of a lead, the owners of a customer's leads.
+
+A notification goes to a lead's owner (``leads.assigned_to``) while that user is active
+and not deleted; a deactivated user is told nothing. The SQL lives here, next to the one
+domain that asks it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import Session
+
+from salestrack.auth.models import User
+from salestrack.leads.models import Customer, Lead
+from salestrack.money.models import Booking
+
+
+@dataclass(frozen=True)
+class OwnedLead:
+    """A live lead with an active owner: who is told, and the names the message uses."""
+
+    lead_id: uuid.UUID
+    lead_code: str
+    lead_name: str
+    owner_id: uuid.UUID
+
+
+def _owned_leads(tenant_id: uuid.UUID) -> Select[Any]:
+    return (
+        select(Lead.id, Lead.lead_code, Lead.name, Lead.assigned_to)
+        .join(User, and_(User.tenant_id == Lead.tenant_id, User.id == Lead.assigned_to))
+        .where(
+            Lead.tenant_id == tenant_id,
+            Lead.deleted_at.is_(None),
+            User.is_active.is_(True),
+            User.deleted_at.is_(None),
+        )
+    )
+
+
+def _rows(session: Session, stmt: Select[Any]) -> list[OwnedLead]:
+    return [OwnedLead(row[0], row[1], row[2], row[3]) for row in session.execute(stmt)]
+
+
+def lead_owner(session: Session, *, tenant_id: uuid.UUID, lead_id: uuid.UUID) -> OwnedLead | None:
+    """The lead with its owner, if it is live and its owner active."""
+    found = _rows(session, _owned_leads(tenant_id).where(Lead.id == lead_id))
+    return found[0] if found else None
+
+
+def customer_leads(
+    session: Session, *, tenant_id: uuid.UUID, customer_id: uuid.UUID
+) -> list[OwnedLead]:
+    """The customer's leads with active owners: the lead it was made from and the leads
+    of its bookings, each once, oldest code first."""
+    made_from = select(Customer.lead_id).where(
+        Customer.tenant_id == tenant_id, Customer.id == customer_id
+    )
+    booked = select(Booking.lead_id).where(
+        Booking.tenant_id == tenant_id,
+        Booking.customer_id == customer_id,
+        Booking.lead_id.is_not(None),
+    )
+    stmt = (
+        _owned_leads(tenant_id)
+        .where(or_(Lead.id.in_(made_from), Lead.id.in_(booked)))
+        .order_by(Lead.lead_code)
+    )
+    return _rows(session, stmt)
+
+
+def customer_name(session: Session, *, tenant_id: uuid.UUID, customer_id: uuid.UUID) -> str:
+    stmt = select(Customer.name).where(Customer.tenant_id == tenant_id, Customer.id == customer_id)
+    return session.scalar(stmt) or ""
