@@ -5,6 +5,7 @@ from salestrack.auth.models import IntegrationKey, LoginThrottle, Tenant, User
 from salestrack.core.db import Base
 from salestrack.core.jobs import WorkerTenant
 from salestrack.core.numbering import Counter
+from salestrack.documents.models import DocumentSettings, TaxRate
 from salestrack.http.idempotency import IdempotencyKey
 from salestrack.intake.models import AssignmentRule, AttributionRule, LeadTouch
 from salestrack.journey.models import LeadEngagement, LeadMilestone, LeadStatusHistory
@@ -29,6 +30,7 @@ __all__ = [
     "Campaign",
     "Counter",
     "Customer",
+    "DocumentSettings",
     "IdempotencyKey",
     "IntegrationKey",
     "Inventory",
@@ -47,6 +49,7 @@ __all__ = [
     "ReportCounter",
     "ReportCustomerState",
     "ReportLeadState",
+    "TaxRate",
     "Tenant",
     "User",
     "WebhookDelivery",
