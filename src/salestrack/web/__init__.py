@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from salestrack.web.auth import login
 from salestrack.web.docs.api_docs import install_api_docs
+from salestrack.web.documents import settings_page as document_settings
 from salestrack.web.intake import capture_admin, duplicates, enquiry
 from salestrack.web.journey import follow_ups, lead_page
 from salestrack.web.kit.errors import install_page_errors
@@ -43,6 +44,7 @@ PAGE_ROUTERS = [
     capture_admin.router,
     enquiry.router,
     webhooks.router,
+    document_settings.router,
 ]
 
 
