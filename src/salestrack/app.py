@@ -22,6 +22,7 @@ from salestrack.core.db import LoopEngines, make_engine, make_loop_engine
 from salestrack.core.errors import install_error_handlers
 from salestrack.core.migrate import ensure_migrated
 from salestrack.core.rls import connected_role_problems
+from salestrack.documents.quotation_routes import router as quotations_router
 from salestrack.documents.settings_routes import router as document_settings_router
 from salestrack.http.idempotency_asgi import IdempotencyMiddleware
 from salestrack.http.limits import BodySizeLimit
@@ -67,6 +68,7 @@ ROUTERS = [
     *INTAKE_ROUTERS,
     audit_router,
     webhooks_router,
+    quotations_router,
     document_settings_router,
 ]
 

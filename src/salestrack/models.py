@@ -5,7 +5,7 @@ from salestrack.auth.models import IntegrationKey, LoginThrottle, Tenant, User
 from salestrack.core.db import Base
 from salestrack.core.jobs import WorkerTenant
 from salestrack.core.numbering import Counter
-from salestrack.documents.models import DocumentSettings, TaxRate
+from salestrack.documents.models import DocumentSettings, Quotation, QuotationLine, TaxRate
 from salestrack.http.idempotency import IdempotencyKey
 from salestrack.intake.models import AssignmentRule, AttributionRule, LeadTouch
 from salestrack.journey.models import LeadEngagement, LeadMilestone, LeadStatusHistory
@@ -45,6 +45,8 @@ __all__ = [
     "LedgerEntry",
     "LoginThrottle",
     "OutboxEvent",
+    "Quotation",
+    "QuotationLine",
     "ReportBookingState",
     "ReportCounter",
     "ReportCustomerState",

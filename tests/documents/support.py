@@ -45,3 +45,44 @@ def png(width: int = 120, height: int = 48) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), (20, 80, 160)).save(buffer, "PNG")
     return buffer.getvalue()
+
+
+QUOTATIONS = "/api/v1/sales/quotations"
+
+
+def worked_example_body(lead_id: str, inventory_id: str, **changes: Any) -> dict[str, Any]:
+    """The issue's worked example: a 3BHK of 1,450 sq ft at ₹7,200/sq ft, floor rise
+    ₹100/sq ft, a car park ₹3,00,000 and the club membership ₹2,00,000."""
+    body: dict[str, Any] = {
+        "lead_id": lead_id,
+        "inventory_id": inventory_id,
+        "unit_label": "Tower B, 1203",
+        "area_sqft": "1450",
+        "delivery_date": "2029-03-31",
+        "lines": [
+            {"charge_type": "base_price", "rate_per_sqft": "7200"},
+            {"charge_type": "floor_rise", "rate_per_sqft": "100"},
+            {"charge_type": "car_parking", "amount": "300000"},
+            {"charge_type": "club_membership", "amount": "200000"},
+        ],
+    }
+    body.update(changes)
+    return body
+
+
+def quoting_world(admin: ApiClient) -> tuple[str, str]:
+    """Letterhead and rates set, a 3BHK inventory row and a lead: (lead_id, inventory_id)."""
+    set_letterhead(admin)
+    inventory = admin.ok(
+        "POST",
+        "/api/v1/sales/inventory",
+        201,
+        json={"project": "Whitefield Towers", "unit_type": "3BHK", "total_units": 20},
+    )
+    lead = admin.ok(
+        "POST",
+        "/api/v1/sales/leads",
+        201,
+        json={"name": "Ravi Kumar", "email": "ravi@example.com", "lead_date": "2026-11-01"},
+    )
+    return lead["id"], inventory["id"]

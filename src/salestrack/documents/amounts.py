@@ -30,3 +30,9 @@ def percent(rate: Decimal) -> str:
     """``Decimal("5.00")`` -> ``"5%"``, ``Decimal("2.50")`` -> ``"2.5%"``."""
     text = format(rate.normalize(), "f")
     return f"{text}%"
+
+
+def quantity(value: Decimal) -> str:
+    """An area or count as written: ``Decimal("1450.00")`` -> ``"1,450"``, ``1450.5`` ->
+    ``"1,450.5"``."""
+    return str(format_decimal(value.normalize(), locale=LOCALE))

@@ -18,9 +18,17 @@ from salestrack.core.schema_base import (
 from salestrack.documents import gst
 from salestrack.documents.charges import ChargeType
 
+
+def _known_state(code: str) -> str:
+    if code not in gst.STATES:
+        raise ValueError("is not a GST state code")
+    return code
+
+
 StateCode = Annotated[
     str,
     StringConstraints(pattern=r"^[0-9]{2}$"),
+    AfterValidator(_known_state),
     Field(
         description="GST state code (the first two digits of a GSTIN), e.g. 29 for Karnataka",
         json_schema_extra={"enum": sorted(gst.STATES)},
