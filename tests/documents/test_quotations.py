@@ -29,7 +29,15 @@ def test_the_worked_example_is_exact(world: TenantWorld) -> None:
     )
     assert (quote["status"], quote["version"], quote["number"]) == ("draft", 1, None)
     lines = [
-        (ln["charge_type"], ln["amount"], ln["gst_rate"], ln["cgst"], ln["sgst"], ln["igst"], ln["total"])
+        (
+            ln["charge_type"],
+            ln["amount"],
+            ln["gst_rate"],
+            ln["cgst"],
+            ln["sgst"],
+            ln["igst"],
+            ln["total"],
+        )
         for ln in quote["lines"]
     ]
     assert lines == [

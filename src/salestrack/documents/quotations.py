@@ -424,3 +424,14 @@ def filtered(
     elif status is not None:
         stmt = stmt.where(Quotation.status == status)
     return stmt
+
+
+def preview(
+    session: Session, *, actor: Actor, data: QuotationIn
+) -> tuple[list[pricing.PricedLine], pricing.Totals, bool]:
+    """The lines and totals ``data`` would get, writing nothing (the builder's
+    recalculation): (lines, totals, interstate); the same 422s as saving."""
+    _buyer(session, actor, data)
+    _place, interstate = _supply(session, actor.tenant_id, data.place_of_supply)
+    lines, totals = _price(session, actor.tenant_id, data, interstate)
+    return lines, totals, interstate
