@@ -10,10 +10,13 @@ parameter, filter or body is missing here fails ``test_every_route_can_be_probed
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from PIL import Image
 
 from tests.security.routes import Operation
 from tests.support import ApiClient, TenantWorld
@@ -34,6 +37,7 @@ PATH_PARAMS: dict[str, str] = {
     "key_id": "integration_key",
     "endpoint_id": "webhook_endpoint",
     "delivery_id": "webhook_delivery",
+    "quotation_id": "quotation",
 }
 RECORD_PREFIXES: dict[str, str] = {
     f"{S}/leads/": "lead",
@@ -49,6 +53,7 @@ QUERY_PARAMS: dict[str, str] = {
     "assigned_to": "user",
     "visited_by": "user",
     "entity_id": "lead",
+    "series_id": "quotation_series",
 }
 # Values for required query parameters that are not ids.
 REQUIRED_QUERY: dict[str, str] = {"entity": "lead"}
@@ -70,6 +75,16 @@ BODIES: dict[str, dict[str, Any]] = {
     f"POST {S}/bookings/{{booking_id}}/refund": {"amount": "1.00"},
     f"POST {S}/ledger/{{entry_id}}/reverse": {"description": "hijacked"},
     f"PATCH {S}/webhooks/endpoints/{{endpoint_id}}": {"description": "Hijacked"},
+    # The owner's quotation is sent: a PUT is a state 409, send again too.
+    f"PUT {S}/quotations/{{quotation_id}}": {
+        "lead_id": str(uuid.UUID(int=1)),
+        "inventory_id": str(uuid.UUID(int=2)),
+        "area_sqft": "1000",
+        "lines": [{"charge_type": "base_price", "amount": "1.00"}],
+    },
+    f"POST {S}/quotations/{{quotation_id}}/send": {},
+    f"POST {S}/quotations/{{quotation_id}}/accept": {},
+    f"POST {S}/quotations/{{quotation_id}}/reject": {"reason": "hijacked"},
 }
 
 
@@ -227,6 +242,29 @@ def _webhook_delivery(w: ProbeWorld) -> str:
     return str(page["items"][0]["id"])
 
 
+def _quotation(w: ProbeWorld) -> str:
+    """A sent quotation (the tenant's GST rate for the base price set first)."""
+    rates = [{"charge_type": "base_price", "rate": "5"}]
+    w.admin.ok("PUT", f"{S}/document-settings", json={"legal_name": w.marker, "tax_rates": rates})
+    logo = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(logo, "PNG")
+    w.admin.ok("PUT", f"{S}/document-settings/logo", files={"logo": ("l.png", logo.getvalue())})
+    body = {
+        "lead_id": w.get("lead"),
+        "inventory_id": w.get("inventory"),
+        "area_sqft": "1000",
+        "notes": w.marker,
+        "lines": [{"charge_type": "base_price", "rate_per_sqft": "5000"}],
+    }
+    quotation_id = _create(w, "quotations", body)
+    w.admin.ok("POST", f"{S}/quotations/{quotation_id}/send", json={})
+    return quotation_id
+
+
+def _quotation_series(w: ProbeWorld) -> str:
+    return str(w.admin.ok("GET", f"{S}/quotations/{w.get('quotation')}")["series_id"])
+
+
 Factory = Callable[[ProbeWorld], str]
 FACTORIES: dict[str, Factory] = {
     "user": _user,
@@ -244,6 +282,8 @@ FACTORIES: dict[str, Factory] = {
     "assignment_rule": _assignment_rule,
     "webhook_endpoint": _webhook_endpoint,
     "webhook_delivery": _webhook_delivery,
+    "quotation": _quotation,
+    "quotation_series": _quotation_series,
 }
 
 

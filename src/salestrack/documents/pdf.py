@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Literal
 
@@ -132,6 +132,8 @@ def _new_pdf(document: Document, letterhead: Letterhead) -> _Page:
     pdf.set_author(fonts.printable(letterhead.name))
     pdf.set_subject(fonts.printable(document.subject or document.title))
     pdf.set_creator("salestrack")
+    # Dated by the document, not the clock: the same document renders to the same bytes.
+    pdf.set_creation_date(datetime.combine(document.date, time.min, tzinfo=UTC))
     pdf.add_page()
     pdf.set_text_color(*INK)
     return pdf

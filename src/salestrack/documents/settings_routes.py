@@ -40,7 +40,13 @@ def put_document_settings(session: SessionDep, actor: Admin, body: DocumentSetti
 def put_logo(
     session: SessionDep,
     actor: Admin,
-    logo: Annotated[UploadFile, File(description="PNG or JPEG, at most 512 KiB, 4000 px a side")],
+    logo: Annotated[
+        UploadFile,
+        File(
+            description="PNG or JPEG, at most 512 KiB, 4000 px a side",
+            json_schema_extra={"format": "binary"},
+        ),
+    ],
 ) -> Any:
     """Upload the letterhead's logo (admins); 422 for anything but a sane PNG or JPEG."""
     content = logo.file.read(settings.LOGO_MAX_BYTES + 1)

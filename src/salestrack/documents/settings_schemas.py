@@ -27,7 +27,7 @@ def _known_state(code: str) -> str:
 
 StateCode = Annotated[
     str,
-    StringConstraints(pattern=r"^[0-9]{2}$"),
+    StringConstraints(max_length=2, pattern=r"^[0-9]{2}$"),
     AfterValidator(_known_state),
     Field(
         description="GST state code (the first two digits of a GSTIN), e.g. 29 for Karnataka",
@@ -38,24 +38,26 @@ StateCode = Annotated[
 Gstin = Annotated[
     str,
     StringConstraints(
-        to_upper=True, pattern=r"^[0-9]{2}[A-Za-z]{5}[0-9]{4}[A-Za-z][0-9A-Za-z]{3}$"
+        to_upper=True,
+        max_length=15,
+        pattern=r"^[0-9]{2}[A-Za-z]{5}[0-9]{4}[A-Za-z][0-9A-Za-z]{3}$",
     ),
     Field(description="15-character GSTIN; its check character must be right"),
 ]
 Pan = Annotated[
     str,
-    StringConstraints(to_upper=True, pattern=r"^[A-Za-z]{5}[0-9]{4}[A-Za-z]$"),
+    StringConstraints(to_upper=True, max_length=10, pattern=r"^[A-Za-z]{5}[0-9]{4}[A-Za-z]$"),
     Field(description="10-character PAN"),
 ]
 Address = Annotated[str, StringConstraints(max_length=1000), PRINTABLE]
 Terms = Annotated[str, StringConstraints(max_length=10_000), PRINTABLE]
-AccountNumber = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z]{0,34}$")]
+AccountNumber = Annotated[str, StringConstraints(max_length=34, pattern=r"^[0-9A-Za-z]{0,34}$")]
 Ifsc = Annotated[
     str,
-    StringConstraints(to_upper=True, pattern=r"^([A-Za-z]{4}0[0-9A-Za-z]{6})?$"),
+    StringConstraints(to_upper=True, max_length=11, pattern=r"^([A-Za-z]{4}0[0-9A-Za-z]{6})?$"),
     Field(description="11-character IFSC (4 letters, 0, 6 letters or digits), or empty"),
 ]
-SacCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{0,8}$")]
+SacCode = Annotated[str, StringConstraints(max_length=8, pattern=r"^[0-9]{0,8}$")]
 RatePercent = Annotated[
     Decimal,
     Field(ge=0, le=100, max_digits=5, decimal_places=2),
