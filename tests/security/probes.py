@@ -18,6 +18,7 @@ from typing import Any
 
 from PIL import Image
 
+from salestrack.documents.charges import ChargeType
 from tests.security.routes import Operation
 from tests.support import ApiClient, TenantWorld
 
@@ -243,8 +244,8 @@ def _webhook_delivery(w: ProbeWorld) -> str:
 
 
 def _quotation(w: ProbeWorld) -> str:
-    """A sent quotation (the tenant's GST rate for the base price set first)."""
-    rates = [{"charge_type": "base_price", "rate": "5"}]
+    """A sent quotation (the tenant's GST rates set first)."""
+    rates = [{"charge_type": t.value, "rate": "5"} for t in ChargeType]
     w.admin.ok("PUT", f"{S}/document-settings", json={"legal_name": w.marker, "tax_rates": rates})
     logo = io.BytesIO()
     Image.new("RGB", (8, 8)).save(logo, "PNG")
