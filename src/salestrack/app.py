@@ -24,6 +24,8 @@ from salestrack.core.db import LoopEngines, make_engine, make_loop_engine
 from salestrack.core.errors import install_error_handlers
 from salestrack.core.migrate import ensure_migrated
 from salestrack.core.rls import connected_role_problems
+from salestrack.documents.quotation_routes import router as quotations_router
+from salestrack.documents.settings_routes import router as document_settings_router
 from salestrack.http.idempotency_asgi import IdempotencyMiddleware
 from salestrack.http.limits import BodySizeLimit
 from salestrack.http.openapi_doc import install_openapi
@@ -73,6 +75,8 @@ ROUTERS = [
     webhooks_router,
     calendar_router,
     calendar_feed_router,  # /calendar/<token>.ics: calendar clients, hourly
+    quotations_router,
+    document_settings_router,
 ]
 
 

@@ -6,6 +6,7 @@ from salestrack.calendar.models import CalendarFeed
 from salestrack.core.db import Base
 from salestrack.core.jobs import WorkerTenant
 from salestrack.core.numbering import Counter
+from salestrack.documents.models import DocumentSettings, Quotation, QuotationLine, TaxRate
 from salestrack.http.idempotency import IdempotencyKey
 from salestrack.intake.models import AssignmentRule, AttributionRule, LeadTouch
 from salestrack.journey.models import LeadEngagement, LeadMilestone, LeadStatusHistory
@@ -33,6 +34,7 @@ __all__ = [
     "Campaign",
     "Counter",
     "Customer",
+    "DocumentSettings",
     "IdempotencyKey",
     "IntegrationKey",
     "Inventory",
@@ -48,11 +50,14 @@ __all__ = [
     "LoginThrottle",
     "Notification",
     "OutboxEvent",
+    "Quotation",
+    "QuotationLine",
     "Reminder",
     "ReportBookingState",
     "ReportCounter",
     "ReportCustomerState",
     "ReportLeadState",
+    "TaxRate",
     "Tenant",
     "User",
     "UserPreference",

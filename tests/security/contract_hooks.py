@@ -16,6 +16,7 @@ time a body needs one.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -30,9 +31,12 @@ from urllib.parse import urlsplit
 
 import schemathesis
 from email_validator import EmailNotValidError, validate_email
+from PIL import Image
 
 from salestrack.auth.passwords import problem as password_problem
 from salestrack.core.schema_base import CONTROL_CHARACTERS
+from salestrack.documents.charges import ChargeType
+from salestrack.documents.quotation_schemas import QuotationIn
 from salestrack.journey.models import EngagementChannel, EngagementType, MilestoneType
 from salestrack.journey.rules import CHANNELS_FOR_TYPE, VISIT_ONLY_FIELDS, VISIT_TYPES
 from salestrack.money.models import TransactionType
@@ -338,6 +342,63 @@ def _booking(case: Any, body: MutableMapping[str, Any]) -> None:
                 body.pop(name, None)
 
 
+def _wholly_positive(case: Any) -> bool:
+    """No part of the case (header, query, body) was made invalid on purpose: only then may
+    a hook make its body valid (else a header's mutation would be answered 2xx)."""
+    meta = getattr(case, "meta", None)
+    if meta is None:
+        return True
+    data = getattr(getattr(meta, "phase", None), "data", None)
+    where = getattr(data, "parameter_location", None)
+    if where is not None and str(getattr(where, "value", where)).lower() != "body":
+        return False
+    description = str(getattr(data, "description", "") or "").lower()
+    if "header" in description or "missing" in description:
+        return False
+    return not any(meta.is_negative_at(location) for location in meta.components)
+
+
+def _documents(case: Any, body: MutableMapping[str, Any]) -> None:
+    """Document settings: a GSTIN and PAN with right check characters (the document says
+    so), and a GST rate for every charge type kept (a quotation line needs its type's);
+    the logo a real PNG. A quotation line has exactly one of amount and rate_per_sqft, a
+    lead and a customer of one buyer (the lead alone here), a place of supply that is the
+    tenant's state (it may have none: then any other is refused)."""
+    if case.path == f"{S}/document-settings" and case.method.upper() == "PUT":
+        if body.get("gstin") is not None:
+            body["gstin"], body["state_code"] = "29AAPFU0939F1ZR", None
+        if body.get("pan") is not None:
+            body["pan"] = "AAPFU0939F"
+        rates = body.get("tax_rates") if isinstance(body.get("tax_rates"), list) else []
+        given = {r.get("charge_type") for r in rates if isinstance(r, dict)}
+        body["tax_rates"] = rates + [
+            {"charge_type": t.value, "rate": "5"} for t in ChargeType if t.value not in given
+        ]
+    every_part_valid = _wholly_positive(case)
+    if case.path == f"{S}/document-settings/logo" and "logo" in body and every_part_valid:
+        image = io.BytesIO()
+        Image.new("RGB", (8, 8)).save(image, "PNG")
+        body["logo"] = image.getvalue()
+    if case.path.startswith(f"{S}/quotations") and isinstance(body.get("lines"), list):
+        for name in [n for n in body if n not in QuotationIn.model_fields]:
+            body.pop(name)  # a stateful step may carry another operation's field along
+        if body.get("lead_id") is not None:
+            body.pop("customer_id", None)
+        elif body.get("customer_id") is None:
+            body["lead_id"] = _reference(case, "lead_id")
+        body["place_of_supply"] = None
+        body["valid_until"] = None  # a past validity: nothing could be sent
+        for line in body["lines"]:
+            if isinstance(line, dict) and (line.get("amount") is None) == (
+                line.get("rate_per_sqft") is None
+            ):
+                line["amount"], line["rate_per_sqft"] = "1.00", None
+            if isinstance(line, dict):
+                line["discount"] = "0"  # at most the line's amount
+    if case.path == f"{S}/quotations/{{quotation_id}}/send":
+        body.pop("valid_until", None)  # not before the date: the draft's or the default
+
+
 @schemathesis.hook
 def map_headers(context: Any, headers: Any) -> Any:
     _fresh_key(headers)
@@ -382,5 +443,6 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
         _password(body)
         _intake(case, body)
         _booking(case, body)
+        _documents(case, body)
         if case.path.startswith(f"{S}/webhooks/endpoints"):
             _webhook_url(body)

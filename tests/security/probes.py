@@ -10,11 +10,15 @@ parameter, filter or body is missing here fails ``test_every_route_can_be_probed
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from PIL import Image
+
+from salestrack.documents.charges import ChargeType
 from tests.security.routes import Operation
 from tests.support import ApiClient, TenantWorld
 
@@ -35,6 +39,7 @@ PATH_PARAMS: dict[str, str] = {
     "endpoint_id": "webhook_endpoint",
     "delivery_id": "webhook_delivery",
     "notification_id": "notification",
+    "quotation_id": "quotation",
 }
 RECORD_PREFIXES: dict[str, str] = {
     f"{S}/leads/": "lead",
@@ -50,6 +55,7 @@ QUERY_PARAMS: dict[str, str] = {
     "assigned_to": "user",
     "visited_by": "user",
     "entity_id": "lead",
+    "series_id": "quotation_series",
 }
 # Values for required query parameters that are not ids.
 REQUIRED_QUERY: dict[str, str] = {"entity": "lead"}
@@ -71,6 +77,16 @@ BODIES: dict[str, dict[str, Any]] = {
     f"POST {S}/bookings/{{booking_id}}/refund": {"amount": "1.00"},
     f"POST {S}/ledger/{{entry_id}}/reverse": {"description": "hijacked"},
     f"PATCH {S}/webhooks/endpoints/{{endpoint_id}}": {"description": "Hijacked"},
+    # The owner's quotation is sent: a PUT is a state 409, send again too.
+    f"PUT {S}/quotations/{{quotation_id}}": {
+        "lead_id": str(uuid.UUID(int=1)),
+        "inventory_id": str(uuid.UUID(int=2)),
+        "area_sqft": "1000",
+        "lines": [{"charge_type": "base_price", "amount": "1.00"}],
+    },
+    f"POST {S}/quotations/{{quotation_id}}/send": {},
+    f"POST {S}/quotations/{{quotation_id}}/accept": {},
+    f"POST {S}/quotations/{{quotation_id}}/reject": {"reason": "hijacked"},
 }
 
 
@@ -241,6 +257,29 @@ def _notification(w: ProbeWorld) -> str:
     return str(page["items"][0]["id"])
 
 
+def _quotation(w: ProbeWorld) -> str:
+    """A sent quotation (the tenant's GST rates set first)."""
+    rates = [{"charge_type": t.value, "rate": "5"} for t in ChargeType]
+    w.admin.ok("PUT", f"{S}/document-settings", json={"legal_name": w.marker, "tax_rates": rates})
+    logo = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(logo, "PNG")
+    w.admin.ok("PUT", f"{S}/document-settings/logo", files={"logo": ("l.png", logo.getvalue())})
+    body = {
+        "lead_id": w.get("lead"),
+        "inventory_id": w.get("inventory"),
+        "area_sqft": "1000",
+        "notes": w.marker,
+        "lines": [{"charge_type": "base_price", "rate_per_sqft": "5000"}],
+    }
+    quotation_id = _create(w, "quotations", body)
+    w.admin.ok("POST", f"{S}/quotations/{quotation_id}/send", json={})
+    return quotation_id
+
+
+def _quotation_series(w: ProbeWorld) -> str:
+    return str(w.admin.ok("GET", f"{S}/quotations/{w.get('quotation')}")["series_id"])
+
+
 Factory = Callable[[ProbeWorld], str]
 FACTORIES: dict[str, Factory] = {
     "user": _user,
@@ -259,6 +298,8 @@ FACTORIES: dict[str, Factory] = {
     "webhook_endpoint": _webhook_endpoint,
     "webhook_delivery": _webhook_delivery,
     "notification": _notification,
+    "quotation": _quotation,
+    "quotation_series": _quotation_series,
 }
 
 

@@ -25,7 +25,8 @@ def test_deleted_objects_answer_404_everywhere(
     operations = api_operations(app)
     fuzz_world = ProbeWorld(build_tenant(http, session_factory))
     problems = []
-    for delete in (op for op in operations if op.method == "DELETE"):
+    # A DELETE without an id removes part of a singleton (the letterhead's logo): no object.
+    for delete in (op for op in operations if op.method == "DELETE" and op.path_params):
         kind = kind_of(delete, delete.path_params[0])
         assert kind is not None
         victim = fuzz_world.fresh(kind)

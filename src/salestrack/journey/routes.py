@@ -33,6 +33,7 @@ from salestrack.journey.schemas import (
     MilestonePublic,
     MilestoneUpdate,
     StatusChangePublic,
+    milestone_for,
 )
 
 Reader = Annotated[Actor, Depends(require(Permission.journey_read))]
@@ -63,8 +64,12 @@ def _page(items: list[Any], next_cursor: str | None) -> dict[str, Any]:
 # --- milestones --------------------------------------------------------------------
 
 
-def _with_defaults(row: Any, applied: list[str]) -> MilestonePublic:
-    return MilestonePublic.model_validate(row).model_copy(update={"defaults_applied": applied})
+def _shown(row: Any, actor: Actor, applied: list[str] | None = None) -> MilestonePublic:
+    """The milestone as this actor may see it (``schemas.milestone_for``)."""
+    money = actor.can(Permission.money_read)
+    if applied is None:
+        return milestone_for(row, can_see_money=money)
+    return milestone_for(row, can_see_money=money, defaults_applied=applied)
 
 
 @milestones_router.post(
@@ -76,7 +81,7 @@ def create_milestone(session: SessionDep, actor: Writer, body: MilestoneCreate) 
     (``defaults_applied`` in the answer says what was filled in)."""
     applied: list[str] = []
     row = service.record_milestone(session, actor=actor, data=body, applied=applied)
-    return _with_defaults(row, applied)
+    return _shown(row, actor, applied)
 
 
 @milestones_router.get("/lead/{lead_id}", response_model=Page[MilestonePublic])
@@ -88,14 +93,15 @@ def lead_milestones(
     cursor: MilestoneCursor = None,
 ) -> dict[str, Any]:
     """The lead's milestones, oldest first."""
-    return _page(
-        *service.list_milestones(session, actor=actor, lead_id=lead_id, limit=limit, cursor=cursor)
+    rows, next_cursor = service.list_milestones(
+        session, actor=actor, lead_id=lead_id, limit=limit, cursor=cursor
     )
+    return _page([_shown(r, actor) for r in rows], next_cursor)
 
 
 @milestones_router.get("/{milestone_id}", response_model=MilestonePublic)
 def get_milestone(session: SessionDep, actor: Reader, milestone_id: uuid.UUID) -> Any:
-    return service.get_milestone(session, actor=actor, milestone_id=milestone_id)
+    return _shown(service.get_milestone(session, actor=actor, milestone_id=milestone_id), actor)
 
 
 @milestones_router.patch("/{milestone_id}", response_model=MilestonePublic)
@@ -107,7 +113,7 @@ def update_milestone(
     row = service.update_milestone(
         session, actor=actor, milestone_id=milestone_id, data=body, applied=applied
     )
-    return _with_defaults(row, applied)
+    return _shown(row, actor, applied)
 
 
 @milestones_router.delete("/{milestone_id}", status_code=204)
@@ -231,7 +237,7 @@ def follow_ups(
 @follow_ups_router.post("/{milestone_id}/done", response_model=MilestonePublic)
 def follow_up_done(session: SessionDep, actor: Writer, milestone_id: uuid.UUID) -> Any:
     """Close a follow-up by hand (again: no change); 409 if the milestone has none."""
-    return service.mark_done(session, actor=actor, milestone_id=milestone_id)
+    return _shown(service.mark_done(session, actor=actor, milestone_id=milestone_id), actor)
 
 
 # --- reports -----------------------------------------------------------------------

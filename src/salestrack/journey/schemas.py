@@ -277,3 +277,18 @@ class StatusChangePublic(OutputModel):
     cause: StatusCause
     cause_id: uuid.UUID | None
     actor_id: uuid.UUID | None
+
+
+def is_money_key(key: str) -> bool:
+    """Metadata keys that hold money (``amount``, ``booking_amount`` ...): withheld from
+    roles that may not read money, as the timeline's conversion value is."""
+    return key == "amount" or key.endswith("_amount")
+
+
+def milestone_for(row: Any, *, can_see_money: bool, **update: Any) -> MilestonePublic:
+    """A milestone as a reader sees it: without money in its metadata unless they may read
+    money (a sales rep sees that a proposal was sent, not for how much)."""
+    shown = MilestonePublic.model_validate(row)
+    if not can_see_money and any(is_money_key(k) for k in shown.metadata):
+        update["metadata"] = {k: v for k, v in shown.metadata.items() if not is_money_key(k)}
+    return shown.model_copy(update=update) if update else shown

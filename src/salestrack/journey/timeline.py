@@ -5,7 +5,8 @@
 - ``conversion_time_days``: days from ``lead_generated`` to the first ``booking``
   milestone; null before a booking.
 - ``conversion_value``: asked of the ``CONVERSION_VALUE`` hook point (below); null when none
-  answers, and withheld (``conversion_value_hidden``) from roles that may not read money.
+  answers, and withheld (``conversion_value_hidden``) from roles that may not read money,
+  as are the money keys of milestones' metadata (a proposal's or a booking's amount).
 
 Reading a timeline costs a fixed number of queries whatever its length: the lead, the
 tenant's zone, all milestones, all engagements, then one call per registered provider.
@@ -31,7 +32,7 @@ from salestrack.journey.milestones import ORDER as MILESTONE_ORDER
 from salestrack.journey.milestones import lead_milestones
 from salestrack.journey.models import EngagementStatus, LeadEngagement, LeadMilestone, MilestoneType
 from salestrack.journey.report_schemas import TimelineEvent, TimelinePublic
-from salestrack.journey.schemas import EngagementPublic, MilestonePublic
+from salestrack.journey.schemas import EngagementPublic, milestone_for
 from salestrack.leads import service as leads
 
 ConversionValueProvider = Callable[[Session, uuid.UUID, uuid.UUID], Decimal | None]
@@ -53,14 +54,16 @@ def _conversion_value(session: Session, actor: Actor, lead_id: uuid.UUID) -> Dec
     return None
 
 
-def _milestone_event(row: LeadMilestone) -> tuple[tuple[Any, ...], TimelineEvent]:
+def _milestone_event(
+    row: LeadMilestone, can_see_money: bool
+) -> tuple[tuple[Any, ...], TimelineEvent]:
     event = TimelineEvent(
         kind="milestone",
         id=row.id,
         event_type=str(row.milestone_type),
         event_date=row.milestone_date,
         event_time=row.milestone_time,
-        milestone=MilestonePublic.model_validate(row),
+        milestone=milestone_for(row, can_see_money=can_see_money),
     )
     return (row.milestone_date, row.sort_time, row.created_at), event
 
@@ -103,13 +106,13 @@ def lead_timeline(session: Session, *, actor: Actor, lead_id: uuid.UUID) -> Time
     )
     truncated = len(milestones) > MAX_EVENTS or len(engagements) > MAX_EVENTS
     milestones, engagements = milestones[:MAX_EVENTS], engagements[:MAX_EVENTS]
-    keyed = [_milestone_event(m) for m in milestones]
+    can_see_money = actor.can(Permission.money_read)
+    keyed = [_milestone_event(m, can_see_money) for m in milestones]
     keyed += [_engagement_event(e, zone) for e in engagements]
     # At the same moment a milestone comes before an engagement, then order of entry.
     keyed.sort(key=lambda pair: (*pair[0][:2], pair[1].kind != "milestone", pair[0][2]))
     points = sum(1 for m in milestones if m.milestone_type != MilestoneType.lead_generated)
     points += sum(1 for e in engagements if e.status == EngagementStatus.completed)
-    can_see_money = actor.can(Permission.money_read)
     return TimelinePublic(
         lead_id=lead.id,
         lead_code=lead.lead_code,

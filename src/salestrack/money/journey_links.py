@@ -18,6 +18,7 @@ from salestrack.money.booking_money import LIVE_STATUSES
 from salestrack.money.models import Booking
 
 LIVE = LIVE_STATUSES
+CENT = Decimal("0.01")
 
 
 def record(
@@ -30,7 +31,9 @@ def record(
     notes: str,
 ) -> None:
     """Record ``booking``/``cancellation`` on the booking's lead (if it has one), in the
-    caller's transaction; the journey moves the lead's status (converted / lost)."""
+    caller's transaction; the journey moves the lead's status (converted / lost). The
+    milestone carries the booking's amount, unit type and delivery date for the timeline
+    (the amount is withheld from roles that may not read money)."""
     if booking.lead_id is None:
         return
     journey.record_milestone(
@@ -41,7 +44,15 @@ def record(
             milestone_type=milestone_type,
             milestone_date=on,
             notes=notes,
-            metadata={"booking_id": str(booking.id), "booking_code": booking.booking_code},
+            metadata={
+                "booking_id": str(booking.id),
+                "booking_code": booking.booking_code,
+                "booking_amount": str(booking.booking_amount.quantize(CENT)),
+                "unit_type": booking.unit_type,
+                "delivery_date": booking.delivery_date.isoformat()
+                if booking.delivery_date
+                else None,
+            },
         ),
     )
 

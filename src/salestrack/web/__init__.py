@@ -14,6 +14,9 @@ from fastapi.staticfiles import StaticFiles
 
 from salestrack.web.auth import login, me
 from salestrack.web.docs.api_docs import install_api_docs
+from salestrack.web.documents import listing as documents_listing
+from salestrack.web.documents import quotation_pages
+from salestrack.web.documents import settings_page as document_settings
 from salestrack.web.intake import capture_admin, duplicates, enquiry
 from salestrack.web.journey import follow_ups, lead_page
 from salestrack.web.kit.errors import install_page_errors
@@ -46,6 +49,8 @@ PAGE_ROUTERS = [
     enquiry.router,
     webhooks.router,
     notifications.router,
+    document_settings.router,
+    quotation_pages.router,
 ]
 
 
@@ -54,7 +59,7 @@ def install_web(app: FastAPI) -> None:
     customer page's sections are listed here, once, in the order they are shown."""
     for router in PAGE_ROUTERS:
         app.include_router(router)
-    install_customer_sections(app, [ledger.ledger_section])
+    install_customer_sections(app, [ledger.ledger_section, documents_listing.documents_section])
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_api_docs(app)
     install_page_errors(app)

@@ -28,6 +28,7 @@ from salestrack.journey.models import (
 )
 from salestrack.journey.schemas import MilestonePublic
 from salestrack.leads import service as leads
+from salestrack.web.documents.listing import buyer_documents
 from salestrack.web.journey.forms import new_engagement_values, new_milestone_values, now_text
 from salestrack.web.kit.choices import load_choices
 from salestrack.web.kit.deps import WebUser
@@ -79,6 +80,18 @@ def _pick_lists() -> dict[str, Any]:
     }
 
 
+def _documents(session: Session, user: WebUser, lead_id: uuid.UUID) -> dict[str, Any] | None:
+    """The lead's documents card (quotations ...), None for roles that may not read money."""
+    rows = buyer_documents(session, user, lead_id=lead_id, customer_id=None)
+    if rows is None:
+        return None
+    return {
+        "documents": rows,
+        "new_quotation": f"/quotations/new?lead_id={lead_id}",
+        "can_write": user.can(Permission.money_write),
+    }
+
+
 def lead_page_context(
     session: Session,
     *,
@@ -115,5 +128,6 @@ def lead_page_context(
         "can_record": user.can(Permission.journey_write),
         "today": user.fmt.today(),
         "follow_up_state": follow_up_state,
+        "docs": _documents(session, user, lead.id),
         **_pick_lists(),
     }

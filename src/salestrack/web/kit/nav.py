@@ -31,6 +31,7 @@ NAV: list[NavItem] = [
     NavItem("Import", "/imports", Permission.leads_import),
     NavItem("Capture", "/capture", Permission.users_manage),
     NavItem("Webhooks", "/webhooks", Permission.webhooks_manage),
+    NavItem("Documents", "/settings/documents", Permission.users_manage),
 ]
 
 # Areas a start page may be, best first per role; an area counts once it is in NAV.

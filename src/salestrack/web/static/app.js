@@ -139,8 +139,40 @@ function setUpEngagementForm() {
   filter();
 }
 
+// The quotation builder: totals recalculated by the server as you type (the page's own
+// "Recalculate" button does the same without JavaScript).
+function setUpLiveTotals() {
+  var form = document.querySelector("form[data-live-totals]");
+  if (!form || !window.fetch) {
+    return;
+  }
+  var url = form.getAttribute("data-live-totals");
+  var timer = null;
+  function show(answer) {
+    form.querySelectorAll("[data-total]").forEach(function (cell) {
+      var value = answer.totals ? answer.totals[cell.getAttribute("data-total")] : null;
+      cell.textContent = value || "—";
+    });
+    form.querySelectorAll("[data-line-total]").forEach(function (cell) {
+      var value = answer.lines ? answer.lines[cell.getAttribute("data-line-total")] : null;
+      cell.textContent = value || "";
+    });
+  }
+  function recalculate() {
+    fetch(url, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(show)
+      .catch(function () { /* the Recalculate button still works */ });
+  }
+  form.addEventListener("input", function () {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(recalculate, 300);
+  });
+}
+
 document.addEventListener("DOMContentLoaded", function () {
   setUpTabs();
+  setUpLiveTotals();
   setUpPicker();
   setUpMilestoneForm();
   setUpEngagementForm();
