@@ -16,7 +16,6 @@ time a body needs one.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
@@ -31,7 +30,6 @@ from urllib.parse import urlsplit
 
 import schemathesis
 from email_validator import EmailNotValidError, validate_email
-from PIL import Image
 
 from salestrack.auth.passwords import problem as password_problem
 from salestrack.core.schema_base import CONTROL_CHARACTERS
@@ -342,26 +340,10 @@ def _booking(case: Any, body: MutableMapping[str, Any]) -> None:
                 body.pop(name, None)
 
 
-def _wholly_positive(case: Any) -> bool:
-    """No part of the case (header, query, body) was made invalid on purpose: only then may
-    a hook make its body valid (else a header's mutation would be answered 2xx)."""
-    meta = getattr(case, "meta", None)
-    if meta is None:
-        return True
-    data = getattr(getattr(meta, "phase", None), "data", None)
-    where = getattr(data, "parameter_location", None)
-    if where is not None and str(getattr(where, "value", where)).lower() != "body":
-        return False
-    description = str(getattr(data, "description", "") or "").lower()
-    if "header" in description or "missing" in description:
-        return False
-    return not any(meta.is_negative_at(location) for location in meta.components)
-
-
 def _documents(case: Any, body: MutableMapping[str, Any]) -> None:
     """Document settings: a GSTIN and PAN with right check characters (the document says
     so), and a GST rate for every charge type kept (a quotation line needs its type's);
-    the logo a real PNG. A quotation line has exactly one of amount and rate_per_sqft, a
+    A quotation line has exactly one of amount and rate_per_sqft, a
     lead and a customer of one buyer (the lead alone here), a place of supply that is the
     tenant's state (it may have none: then any other is refused)."""
     if case.path == f"{S}/document-settings" and case.method.upper() == "PUT":
@@ -374,11 +356,6 @@ def _documents(case: Any, body: MutableMapping[str, Any]) -> None:
         body["tax_rates"] = rates + [
             {"charge_type": t.value, "rate": "5"} for t in ChargeType if t.value not in given
         ]
-    every_part_valid = _wholly_positive(case)
-    if case.path == f"{S}/document-settings/logo" and "logo" in body and every_part_valid:
-        image = io.BytesIO()
-        Image.new("RGB", (8, 8)).save(image, "PNG")
-        body["logo"] = image.getvalue()
     if case.path.startswith(f"{S}/quotations") and isinstance(body.get("lines"), list):
         for name in [n for n in body if n not in QuotationIn.model_fields]:
             body.pop(name)  # a stateful step may carry another operation's field along
