@@ -137,6 +137,22 @@ def test_bad_input_is_refused_whole(world: TenantWorld, other_world: TenantWorld
         ({"lead_id": None}, "lead_id or customer_id"),
         ({"area_sqft": "0"}, "area_sqft"),
         ({"place_of_supply": "99"}, "place_of_supply"),
+        (  # each figure within bounds, their product and sum beyond a money column's
+            {
+                "area_sqft": "9999999999999.99",
+                "lines": [{"charge_type": "base_price", "rate_per_sqft": "999999.00"}],
+            },
+            "largest amount",
+        ),
+        (
+            {
+                "lines": [
+                    {"charge_type": "car_parking", "amount": "9999999999999999.00"},
+                    {"charge_type": "car_parking", "amount": "9999999999999999.00"},
+                ]
+            },
+            "largest amount",
+        ),
         (
             {
                 "inventory_id": other_world.admin.ok(

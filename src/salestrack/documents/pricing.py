@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from salestrack.core.errors import Unprocessable
+from salestrack.core.schema_base import MAX_MONEY
 from salestrack.documents import amounts, gst
 from salestrack.documents.charges import LABELS, ChargeType
 
@@ -137,4 +138,18 @@ def price(
         igst_total=total("igst"),
         grand_total=total("total"),
     )
+    _check_storable(priced, totals)
     return priced, totals
+
+
+def _check_storable(priced: Sequence[PricedLine], totals: Totals) -> None:
+    """422 when a figure the quotation would store is beyond what a money column holds
+    (each input is bounded, but area × rate, taxes and sums of lines can pass the bound)."""
+    figures = [totals.grand_total, totals.subtotal]
+    figures += [p.amount for p in priced] + [p.total for p in priced]
+    if max(figures) > MAX_MONEY:
+        raise Unprocessable(
+            f"the quotation comes to more than {MAX_MONEY}, the largest amount salestrack "
+            "keeps: check the area, rates and amounts",
+            field="lines",
+        )
