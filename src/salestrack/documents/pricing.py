@@ -144,7 +144,7 @@ def price(
 
 def _check_storable(priced: Sequence[PricedLine], totals: Totals) -> None:
     """422 when a figure the quotation would store is beyond what a money column holds
-    (each input is bounded, but area × rate, taxes and sums of lines can pass the bound)."""
+    (each input is bounded, but area times rate, taxes and sums of lines can pass the bound)."""
     figures = [totals.grand_total, totals.subtotal]
     figures += [p.amount for p in priced] + [p.total for p in priced]
     if max(figures) > MAX_MONEY:
