@@ -37,6 +37,7 @@ from salestrack.leads.routes import (
     leads_router,
     sources_router,
 )
+from salestrack.live.floor import LiveFloor
 from salestrack.money.ledger_routes import ledger_reports_router, ledger_router
 from salestrack.money.routes import bookings_router, inventory_router
 from salestrack.notifications.routes import router as notifications_router
@@ -100,11 +101,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # API handlers on PostgreSQL run on the event loop with the async driver (see
     # http.routing); pages, probes and SQLite use ``engine`` in threads.
     loop_engines = loop_engines_for(settings, engine)
+    live = LiveFloor(settings, engine)  # the live floor's hub and its feed (docs/live.md)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
+        await live.start()
         yield
+        await live.stop()  # first: open streams end, so nothing waits on them
         if loop_engines is not None:
             await loop_engines.dispose_current()
         if owns_engine:
@@ -124,6 +128,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine
     app.state.loop_engines = loop_engines
+    app.state.live = live
     app.state.session_factory = wiring.session_factory(engine)
     # Wired once; each session is bound to its loop's engine (http.deps.request_session).
     app.state.loop_session_factory = wiring.session_factory(engine) if loop_engines else None

@@ -4,8 +4,8 @@
 demo load and an API request get the same behaviour: the tenant named at each transaction
 (row-level security), the request's user check, the audit log, a lead's first milestone and
 status history, its normalised phone and e-mail, its assignment and the duplicate rule, the
-timeline's conversion value, the report summaries, the webhook events in the outbox and the
-users' notifications.
+timeline's conversion value, the report summaries, the webhook events in the outbox, the
+users' notifications and the live floor's announcements.
 Nothing is installed by importing a module; a session whose factory skipped this refuses to write
 (``salestrack.core.hooks.NotWired``).
 """
@@ -24,6 +24,7 @@ from salestrack.intake import arrivals, assignment
 from salestrack.journey import milestones
 from salestrack.leads import identity
 from salestrack.leads import service as leads
+from salestrack.live import announce as live
 from salestrack.money import journey_links
 from salestrack.notifications import events as notifications
 from salestrack.reports import summaries
@@ -47,6 +48,7 @@ def install(factory: sessionmaker[Session]) -> sessionmaker[Session]:
     leads.ARRIVING.connect(factory, arrivals.on_arriving)  # duplicates: the tenant's policy
     journey_links.install(factory)  # the timeline's conversion value from bookings
     summaries.install(factory)  # report summaries noted at flush, applied at commit
+    live.install(factory)  # the live floor: what committed, told to the tenant's open pages
     return factory
 
 

@@ -107,6 +107,17 @@ def read_token(settings: Settings, token: str) -> TokenClaims | None:
     return claims
 
 
+def token_expires_at(settings: Settings, token: str) -> int | None:
+    """When a token ``read_token`` accepts stops being accepted (seconds since the epoch):
+    for a connection that outlives its request (the live stream)."""
+    if read_token(settings, token) is None:
+        return None
+    _claims, _not_before, expires = _verified(
+        token, settings.signing_key(), settings.token_audience, settings.token_issuer
+    )
+    return expires
+
+
 def tenant_of_token(settings: Settings, token: str) -> uuid.UUID | None:
     """The tenant a valid token names (None for any token ``read_token`` refuses)."""
     claims = read_token(settings, token)

@@ -94,6 +94,20 @@ class Settings(BaseSettings):
     mail_retry_base_seconds: float = Field(default=30.0, gt=0, le=3600)
     # Finished reminders (the send record, and what keeps a slot from being mailed twice).
     reminder_log_days: int = Field(default=30, ge=2, le=3650)
+    # The live floor (`GET /live/events`, docs/live.md). The listener's connection (LISTEN
+    # on PostgreSQL) must reach PostgreSQL itself or a session-mode pool, never a PgBouncer
+    # in transaction mode (default: database_url).
+    live_database_url: str | None = None
+    # A comment line this often keeps proxies from cutting an idle stream.
+    live_heartbeat_seconds: float = Field(default=15.0, gt=0, le=300)
+    # How often an open stream checks its user is still active in the same session epoch
+    # (a change to the user is noticed at once; this is the backstop).
+    live_recheck_seconds: float = Field(default=60.0, gt=0, le=3600)
+    # Each app process keeps a tenant's latest events for a reconnect's Last-Event-ID.
+    live_buffer_events: int = Field(default=200, ge=1, le=10_000)
+    live_buffer_seconds: float = Field(default=600.0, gt=0, le=86_400)
+    # Open streams per app process; more get 503 with Retry-After.
+    live_max_streams: int = Field(default=1000, ge=1, le=100_000)
 
     @field_validator("trusted_proxies")
     @classmethod

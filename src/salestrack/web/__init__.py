@@ -23,6 +23,7 @@ from salestrack.web.kit.errors import install_page_errors
 from salestrack.web.kit.render import STATIC_DIR
 from salestrack.web.leads import campaigns, customers, imports, leads, sources
 from salestrack.web.leads.customers import install_customer_sections
+from salestrack.web.live import events as live
 from salestrack.web.money import booking_actions, bookings, inventory, ledger
 from salestrack.web.notifications import pages as notifications
 from salestrack.web.reports import pages as reports
@@ -51,6 +52,7 @@ PAGE_ROUTERS = [
     notifications.router,
     document_settings.router,
     quotation_pages.router,
+    live.router,
 ]
 
 

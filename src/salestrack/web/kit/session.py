@@ -47,6 +47,7 @@ class WebSession:
     user_id: uuid.UUID | None = None
     session_epoch: int = -1
     dirty: bool = False
+    issued_at: float | None = None  # when the cookie was signed (its age counts from there)
 
     @property
     def logged_in(self) -> bool:
@@ -104,13 +105,23 @@ def load_session(request: Request) -> WebSession:
     session: WebSession | None = None
     if raw:
         try:
-            session = _parse(_serializer(settings).loads(raw, max_age=SESSION_TTL_SECONDS))
+            data, signed = _serializer(settings).loads(
+                raw, max_age=SESSION_TTL_SECONDS, return_timestamp=True
+            )
+            session = _parse(data)
         except BadSignature:  # includes SignatureExpired
             session = None
+        if session is not None:
+            session.issued_at = signed.timestamp()
     if session is None:
         session = WebSession(dirty=True)
     request.state.web_session = session
     return session
+
+
+def expires_at(session: WebSession) -> float:
+    """When the cookie stops being a session (seconds since the epoch)."""
+    return (session.issued_at or 0.0) + SESSION_TTL_SECONDS
 
 
 def save_session(request: Request, response: Response) -> Response:
