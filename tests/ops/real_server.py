@@ -50,6 +50,15 @@ def server_environment(settings: Settings, extra: dict[str, str]) -> dict[str, s
 @contextmanager
 def serving(settings: Settings, *configs: dict[str, str]) -> Iterator[list[str]]:
     """One server (one process) per config of extra settings, started together; their URLs."""
+    with serving_processes(settings, *configs) as servers:
+        yield [base for _, base in servers]
+
+
+@contextmanager
+def serving_processes(
+    settings: Settings, *configs: dict[str, str]
+) -> Iterator[list[tuple[subprocess.Popen[str], str]]]:
+    """As ``serving``, with each server's process (to signal it) beside its URL."""
     with ExitStack() as stack:
         starting = []
         for extra in configs:
@@ -66,7 +75,7 @@ def serving(settings: Settings, *configs: dict[str, str]) -> Iterator[list[str]]
             starting.append((process, output, f"http://127.0.0.1:{port}"))
         for process, output, base in starting:
             _wait_until_ready(process, output, base)
-        yield [base for _, _, base in starting]
+        yield [(process, base) for process, _, base in starting]
 
 
 def _wait_until_ready(process: subprocess.Popen[str], output: IO[str], base: str) -> None:
