@@ -5,6 +5,7 @@ and every later statement of the unit of work must run inside it."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -48,7 +49,10 @@ def _in_loop_session(settings: Settings, world: TenantWorld, work: Any) -> list[
         finally:
             await engine.dispose()
 
-    asyncio.run(main())
+    # A loop of its own in a thread of its own: a browser test earlier in the process may
+    # have left an event loop running in this thread.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, main()).result()
     return notices
 
 
