@@ -22,6 +22,11 @@ What the server's answers mean for the reminder (RFC 5321 reply codes):
   way to ask, so a caller that must not send twice does not try again (RFC 1047).
 - ``abandoned``: the caller's ``compose`` said no (e.g. another worker owns the
   job now): the transaction was reset and nothing was sent.
+
+Addresses that are not ASCII (users' addresses are validated as internationalised
+addresses): a domain such as ``exämple.com`` travels in its IDNA form (``xn--exmple-cua.com``),
+which every server takes; a local part such as ``рави@`` needs the server's SMTPUTF8
+(RFC 6531), and a server without it refuses the address (``rejected``), as it would a 5xx.
 """
 
 from __future__ import annotations
@@ -34,10 +39,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
+from email.policy import SMTPUTF8 as SMTPUTF8_POLICY
 from email.utils import formatdate, make_msgid, parseaddr
 from enum import StrEnum
 from typing import Literal
 from urllib.parse import parse_qs, unquote, urlsplit
+
+import idna
 
 Security = Literal["plain", "starttls", "tls"]
 _DEFAULT_PORTS: dict[Security, int] = {"plain": 25, "starttls": 587, "tls": 465}
@@ -121,7 +129,7 @@ def build_message(
     """
     message = EmailMessage()
     message["From"] = sender
-    message["To"] = recipient
+    message["To"] = ascii_domain(recipient)
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message["Message-ID"] = message_id
@@ -131,6 +139,19 @@ def build_message(
     # After the parts: making the message multipart moves Content-* headers into its parts.
     message["Content-Language"] = language
     return message
+
+
+def ascii_domain(address: str) -> str:
+    """``address`` with its domain in IDNA form (``rep@xn--exmple-cua.com``), so that only a
+    non-ASCII local part still needs SMTPUTF8; unchanged if the domain is ASCII or no
+    valid internationalised name."""
+    local, at, domain = address.rpartition("@")
+    if not at or domain.isascii():
+        return address
+    try:
+        return f"{local}@{idna.encode(domain, uts46=True).decode('ascii')}"
+    except idna.IDNAError:
+        return address
 
 
 def message_id_for(key: str, sender: str) -> str:
@@ -202,27 +223,55 @@ def send(
         return _by_code(exc.smtp_code, "greeting", exc.smtp_error)
     except (OSError, smtplib.SMTPException) as exc:
         return Result(Delivery.retry, f"connect to {target}: {_describe(exc)}"[:500])
+    envelope = _Envelope(ascii_domain(_address(sender)), ascii_domain(_address(recipient)))
     try:
-        return _transaction(connection, target, _address(sender), _address(recipient), compose)
+        return _transaction(connection, target, envelope, compose)
     finally:
         _close(connection)
+
+
+@dataclass(frozen=True)
+class _Envelope:
+    sender: str
+    recipient: str
+
+    @property
+    def utf8(self) -> bool:
+        """A local part is not ASCII: the transaction needs SMTPUTF8."""
+        return not (self.sender.isascii() and self.recipient.isascii())
+
+
+def _mail_options(connection: smtplib.SMTP, envelope: _Envelope) -> list[str] | None:
+    """MAIL FROM's options; None when the addresses need SMTPUTF8 the server lacks."""
+    if not envelope.utf8:
+        return []
+    if not connection.has_extn("smtputf8"):
+        return None
+    connection.command_encoding = "utf-8"
+    return ["SMTPUTF8", "BODY=8BITMIME"] if connection.has_extn("8bitmime") else ["SMTPUTF8"]
 
 
 def _transaction(
     connection: smtplib.SMTP,
     target: SmtpTarget,
-    sender: str,
-    recipient: str,
+    envelope: _Envelope,
     compose: Callable[[], EmailMessage | None],
 ) -> Result:
     data_began = False
     try:
         if target.username is not None:
             _login(connection, target.username, target.password or "")
-        code, reply = connection.mail(sender)
+        options = _mail_options(connection, envelope)
+        if options is None:
+            return Result(
+                Delivery.rejected,
+                f"{envelope.recipient}: an address that is not ASCII needs SMTPUTF8, "
+                "which the server does not offer",
+            )
+        code, reply = connection.mail(envelope.sender, options)
         if code != 250:
             return _by_code(code, "MAIL FROM", reply)
-        code, reply = connection.rcpt(recipient)
+        code, reply = connection.rcpt(envelope.recipient)
         if code not in (250, 251):
             return _by_code(code, "RCPT TO", reply)
         message = compose()
@@ -234,7 +283,8 @@ def _transaction(
         if code != 354:
             return _by_code(code, "DATA", reply)
         data_began = True  # from here on the server may take the message at any moment
-        connection.send(_dot_stuffed(message.as_bytes(policy=SMTP_POLICY)))
+        policy = SMTPUTF8_POLICY if envelope.utf8 else SMTP_POLICY
+        connection.send(_dot_stuffed(message.as_bytes(policy=policy)))
         code, reply = connection.getreply()
         if code != 250:
             return _by_code(code, "end of data", reply)
