@@ -5,6 +5,10 @@ the paisa; ``taxable = amount - discount``; the tax parts are rounded per line
 (``gst.line_tax``); ``total = taxable + tax``. The document's totals are sums of the
 lines' rounded figures and are never rounded again, so the printed lines add up to the
 printed total.
+
+Every figure, a line's and the document's, stays within what a money column holds
+(``MAX_MONEY``): beyond it is a 422, not a figure the database cannot store (or the booking
+made from it cannot take).
 """
 
 from __future__ import annotations
@@ -68,6 +72,14 @@ def _describe(line: LineInput, area: Decimal) -> str:
     return label
 
 
+def _too_large(what: str) -> Unprocessable:
+    return Unprocessable(
+        f"{what} comes to more than {MAX_MONEY}, the largest amount salestrack keeps: "
+        "check the area, rates and amounts",
+        field="lines",
+    )
+
+
 def price_line(
     position: int,
     line: LineInput,
@@ -78,6 +90,9 @@ def price_line(
 ) -> PricedLine:
     """One line's figures (422 when its discount exceeds its amount)."""
     if line.rate_per_sqft is not None:
+        if area * line.rate_per_sqft > MAX_MONEY:  # checked before rounding: a product of
+            # up to 33 digits cannot be quantized to the paisa (InvalidOperation)
+            raise _too_large(f"line {position}: the area times the rate")
         amount = gst.to_paise(area * line.rate_per_sqft)
     else:
         amount = line.amount if line.amount is not None else ZERO
@@ -148,8 +163,4 @@ def _check_storable(priced: Sequence[PricedLine], totals: Totals) -> None:
     figures = [totals.grand_total, totals.subtotal]
     figures += [p.amount for p in priced] + [p.total for p in priced]
     if max(figures) > MAX_MONEY:
-        raise Unprocessable(
-            f"the quotation comes to more than {MAX_MONEY}, the largest amount salestrack "
-            "keeps: check the area, rates and amounts",
-            field="lines",
-        )
+        raise _too_large("the quotation")
