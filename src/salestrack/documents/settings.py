@@ -175,7 +175,21 @@ def check_logo(content: bytes) -> str:
             f"the logo is {width}x{height} pixels; at most {LOGO_MAX_SIDE} on a side",
             field="logo",
         )
+    _decodes(content)
     return LOGO_TYPES[kind]
+
+
+def _decodes(content: bytes) -> None:
+    """422 unless the pixels themselves decode. ``verify`` reads a PNG's chunks, not its
+    compressed data: a logo whose data is broken would pass it and then fail every PDF the
+    tenant prints. Run once the size is known to be sane (no decompression bomb)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(content)) as image:
+                image.load()
+    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombWarning):
+        raise Unprocessable("the logo's image data is broken", field="logo") from None
 
 
 def set_logo(session: Session, *, actor: Actor, content: bytes) -> str:
