@@ -8,6 +8,7 @@ import pytest
 from fastapi import FastAPI
 from jinja2 import ChoiceLoader, DictLoader
 
+from salestrack.web.documents.listing import documents_section
 from salestrack.web.kit import render
 from salestrack.web.leads import customers
 from salestrack.web.money.ledger import ledger_section
@@ -64,7 +65,7 @@ def test_the_page_and_the_api_search_customers_alike(
 
 
 def test_the_customer_page_lists_the_sections_install_web_names(app: FastAPI) -> None:
-    assert app.state.customer_sections == (ledger_section,)
+    assert app.state.customer_sections == (ledger_section, documents_section)
 
 
 def test_a_customer_whose_lead_was_deleted(rep_web: WebClient, world: TenantWorld) -> None:
