@@ -22,6 +22,7 @@ the logout.
 from __future__ import annotations
 
 import base64
+import io
 import json
 import uuid
 from collections.abc import Iterator
@@ -33,6 +34,7 @@ import httpx2 as httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from PIL import Image
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.security import tally
@@ -150,7 +152,18 @@ VALID_BODY: dict[str, dict[str, Any]] = {
         "url": "https://fuzz.invalid/hooks",  # never resolves: no worker delivers here
         "events": ["lead.created"],
     },
+    f"POST {S}/quotations": {"lines": [{"charge_type": "car_parking", "amount": "100000.00"}]},
+    f"PUT {S}/quotations/{{quotation_id}}": {
+        "lines": [{"charge_type": "car_parking", "amount": "100000.00"}]
+    },
 }
+
+
+def _png() -> bytes:
+    """A readable 8x8 PNG: what an upload field gets when it is not the spoiled one."""
+    image = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(image, "PNG")
+    return image.getvalue()
 
 
 @dataclass
@@ -174,6 +187,7 @@ class Requests:
         self.world = world
         self.keys: dict[str, str] = {}
         self.stock = ""
+        self.rates_set = False
 
     def key(self, method: str) -> str:
         """An integration key for a capture route: ``read`` reads, ``capture`` writes."""
@@ -201,6 +215,15 @@ class Requests:
                 created = self.world.admin.ok("POST", f"{S}/inventory", 201, json=body)
                 self.stock = str(created["id"])
             return {"inventory_id": self.stock}
+        if (method, path) in (
+            ("POST", f"{S}/quotations"),
+            ("PUT", f"{S}/quotations/{{quotation_id}}"),
+        ):
+            if not self.rates_set:  # a line's charge type needs the tenant's GST rate
+                rates = {"tax_rates": [{"charge_type": "car_parking", "rate": "18"}]}
+                self.world.admin.ok("PUT", f"{S}/document-settings", json=rates)
+                self.rates_set = True
+            return {"lead_id": self.world.get("lead")}  # a quotation is for a lead or customer
         if (method, path) == ("POST", f"{S}/duplicates/merge"):
             return {"survivor_id": self.world.get("lead"), "duplicate_id": self.world.fresh("lead")}
         return {}
@@ -273,7 +296,13 @@ class Requests:
         url = request.path.format(**{k: quote(v, safe="") for k, v in request.path_values.items()})
         body: Any = request.body
         kwargs: dict[str, Any] = {"params": request.query, "headers": request.headers}
-        if request.media == "application/x-www-form-urlencoded":
+        if request.media == "multipart/form-data":  # uploads: a real image in each field
+            files = {k: ("upload.png", _png(), "image/png") for k in (body or {})}
+            if slot and where == "form":
+                spoiled = str(text).encode("utf-8", "surrogatepass")
+                files[slot.field[0]] = ("upload.png", spoiled, "image/png")
+            kwargs["files"] = files
+        elif request.media == "application/x-www-form-urlencoded":
             form = {k: str(v) for k, v in (body or {}).items()}
             if slot and where == "form":
                 form[slot.field[0]] = text
