@@ -7,15 +7,20 @@ PostgreSQL and SQLite, where the Citus step must change nothing.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
+import psycopg
 import pytest
-from sqlalchemy import Connection, Engine, create_engine, pool, text
+from sqlalchemy import Connection, Engine, create_engine, make_url, pool, text
 from sqlalchemy.exc import DatabaseError
 
 from salestrack.auth.roles import Role
 from salestrack.core import citus, migrate
+from salestrack.core.config import Settings
+from salestrack.core.db import make_loop_engine
 from salestrack.core.rls import SHARED_INSERTS
 from salestrack.core.tenancy import set_local_statement
 from salestrack.models import metadata
@@ -147,3 +152,45 @@ def test_the_tenant_setting_reaches_the_workers_and_multi_shard_queries_fail(
         app.execute(text(set_local_statement(uuid.uuid4())))
         with pytest.raises(DatabaseError, match="multi-task query about to be executed"):
             app.execute(text("SELECT count(*) FROM users"))
+
+
+@pytest.mark.postgres_only
+def test_api_transactions_open_in_one_script_except_on_citus(settings: Settings) -> None:
+    """The loop engine's connections are in autocommit mode so that ``core.opening`` sends
+    ``BEGIN``, the tenant and the user check as one script; on Citus they are not, and the
+    statements go one by one (see the next test for why)."""
+
+    async def autocommit() -> bool:
+        engine = make_loop_engine(settings.database_url)
+        assert engine is not None
+        try:
+            async with engine.connect() as connection:
+                raw = await connection.get_raw_connection()
+                return bool(raw.driver_connection.autocommit)  # type: ignore[union-attr]
+        finally:
+            await engine.dispose()
+
+    # A loop of its own in a thread of its own: a browser test earlier in the process may
+    # have left an event loop running in this thread.
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(asyncio.run, autocommit()).result() is not ON_CITUS
+
+
+@needs_citus
+@pytest.mark.postgres_only
+def test_citus_forwards_a_set_local_as_its_whole_script(
+    settings: Settings, world: TenantWorld
+) -> None:
+    """Why the opening script is not used on Citus: the worker receives the script's whole
+    text, ``BEGIN`` and the query included, where the query's table is a shard."""
+    script = (
+        f"BEGIN; {set_local_statement(world.tenant_id)};"
+        f" SELECT count(*) FROM users WHERE tenant_id = '{world.tenant_id}'"
+    )
+    url = make_url(settings.database_url).set(drivername="postgresql")
+    conninfo = url.render_as_string(hide_password=False)
+    with (
+        psycopg.connect(conninfo, autocommit=True) as raw,
+        pytest.raises(psycopg.errors.UndefinedTable, match='relation "users"'),
+    ):
+        raw.execute(script)

@@ -230,9 +230,32 @@ def make_loop_engine(
     engine = create_async_engine(
         url, connect_args={"autocommit": True}, **_kept_pool(pool_size, overflow, pool_timeout)
     )
+    _one_by_one_on_citus(engine.sync_engine)
     if statement_timeout_ms:
         _set_statement_timeout(engine.sync_engine, statement_timeout_ms)
     return engine
+
+
+def _one_by_one_on_citus(engine: Engine) -> None:
+    """On a Citus coordinator, connections leave autocommit off, so ``core.opening`` steps
+    aside and a transaction's opening statements go one by one, as on the thread engine.
+
+    Citus forwards a ``SET LOCAL`` to the workers a transaction reaches as the text of the
+    whole query it arrived in: the opening script's ``BEGIN; SET LOCAL …; SELECT …`` would
+    run again on each worker (a second ``BEGIN``, then the companion query against tables
+    that are shards there), failing every request. Asked once per engine, at its first
+    connection."""
+    on_citus: list[bool] = []  # filled once; a racing second look finds the same answer
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        if not on_citus:
+            cursor = dbapi_connection.cursor()  # the async driver's adapter: no ``with``
+            cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')")
+            on_citus.append(bool(cursor.fetchone()[0]))
+            cursor.close()
+        if on_citus[0]:
+            dbapi_connection.autocommit = False
 
 
 class LoopEngines:

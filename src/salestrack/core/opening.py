@@ -22,7 +22,9 @@ The companion query's values are bound on the client by psycopg (``ClientCursor`
 quoting, not string formatting), because the server's extended protocol allows one
 statement per message; the tenant setting is ``tenancy.set_local_statement``'s, rendered
 from a ``uuid.UUID``. Engines in psycopg's default mode (the thread engine of pages and
-probes, the CLI) keep sending the statements one by one.
+probes, the CLI) keep sending the statements one by one, and so does the loop engine on a
+Citus coordinator (``core.db``): Citus forwards a ``SET LOCAL`` to the workers as the text
+of the whole query it came in, so the script itself would run again on each worker.
 """
 
 from __future__ import annotations
