@@ -48,8 +48,38 @@ def opened(context: BrowserContext, path: str) -> Page:
     page.goto(path)
     # Opening the stream is not what is timed (the update after a change is, WITHIN_MS): on
     # a loaded machine the page's first connection may take longer than expect's 5 s.
-    expect(page.locator("html")).to_have_attribute("data-live", "on", timeout=30_000)
+    try:
+        expect(page.locator("html")).to_have_attribute("data-live", "on", timeout=30_000)
+    except AssertionError as failed:
+        raise AssertionError(
+            f"{path}: the live stream did not open: {why_not_live(page)}"
+        ) from failed
     return page
+
+
+WHY_NOT_LIVE = """async () => {
+  const status = document.querySelector("[data-live-status]");
+  const said = status ? status.textContent : "(no status element)";
+  const abort = new AbortController();
+  setTimeout(() => abort.abort(), 5000);
+  try {
+    const response = await fetch("/live/events", { signal: abort.signal });
+    const first = await response.body.getReader().read();
+    abort.abort();
+    return `page says ${JSON.stringify(said)}; /live/events answers ${response.status}: ` +
+      new TextDecoder().decode(first.value || new Uint8Array()).slice(0, 300);
+  } catch (error) {
+    return `page says ${JSON.stringify(said)}; /live/events: ${error}`;
+  }
+}"""
+
+
+def why_not_live(page: Page) -> str:
+    """What the page and a fresh request to the stream say (for a failure's message)."""
+    try:
+        return str(page.evaluate(WHY_NOT_LIVE))
+    except Exception as error:  # the diagnosis must not hide the failure
+        return f"(could not ask: {error})"
 
 
 def pending_follow_ups(page: Page) -> str | None:
