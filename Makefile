@@ -26,8 +26,8 @@ $(VENV)/.test: $(VENV)/.runtime requirements/test.lock
 
 run: $(VENV)/.runtime ## migrate the embedded database, load the demo tenant, serve on :8000 with the worker
 	$(BIN)/salestrack migrate
-	$(BIN)/salestrack demo
-	$(BIN)/salestrack serve --host $(HOST) --port $(PORT) --with-worker
+	SALESTRACK_PUBLIC_URL="$${SALESTRACK_PUBLIC_URL:-http://$(HOST):$(PORT)}" $(BIN)/salestrack demo
+	SALESTRACK_PUBLIC_URL="$${SALESTRACK_PUBLIC_URL:-http://$(HOST):$(PORT)}" $(BIN)/salestrack serve --host $(HOST) --port $(PORT) --with-worker
 
 test: $(VENV)/.test ## install the test extras and run the whole suite (SQLite and PostgreSQL)
 	$(BIN)/pytest -n 2 --dist loadgroup

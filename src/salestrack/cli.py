@@ -555,11 +555,12 @@ def demo() -> None:
         raise click.ClickException(f"SALESTRACK_DEMO_PASSWORD: {exc}") from exc
     except ProblemError as exc:  # e.g. a demo password the password rule refuses
         raise click.ClickException(f"SALESTRACK_DEMO_PASSWORD: {exc.detail}") from exc
+    base = settings.public_url.rstrip("/")  # where `serve` is reached (make run sets it)
     click.echo(
         "\n  demo login  ->  tenant: {tenant}   email: {email}   password: {password}\n"
-        "  browser: http://127.0.0.1:8000/login\n"
+        "  browser: {base}/login\n"
         "  token: curl -X POST -H 'X-Tenant-ID: {tenant}' -d 'username={email}&password={password}'"
-        " http://127.0.0.1:8000/api/v1/auth/token\n".format(**login)
+        " {base}/api/v1/auth/token\n".format(base=base, **login)
     )
 
 

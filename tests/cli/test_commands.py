@@ -153,8 +153,11 @@ def _reports_survive_a_rebuild(cli: Cli, api: ApiClient) -> dict[str, Any]:
 
 
 def test_demo_reports_what_a_rebuild_computes(cli: Cli, http: TestClient) -> None:
-    demo = Cli({**cli.env, "SALESTRACK_DEMO_LEADS": "30"}, cli.directory)
-    assert "tenant: demo" in demo.ok("demo")
+    served_at = {"SALESTRACK_PUBLIC_URL": "http://127.0.0.1:8123/"}
+    demo = Cli({**cli.env, "SALESTRACK_DEMO_LEADS": "30", **served_at}, cli.directory)
+    said = demo.ok("demo")
+    assert "tenant: demo" in said
+    assert "browser: http://127.0.0.1:8123/login" in said  # the port it is served on
     api = _logged_in(http, "demo", "admin@demo.example.com", "sea-view-tower-17")
     answers = _reports_survive_a_rebuild(cli, api)
     assert answers["dashboard"]["kpis"]["total_leads"]["value"] == 30
