@@ -16,7 +16,10 @@ from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 import uvicorn
-from fastapi import FastAPI
+
+from salestrack.app import create_app
+from salestrack.core.config import Settings
+from salestrack.core.db import make_engine
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -49,15 +52,17 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_url(app: FastAPI) -> Iterator[str]:
-    """The app served by uvicorn in a background thread (same database as ``app``)."""
+def live_url(settings: Settings) -> Iterator[str]:
+    """The app served by uvicorn in a background thread, as ``salestrack serve`` serves it:
+    an app of its own (own engine, own live floor) whose lifespan the server runs, on the
+    same database as ``app`` (the tests' API client writes what the pages show)."""
+    engine = make_engine(settings.database_url, pool_size=10)
     port = _free_port()
     config = uvicorn.Config(
-        app,
+        create_app(settings, engine=engine),
         host="127.0.0.1",
         port=port,
         log_level="warning",
-        lifespan="off",  # the test session owns the engine
         ws="none",
         http="h11",
         loop="asyncio",
@@ -73,6 +78,7 @@ def live_url(app: FastAPI) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")

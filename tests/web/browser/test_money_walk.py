@@ -100,6 +100,9 @@ def test_book_a_unit_and_post_a_payment(tab: Page, world: TenantWorld) -> None:
 
 
 def _cells(scope: Any) -> dict[str, str]:
+    """The ``data-key`` cells of ``scope``, once it is on the page (a tab's link was just
+    clicked: the previous tab may still be showing)."""
+    expect(scope.first).to_be_visible()
     found: dict[str, str] = {}
     for cell in scope.locator("[data-key]").all():
         found[cell.get_attribute("data-key") or ""] = cell.inner_text().strip()
