@@ -17,6 +17,7 @@ from salestrack.auth.key_deps import presented_key, tenant_of_request_key
 from salestrack.auth.key_routes import keys_router
 from salestrack.auth.routes import auth_router, me_router, users_router
 from salestrack.auth.security import configure_hashing, tenant_of_token
+from salestrack.billing.routes import router as billing_router
 from salestrack.calendar.routes import feed_router as calendar_feed_router
 from salestrack.calendar.routes import router as calendar_router
 from salestrack.core.config import ConfigurationError, Settings, get_settings
@@ -78,6 +79,7 @@ ROUTERS = [
     calendar_feed_router,  # /calendar/<token>.ics: calendar clients, hourly
     quotations_router,
     document_settings_router,
+    billing_router,
 ]
 
 

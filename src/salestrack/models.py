@@ -2,6 +2,14 @@
 
 from salestrack.audit.models import AuditEntry
 from salestrack.auth.models import IntegrationKey, LoginThrottle, Tenant, User, UserPreference
+from salestrack.billing.models import (
+    BillingDocument,
+    BillingSettings,
+    ConstructionStage,
+    DocumentMail,
+    Instalment,
+    PaymentPlan,
+)
 from salestrack.calendar.models import CalendarFeed
 from salestrack.core.db import Base
 from salestrack.core.jobs import WorkerTenant
@@ -29,13 +37,18 @@ __all__ = [
     "AssignmentRule",
     "AttributionRule",
     "AuditEntry",
+    "BillingDocument",
+    "BillingSettings",
     "Booking",
     "CalendarFeed",
     "Campaign",
+    "ConstructionStage",
     "Counter",
     "Customer",
+    "DocumentMail",
     "DocumentSettings",
     "IdempotencyKey",
+    "Instalment",
     "IntegrationKey",
     "Inventory",
     "Lead",
@@ -50,6 +63,7 @@ __all__ = [
     "LoginThrottle",
     "Notification",
     "OutboxEvent",
+    "PaymentPlan",
     "Quotation",
     "QuotationLine",
     "Reminder",

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.audit import service as audit
 from salestrack.auth import verification
+from salestrack.billing import issue as billing
 from salestrack.core import hooks, tenancy
 from salestrack.core.db import make_session_factory
 from salestrack.http import idempotency_asgi
@@ -47,6 +48,7 @@ def install(factory: sessionmaker[Session]) -> sessionmaker[Session]:
     leads.LEADS.created.connect(factory, assignment.on_lead_created)  # the tenant's rules
     leads.ARRIVING.connect(factory, arrivals.on_arriving)  # duplicates: the tenant's policy
     journey_links.install(factory)  # the timeline's conversion value from bookings
+    billing.install(factory)  # a receipt for every payment, a document for every credit note
     summaries.install(factory)  # report summaries noted at flush, applied at commit
     live.install(factory)  # the live floor: what committed, told to the tenant's open pages
     return factory

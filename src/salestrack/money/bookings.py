@@ -24,6 +24,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from salestrack.auth.context import Actor
@@ -216,13 +217,19 @@ def _confirm(session: Session, *, actor: Actor, booking: Booking, on: date) -> N
 
 
 def _invoiced(session: Session, booking: Booking) -> Decimal:
-    """What the booking's invoice still charges (nothing if never posted or reversed)."""
-    if booking.invoice_entry_id is None:
-        return Decimal("0.00")
-    entry = session.get(LedgerEntry, (booking.tenant_id, booking.invoice_entry_id))
-    if entry is None or entry.status != EntryStatus.active:
-        return Decimal("0.00")
-    return entry.debit_amount
+    """What the booking's invoices and debit notes still charge: its confirmation invoice,
+    or, under a payment plan, the demands and interest notes raised on it (active entries
+    that reference the booking; reversed ones and reversals charge nothing)."""
+    stmt = select(func.sum(LedgerEntry.debit_amount)).where(
+        LedgerEntry.tenant_id == booking.tenant_id,
+        LedgerEntry.reference_document_type == "booking",
+        LedgerEntry.reference_document_id == str(booking.id),
+        LedgerEntry.transaction_type.in_((TransactionType.invoice, TransactionType.debit_note)),
+        LedgerEntry.status == EntryStatus.active,
+        LedgerEntry.reversal_of_id.is_(None),
+    )
+    total: Decimal | None = session.scalar(stmt)  # the sum keeps the money type: exact
+    return total if total is not None else Decimal("0.00")
 
 
 def cancel_booking(

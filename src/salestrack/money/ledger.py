@@ -15,6 +15,7 @@ would be one row that every payment of the tenant holds locked until it commits.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -23,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from salestrack.auth.context import Actor
-from salestrack.core import crud
+from salestrack.core import crud, hooks
 from salestrack.core.errors import Conflict, Unprocessable
 from salestrack.core.pagination import decode_cursor, encode_cursor
 from salestrack.core.schema_base import MAX_MONEY
@@ -37,6 +38,11 @@ CENT = Decimal("0.01")
 ENTITY = "ledger_entry"
 # A customer's entries are paged by their position.
 POSITION_ORDER: tuple[type[int]] = (int,)
+
+POSTED: hooks.HookPoint[Callable[..., None]] = hooks.HookPoint("ledger_entry_posted")
+"""Whatever must follow a posting in the same transaction, whichever entry point posted it
+(the API, a web form, an import, a booking's cancellation): ``(session, *, actor, entry)``.
+The billing package issues a payment's receipt and a credit note's document here."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +141,8 @@ def post(session: Session, *, actor: Actor, posting: Posting, locked: bool = Fal
     )
     crud.insert(session, actor=actor, row=entry)
     crud.log_created(session, actor=actor, row=entry, entity=ENTITY)
+    for handler in POSTED.handlers(session):
+        handler(session, actor=actor, entry=entry)
     return entry
 
 

@@ -1,0 +1,1 @@
+"""Payment plans, demands, receipts, credit and debit notes, statements of account."""

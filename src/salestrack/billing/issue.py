@@ -1,0 +1,153 @@
+"""Issuing numbered documents, and the receipt or credit note every such posting gets.
+
+``on_posted`` answers the ledger's ``POSTED`` hook: whichever entry point posts a payment
+(the API, a web form, an import, the CLI) or a credit note (a booking's cancellation, the
+API), its receipt (RCT) or credit note (CN) is issued in the same transaction, numbered
+after the customer's ledger lock was taken (lock order: customer -> counters). Demands
+(INV) and interest debit notes (DN) are issued by ``billing.demands``, which posts them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from salestrack.auth.context import Actor
+from salestrack.billing.models import BillingDocument, DocumentKind, DocumentMail
+from salestrack.core import crud, jobs
+from salestrack.documents import numbers
+from salestrack.leads.models import Customer
+from salestrack.money import ledger
+from salestrack.money.models import Booking, LedgerEntry, TransactionType
+
+ENTITY = "billing_document"
+SERIES = {
+    DocumentKind.demand: numbers.Series.demand,
+    DocumentKind.debit_note: numbers.Series.debit_note,
+    DocumentKind.receipt: numbers.Series.receipt,
+    DocumentKind.credit_note: numbers.Series.credit_note,
+}
+ISSUED_FOR = {
+    TransactionType.payment: DocumentKind.receipt,
+    TransactionType.credit_note: DocumentKind.credit_note,
+}
+
+
+def issue(
+    session: Session,
+    *,
+    actor: Actor,
+    kind: DocumentKind,
+    entry: LedgerEntry,
+    amount: Decimal,
+    booking_id: uuid.UUID | None = None,
+    description: str = "",
+    **fields: object,
+) -> BillingDocument:
+    """Number and store a document for ``entry`` (dated as the entry), and queue its mail.
+    The number is the last thing taken before the insert, so its lock is held briefly."""
+    number = numbers.next_document_number(
+        session, tenant_id=actor.tenant_id, series=SERIES[kind], on=entry.transaction_date
+    )
+    row = BillingDocument(
+        kind=kind,
+        number=number,
+        document_date=entry.transaction_date,
+        customer_id=entry.customer_id,
+        booking_id=booking_id,
+        ledger_entry_id=entry.id,
+        amount=amount,
+        description=description,
+        **fields,
+    )
+    crud.add(session, actor=actor, row=row, entity=ENTITY)
+    _queue_mail(session, actor, row)
+    return row
+
+
+def _queue_mail(session: Session, actor: Actor, row: BillingDocument) -> None:
+    """A mail job for the worker when the customer has an address (sent, or recorded as
+    not sent without an SMTP server, by ``billing.mail``; never inside the request)."""
+    customer = session.get(Customer, (actor.tenant_id, row.customer_id))
+    if customer is None or not customer.email:
+        return
+    mail = DocumentMail(tenant_id=actor.tenant_id, document_id=row.id, recipient=customer.email)
+    session.add(mail)
+    session.flush()
+    jobs.enlist(session, actor.tenant_id)
+
+
+def booking_of(session: Session, entry: LedgerEntry) -> uuid.UUID | None:
+    """The booking an entry references, if it is one of the customer's."""
+    if entry.reference_document_type != "booking" or entry.reference_document_id is None:
+        return None
+    try:
+        booking_id = uuid.UUID(entry.reference_document_id)
+    except ValueError:
+        return None
+    booking = session.get(Booking, (entry.tenant_id, booking_id))
+    if booking is None or booking.customer_id != entry.customer_id:
+        return None
+    return booking_id
+
+
+def on_posted(session: Session, *, actor: Actor, entry: LedgerEntry) -> None:
+    """Issue the receipt of a payment or the document of a credit note just posted."""
+    kind = ISSUED_FOR.get(TransactionType(entry.transaction_type))
+    if kind is None:
+        return
+    words = "payment received" if kind is DocumentKind.receipt else "credit note"
+    issue(
+        session,
+        actor=actor,
+        kind=kind,
+        entry=entry,
+        amount=entry.credit_amount,
+        booking_id=booking_of(session, entry),
+        description=entry.description or words,
+    )
+
+
+def install(factory: sessionmaker[Session]) -> None:
+    ledger.POSTED.connect(factory, on_posted)
+
+
+def get_document(session: Session, *, actor: Actor, document_id: uuid.UUID) -> BillingDocument:
+    row: BillingDocument = crud.get_live(
+        session, BillingDocument, tenant_id=actor.tenant_id, row_id=document_id, label="document"
+    )
+    return row
+
+
+def documents_of(
+    tenant_id: uuid.UUID,
+    *,
+    customer_id: uuid.UUID | None = None,
+    booking_id: uuid.UUID | None = None,
+    kind: DocumentKind | None = None,
+) -> Select[tuple[BillingDocument]]:
+    """The tenant's documents, filtered (paged newest first by the caller)."""
+    stmt = crud.scoped(BillingDocument, tenant_id)
+    return crud.where_equal(
+        stmt,
+        (
+            (BillingDocument.customer_id, customer_id),
+            (BillingDocument.booking_id, booking_id),
+            (BillingDocument.kind, kind),
+        ),
+    )
+
+
+def by_entry(
+    session: Session, tenant_id: uuid.UUID, entry_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, BillingDocument]:
+    """The documents of these ledger entries, by entry id."""
+    if not entry_ids:
+        return {}
+    stmt = select(BillingDocument).where(
+        BillingDocument.tenant_id == tenant_id, BillingDocument.ledger_entry_id.in_(entry_ids)
+    )
+    return {row.ledger_entry_id: row for row in session.scalars(stmt)}
