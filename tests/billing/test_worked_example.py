@@ -37,7 +37,7 @@ def test_the_worked_example_plan_demands_and_receipts(world: TenantWorld) -> Non
     assert account["summary"]["outstanding"] == "0.00"
     assert [e["status"] for e in account["entries"]] == ["reversed", "active"]
 
-    first, second, third = plan["instalments"]
+    first, second, _third = plan["instalments"]
     fy = financial_year(today())
     demand = world.manager.ok("POST", f"{SALES}/instalments/{first['id']}/demand", 201)
     assert (demand["kind"], demand["number"], demand["amount"]) == (

@@ -40,6 +40,10 @@ PATH_PARAMS: dict[str, str] = {
     "delivery_id": "webhook_delivery",
     "notification_id": "notification",
     "quotation_id": "quotation",
+    "stage_id": "construction_stage",
+    "plan_id": "payment_plan",
+    "instalment_id": "instalment",
+    "document_id": "billing_document",
 }
 RECORD_PREFIXES: dict[str, str] = {
     f"{S}/leads/": "lead",
@@ -61,6 +65,8 @@ QUERY_PARAMS: dict[str, str] = {
 REQUIRED_QUERY: dict[str, str] = {"entity": "lead"}
 
 HIJACK = {"notes": "hijacked by another tenant"}
+# A booking's whole amount in one instalment, due on its booking date.
+ALL_AT_ONCE = {"label": "On booking", "amount": "5000000.00", "due_date": "2025-11-21"}
 BODIES: dict[str, dict[str, Any]] = {
     f"PATCH {S}/users/{{user_id}}": {"full_name": "Hijacked"},
     f"PATCH {S}/leads/{{record_id}}": {"name": "Hijacked"},
@@ -87,6 +93,12 @@ BODIES: dict[str, dict[str, Any]] = {
     f"POST {S}/quotations/{{quotation_id}}/send": {},
     f"POST {S}/quotations/{{quotation_id}}/accept": {},
     f"POST {S}/quotations/{{quotation_id}}/reject": {"reason": "hijacked"},
+    # The owner's booking has its plan: a POST is a state 409, a PUT replaces it.
+    f"POST {S}/bookings/{{booking_id}}/payment-plan": {"instalments": [ALL_AT_ONCE]},
+    f"PUT {S}/payment-plans/{{plan_id}}": {"instalments": [ALL_AT_ONCE]},
+    f"POST {S}/construction-stages/{{stage_id}}/reach": {},
+    f"POST {S}/instalments/{{instalment_id}}/demand": {},
+    f"POST {S}/billing-documents/{{document_id}}/interest": {},
 }
 
 
@@ -197,7 +209,33 @@ def _booking(w: ProbeWorld) -> str:
         "status": "confirmed",
         "notes": w.marker,
     }
-    return _create(w, "bookings", body)
+    booking_id = _create(w, "bookings", body)
+    plan = {"instalments": [ALL_AT_ONCE], "notes": w.marker}
+    w.admin.ok("POST", f"{S}/bookings/{booking_id}/payment-plan", 201, json=plan)
+    return booking_id
+
+
+def _construction_stage(w: ProbeWorld) -> str:
+    project = w.admin.ok("GET", f"{S}/inventory/{w.get('inventory')}")["project"]
+    body = {"project": project, "name": f"{w.marker} slab {uuid.uuid4().hex[:6]}"}
+    return _create(w, "construction-stages", body)
+
+
+def _payment_plan(w: ProbeWorld) -> str:
+    """A new booking's plan."""
+    return str(w.admin.ok("GET", f"{S}/bookings/{w.fresh('booking')}/payment-plan")["id"])
+
+
+def _instalment(w: ProbeWorld) -> str:
+    """The only instalment of a booking's plan (due: its date has passed)."""
+    plan = w.admin.ok("GET", f"{S}/bookings/{w.fresh('booking')}/payment-plan")
+    return str(plan["instalments"][0]["id"])
+
+
+def _billing_document(w: ProbeWorld) -> str:
+    """The demand of an instalment."""
+    demand = w.admin.ok("POST", f"{S}/instalments/{w.fresh('instalment')}/demand", 201, json={})
+    return str(demand["id"])
 
 
 def _ledger_entry(w: ProbeWorld) -> str:
@@ -300,6 +338,10 @@ FACTORIES: dict[str, Factory] = {
     "notification": _notification,
     "quotation": _quotation,
     "quotation_series": _quotation_series,
+    "construction_stage": _construction_stage,
+    "payment_plan": _payment_plan,
+    "instalment": _instalment,
+    "billing_document": _billing_document,
 }
 
 

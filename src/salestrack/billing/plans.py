@@ -65,6 +65,13 @@ def plan_of(
     return booking, plan
 
 
+def get_plan(session: Session, *, actor: Actor, plan_id: uuid.UUID) -> PaymentPlan:
+    plan: PaymentPlan = crud.get_live(
+        session, PaymentPlan, tenant_id=actor.tenant_id, row_id=plan_id, label="payment plan"
+    )
+    return plan
+
+
 def instalments_of(session: Session, plan: PaymentPlan) -> list[Instalment]:
     stmt = (
         select(Instalment)
@@ -212,11 +219,32 @@ def _demanded(session: Session, plan: PaymentPlan) -> bool:
     return session.execute(stmt).first() is not None
 
 
+def locked_plan(
+    session: Session, *, actor: Actor, plan_id: uuid.UUID
+) -> tuple[Booking, PaymentPlan]:
+    """A plan (404 if not the tenant's) and its booking, both locked (booking first)."""
+    plan: PaymentPlan = crud.get_live(
+        session, PaymentPlan, tenant_id=actor.tenant_id, row_id=plan_id, label="payment plan"
+    )
+    booking = bookings.get_booking(
+        session, actor=actor, booking_id=plan.booking_id, for_update=True
+    )
+    plan = crud.get_live(
+        session,
+        PaymentPlan,
+        tenant_id=actor.tenant_id,
+        row_id=plan_id,
+        label="payment plan",
+        for_update=True,
+    )
+    return booking, plan
+
+
 def replace_plan(
-    session: Session, *, actor: Actor, booking_id: uuid.UUID, data: PlanIn
+    session: Session, *, actor: Actor, plan_id: uuid.UUID, data: PlanIn
 ) -> PaymentPlan:
     """New instalments for a plan no demand was raised on (409 once one was)."""
-    booking, plan = plan_of(session, actor=actor, booking_id=booking_id, for_update=True)
+    booking, plan = locked_plan(session, actor=actor, plan_id=plan_id)
     if _demanded(session, plan):
         raise Conflict("a demand was raised on this plan: its instalments are fixed")
     _check_stages(session, actor, booking, data)
@@ -239,9 +267,9 @@ def replace_plan(
     return plan
 
 
-def withdraw_plan(session: Session, *, actor: Actor, booking_id: uuid.UUID) -> None:
+def withdraw_plan(session: Session, *, actor: Actor, plan_id: uuid.UUID) -> None:
     """Remove a plan no demand was raised on, and invoice the booking as a lump sum again."""
-    booking, plan = plan_of(session, actor=actor, booking_id=booking_id, for_update=True)
+    booking, plan = locked_plan(session, actor=actor, plan_id=plan_id)
     if _demanded(session, plan):
         raise Conflict("a demand was raised on this plan: it cannot be withdrawn")
     session.execute(

@@ -19,7 +19,12 @@ from salestrack.auth.deps import require
 from salestrack.auth.roles import Permission
 from salestrack.billing import demands, issue, plans, stages, statement, views
 from salestrack.billing import settings as billing_settings
-from salestrack.billing.models import BillingDocument, ConstructionStage, DocumentKind
+from salestrack.billing.models import (
+    BillingDocument,
+    ConstructionStage,
+    DocumentKind,
+    PaymentPlan,
+)
 from salestrack.billing.schemas import (
     BillingSettingsIn,
     BillingSettingsPublic,
@@ -38,6 +43,8 @@ from salestrack.core.schema_base import Day, Name
 from salestrack.documents import numbers
 from salestrack.http.deps import SessionDep
 from salestrack.http.routing import api_router
+from salestrack.money import bookings
+from salestrack.money.models import Booking
 
 router = api_router(prefix="/api/v1/sales", tags=["billing"])
 Reader = Annotated[Actor, Depends(require(Permission.money_read))]
@@ -98,8 +105,7 @@ def reach_stage(
 # --- payment plans -----------------------------------------------------------------
 
 
-def _plan(session: SessionDep, actor: Actor, booking_id: uuid.UUID) -> dict[str, Any]:
-    booking, plan = plans.plan_of(session, actor=actor, booking_id=booking_id)
+def _shown(session: SessionDep, actor: Actor, booking: Booking, plan: PaymentPlan) -> Any:
     today = numbers.tenant_today(session, actor.tenant_id)
     return plans.plan_view(session, actor=actor, booking=booking, plan=plan, today=today)
 
@@ -109,28 +115,47 @@ def create_plan(session: SessionDep, actor: Writer, booking_id: uuid.UUID, body:
     """Give a confirmed booking its plan: instalments by percentage of the booking amount or
     by amount, due on a date or a construction stage, adding up to the booking amount
     (422). The booking's lump-sum invoice is reversed: its demands invoice it instead."""
-    plans.create_plan(session, actor=actor, booking_id=booking_id, data=body)
-    return _plan(session, actor, booking_id)
+    plan = plans.create_plan(session, actor=actor, booking_id=booking_id, data=body)
+    booking = bookings.get_booking(session, actor=actor, booking_id=booking_id)
+    return _shown(session, actor, booking, plan)
 
 
 @router.get("/bookings/{booking_id}/payment-plan", response_model=PlanPublic)
-def get_plan(session: SessionDep, actor: Reader, booking_id: uuid.UUID) -> Any:
+def get_booking_plan(session: SessionDep, actor: Reader, booking_id: uuid.UUID) -> Any:
+    """The booking's plan (404 if it has none), as ``GET /payment-plans/{plan_id}``."""
+    booking, plan = plans.plan_of(session, actor=actor, booking_id=booking_id)
+    return _shown(session, actor, booking, plan)
+
+
+def existing_plan(session: SessionDep, actor: Reader, plan_id: uuid.UUID) -> PaymentPlan:
+    """The tenant's plan (404), checked before a body is read: a PUT to a withdrawn plan is
+    404 whatever its body."""
+    return plans.get_plan(session, actor=actor, plan_id=plan_id)
+
+
+PlanDep = Annotated[PaymentPlan, Depends(existing_plan)]
+
+
+@router.get("/payment-plans/{plan_id}", response_model=PlanPublic)
+def get_plan(session: SessionDep, actor: Reader, plan: PlanDep) -> Any:
     """The plan with each instalment's state (upcoming, due, demanded, part_paid, paid,
     overdue), its demand and the payments allocated to it (oldest demand first)."""
-    return _plan(session, actor, booking_id)
+    booking = bookings.get_booking(session, actor=actor, booking_id=plan.booking_id)
+    return _shown(session, actor, booking, plan)
 
 
-@router.put("/bookings/{booking_id}/payment-plan", response_model=PlanPublic)
-def replace_plan(session: SessionDep, actor: Writer, booking_id: uuid.UUID, body: PlanIn) -> Any:
+@router.put("/payment-plans/{plan_id}", response_model=PlanPublic)
+def replace_plan(session: SessionDep, actor: Writer, plan: PlanDep, body: PlanIn) -> Any:
     """Replace the instalments (409 once a demand was raised on the plan)."""
-    plans.replace_plan(session, actor=actor, booking_id=booking_id, data=body)
-    return _plan(session, actor, booking_id)
+    plan = plans.replace_plan(session, actor=actor, plan_id=plan.id, data=body)
+    booking = bookings.get_booking(session, actor=actor, booking_id=plan.booking_id)
+    return _shown(session, actor, booking, plan)
 
 
-@router.delete("/bookings/{booking_id}/payment-plan", status_code=204)
-def withdraw_plan(session: SessionDep, actor: Writer, booking_id: uuid.UUID) -> Response:
+@router.delete("/payment-plans/{plan_id}", status_code=204)
+def withdraw_plan(session: SessionDep, actor: Writer, plan: PlanDep) -> Response:
     """Withdraw a plan no demand was raised on; the booking is invoiced as a lump sum again."""
-    plans.withdraw_plan(session, actor=actor, booking_id=booking_id)
+    plans.withdraw_plan(session, actor=actor, plan_id=plan.id)
     return Response(status_code=204)
 
 
