@@ -14,6 +14,7 @@ from tests.billing.support import (
     accepted_booking,
     construction_linked_plan,
     pay,
+    pdf_text,
     plan_url,
     today,
 )
@@ -97,3 +98,50 @@ def test_the_worked_example_plan_demands_and_receipts(world: TenantWorld) -> Non
         f"RCT/{fy}/000001",
         f"RCT/{fy}/000002",
     ]
+
+
+def test_every_pdf_carries_the_figures(world: TenantWorld) -> None:
+    booking = accepted_booking(world.admin)
+    plan = construction_linked_plan(world.manager, booking["id"])
+    first, second, _third = plan["instalments"]
+    world.manager.ok("POST", f"{STAGES}/{second['stage_id']}/reach", json={})
+    demand1 = world.manager.ok("POST", f"{SALES}/instalments/{first['id']}/demand", 201)
+    demand2 = world.manager.ok("POST", f"{SALES}/instalments/{second['id']}/demand", 201)
+    pay(world.manager, booking, "1166525.00")
+    pay(world.manager, booking, "2050000.00")
+    fy = financial_year(today())
+
+    response = world.viewer.get(f"{DOCUMENTS}/{demand1['id']}/pdf")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert "DEMAND LETTER" in text
+    assert f"INV/{fy}/000001" in text
+    assert "₹11,66,525.00" in text
+    assert "10% of ₹1,16,65,250.00" in text
+    assert "Rupees Eleven Lakh Sixty Six Thousand Five Hundred Twenty Five Only" in text
+
+    text = pdf_text(world.admin.get(f"{DOCUMENTS}/{demand2['id']}/pdf").content)
+    assert f"INV/{fy}/000002" in text
+    assert "₹23,33,050.00" in text
+    assert "₹34,99,575.00" in text  # the account's balance with both demands
+
+    receipts = world.admin.ok("GET", DOCUMENTS, params={"kind": "receipt"})["items"]
+    second_receipt = next(r for r in receipts if r["amount"] == "2050000.00")
+    text = pdf_text(world.admin.get(f"{DOCUMENTS}/{second_receipt['id']}/pdf").content)
+    assert "RECEIPT" in text
+    assert f"RCT/{fy}/000002" in text
+    assert "₹20,50,000.00" in text
+    assert "Rupees Twenty Lakh Fifty Thousand Only" in text
+
+    customer_id = booking["customer_id"]
+    response = world.admin.get(f"{SALES}/customers/{customer_id}/statement/pdf")
+    assert response.headers["content-type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert "STATEMENT OF ACCOUNT" in text
+    for figure in ("11,66,525.00", "23,33,050.00", "20,50,000.00", "₹2,83,050.00"):
+        assert figure in text
+    for number in (f"INV/{fy}/000001", f"INV/{fy}/000002", f"RCT/{fy}/000001"):
+        assert number in text
+    assert "Rupees Two Lakh Eighty Three Thousand Fifty Only" in text
+    assert world.rep.get(f"{DOCUMENTS}/{demand1['id']}/pdf").status_code == 403

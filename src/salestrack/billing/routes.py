@@ -17,7 +17,7 @@ from starlette.responses import Response
 from salestrack.auth.context import Actor
 from salestrack.auth.deps import require
 from salestrack.auth.roles import Permission
-from salestrack.billing import demands, issue, plans, stages, statement, views
+from salestrack.billing import demands, issue, pdfs, plans, stages, statement, views
 from salestrack.billing import settings as billing_settings
 from salestrack.billing.models import (
     BillingDocument,
@@ -42,11 +42,25 @@ from salestrack.core.pagination import CursorParam, LimitParam, Page, paginate
 from salestrack.core.schema_base import Day, Name
 from salestrack.documents import numbers
 from salestrack.http.deps import SessionDep
-from salestrack.http.routing import api_router
+from salestrack.http.routing import api_router, in_thread
 from salestrack.money import bookings
 from salestrack.money.models import Booking
 
 router = api_router(prefix="/api/v1/sales", tags=["billing"])
+PDF: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {}}, "description": "the document as a PDF"}
+}
+
+
+def _pdf(content: bytes, name: str) -> Response:
+    filename = name.replace("/", "-")
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}.pdf"'},
+    )
+
+
 Reader = Annotated[Actor, Depends(require(Permission.money_read))]
 Writer = Annotated[Actor, Depends(require(Permission.money_write))]
 Admin = Annotated[Actor, Depends(require(Permission.users_manage))]
@@ -229,3 +243,29 @@ def customer_statement(
     return statement.statement(
         session, actor=actor, customer_id=customer_id, date_from=date_from, date_to=date_to
     )
+
+
+@router.get("/billing-documents/{document_id}/pdf", response_class=Response, responses=PDF)
+@in_thread
+def document_pdf(session: SessionDep, actor: Reader, document_id: uuid.UUID) -> Response:
+    """The demand letter, receipt, credit note or debit note on the tenant's letterhead."""
+    row = issue.get_document(session, actor=actor, document_id=document_id)
+    return _pdf(pdfs.document_pdf(session, row=row), row.number)
+
+
+@router.get("/customers/{customer_id}/statement/pdf", response_class=Response, responses=PDF)
+@in_thread
+def customer_statement_pdf(
+    session: SessionDep,
+    actor: Reader,
+    customer_id: uuid.UUID,
+    date_from: Day | None = None,
+    date_to: Day | None = None,
+) -> Response:
+    """The statement of account as a PDF."""
+    shown = statement.statement(
+        session, actor=actor, customer_id=customer_id, date_from=date_from, date_to=date_to
+    )
+    today = numbers.tenant_today(session, actor.tenant_id)
+    content = pdfs.statement_pdf(session, tenant_id=actor.tenant_id, shown=shown, today=today)
+    return _pdf(content, f"statement-{customer_id}")
