@@ -176,6 +176,7 @@ def worker(once: bool, tenant_refs: tuple[str, ...]) -> None:
 
     from salestrack import wiring
     from salestrack.auth.service import tenant_id_from_reference
+    from salestrack.billing import mail as billing_mail
     from salestrack.core.db import make_engine
     from salestrack.core.mail import MailConfigError
     from salestrack.core.migrate import NotMigrated, ensure_migrated
@@ -199,6 +200,7 @@ def worker(once: bool, tenant_refs: tuple[str, ...]) -> None:
             tasks: list[Task] = [
                 *webhook_tasks.tasks(settings, http),
                 *reminder_tasks.tasks(settings),
+                *billing_mail.tasks(settings),
                 due.RaiseFollowUpsDue(interval_seconds=settings.worker_schedule_seconds),
             ]
             runner = Worker(
