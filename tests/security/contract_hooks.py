@@ -151,7 +151,10 @@ def _channel_fits(body: MutableMapping[str, Any]) -> None:
 
 def _window(path: str, query: MutableMapping[str, Any]) -> None:
     """``from`` is not after ``to`` (which defaults to today); the funnel spans at most
-    ``MAX_MONTHS`` months."""
+    ``MAX_MONTHS`` months; a statement's ``date_from`` is not after its ``date_to``."""
+    start, end = query.get("date_from"), query.get("date_to")
+    if isinstance(start, str) and isinstance(end, str) and start > end:
+        query["date_from"], query["date_to"] = end, start
     low, high = query.get("from"), query.get("to")
     if not (isinstance(low, str) and _DAY.fullmatch(low)):
         return
@@ -376,6 +379,46 @@ def _documents(case: Any, body: MutableMapping[str, Any]) -> None:
         body.pop("valid_until", None)  # not before the date: the draft's or the default
 
 
+def _shares(count: int) -> list[str]:
+    """100% in ``count`` shares of two decimals (the last takes what is left)."""
+    each = (Decimal(100) / count).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+    return [str(each)] * (count - 1) + [str(Decimal(100) - each * (count - 1))]
+
+
+def _project(case: Any) -> str | None:
+    """A project the tenant has units of (a stage belongs to one)."""
+    if "project" not in IDS:
+        base = os.environ.get("SALESTRACK_CONTRACT_URL")
+        inventory = _reference(case, "inventory_id")
+        if not base or inventory is None:
+            return None
+        headers = {"Authorization": f"Bearer {os.environ.get('SALESTRACK_CONTRACT_TOKEN', '')}"}
+        headers["X-Tenant-ID"] = os.environ.get("SALESTRACK_CONTRACT_TENANT", "")
+        request = urllib.request.Request(f"{base}{S}/inventory/{inventory}", headers=headers)
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            IDS["project"] = str(json.load(answer)["project"])
+    return IDS["project"]
+
+
+def _billing(case: Any, body: MutableMapping[str, Any]) -> None:
+    """A plan's instalments are each a share or an amount, due on a date or on a stage of
+    the booking's project, and add up to the booking amount (``billing.plans``): here
+    shares of 100% on dates. A construction stage is of a project the tenant has units of."""
+    method = case.method.upper()
+    plan = case.path.endswith("/payment-plan") or case.path == f"{S}/payment-plans/{{plan_id}}"
+    rows = body.get("instalments")
+    if plan and method in ("POST", "PUT") and isinstance(rows, list) and rows:
+        for row, share in zip(rows, _shares(len(rows)), strict=True):
+            if isinstance(row, dict):
+                row["percentage"], row["amount"], row["stage_id"] = share, None, None
+                if not (isinstance(row.get("due_date"), str) and _DAY.fullmatch(row["due_date"])):
+                    row["due_date"] = "2025-11-21"
+    if method == "POST" and case.path == f"{S}/construction-stages":
+        project = _project(case)
+        if project is not None:
+            body["project"] = project
+
+
 @schemathesis.hook
 def map_headers(context: Any, headers: Any) -> Any:
     _fresh_key(headers)
@@ -418,6 +461,7 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
             body["metadata"] = _printable(body["metadata"])
         _emails(body)
         _password(body)
+        _billing(case, body)
         _intake(case, body)
         _booking(case, body)
         _documents(case, body)

@@ -93,9 +93,11 @@ BODIES: dict[str, dict[str, Any]] = {
     f"POST {S}/quotations/{{quotation_id}}/send": {},
     f"POST {S}/quotations/{{quotation_id}}/accept": {},
     f"POST {S}/quotations/{{quotation_id}}/reject": {"reason": "hijacked"},
-    # The owner's booking has its plan: a POST is a state 409, a PUT replaces it.
+    # The owner's booking has its plan: a POST is a state 409; the owner's plan has a
+    # demand, so a PUT or a withdrawal is a state 409 too.
     f"POST {S}/bookings/{{booking_id}}/payment-plan": {"instalments": [ALL_AT_ONCE]},
     f"PUT {S}/payment-plans/{{plan_id}}": {"instalments": [ALL_AT_ONCE]},
+    f"POST {S}/payment-plans/{{plan_id}}/withdraw": {},
     f"POST {S}/construction-stages/{{stage_id}}/reach": {},
     f"POST {S}/instalments/{{instalment_id}}/demand": {},
     f"POST {S}/billing-documents/{{document_id}}/interest": {},
@@ -222,8 +224,12 @@ def _construction_stage(w: ProbeWorld) -> str:
 
 
 def _payment_plan(w: ProbeWorld) -> str:
-    """A new booking's plan."""
-    return str(w.admin.ok("GET", f"{S}/bookings/{w.fresh('booking')}/payment-plan")["id"])
+    """A new booking's plan with its instalment demanded: fixed, so replacing or
+    withdrawing it is a state 409 for its owner."""
+    plan = w.admin.ok("GET", f"{S}/bookings/{w.fresh('booking')}/payment-plan")
+    instalment = plan["instalments"][0]["id"]
+    w.admin.ok("POST", f"{S}/instalments/{instalment}/demand", 201, json={})
+    return str(plan["id"])
 
 
 def _instalment(w: ProbeWorld) -> str:

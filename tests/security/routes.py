@@ -81,10 +81,7 @@ def api_operations(app: FastAPI) -> list[Operation]:
             continue
         queries: dict[str, bool] = {}
         uuids: list[str] = []
-        # A dependency may name a path parameter (an existence check before the body).
-        paths: dict[str, None] = {}
         for sub in _walk(route.dependant):
-            paths.update(dict.fromkeys(p.name for p in sub.path_params))
             for param in sub.query_params:
                 queries[param.name] = param.field_info.is_required()
                 if _takes_uuid(param.field_info.annotation):
@@ -95,7 +92,7 @@ def api_operations(app: FastAPI) -> list[Operation]:
                 Operation(
                     method=method,
                     path=path,
-                    path_params=tuple(paths),
+                    path_params=tuple(p.name for p in route.dependant.path_params),
                     query_params=queries,
                     uuid_query_params=tuple(uuids),
                     has_body=body is not None,

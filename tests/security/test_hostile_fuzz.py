@@ -38,7 +38,13 @@ from PIL import Image
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.security import tally
-from tests.security.probes import QUERY_PARAMS, RECORD_PREFIXES, REQUIRED_QUERY, ProbeWorld
+from tests.security.probes import (
+    ALL_AT_ONCE,
+    QUERY_PARAMS,
+    RECORD_PREFIXES,
+    REQUIRED_QUERY,
+    ProbeWorld,
+)
 from tests.security.routes import KEY_ROUTES
 from tests.support import PASSWORD, build_tenant
 
@@ -156,6 +162,9 @@ VALID_BODY: dict[str, dict[str, Any]] = {
     f"PUT {S}/quotations/{{quotation_id}}": {
         "lines": [{"charge_type": "car_parking", "amount": "100000.00"}]
     },
+    # The probe world's bookings are of 5,000,000.00, each with its plan already.
+    f"POST {S}/bookings/{{booking_id}}/payment-plan": {"instalments": [ALL_AT_ONCE]},
+    f"PUT {S}/payment-plans/{{plan_id}}": {"instalments": [ALL_AT_ONCE]},
 }
 
 
@@ -224,6 +233,9 @@ class Requests:
                 self.world.admin.ok("PUT", f"{S}/document-settings", json=rates)
                 self.rates_set = True
             return {"lead_id": self.world.get("lead")}  # a quotation is for a lead or customer
+        if (method, path) == ("POST", f"{S}/construction-stages"):  # a project with units
+            inventory = self.world.admin.ok("GET", f"{S}/inventory/{self.world.get('inventory')}")
+            return {"project": inventory["project"]}
         if (method, path) == ("POST", f"{S}/duplicates/merge"):
             return {"survivor_id": self.world.get("lead"), "duplicate_id": self.world.fresh("lead")}
         return {}

@@ -34,6 +34,7 @@ from salestrack.billing.schemas import PlanIn
 from salestrack.core import crud
 from salestrack.core.errors import Conflict, NotFound, Unprocessable
 from salestrack.documents import numbers
+from salestrack.leads.models import Customer
 from salestrack.money import bookings, ledger
 from salestrack.money.models import (
     Booking,
@@ -272,6 +273,10 @@ def withdraw_plan(session: Session, *, actor: Actor, plan_id: uuid.UUID) -> None
     booking, plan = locked_plan(session, actor=actor, plan_id=plan_id)
     if _demanded(session, plan):
         raise Conflict("a demand was raised on this plan: it cannot be withdrawn")
+    if not crud.exists_live(
+        session, Customer, tenant_id=actor.tenant_id, row_id=booking.customer_id
+    ):
+        raise Conflict("the booking's customer was deleted: its account takes no invoice")
     session.execute(
         delete(Instalment).where(
             Instalment.tenant_id == actor.tenant_id, Instalment.plan_id == plan.id

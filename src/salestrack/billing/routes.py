@@ -141,35 +141,28 @@ def get_booking_plan(session: SessionDep, actor: Reader, booking_id: uuid.UUID) 
     return _shown(session, actor, booking, plan)
 
 
-def existing_plan(session: SessionDep, actor: Reader, plan_id: uuid.UUID) -> PaymentPlan:
-    """The tenant's plan (404), checked before a body is read: a PUT to a withdrawn plan is
-    404 whatever its body."""
-    return plans.get_plan(session, actor=actor, plan_id=plan_id)
-
-
-PlanDep = Annotated[PaymentPlan, Depends(existing_plan)]
-
-
 @router.get("/payment-plans/{plan_id}", response_model=PlanPublic)
-def get_plan(session: SessionDep, actor: Reader, plan: PlanDep) -> Any:
+def get_plan(session: SessionDep, actor: Reader, plan_id: uuid.UUID) -> Any:
     """The plan with each instalment's state (upcoming, due, demanded, part_paid, paid,
     overdue), its demand and the payments allocated to it (oldest demand first)."""
+    plan = plans.get_plan(session, actor=actor, plan_id=plan_id)
     booking = bookings.get_booking(session, actor=actor, booking_id=plan.booking_id)
     return _shown(session, actor, booking, plan)
 
 
 @router.put("/payment-plans/{plan_id}", response_model=PlanPublic)
-def replace_plan(session: SessionDep, actor: Writer, plan: PlanDep, body: PlanIn) -> Any:
+def replace_plan(session: SessionDep, actor: Writer, plan_id: uuid.UUID, body: PlanIn) -> Any:
     """Replace the instalments (409 once a demand was raised on the plan)."""
-    plan = plans.replace_plan(session, actor=actor, plan_id=plan.id, data=body)
+    plan = plans.replace_plan(session, actor=actor, plan_id=plan_id, data=body)
     booking = bookings.get_booking(session, actor=actor, booking_id=plan.booking_id)
     return _shown(session, actor, booking, plan)
 
 
-@router.delete("/payment-plans/{plan_id}", status_code=204)
-def withdraw_plan(session: SessionDep, actor: Writer, plan: PlanDep) -> Response:
-    """Withdraw a plan no demand was raised on; the booking is invoiced as a lump sum again."""
-    plans.withdraw_plan(session, actor=actor, plan_id=plan.id)
+@router.post("/payment-plans/{plan_id}/withdraw", status_code=204)
+def withdraw_plan(session: SessionDep, actor: Writer, plan_id: uuid.UUID) -> Response:
+    """Withdraw a plan no demand was raised on (409 once one was): the plan is removed and
+    the booking is invoiced as a lump sum again."""
+    plans.withdraw_plan(session, actor=actor, plan_id=plan_id)
     return Response(status_code=204)
 
 

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, WithJsonSchema, model_validator
 
 from salestrack.billing.models import DocumentKind, InstalmentState
 from salestrack.core.schema_base import (
@@ -20,12 +20,33 @@ from salestrack.core.schema_base import (
     OutputModel,
     PositiveMoney,
 )
+from salestrack.documents.settings_schemas import RatePercent
 from salestrack.money.schemas import Amount
 
+CENT = Decimal("0.01")
+
 Label = Annotated[str, StringConstraints(min_length=1, max_length=200), PRINTABLE]
-# A share of the agreement value, in percent with two decimals.
-Share = Annotated[Decimal, Field(gt=0, le=100, max_digits=5, decimal_places=2)]
-YearlyRate = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+# A share of the agreement value, in percent with two decimals (0.01 to 100).
+Share = Annotated[
+    Decimal,
+    Field(gt=0, le=100, max_digits=5, decimal_places=2),
+    AfterValidator(lambda value: value.quantize(CENT)),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "exclusiveMinimum": 0, "maximum": 100, "multipleOf": 0.01},
+                {
+                    "type": "string",
+                    "pattern": r"^(0?[1-9](\.[0-9]{1,2})?|[1-9][0-9](\.[0-9]{1,2})?"
+                    r"|0?0?\.(0[1-9]|[1-9][0-9]?)|100(\.0{1,2})?)$",
+                },
+            ]
+        },
+        mode="validation",
+    ),
+]
+# The late-payment interest rate, percent a year (0 to 100, two decimals).
+YearlyRate = RatePercent
 
 
 # --- settings ----------------------------------------------------------------------
