@@ -162,6 +162,7 @@ VALID_BODY: dict[str, dict[str, Any]] = {
     f"PUT {S}/quotations/{{quotation_id}}": {
         "lines": [{"charge_type": "car_parking", "amount": "100000.00"}]
     },
+    f"PUT {S}/billing-settings": {"interest_rate": "12.00"},  # a percentage, at most 100
     # The probe world's bookings are of 5,000,000.00, each with its plan already.
     f"POST {S}/bookings/{{booking_id}}/payment-plan": {"instalments": [ALL_AT_ONCE]},
     f"PUT {S}/payment-plans/{{plan_id}}": {"instalments": [ALL_AT_ONCE]},

@@ -34,7 +34,7 @@ from salestrack.billing.models import (
     PaymentPlan,
 )
 from salestrack.billing.schemas import DemandRaise, InterestRaise
-from salestrack.core.errors import Conflict, Unprocessable
+from salestrack.core.errors import Conflict
 from salestrack.documents import numbers
 from salestrack.money import bookings, ledger
 from salestrack.money.models import BookingStatus, EntryStatus, LedgerEntry, TransactionType
@@ -116,7 +116,7 @@ def raise_demand(
 def _live_demand(session: Session, actor: Actor, demand_id: uuid.UUID) -> BillingDocument:
     demand = issue.get_document(session, actor=actor, document_id=demand_id)
     if demand.kind != DocumentKind.demand:
-        raise Unprocessable(f"document {demand.number} is a {demand.kind}, not a demand")
+        raise Conflict(f"document {demand.number} is a {demand.kind}: interest is on demands")
     entry = session.get(LedgerEntry, (actor.tenant_id, demand.ledger_entry_id))
     if entry is None or entry.status != EntryStatus.active:
         raise Conflict(f"demand {demand.number} was reversed")

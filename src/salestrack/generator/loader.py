@@ -45,6 +45,16 @@ COLUMNS: dict[str, list[str]] = {
         "reference_document_type", "reference_document_id", "description", "status",
         "reversal_of_id", *AUDITED,
     ],
+    "payment_plans": ["tenant_id", "id", "booking_id", "agreement_value", "notes", *AUDITED],
+    "plan_instalments": [
+        "tenant_id", "id", "plan_id", "position", "label", "percentage", "amount", "due_date",
+        "stage_id",
+    ],
+    "billing_documents": [
+        "tenant_id", "id", "kind", "number", "document_date", "customer_id", "booking_id",
+        "instalment_id", "ledger_entry_id", "amount", "pay_by", "related_id", "period_from",
+        "period_to", "rate", "description", *AUDITED,
+    ],
     "lead_milestones": [
         "tenant_id", "id", "lead_id", "milestone_type", "milestone_date", "milestone_time",
         "sort_time", "status_before", "status_after", "location_name", "location_latitude",
@@ -91,6 +101,9 @@ def blocks(rows: Rows) -> list[Block]:
         text("customers", rows.customers),
         text("bookings", rows.bookings),
         text("ledger_entries", rows.ledger),
+        text("payment_plans", rows.plans),
+        text("plan_instalments", rows.instalments),
+        text("billing_documents", rows.documents),
         binary("lead_milestones", rows.milestones),
         binary("lead_status_history", rows.history),
         binary("lead_engagements", rows.engagements),

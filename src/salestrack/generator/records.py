@@ -97,6 +97,9 @@ class Rows:
     customers: list[str] = field(default_factory=list)
     bookings: list[str] = field(default_factory=list)
     ledger: list[str] = field(default_factory=list)
+    plans: list[str] = field(default_factory=list)
+    instalments: list[str] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)
     lead_states: list[str] = field(default_factory=list)
     booking_states: list[str] = field(default_factory=list)
     customer_states: list[str] = field(default_factory=list)
@@ -126,6 +129,6 @@ class Entry(NamedTuple):
     credit_amount: Decimal
     transaction_date: date
     status: str
-    reversal_of_id: None
+    reversal_of_id: str | None
     reference_document_type: str
     position: int

@@ -1,9 +1,15 @@
-"""A simulated deal: the customer, the booking, its invoice, payments and perhaps a
-cancellation with its credit note and refund payout, as the money services write them.
+"""A simulated deal: the customer, the booking, its invoice, payment plan, demands,
+payments with their receipts and perhaps a cancellation with its credit note and refund
+payout, as the money and billing services write them.
 
-Confirmation posts the invoice and records a ``booking`` milestone; cancellation posts the
-note that leaves the customer owing minus the refund (paid and not refunded is kept as a
-fee) and records a ``cancellation`` milestone. Running balances are computed in order.
+Confirmation posts the invoice and records a ``booking`` milestone; the booking's payment
+plan (10/20/30/40%, due on the booking day and 90, 180 and 270 days later) reverses that
+invoice, and each instalment due by today is demanded on its day (an ``INV`` document);
+each payment gets its receipt (``RCT``). Cancellation posts the note that leaves the
+customer owing minus the refund (paid and not refunded is kept as a fee; a credit note
+gets its ``CN``) and records a ``cancellation`` milestone. Running balances are computed
+in order. Document numbers are gap-free per series and financial year, in the order the
+deals are simulated (not by date).
 
 Rows come out as COPY text lines; the deal also keeps the facts its summaries need (the
 ledger entries as ``money_facts.ledger_by_day`` reads them, what was paid and refunded).
@@ -17,6 +23,7 @@ from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
+from salestrack.documents.numbers import Series, counter_name, format_number
 from salestrack.generator.copytext import MINUTES_PER_DAY, NULL, day_of, day_text, stamp
 from salestrack.generator.people import Person
 from salestrack.generator.records import Context, Entry, Rows
@@ -27,6 +34,9 @@ from salestrack.reports.facts import LeadBooking
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 MilestoneEvent = tuple[str, int, str, str]
+# The payment plan every generated booking gets: (share %, days after booking).
+PLAN = ((Decimal(10), 0), (Decimal(20), 90), (Decimal(30), 180), (Decimal(40), 270))
+PAY_DAYS = 15  # billing settings' default
 
 
 class Deal:
@@ -47,6 +57,7 @@ class Deal:
         self.units = 1
         self.invoiced = False
         self.paid = ZERO
+        self.demanded = ZERO
         self.refund_promised = ZERO
         self.refund_paid = ZERO
         self.cancel_text = ""
@@ -81,23 +92,90 @@ class Deal:
         """The booking as its lead's money facts read it."""
         return LeadBooking(self.status, self.amount, self.invoiced, self.cash)
 
-    def _entry(self, kind: str, day: int, debit: Decimal, credit: Decimal, note: str) -> str:
+    def _entry(
+        self,
+        kind: str,
+        day: int,
+        debit: Decimal,
+        credit: Decimal,
+        note: str,
+        *,
+        status: str = "active",
+        reversal_of: str | None = None,
+    ) -> str:
         ctx = self.ctx
         entry_id = ctx.new_id()
         self.balance += debit - credit
         position = len(self.entries) + 1
+        reference = "booking" if reversal_of is None else "ledger_entry"
+        reference_id = uuid.UUID(self.booking_id if reversal_of is None else reversal_of)
         self.entries.append(
-            Entry(kind, debit, credit, day_of(day), "active", None, "booking", position)
+            Entry(kind, debit, credit, day_of(day), status, reversal_of, reference, position)
         )
         at = stamp(ctx.happened_at(day))
         code = f"LED-{self.customer_code}-{position:04d}"  # as money.ledger.ledger_code
         self.rows.ledger.append(
             f"{ctx.tenant}\t{entry_id}\t{code}\t{self.customer_id}\t{position}"
-            f"\t{day_text(day)}\t{kind}\t{debit}\t{credit}\t{self.balance}\tbooking"
-            f"\t{uuid.UUID(self.booking_id)}\t{note}\tactive\t{NULL}\t{at}\t{ctx.actor}\t{at}"
-            f"\t{ctx.actor}\t{NULL}\n"
+            f"\t{day_text(day)}\t{kind}\t{debit}\t{credit}\t{self.balance}\t{reference}"
+            f"\t{reference_id}\t{note}\t{status}\t{reversal_of or NULL}\t{at}\t{ctx.actor}"
+            f"\t{at}\t{ctx.actor}\t{NULL}\n"
         )
         return entry_id
+
+    def _document(
+        self,
+        series: Series,
+        day: int,
+        entry_id: str,
+        amount: Decimal,
+        note: str,
+        instalment_id: str | None = None,
+    ) -> None:
+        """The numbered document of an entry (``billing.issue``), dated as the entry."""
+        ctx = self.ctx
+        on = day_of(day)
+        number = format_number(series, on, ctx.next_code(counter_name(series, on)))
+        kind = {Series.demand: "demand", Series.receipt: "receipt"}.get(series, "credit_note")
+        pay_by = day_text(day + PAY_DAYS) if series is Series.demand else NULL
+        at = stamp(ctx.happened_at(day))
+        self.rows.documents.append(
+            f"{ctx.tenant}\t{ctx.new_id()}\t{kind}\t{number}\t{day_text(day)}"
+            f"\t{self.customer_id}\t{uuid.UUID(self.booking_id)}\t{instalment_id or NULL}"
+            f"\t{entry_id}\t{amount}\t{pay_by}\t{NULL}\t{NULL}\t{NULL}\t{NULL}\t{note}"
+            f"\t{at}\t{ctx.actor}\t{at}\t{ctx.actor}\t{NULL}\n"
+        )
+
+    def _plan(self, day: int, invoice: str) -> None:
+        """The booking's plan: the lump-sum invoice reversed, each instalment due by today
+        demanded on its day (``billing.plans``, ``billing.demands``)."""
+        ctx = self.ctx
+        self._entry(
+            "adjustment",
+            day,
+            ZERO,
+            self.amount,
+            "invoiced by its payment plan's demands",
+            reversal_of=invoice,
+        )
+        plan_id = ctx.new_id()
+        at = stamp(ctx.happened_at(day))
+        self.rows.plans.append(
+            f"{ctx.tenant}\t{plan_id}\t{uuid.UUID(self.booking_id)}\t{self.amount}\t"
+            f"\t{at}\t{ctx.actor}\t{at}\t{ctx.actor}\t{NULL}\n"
+        )
+        for position, (share, after) in enumerate(PLAN, 1):
+            instalment_id = ctx.new_id()
+            amount = (self.amount * share / 100).quantize(CENT)
+            label = "On booking" if after == 0 else f"{after} days after booking"
+            due = day + after
+            self.rows.instalments.append(
+                f"{ctx.tenant}\t{instalment_id}\t{plan_id}\t{position}\t{label}\t{share}"
+                f"\t{amount}\t{day_text(due)}\t{NULL}\n"
+            )
+            if due <= ctx.today_ordinal:
+                entry = self._entry("invoice", due, amount, ZERO, f"demand for {label}")
+                self._document(Series.demand, due, entry, amount, label, instalment_id)
+                self.demanded += amount
 
     def run(self, *, confirmed: bool) -> Iterator[MilestoneEvent]:
         """Write the deal's rows; yield the milestones it records on the lead, in order."""
@@ -124,7 +202,10 @@ class Deal:
             {"booking_id": str(uuid.UUID(self.booking_id)), "booking_code": f"BKG-{code}"}
         )
         if confirmed:
-            invoice = self._entry("invoice", day, self.amount, ZERO, "invoice for booking")
+            invoice = self._entry(
+                "invoice", day, self.amount, ZERO, "invoice for booking", status="reversed"
+            )
+            self._plan(day, invoice)
             self.invoiced = True
             yield "booking", self.when, ctx.new_id(), meta
             yield from self._after_confirmation(day, meta)
@@ -145,9 +226,12 @@ class Deal:
         cancel_day = last + 5 + int(r() * 36)
         if r() < 0.1 and cancel_day <= ctx.today_ordinal:
             refund = (self.paid * Decimal("0.8")).quantize(CENT)
-            note = self.amount - self.paid + refund
+            note = self.demanded - self.paid + refund  # what the demands still charge
             if note > 0:
-                self._entry("credit_note", cancel_day, ZERO, note, "cancellation")
+                entry = self._entry("credit_note", cancel_day, ZERO, note, "cancellation")
+                self._document(Series.credit_note, cancel_day, entry, note, "cancellation")
+            elif note < 0:
+                self._entry("debit_note", cancel_day, -note, ZERO, "cancellation")
             self.status = "cancelled"
             self.refund_promised = refund
             self.cancel_text = f"{day_text(cancel_day)}\tcustomer withdrew\t{refund}"
@@ -168,7 +252,8 @@ class Deal:
             if pay_day > self.ctx.today_ordinal or self.paid >= self.amount:
                 break
             part = min((self.amount * share).quantize(CENT), self.amount - self.paid)
-            self._entry("payment", pay_day, ZERO, part, "payment")
+            entry = self._entry("payment", pay_day, ZERO, part, "payment")
+            self._document(Series.receipt, pay_day, entry, part, "payment")
             self.paid += part
             last = pay_day
         return last
