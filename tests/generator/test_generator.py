@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from salestrack import wiring
 from salestrack.auth.context import system_actor
 from salestrack.auth.models import User
+from salestrack.billing.models import BillingDocument, PaymentPlan
 from salestrack.core.db import make_engine, utcnow
 from salestrack.core.tenancy import set_tenant, tenant_transaction
 from salestrack.generator import people
@@ -28,7 +29,7 @@ from salestrack.leads import service as leads
 from salestrack.leads.models import Customer, Lead
 from salestrack.leads.schemas import LeadCreate
 from salestrack.money import inventory, ledger
-from salestrack.money.models import Inventory, LedgerEntry
+from salestrack.money.models import Booking, Inventory, LedgerEntry
 from salestrack.money.schemas import LedgerEntryCreate
 from salestrack.reports.models import (
     ReportBookingState,
@@ -272,3 +273,65 @@ def test_the_demo_reads_like_a_sales_floor(session_factory: sessionmaker[Session
     written = {subject for options in people.SUBJECTS.values() for subject in options}
     assert seen["subjects"] <= written
     assert len(seen["subjects"]) > 5
+
+
+def test_generated_bookings_have_plans_demands_and_receipts(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """Every confirmed booking has its plan (its lump-sum invoice reversed), each due
+    instalment its demand, every payment its receipt; numbers gap-free per series and
+    year, and the services carry on numbering after them."""
+    slug = f"plans-{uuid.uuid4().hex[:8]}"
+    generate(session_factory, slug, leads=150, seed=7, progress=False)
+    with session_factory() as session:
+        tenant_id = _tenant(session, slug)
+        set_tenant(session, tenant_id)
+        invoiced = session.scalars(
+            select(Booking.id).where(
+                Booking.tenant_id == tenant_id, Booking.invoice_entry_id.is_not(None)
+            )
+        ).all()
+        planned = session.scalars(
+            select(PaymentPlan.booking_id).where(PaymentPlan.tenant_id == tenant_id)
+        ).all()
+        assert invoiced
+        assert sorted(invoiced) == sorted(planned)
+        documents = session.scalars(
+            select(BillingDocument).where(BillingDocument.tenant_id == tenant_id)
+        ).all()
+        payments = session.scalars(
+            select(LedgerEntry.id).where(
+                LedgerEntry.tenant_id == tenant_id, LedgerEntry.transaction_type == "payment"
+            )
+        ).all()
+        receipts = {d.ledger_entry_id for d in documents if d.kind == "receipt"}
+        assert payments
+        assert receipts == set(payments)
+        demands = [d for d in documents if d.kind == "demand"]
+        assert demands
+        assert all(d.instalment_id is not None for d in demands)
+        by_series: dict[str, list[int]] = defaultdict(list)
+        for d in documents:
+            series, year, position = d.number.split("/")
+            by_series[f"{series}/{year}"].append(int(position))
+        for positions in by_series.values():
+            assert sorted(positions) == list(range(1, len(positions) + 1))
+        customer = session.scalars(
+            select(LedgerEntry.customer_id).where(LedgerEntry.tenant_id == tenant_id).limit(1)
+        ).one()
+    actor = system_actor(tenant_id, slug)
+    with tenant_transaction(session_factory, tenant_id) as session:
+        entry = ledger.post_entry(
+            session,
+            actor=actor,
+            data=LedgerEntryCreate(
+                customer_id=customer, transaction_type="payment", credit_amount=Decimal("1.00")
+            ),
+        )
+        receipt = session.scalars(
+            select(BillingDocument).where(
+                BillingDocument.tenant_id == tenant_id, BillingDocument.ledger_entry_id == entry.id
+            )
+        ).one()
+        series, year, position = receipt.number.split("/")
+        assert int(position) == max(by_series[f"{series}/{year}"], default=0) + 1
