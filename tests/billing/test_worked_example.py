@@ -145,3 +145,21 @@ def test_every_pdf_carries_the_figures(world: TenantWorld) -> None:
         assert number in text
     assert "Rupees Two Lakh Eighty Three Thousand Fifty Only" in text
     assert world.rep.get(f"{DOCUMENTS}/{demand1['id']}/pdf").status_code == 403
+
+
+def test_raising_a_demand_again_with_its_key_replays_the_first_answer(
+    world: TenantWorld,
+) -> None:
+    booking = accepted_booking(world.admin)
+    plan = construction_linked_plan(world.manager, booking["id"])
+    url = f"{SALES}/instalments/{plan['instalments'][0]['id']}/demand"
+    key = {"Idempotency-Key": "demand-first-instalment"}
+    first = world.manager.post(url, json={}, headers=key)
+    again = world.manager.post(url, json={}, headers=key)
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json()
+    assert world.manager.post(url, json={}).status_code == 409  # without the key: raised
+    demands = world.admin.ok("GET", DOCUMENTS, params={"kind": "demand"})["items"]
+    assert len(demands) == 1
+    account = world.admin.ok("GET", f"{LEDGER}/{booking['customer_id']}")["summary"]
+    assert account["total_invoiced"] == "1166525.00"
