@@ -253,3 +253,30 @@ def test_cancelling_a_booking_on_a_plan_credits_its_demands(world: TenantWorld) 
     world.manager.ok("POST", f"{STAGES}/{second['stage_id']}/reach", json={})
     again = world.manager.post(f"{SALES}/instalments/{second['id']}/demand")
     assert again.status_code == 409  # a cancelled booking is not demanded
+
+
+def test_a_statement_between_two_days(world: TenantWorld) -> None:
+    booking = accepted_booking(world.admin)
+    body = {"instalments": [{"label": "All", "percentage": "100", "due_date": "2026-01-01"}]}
+    plan = world.manager.ok("POST", plan_url(booking["id"]), 201, json=body)
+    world.manager.ok(
+        "POST",
+        f"{SALES}/instalments/{plan['instalments'][0]['id']}/demand",
+        201,
+        json={"demand_date": "2026-01-05"},
+    )
+    pay(world.manager, booking, "1000000.00", on=date(2026, 1, 10))
+    pay(world.manager, booking, "500000.50", on=date(2026, 2, 10))
+    url = f"{SALES}/customers/{booking['customer_id']}/statement"
+    shown = world.admin.ok("GET", url, params={"date_from": "2026-02-01", "date_to": "2026-02-28"})
+    # Before February: 1,16,65,250.00 demanded less 10,00,000.00 paid.
+    assert shown["opening_balance"] == "10665250.00"
+    assert [(line["credit"], line["balance"]) for line in shown["lines"]] == [
+        ("500000.50", "10165249.50")
+    ]
+    assert shown["lines"][0]["document_number"].startswith("RCT/")
+    assert (shown["total_debits"], shown["total_credits"], shown["closing_balance"]) == (
+        "0.00",
+        "500000.50",
+        "10165249.50",
+    )

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from salestrack.auth.context import Actor
@@ -41,11 +41,12 @@ def statement(
     stmt = select(LedgerEntry).where(*mine).order_by(LedgerEntry.position)
     opening = ZERO
     if date_from is not None:
-        before = select(LedgerEntry.debit_amount, LedgerEntry.credit_amount).where(
-            *mine, LedgerEntry.transaction_date < date_from
-        )
-        for debit, credit in session.execute(before):
-            opening += debit - credit
+        # Sums keep the money column type: exact Decimals on both databases.
+        before = select(
+            func.sum(LedgerEntry.debit_amount), func.sum(LedgerEntry.credit_amount)
+        ).where(*mine, LedgerEntry.transaction_date < date_from)
+        debit, credit = session.execute(before).one()
+        opening = (debit or ZERO) - (credit or ZERO)
         stmt = stmt.where(LedgerEntry.transaction_date >= date_from)
     if date_to is not None:
         stmt = stmt.where(LedgerEntry.transaction_date <= date_to)
