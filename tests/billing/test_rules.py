@@ -16,6 +16,7 @@ from tests.billing.support import (
     accepted_booking,
     construction_linked_plan,
     pay,
+    pdf_text,
     plan_url,
     stage,
     today,
@@ -231,6 +232,11 @@ def test_interest_on_a_late_demand_is_a_debit_note(world: TenantWorld) -> None:
         "18.00",
     )
     assert world.manager.post(url, json={"as_of": "2026-02-15"}).status_code == 409  # charged
+    text = pdf_text(world.admin.get(f"{DOCUMENTS}/{note['id']}/pdf").content)
+    for shown in ("DEBIT NOTE", note["number"], demand["number"], "₹11,391.15", "18% a year"):
+        assert shown in text
+    assert "17-Jan-2026 to 15-Feb-2026" in text
+    assert "Rupees Eleven Thousand Three Hundred Ninety One and Fifteen Paise Only" in text
     account = world.admin.ok("GET", f"{LEDGER}/{booking['customer_id']}")["summary"]
     assert account["total_debit_notes"] == "11391.15"
 
@@ -246,6 +252,9 @@ def test_cancelling_a_booking_on_a_plan_credits_its_demands(world: TenantWorld) 
     notes = world.admin.ok("GET", DOCUMENTS, params={"kind": "credit_note"})["items"]
     assert [(n["number"][:3], n["amount"]) for n in notes] == [("CN/", "1166525.00")]
     assert notes[0]["booking_id"] == booking["id"]
+    text = pdf_text(world.admin.get(f"{DOCUMENTS}/{notes[0]['id']}/pdf").content)
+    for shown in ("CREDIT NOTE", notes[0]["number"], "₹11,66,525.00", booking["booking_code"]):
+        assert shown in text
     assert notes[0]["amount_in_words"] == (
         "Rupees Eleven Lakh Sixty Six Thousand Five Hundred Twenty Five Only"
     )
