@@ -1,4 +1,5 @@
-"""One booking: its facts and money, and the actions its state allows.
+"""One booking: its facts and money, the actions its state allows, and the sections other
+areas add below them (``install_booking_sections``, e.g. the payment plan).
 
 Only the next states the state machine allows are offered (``bookings.TRANSITIONS``);
 cancelling asks for a reason and a refund no larger than what was paid; a cancelled
@@ -9,9 +10,11 @@ the API uses, and a refusal comes back beside the field with what was typed.
 from __future__ import annotations
 
 from decimal import Decimal
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -50,6 +53,43 @@ REFUND_BLANKS: dict[str, Any] = {
 ZERO = Decimal("0.00")
 
 
+@dataclass(frozen=True)
+class BookingSection:
+    """A block of the booking page: ``template`` is included with ``section`` in scope."""
+
+    title: str
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+# (session, user, booking, refused forms by name) -> the block, or None for this user
+BookingSectionProvider = Callable[
+    [Session, WebUser, Booking, dict[str, FormResult[Any]]], BookingSection | None
+]
+
+
+def install_booking_sections(app: FastAPI, providers: Sequence[BookingSectionProvider]) -> None:
+    """The providers called, in order, for each booking page (``install_web`` calls this)."""
+    app.state.booking_sections = tuple(providers)
+
+
+def _sections(
+    request: Request,
+    session: Session,
+    user: WebUser,
+    booking: Booking,
+    forms: dict[str, FormResult[Any]],
+) -> list[BookingSection]:
+    providers: tuple[BookingSectionProvider, ...] = getattr(
+        request.app.state, "booking_sections", ()
+    )
+    return [
+        section
+        for provider in providers
+        if (section := provider(session, user, booking, forms)) is not None
+    ]
+
+
 def next_states(status: BookingStatus) -> list[BookingStatus]:
     """The states a button may move the booking to (cancelling has its own form)."""
     allowed = bookings.TRANSITIONS[status] - {BookingStatus.cancelled}
@@ -62,7 +102,7 @@ def _money(session: Session, booking: Booking) -> dict[str, Decimal]:
     return {**found, "refund_due": max(promised - found["refunded"], ZERO)}
 
 
-def _page(
+def booking_page(
     request: Request,
     session: Session,
     user: WebUser,
@@ -71,6 +111,8 @@ def _page(
     forms: dict[str, FormResult[Any]] | None = None,
     status: int = 200,
 ) -> Response:
+    """The booking page; a section's refused form comes back in ``forms`` (by name) so its
+    template can show the errors beside the fields with what was typed."""
     tenant_id = user.actor.tenant_id
     customer = customers_by_id(session, tenant_id=tenant_id, ids={booking.customer_id})
     lead = None
@@ -97,6 +139,7 @@ def _page(
         "can_cancel": BookingStatus.cancelled in bookings.TRANSITIONS[current],
         "forms": empty,
         "done": request.query_params.get("done"),
+        "sections": _sections(request, session, user, booking, forms or {}),
     }
     return render(request, "bookings/detail.html", context, status=status)
 
@@ -106,7 +149,7 @@ def booking_detail(
     request: Request, session: SessionDep, user: Reader, booking_id: str
 ) -> Response:
     booking = bookings.get_booking(session, actor=user.actor, booking_id=page_id(booking_id))
-    return _page(request, session, user, booking)
+    return booking_page(request, session, user, booking)
 
 
 @router.post("/{booking_id}/status")
@@ -133,7 +176,9 @@ def change_status(
     if saved is None:
         session.refresh(booking)
         status = 422 if "status" in result.errors else 409
-        return _page(request, session, user, booking, forms={"status": result}, status=status)
+        return booking_page(
+            request, session, user, booking, forms={"status": result}, status=status
+        )
     return redirect(request, f"/bookings/{booking.id}?done={saved.status}")
 
 
@@ -156,7 +201,7 @@ def cancel(
     )
     if done is None:
         session.refresh(booking)
-        return _page(request, session, user, booking, forms={"cancel": result}, status=422)
+        return booking_page(request, session, user, booking, forms={"cancel": result}, status=422)
     return redirect(request, f"/bookings/{booking.id}?done=cancelled")
 
 
@@ -178,5 +223,5 @@ def pay_refund(
         amounts=frozenset({"amount"}),
     )
     if entry is None:
-        return _page(request, session, user, booking, forms={"refund": result}, status=422)
+        return booking_page(request, session, user, booking, forms={"refund": result}, status=422)
     return redirect(request, f"/bookings/{booking.id}?done=refunded")
