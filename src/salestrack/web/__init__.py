@@ -1,5 +1,6 @@
 """Server-rendered pages on the same services as the API: login, leads and their journey,
-follow-ups, customers and their ledger, bookings and inventory, campaigns, sources,
+follow-ups, customers and their ledger, bookings and inventory, payment plans,
+construction stages and billing documents, campaigns, sources,
 reports, notifications and the calendar feed, and the offline API docs.
 
 One sub-package per area mirrors the domains (``auth``, ``leads``, ``journey``, ``money``,
@@ -13,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from salestrack.web.auth import login, me
+from salestrack.web.billing import plan_section, stages_page
 from salestrack.web.docs.api_docs import install_api_docs
 from salestrack.web.documents import listing as documents_listing
 from salestrack.web.documents import quotation_pages
@@ -25,6 +27,7 @@ from salestrack.web.leads import campaigns, customers, imports, leads, sources
 from salestrack.web.leads.customers import install_customer_sections
 from salestrack.web.live import events as live
 from salestrack.web.money import booking_actions, bookings, inventory, ledger
+from salestrack.web.money.booking_actions import install_booking_sections
 from salestrack.web.notifications import pages as notifications
 from salestrack.web.reports import pages as reports
 from salestrack.web.webhooks import pages as webhooks
@@ -41,6 +44,8 @@ PAGE_ROUTERS = [
     ledger.router,
     bookings.router,
     booking_actions.router,
+    plan_section.router,
+    stages_page.router,
     inventory.router,
     reports.router,
     campaigns.router,
@@ -62,6 +67,7 @@ def install_web(app: FastAPI) -> None:
     for router in PAGE_ROUTERS:
         app.include_router(router)
     install_customer_sections(app, [ledger.ledger_section, documents_listing.documents_section])
+    install_booking_sections(app, [plan_section.plan_section])
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_api_docs(app)
     install_page_errors(app)

@@ -28,7 +28,7 @@ from salestrack.journey.models import (
 )
 from salestrack.journey.schemas import MilestonePublic
 from salestrack.leads import service as leads
-from salestrack.web.documents.listing import buyer_documents
+from salestrack.web.documents.listing import buyer_documents, customer_of_lead, statement_href
 from salestrack.web.journey.forms import new_engagement_values, new_milestone_values, now_text
 from salestrack.web.kit.choices import load_choices
 from salestrack.web.kit.deps import WebUser
@@ -81,13 +81,19 @@ def _pick_lists() -> dict[str, Any]:
 
 
 def _documents(session: Session, user: WebUser, lead_id: uuid.UUID) -> dict[str, Any] | None:
-    """The lead's documents card (quotations ...), None for roles that may not read money."""
-    rows = buyer_documents(session, user, lead_id=lead_id, customer_id=None)
+    """The lead's documents card (its quotations, and its customer's documents once it
+    became one), None for roles that may not read money."""
+    if not user.can(Permission.money_read):
+        return None
+    customer = customer_of_lead(session, tenant_id=user.actor.tenant_id, lead_id=lead_id)
+    customer_id = customer.id if customer is not None else None
+    rows = buyer_documents(session, user, lead_id=lead_id, customer_id=customer_id)
     if rows is None:
         return None
     return {
         "documents": rows,
         "new_quotation": f"/quotations/new?lead_id={lead_id}",
+        "statement": statement_href(customer_id) if customer_id is not None else None,
         "can_write": user.can(Permission.money_write),
     }
 

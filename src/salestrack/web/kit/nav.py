@@ -25,6 +25,7 @@ NAV: list[NavItem] = [
     NavItem("Follow-ups", "/follow-ups", Permission.journey_read),
     NavItem("Customers", "/customers", Permission.customers_read),
     NavItem("Bookings", "/bookings", Permission.money_read),
+    NavItem("Stages", "/stages", Permission.journey_read),
     NavItem("Campaigns", "/campaigns", Permission.campaigns_read),
     NavItem("Sources", "/sources", Permission.sources_read),
     NavItem("Duplicates", "/duplicates", Permission.leads_read),

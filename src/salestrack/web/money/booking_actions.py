@@ -9,9 +9,9 @@ the API uses, and a refusal comes back beside the field with what was typed.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Request

@@ -1,0 +1,1 @@
+"""Billing pages: a booking's payment plan, construction stages, billing documents."""
