@@ -6,7 +6,7 @@ roles, another tenant's ids and missing CSRF tokens."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -62,6 +62,12 @@ def _plan_form(plinth: str, slab: str) -> dict[str, str]:
 
 def _states(page_text: str) -> list[str]:
     return re.findall(r'data-testid="instalment" data-state="([a-z_]+)"', page_text)
+
+
+def _interest_action(page_text: str) -> str:
+    found = re.search(r'action="([^"]+/interest)"', page_text)
+    assert found is not None, "no Charge interest form"
+    return found.group(1)
 
 
 def test_plan_stage_demand_payment_and_the_buyers_documents(
@@ -262,3 +268,43 @@ def test_posts_without_the_csrf_token_are_refused(admin_web: WebClient, world: T
     instalment = plan["instalments"][0]["id"]
     assert admin_web.post(f"{url}/instalments/{instalment}/demand", {}, csrf="").status_code == 403
     assert world.admin.ok("GET", f"{SALES}/billing-documents")["items"] == []
+
+
+def test_an_overdue_demand_is_charged_interest_by_a_debit_note(
+    admin_web: WebClient, world: TenantWorld
+) -> None:
+    booking = _accepted_booking(world.admin)
+    long_ago = (datetime.now(ZoneInfo("Asia/Kolkata")).date() - timedelta(days=60)).isoformat()
+    plan = world.admin.ok(
+        "POST",
+        f"{SALES}/bookings/{booking['id']}/payment-plan",
+        201,
+        json={
+            "instalments": [
+                {"label": "On booking", "percentage": "10", "due_date": long_ago},
+                {"label": "Rest", "percentage": "90", "due_date": "2029-03-31"},
+            ]
+        },
+    )
+    first = plan["instalments"][0]["id"]
+    world.admin.ok(
+        "POST", f"{SALES}/instalments/{first}/demand", 201, json={"demand_date": long_ago}
+    )
+    url = f"/bookings/{booking['id']}"
+    page = admin_web.get(url)
+    assert _states(page.text) == ["overdue", "upcoming"]
+    no_rate = admin_web.post(
+        re.search(r'action="([^"]+/interest)"', page.text).group(1),
+        {},  # type: ignore[union-attr]
+    )
+    assert no_rate.status_code == 409
+    assert "interest rate" in no_rate.text
+    world.admin.ok(
+        "PUT", f"{SALES}/billing-settings", json={"interest_rate": "18", "payment_days": 15}
+    )
+    charged = admin_web.post(_interest_action(admin_web.get(url).text), {})
+    assert charged.status_code == 200
+    notes = world.admin.ok("GET", f"{SALES}/billing-documents", params={"kind": "debit_note"})
+    (note,) = notes["items"]
+    assert f"Debit note {note['number']} for the interest raised" in charged.text
+    assert "Debit note (interest)" in admin_web.get(f"/customers/{booking['customer_id']}").text

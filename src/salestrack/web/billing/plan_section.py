@@ -1,6 +1,7 @@
 """A booking's payment plan on its page: each instalment with its state (upcoming, due,
 demanded, part-paid, paid, overdue), the form that sets the plan, "Raise demand" for each
-due instalment, and the PDF of every document issued for the booking.
+due instalment, "Charge interest" (a debit note) for each overdue one, and the PDF of
+every document issued for the booking.
 
 Every figure and state is ``billing.plans.plan_view``'s, the API's reading of the plan;
 the form only says what each instalment is (a share or an amount, due on a date or on a
@@ -20,7 +21,8 @@ from starlette.responses import Response
 
 from salestrack.auth.roles import Permission
 from salestrack.billing import demands, issue, plans, stages
-from salestrack.billing.schemas import DemandRaise, PlanIn
+from salestrack.billing.models import DocumentKind
+from salestrack.billing.schemas import DemandRaise, InterestRaise, PlanIn
 from salestrack.core.errors import Conflict, NotFound, Unprocessable
 from salestrack.documents import numbers
 from salestrack.http.deps import SessionDep
@@ -258,4 +260,37 @@ def raise_demand(
         return booking_page(request, session, user, booking, forms={"demand": result}, status=409)
     return redirect(
         request, f"/bookings/{booking.id}?billing=demand&number={document.number}#payment-plan"
+    )
+
+
+@router.post("/{booking_id}/demands/{demand_id}/interest")
+def charge_interest(
+    request: Request,
+    session: SessionDep,
+    user: Writer,
+    booking_id: str,
+    demand_id: str,
+    form: FormDep,
+) -> Response:
+    """A debit note for the interest on an overdue demand up to today, at the tenant's
+    rate; without a rate, or with nothing due, it is refused on the page (409)."""
+    del form  # nothing to read: the interest runs to today
+    booking = bookings.get_booking(session, actor=user.actor, booking_id=page_id(booking_id))
+    demand = issue.get_document(session, actor=user.actor, document_id=page_id(demand_id))
+    if demand.booking_id != booking.id or demand.kind != DocumentKind.demand:
+        raise NotFound("no such demand on this booking")
+    result: FormResult[Any] = FormResult({})
+    note = attempt(
+        session,
+        lambda: demands.raise_interest(
+            session, actor=user.actor, demand_id=demand.id, data=InterestRaise()
+        ),
+        result,
+        (),
+    )
+    if note is None:
+        session.refresh(booking)
+        return booking_page(request, session, user, booking, forms={"demand": result}, status=409)
+    return redirect(
+        request, f"/bookings/{booking.id}?billing=interest&number={note.number}#payment-plan"
     )
