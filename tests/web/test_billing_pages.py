@@ -181,6 +181,25 @@ def test_plan_form_refusals_come_back_beside_the_field(
     missing = world.admin.get(f"{SALES}/bookings/{booking['id']}/payment-plan")
     assert missing.status_code == 404  # nothing refused was saved
 
+    # Saved, then changed: the form shows the plan's instalments to edit.
+    admin_web.post(f"{url}/payment-plan", _plan_form(plinth, slab))
+    page = admin_web.get(url)
+    assert "Change the plan" in page.text
+    assert 'value="On completion of slab 5"' in page.text
+    changed = admin_web.post(
+        f"{url}/payment-plan",
+        {
+            **_plan_form(plinth, slab),
+            "percentage_1": "",
+            "amount_1": "23,33,050",
+            "percentage_3": "60",
+        },
+    )
+    assert "Payment plan saved." in changed.text
+    plan = world.admin.ok("GET", f"{SALES}/bookings/{booking['id']}/payment-plan")
+    amounts = [(i["percentage"], i["amount"]) for i in plan["instalments"]]
+    assert amounts == [(None, "2333050.00"), ("20.00", "2333050.00"), ("60.00", "6999150.00")]
+
 
 def test_roles_on_stages_and_plans(app: FastAPI, world: TenantWorld) -> None:
     booking = _accepted_booking(world.admin)

@@ -21,7 +21,7 @@ from starlette.responses import Response
 
 from salestrack.auth.roles import Permission
 from salestrack.billing import demands, issue, plans, stages
-from salestrack.billing.models import DocumentKind
+from salestrack.billing.models import DocumentKind, PaymentPlan
 from salestrack.billing.schemas import DemandRaise, InterestRaise, PlanIn
 from salestrack.core.errors import Conflict, NotFound, Unprocessable
 from salestrack.documents import numbers
@@ -136,11 +136,18 @@ def _values_of(view: dict[str, Any] | None, user: WebUser) -> dict[str, str]:
     return values
 
 
-def _plan_view(session: Session, user: WebUser, booking: Booking) -> dict[str, Any] | None:
+def _plan_of(session: Session, user: WebUser, booking: Booking) -> PaymentPlan | None:
     try:
         _booking, plan = plans.plan_of(session, actor=user.actor, booking_id=booking.id)
     except NotFound:
         return None  # the booking is the tenant's (its page found it): it has no plan
+    return plan
+
+
+def _plan_view(session: Session, user: WebUser, booking: Booking) -> dict[str, Any] | None:
+    plan = _plan_of(session, user, booking)
+    if plan is None:
+        return None
     today = numbers.tenant_today(session, user.actor.tenant_id)
     return plans.plan_view(session, actor=user.actor, booking=booking, plan=plan, today=today)
 
@@ -205,7 +212,7 @@ def set_plan(
     status = 422
     if result.model is not None:
         data = result.model
-        has_plan = _plan_view(session, user, booking) is not None
+        has_plan = _plan_of(session, user, booking) is not None
         action = plans.replace_plan if has_plan else plans.create_plan
         try:
             with session.begin_nested():
