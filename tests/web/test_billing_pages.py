@@ -5,12 +5,14 @@ roles, another tenant's ids and missing CSRF tokens."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
+from pypdf import PdfReader
 
 from salestrack.documents.numbers import financial_year
 from tests.documents.support import QUOTATIONS, quoting_world, worked_example_body
@@ -58,6 +60,16 @@ def _plan_form(plinth: str, slab: str) -> dict[str, str]:
         "label_4": "",
         "percentage_4": "",
     }
+
+
+def _pdf_text(content: bytes) -> str:
+    assert content.startswith(b"%PDF-")
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def numbers_id(documents: list[dict[str, Any]], kind: str) -> str:
+    """The id of the newest document of ``kind`` (the API lists newest first)."""
+    return str(next(d["id"] for d in documents if d["kind"] == kind))
 
 
 def _states(page_text: str) -> list[str]:
@@ -147,6 +159,29 @@ def test_plan_stage_demand_payment_and_the_buyers_documents(
         for number in (f"INV/{fy}/000001", f"INV/{fy}/000002", numbers["receipt"]):
             assert number in listed.text, (buyer_url, number)
         assert f'href="{customer_url}/statement.pdf"' in listed.text
+
+    # The PDFs behind the links: as issued, with their figures.
+    receipt = next(d for d in documents if d["kind"] == "receipt")
+    pdf = manager.get(f"/billing-documents/{receipt['id']}/pdf")
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert f'filename="RCT-{fy}-000001.pdf"' in pdf.headers["content-disposition"]
+    text = _pdf_text(pdf.content)
+    assert numbers["receipt"] in text
+    assert "15,00,000.00" in text
+    assert "Rupees Fifteen Lakh Only" in text
+    demand = _pdf_text(
+        manager.get(f"/billing-documents/{numbers_id(documents, 'demand')}/pdf").content
+    )
+    assert "23,33,050.00" in demand
+    statement = manager.get(f"{customer_url}/statement.pdf")
+    assert statement.headers["content-type"] == "application/pdf"
+    # Demanded 11,66,525 + 23,33,050, paid 15,00,000: 19,99,575 outstanding.
+    assert "19,99,575.00" in _pdf_text(statement.content)
+    bad_day = manager.get(f"{customer_url}/statement.pdf?date_from=yesterday")
+    assert bad_day.status_code == 422
+    rep = logged_in(app, world, "rep")
+    assert rep.get(f"/billing-documents/{receipt['id']}/pdf").status_code == 403
+    assert rep.get(f"{customer_url}/statement.pdf").status_code == 403
 
 
 def test_plan_form_refusals_come_back_beside_the_field(
@@ -249,6 +284,10 @@ def test_another_tenants_ids_are_not_found(
     )
     assert admin_web.post(f"/stages/{stage['id']}/reached", {}).status_code == 404
     assert "Completion of plinth" not in admin_web.get("/stages").text
+    demand = other_world.admin.ok("POST", f"{SALES}/instalments/{instalment}/demand", 201)
+    assert admin_web.get(f"/billing-documents/{demand['id']}/pdf").status_code == 404
+    assert admin_web.get(f"/customers/{theirs['customer_id']}/statement.pdf").status_code == 404
+    assert admin_web.get("/billing-documents/not-an-id/pdf").status_code == 404
     # Their instalment under one of our bookings is not found either.
     ours = _accepted_booking(world.admin)
     world.admin.ok(

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from salestrack.web.auth import login, me
-from salestrack.web.billing import plan_section, stages_page
+from salestrack.web.billing import pdf_pages, plan_section, stages_page
 from salestrack.web.docs.api_docs import install_api_docs
 from salestrack.web.documents import listing as documents_listing
 from salestrack.web.documents import quotation_pages
@@ -46,6 +46,7 @@ PAGE_ROUTERS = [
     booking_actions.router,
     plan_section.router,
     stages_page.router,
+    pdf_pages.router,
     inventory.router,
     reports.router,
     campaigns.router,

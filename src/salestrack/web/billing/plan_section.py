@@ -212,11 +212,17 @@ def set_plan(
     status = 422
     if result.model is not None:
         data = result.model
-        has_plan = _plan_of(session, user, booking) is not None
-        action = plans.replace_plan if has_plan else plans.create_plan
+        current = _plan_of(session, user, booking)
         try:
             with session.begin_nested():
-                saved = action(session, actor=user.actor, booking_id=booking.id, data=data)
+                if current is None:
+                    saved = plans.create_plan(
+                        session, actor=user.actor, booking_id=booking.id, data=data
+                    )
+                else:
+                    saved = plans.replace_plan(
+                        session, actor=user.actor, plan_id=current.id, data=data
+                    )
         except (Unprocessable, Conflict) as exc:
             status = exc.status
             where = _service_field(exc.field, row_of)
