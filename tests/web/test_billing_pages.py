@@ -109,6 +109,7 @@ def test_plan_stage_demand_payment_and_the_buyers_documents(
     for amount in ("₹11,66,525", "₹23,33,050", "₹81,65,675"):
         assert amount in text
     assert saved.text.count('data-testid="raise-demand"') == 1
+    assert "Its invoice was reversed" in text  # the demands invoice the booking instead
 
     # The first demand, then the plinth reached and its demand.
     fy = financial_year(datetime.now(ZoneInfo("Asia/Kolkata")).date())

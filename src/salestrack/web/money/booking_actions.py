@@ -22,7 +22,7 @@ from salestrack.auth.roles import Permission
 from salestrack.http.deps import SessionDep
 from salestrack.leads import selectors as leads
 from salestrack.money import booking_queries, bookings, ledger
-from salestrack.money.models import Booking, BookingStatus
+from salestrack.money.models import Booking, BookingStatus, EntryStatus
 from salestrack.money.schemas import BookingCancel, BookingUpdate, RefundPayout
 from salestrack.web.kit.choices import page_id
 from salestrack.web.kit.deps import FormDep, WebUser, user_with
@@ -120,6 +120,9 @@ def booking_page(
         found = leads.leads_by_id(session, tenant_id=tenant_id, ids={booking.lead_id})
         lead = found.get(booking.lead_id)
     money = _money(session, booking)
+    invoice = None
+    if booking.invoice_entry_id is not None:
+        invoice = ledger.get_entry(session, actor=user.actor, entry_id=booking.invoice_entry_id)
     current = BookingStatus(booking.status)
     today = user.fmt.today().isoformat()
     empty: dict[str, FormResult[Any]] = {
@@ -135,6 +138,8 @@ def booking_page(
         "customer": customer.get(booking.customer_id),
         "lead": lead,
         "money": money,
+        # Reversed, e.g. when a payment plan's demands invoice the booking instead.
+        "invoice_reversed": invoice is not None and invoice.status != EntryStatus.active,
         "next_states": next_states(current),
         "can_cancel": BookingStatus.cancelled in bookings.TRANSITIONS[current],
         "forms": empty,
