@@ -121,7 +121,7 @@ def test_plan_stage_demand_payment_and_the_buyers_documents(
     assert "Change the plan" not in demanded.text  # a demand fixes the instalments
     again = manager.post(f"{url}/instalments/{first}/demand", {})
     assert again.status_code == 409
-    assert 'data-testid="demand-error"' in again.text
+    assert 'data-testid="plan-action-error"' in again.text
     stages_page = manager.get(f"/stages?project={PROJECT}")
     assert stages_page.text.count('data-testid="mark-reached"') == 2
     reached = manager.post(f"/stages/{plinth}/reached", {"reached_on": _today()})
@@ -235,6 +235,13 @@ def test_plan_form_refusals_come_back_beside_the_field(
     plan = world.admin.ok("GET", f"{SALES}/bookings/{booking['id']}/payment-plan")
     amounts = [(i["percentage"], i["amount"]) for i in plan["instalments"]]
     assert amounts == [(None, "2333050.00"), ("20.00", "2333050.00"), ("60.00", "6999150.00")]
+
+    # Withdrawn before any demand: the booking is invoiced as one amount again.
+    withdrawn = admin_web.post(f"{url}/payment-plan/withdraw", {})
+    assert "Payment plan withdrawn" in withdrawn.text
+    assert 'data-testid="no-plan"' in withdrawn.text
+    account = world.admin.ok("GET", f"{SALES}/ledger/{booking['customer_id']}")
+    assert account["summary"]["outstanding"] == "11665250.00"
 
 
 def test_roles_on_stages_and_plans(app: FastAPI, world: TenantWorld) -> None:

@@ -194,7 +194,9 @@ def plan_section(
             "typed": values,
             "errors": typed.errors if typed is not None else {},
             "rows": range(1, min(max(filled + SPARE_ROWS, MIN_ROWS), MAX_ROWS) + 1),
-            "demand_error": forms["demand"].errors.get(FORM) if "demand" in forms else None,
+            "action_error": forms["plan_action"].errors.get(FORM)
+            if "plan_action" in forms
+            else None,
             "can_write": user.can(Permission.money_write),
             "today": user.fmt.today().isoformat(),
         },
@@ -231,6 +233,30 @@ def set_plan(
         session.refresh(booking)
         return booking_page(request, session, user, booking, forms={"plan": result}, status=status)
     return redirect(request, f"/bookings/{booking.id}?billing=plan#payment-plan")
+
+
+@router.post("/{booking_id}/payment-plan/withdraw")
+def withdraw_plan(
+    request: Request, session: SessionDep, user: Writer, booking_id: str, form: FormDep
+) -> Response:
+    """Withdraw a plan no demand was raised on: the booking is invoiced as one amount
+    again (once a demand was raised it is refused on the page, 409)."""
+    del form  # nothing to read
+    booking = bookings.get_booking(session, actor=user.actor, booking_id=page_id(booking_id))
+    _booking, plan = plans.plan_of(session, actor=user.actor, booking_id=booking.id)
+    result: FormResult[Any] = FormResult({})
+    attempt(
+        session,
+        lambda: plans.withdraw_plan(session, actor=user.actor, plan_id=plan.id),
+        result,
+        (),
+    )
+    if result.errors:
+        session.refresh(booking)
+        return booking_page(
+            request, session, user, booking, forms={"plan_action": result}, status=409
+        )
+    return redirect(request, f"/bookings/{booking.id}?billing=withdrawn#payment-plan")
 
 
 @router.post("/{booking_id}/instalments/{instalment_id}/demand")
@@ -270,7 +296,9 @@ def raise_demand(
         )
     if document is None:
         session.refresh(booking)
-        return booking_page(request, session, user, booking, forms={"demand": result}, status=409)
+        return booking_page(
+            request, session, user, booking, forms={"plan_action": result}, status=409
+        )
     return redirect(
         request, f"/bookings/{booking.id}?billing=demand&number={document.number}#payment-plan"
     )
@@ -303,7 +331,9 @@ def charge_interest(
     )
     if note is None:
         session.refresh(booking)
-        return booking_page(request, session, user, booking, forms={"demand": result}, status=409)
+        return booking_page(
+            request, session, user, booking, forms={"plan_action": result}, status=409
+        )
     return redirect(
         request, f"/bookings/{booking.id}?billing=interest&number={note.number}#payment-plan"
     )
