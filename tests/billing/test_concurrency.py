@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.auth.context import Actor
@@ -107,3 +107,35 @@ def test_50_concurrent_demands_and_receipts_number_gap_free(
         numbers = by_kind[kind]
         assert len(numbers) == len(set(numbers)) == EACH
         assert sorted(numbers) == [f"{series}/2026-27/{n:06d}" for n in range(1, EACH + 1)]
+
+
+@pytest.mark.postgres_only
+def test_a_payment_still_open_does_not_hold_back_another_customers_payment(
+    world: TenantWorld, session_factory: sessionmaker[Session]
+) -> None:
+    """Receipts are numbered at commit: a payment whose transaction is still running (its
+    receipt not yet numbered) leaves the receipt series free for another customer's."""
+    actor = Actor(world.tenant_id, world.slug, world.admin.user_id, Role.admin)
+    first, second = (uuid.UUID(buyer(world.admin, name)[1]) for name in ("Asha", "Ravi"))
+
+    def posting(customer_id: uuid.UUID) -> ledger.Posting:
+        return ledger.Posting(
+            customer_id=customer_id,
+            transaction_type=TransactionType.payment,
+            transaction_date=ON,
+            credit_amount=Decimal("500.00"),
+        )
+
+    with tenant_transaction(session_factory, world.tenant_id) as held:
+        ledger.post(held, actor=actor, posting=posting(first))  # open until the block ends
+        with ThreadPoolExecutor(max_workers=1) as pool:
+
+            def other() -> None:
+                with tenant_transaction(session_factory, world.tenant_id) as session:
+                    session.execute(text("SET LOCAL lock_timeout = '3s'"))
+                    ledger.post(session, actor=actor, posting=posting(second))
+
+            pool.submit(other).result(timeout=20)  # committed while the first is open
+    receipts = world.admin.ok("GET", "/api/v1/sales/billing-documents", params={"kind": "receipt"})
+    numbers = {d["customer_id"]: d["number"] for d in receipts["items"]}
+    assert numbers == {str(second): "RCT/2026-27/000001", str(first): "RCT/2026-27/000002"}

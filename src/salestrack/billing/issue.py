@@ -3,7 +3,8 @@
 ``on_posted`` answers the ledger's ``POSTED`` hook: whichever entry point posts a payment
 (the API, a web form, an import, the CLI) or a credit note (a booking's cancellation, the
 API), its receipt (RCT) or credit note (CN) is issued in the same transaction, numbered
-after the customer's ledger lock was taken (lock order: customer -> counters). Demands
+just before it commits (lock order: customer -> counters; the counter is held only for
+the commit, so payments of different customers do not queue behind each other). Demands
 (INV) and interest debit notes (DN) are issued by ``billing.demands``, which posts them.
 """
 
@@ -12,8 +13,8 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Select, event, inspect, select
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from salestrack.auth.context import Actor
 from salestrack.billing.models import BillingDocument, DocumentKind, DocumentMail
@@ -94,25 +95,50 @@ def booking_of(session: Session, entry: LedgerEntry) -> uuid.UUID | None:
     return booking_id
 
 
+PENDING = "billing.documents_to_issue"
+
+
 def on_posted(session: Session, *, actor: Actor, entry: LedgerEntry) -> None:
-    """Issue the receipt of a payment or the document of a credit note just posted."""
+    """Note that a payment's receipt or a credit note's document is owed: it is issued at
+    commit (``_issue_pending``). A receipt number is gap-free per tenant and year, so taking
+    it locks the series' counter until the transaction ends; taken at the posting, it would
+    make every payment of the tenant wait for the one before it to finish (their customers'
+    ledgers are otherwise independent). Taken at commit, the hold is the commit itself."""
     kind = ISSUED_FOR.get(TransactionType(entry.transaction_type))
-    if kind is None:
-        return
-    words = "payment received" if kind is DocumentKind.receipt else "credit note"
-    issue(
-        session,
-        actor=actor,
-        kind=kind,
-        entry=entry,
-        amount=entry.credit_amount,
-        booking_id=booking_of(session, entry),
-        description=entry.description or words,
-    )
+    if kind is not None:
+        session.info.setdefault(PENDING, []).append((actor, kind, entry))
+
+
+def _issue_pending(session: Session) -> None:
+    """Issue what this transaction's postings owe, just before it commits (the documents'
+    rows and mail jobs commit with the postings, or not at all)."""
+    owed: list[tuple[Actor, DocumentKind, LedgerEntry]] = session.info.pop(PENDING, [])
+    for actor, kind, entry in owed:
+        if not inspect(entry).persistent:  # posted in a savepoint that rolled back
+            continue
+        words = "payment received" if kind is DocumentKind.receipt else "credit note"
+        issue(
+            session,
+            actor=actor,
+            kind=kind,
+            entry=entry,
+            amount=entry.credit_amount,
+            booking_id=booking_of(session, entry),
+            description=entry.description or words,
+        )
+
+
+def _forget_pending(session: Session, previous: SessionTransaction) -> None:
+    if previous.parent is None:  # the whole transaction rolled back: nothing is owed
+        session.info.pop(PENDING, None)
 
 
 def install(factory: sessionmaker[Session]) -> None:
+    """Receipts and credit notes for every posting of ``factory``'s sessions. Installed
+    before the report summaries, whose commit hook then sees the documents' rows."""
     ledger.POSTED.connect(factory, on_posted)
+    event.listen(factory, "before_commit", _issue_pending)
+    event.listen(factory, "after_soft_rollback", _forget_pending)
 
 
 def get_document(session: Session, *, actor: Actor, document_id: uuid.UUID) -> BillingDocument:
