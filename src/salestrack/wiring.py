@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from salestrack.audit import service as audit
 from salestrack.auth import verification
 from salestrack.billing import issue as billing
-from salestrack.core import hooks, tenancy
+from salestrack.core import batching, hooks, tenancy
 from salestrack.core.db import make_session_factory
 from salestrack.http import idempotency_asgi
 from salestrack.intake import arrivals, assignment
@@ -39,6 +39,7 @@ def install(factory: sessionmaker[Session]) -> sessionmaker[Session]:
     tenancy.install(factory)  # first: the tenant setting every statement runs under
     verification.install(factory)  # then the request's user (users are under RLS too)
     idempotency_asgi.install(factory)  # then a request's Idempotency-Key claim
+    batching.install(factory)  # a batch's rows flushed together, parents first
     hooks.RECORD_CHANGE.connect(factory, audit.record)
     events.install(factory)  # webhook events in the outbox, in the writer's transaction
     notifications.install(factory)  # the users' notifications, in the writer's transaction
@@ -47,6 +48,7 @@ def install(factory: sessionmaker[Session]) -> sessionmaker[Session]:
     leads.LEADS.updated.connect(factory, identity.on_updated)
     leads.LEADS.created.connect(factory, assignment.on_lead_created)  # the tenant's rules
     leads.ARRIVING.connect(factory, arrivals.on_arriving)  # duplicates: the tenant's policy
+    leads.ARRIVING_MANY.connect(factory, arrivals.on_arriving_many)  # an import's batch
     journey_links.install(factory)  # the timeline's conversion value from bookings
     billing.install(factory)  # a receipt for every payment, a document for every credit note
     summaries.install(factory)  # report summaries noted at flush, applied at commit

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Select, bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from salestrack.core import hooks
+from salestrack.core import batching, hooks
 from salestrack.core.actor import Acting
 from salestrack.core.db import utcnow
 from salestrack.core.errors import NotFound, Unprocessable
@@ -81,6 +81,9 @@ def insert(session: Session, *, actor: Acting, row: RowT) -> RowT:
     """Insert ``row`` for the actor's tenant (the caller logs it with ``log_created``)."""
     row.tenant_id = actor.tenant_id
     row.created_by = row.updated_by = actor.user_id
+    if batching.current(session) is not None:
+        batching.pending_insert(session, row)  # flushed with the whole batch
+        return row
     session.add(row)
     session.flush()
     return row
@@ -109,7 +112,8 @@ def change(
             setattr(row, name, new)
     if diff:
         row.updated_by = actor.user_id
-        session.flush()
+        if batching.current(session) is None:
+            session.flush()
         _log_change(
             session, actor=actor, entity=entity, entity_id=row.id, action="update", changes=diff
         )
@@ -140,12 +144,18 @@ def _columns(row: Any) -> list[str]:
 def check_references(
     session: Session, *, tenant_id: uuid.UUID, refs: dict[str, tuple[type[Any], Any]]
 ) -> None:
-    """422 naming the first field whose id is not a live row of this tenant."""
+    """422 naming the first field whose id is not a live row of this tenant (in a batch,
+    a row found live is not looked up again in the same transaction)."""
+    found = batching.current(session)
+    seen: dict[Any, bool] = found.cache.setdefault("live", {}) if found else {}
     for field, (model, value) in refs.items():
-        if value is not None and not exists_live(session, model, tenant_id=tenant_id, row_id=value):
+        if value is None or (model, tenant_id, value) in seen:
+            continue
+        if not exists_live(session, model, tenant_id=tenant_id, row_id=value):
             raise Unprocessable(
                 f"{field}: no {model.__tablename__[:-1]} {value} in this tenant", field=field
             )
+        seen[(model, tenant_id, value)] = True
 
 
 def text_search(text: str, *columns: Any) -> ColumnElement[bool]:

@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from salestrack.core import crud
+from salestrack.core import batching, crud
 from salestrack.core.actor import Acting
 from salestrack.core.db import utcnow
 from salestrack.core.errors import Conflict
 from salestrack.core.hooks import HookPoint
-from salestrack.core.numbering import next_number
+from salestrack.core.numbering import next_number, reserve
 from salestrack.core.schema_base import InputModel, UpdateModel
 
 
@@ -121,13 +121,47 @@ class RecordKind:
                     f"{self.code.field} {given!r} is already used in this tenant",
                     field=self.code.field,
                 )
+            found = batching.current(session)
+            if found is not None:
+                found.given_codes.add(given)
             return given
         prefix, counter = self.code.prefix_now()
+        found = batching.current(session)
+        if found is not None:
+            return self._claim_in_batch(session, actor.tenant_id, found, prefix, counter)
         while True:
             number = next_number(session, tenant_id=actor.tenant_id, name=counter)
             candidate = f"{prefix}-{number:04d}"
             if not self._code_taken(session, actor.tenant_id, candidate):
                 return candidate
+
+    def _claim_in_batch(
+        self, session: Session, tenant_id: uuid.UUID, found: batching.Batch, prefix: str, name: str
+    ) -> str:
+        """The next code from the batch's reserved numbers, as ``claim_code`` would give them
+        one by one: in order, skipping (and using up) numbers whose code is taken."""
+        block = found.blocks.setdefault(
+            (tenant_id, name), batching.CodeBlock(tenant_id=tenant_id, name=name)
+        )
+        while True:
+            if not block.free:
+                numbers = reserve(session, tenant_id=tenant_id, name=name, count=found.rows)
+                taken = self._codes_taken(
+                    session, tenant_id, [f"{prefix}-{n:04d}" for n in numbers]
+                )
+                block.free = list(numbers)
+                found.cache[("taken", name)] = taken
+            number = block.free.pop(0)
+            candidate = f"{prefix}-{number:04d}"
+            if candidate in found.cache[("taken", name)] or candidate in found.given_codes:
+                continue
+            return candidate
+
+    def _codes_taken(self, session: Session, tenant_id: uuid.UUID, codes: list[str]) -> set[str]:
+        assert self.code is not None
+        column = getattr(self.model, self.code.field)
+        stmt = select(column).where(self.model.tenant_id == tenant_id, column.in_(codes))
+        return set(session.scalars(stmt))
 
     def _code_taken(self, session: Session, tenant_id: uuid.UUID, code: str) -> bool:
         """Codes stay reserved after a soft delete, so deleted rows count too."""

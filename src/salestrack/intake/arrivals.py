@@ -39,3 +39,8 @@ def on_arriving(session: Session, actor: Actor, data: LeadCreate) -> Lead | None
         extra={"message": data.notes},
     )
     return existing
+
+
+def on_arriving_many(session: Session, actor: Actor, data: list[LeadCreate]) -> None:
+    """A batch is about to arrive: read its buyers' open leads at once."""
+    touches.expect(session, actor=actor, identities=[(d.phone, d.email) for d in data])

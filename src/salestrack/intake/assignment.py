@@ -11,14 +11,16 @@ already names its owner keeps it. The assignment is an audited change of the lea
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Callable
+from functools import partial
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from salestrack.auth.models import User
 from salestrack.auth.roles import Role
-from salestrack.core import crud
+from salestrack.core import batching, crud
 from salestrack.core.records import RecordKind
 from salestrack.intake.context import project_of_arrival
 from salestrack.intake.models import AssignmentRule
@@ -30,6 +32,7 @@ ASSIGNMENT_RULES = RecordKind(
     label="assignment rule",
     references={"source_id": LeadSource, "campaign_id": Campaign, "owner_id": User},
 )
+T = TypeVar("T")
 
 
 def _applies(rule: AssignmentRule, lead: Lead, project: str) -> bool:
@@ -58,29 +61,20 @@ def _candidates(rule: AssignmentRule, active: dict[uuid.UUID, User]) -> list[uui
 def owner_for(session: Session, *, tenant_id: uuid.UUID, lead: Lead) -> uuid.UUID | None:
     """The user the tenant's rules give ``lead`` (None: no rule applies)."""
     project = project_of_arrival(session)
-    rules = [
-        r
-        for r in session.scalars(
-            crud.scoped(AssignmentRule, tenant_id).order_by(
-                AssignmentRule.priority, AssignmentRule.created_at, AssignmentRule.id
-            )
-        )
-        if _applies(r, lead, project)
-    ]
+    rules = [r for r in _rules(session, tenant_id) if _applies(r, lead, project)]
     if not rules:
         return None
-    active = _active_users(session, tenant_id)
+    active = _shared(
+        session, ("active_users", tenant_id), lambda: _active_users(session, tenant_id)
+    )
     for rule in rules:
         if rule.mode == "fixed":
             if rule.owner_id in active:
                 return rule.owner_id
             continue
-        locked = session.scalars(
-            select(AssignmentRule)
-            .where(AssignmentRule.tenant_id == tenant_id, AssignmentRule.id == rule.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).one()
+        locked = _shared(
+            session, ("locked_rule", rule.id), partial(_lock, session, tenant_id, rule)
+        )
         candidates = _candidates(locked, active)
         if not candidates:
             continue
@@ -88,6 +82,38 @@ def owner_for(session: Session, *, tenant_id: uuid.UUID, lead: Lead) -> uuid.UUI
         locked.turn += 1
         return chosen
     return None
+
+
+def _rules(session: Session, tenant_id: uuid.UUID) -> list[AssignmentRule]:
+    def read() -> list[AssignmentRule]:
+        stmt = crud.scoped(AssignmentRule, tenant_id).order_by(
+            AssignmentRule.priority, AssignmentRule.created_at, AssignmentRule.id
+        )
+        return list(session.scalars(stmt))
+
+    return _shared(session, ("assignment_rules", tenant_id), read)
+
+
+def _lock(session: Session, tenant_id: uuid.UUID, rule: AssignmentRule) -> AssignmentRule:
+    return session.scalars(
+        select(AssignmentRule)
+        .where(AssignmentRule.tenant_id == tenant_id, AssignmentRule.id == rule.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def _shared(session: Session, key: Any, read: Callable[[], T]) -> T:
+    """``read()``, once per batch (``core.batching``): the rules, the active users and a
+    locked rule (its lock and its turn, counted on in memory, last to the commit) serve
+    every lead of the batch. Outside a batch, read each time."""
+    found = batching.current(session)
+    if found is None:
+        return read()
+    if key not in found.cache:
+        found.cache[key] = read()
+    value: T = found.cache[key]
+    return value
 
 
 def on_lead_created(session: Session, actor: Any, lead: Lead) -> None:

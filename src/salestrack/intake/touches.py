@@ -76,6 +76,32 @@ def serialise(session: Session, tenant_id: uuid.UUID, *identities: str | None) -
         )
 
 
+SERIALISE_MANY = text(
+    "SELECT count(pg_advisory_xact_lock(hashtextextended(u.k, 0))) "
+    "FROM unnest(CAST(:keys AS text[])) WITH ORDINALITY AS u(k, n)"
+)
+
+
+def expect(
+    session: Session, *, actor: Actor, identities: list[tuple[str | None, str | None]]
+) -> None:
+    """A batch's arrivals (``(phone, email)`` each), before they come one by one: take every
+    buyer's lock (as ``serialise`` would, in one statement) and find which of them have
+    an open lead (one query). ``duplicate_of`` then answers the others without a query."""
+    region = identity.tenant_region(session, actor.tenant_id)
+    phones = {p for p in (identity.normal_phone(p, region) for p, _ in identities) if p}
+    emails = {m for m in (identity.normal_email(m) for _, m in identities) if m}
+    if not phones and not emails:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        keys = [f"{actor.tenant_id}:{value}" for value in sorted(phones | emails)]
+        session.execute(SERIALISE_MANY, {"keys": keys})
+    taken = identity.open_identities(
+        session, tenant_id=actor.tenant_id, phones=phones, emails=emails
+    )
+    identity.note_absent(session, (phones | emails) - taken)
+
+
 def duplicate_of(
     session: Session, *, actor: Actor, phone: str | None, email: str | None
 ) -> Lead | None:
@@ -85,6 +111,8 @@ def duplicate_of(
     e164, mail = identity.normal_phone(phone, region), identity.normal_email(email)
     if e164 is None and mail is None:
         return None
+    if identity.known_absent(session, e164, mail):
+        return None  # the batch holds their locks and found no open lead (``expect``)
     serialise(session, actor.tenant_id, e164, mail)
     found = identity.open_match(
         session, tenant_id=actor.tenant_id, phone=e164, email=mail, for_update=True

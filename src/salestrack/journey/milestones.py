@@ -262,6 +262,7 @@ def on_lead_created(session: Session, actor: Actor, lead: Lead) -> None:
         to_status=lead.status,
         cause=StatusCause.created,
         cause_id=row.id,
+        new_lead=True,
     )
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from salestrack.auth.context import Actor
-from salestrack.core import crud
+from salestrack.core import batching, crud
 from salestrack.journey.models import LeadStatusHistory, StatusCause
 from salestrack.leads.models import Lead, LeadStatus
 
@@ -28,13 +28,18 @@ def append(
     to_status: str,
     cause: StatusCause,
     cause_id: uuid.UUID | None,
+    new_lead: bool = False,
 ) -> LeadStatusHistory:
-    """Append the next entry of the lead's history (the caller holds the lead's lock)."""
-    last = session.scalar(
-        select(func.max(LeadStatusHistory.seq)).where(
-            LeadStatusHistory.tenant_id == actor.tenant_id, LeadStatusHistory.lead_id == lead_id
+    """Append the next entry of the lead's history (the caller holds the lead's lock);
+    ``new_lead``: the lead was created just now, so this is its first entry."""
+    last = None
+    if not new_lead:
+        last = session.scalar(
+            select(func.max(LeadStatusHistory.seq)).where(
+                LeadStatusHistory.tenant_id == actor.tenant_id,
+                LeadStatusHistory.lead_id == lead_id,
+            )
         )
-    )
     entry = LeadStatusHistory(
         tenant_id=actor.tenant_id,
         lead_id=lead_id,
@@ -46,7 +51,8 @@ def append(
         actor_id=actor.user_id,
     )
     session.add(entry)
-    session.flush()
+    if batching.current(session) is None:
+        session.flush()
     return entry
 
 

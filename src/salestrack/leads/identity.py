@@ -17,6 +17,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from salestrack.auth.models import Tenant
+from salestrack.core import batching
 from salestrack.leads.models import Lead, LeadStatus
 
 REGION_KEY = "salestrack.leads.region"
@@ -72,12 +73,17 @@ def stamp(session: Session, lead: Lead) -> None:
 
 def on_created(session: Session, _actor: Any, lead: Lead) -> None:
     stamp(session, lead)
-    session.flush()
+    forget_absent(session, lead)
+    if batching.current(session) is None:
+        session.flush()
 
 
 def on_updated(session: Session, _actor: Any, lead: Lead, before: dict[str, Any]) -> None:
+    if "phone" in before or "email" in before or "status" in before:
+        forget_absent(session, lead)
     if "phone" in before or "email" in before:
         stamp(session, lead)
+        forget_absent(session, lead)
         session.flush()
 
 
@@ -111,3 +117,48 @@ def open_match(
     if for_update:
         stmt = stmt.with_for_update()
     return session.scalars(stmt).first()
+
+
+ABSENT = "absent"  # a batch's cache key: identities known to have no open lead
+
+
+def note_absent(session: Session, identities: set[str]) -> None:
+    """In a batch: these normalised phones / e-mails have no open lead (read once for the
+    batch, under the locks that keep other writers from creating one)."""
+    found = batching.current(session)
+    if found is not None:
+        found.cache.setdefault(ABSENT, set()).update(identities)
+
+
+def known_absent(session: Session, *identities: str | None) -> bool:
+    """True when the batch already knows no open lead has any of ``identities``."""
+    found = batching.current(session)
+    absent: set[str] = found.cache.get(ABSENT, set()) if found is not None else set()
+    keys = [k for k in identities if k]
+    return bool(keys) and all(k in absent for k in keys)
+
+
+def forget_absent(session: Session, lead: Lead) -> None:
+    """A lead of the batch now has (or may have) these identities: look them up again."""
+    found = batching.current(session)
+    if found is not None and ABSENT in found.cache:
+        found.cache[ABSENT].difference_update({lead.phone_e164, lead.email_norm})
+
+
+def open_identities(
+    session: Session, *, tenant_id: uuid.UUID, phones: set[str], emails: set[str]
+) -> set[str]:
+    """Which of ``phones`` (E.164) and ``emails`` (normalised) an open lead has (one query)."""
+    stmt = select(Lead.phone_e164, Lead.email_norm).where(
+        Lead.tenant_id == tenant_id,
+        Lead.deleted_at.is_(None),
+        Lead.status.in_(OPEN_STATUSES),
+        or_(Lead.phone_e164.in_(sorted(phones)), Lead.email_norm.in_(sorted(emails))),
+    )
+    found: set[str] = set()
+    for phone, email in session.execute(stmt):
+        if phone in phones:
+            found.add(phone)
+        if email in emails:
+            found.add(email)
+    return found

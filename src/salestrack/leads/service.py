@@ -64,6 +64,14 @@ lead it duplicates (having recorded the re-enquiry on it), or refuse it (409), p
 tenant's duplicate policy; None lets the new lead be created."""
 
 
+ARRIVING_MANY: HookPoint[Callable[[Session, Actor, list[LeadCreate]], None]] = HookPoint(
+    "lead.arriving_many"
+)
+"""Before a batch of leads arrives one by one (an import's batch, in a
+``core.batching.batch``): a handler may read at once what each arrival would look up (the
+duplicate rule's open leads), so the batch costs the same few statements at any size."""
+
+
 POLICY_KEY = "salestrack.leads.arrival_policy"
 CHANNEL_KEY = "salestrack.leads.arrival_channel"
 
@@ -97,6 +105,12 @@ def arrive(session: Session, *, actor: Actor, data: LeadCreate) -> tuple[Lead, b
         if found is not None:
             return found, False
     return create_lead(session, actor=actor, data=data), True
+
+
+def expect_arrivals(session: Session, *, actor: Actor, data: list[LeadCreate]) -> None:
+    """Tell the ARRIVING_MANY handlers which leads are about to ``arrive`` in this batch."""
+    for handler in ARRIVING_MANY.handlers(session):
+        handler(session, actor, data)
 
 
 def get_lead(

@@ -15,6 +15,9 @@ from sqlalchemy.orm import Session
 
 from salestrack.journey.models import LeadEngagement, LeadMilestone, LeadStatusHistory
 from salestrack.leads.models import Lead
+from salestrack.money import booking_money as booked
+from salestrack.money.booking_money import NO_CASH
+from salestrack.money.models import Booking
 from salestrack.reports import facts
 from salestrack.reports.common import utc_day
 from salestrack.reports.contrib import LeadFacts
@@ -58,11 +61,62 @@ def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
-class _Chunk:
-    """The grouped facts of the leads with ids in ``[lo, hi]``."""
+def facts_of(
+    session: Session, tenant_id: uuid.UUID, leads: list[Lead]
+) -> dict[uuid.UUID, LeadFacts]:
+    """The facts of a few leads (the ones a transaction created), read all at once: the
+    same grouped queries as the rebuild's, over these leads' ids, and their bookings."""
+    ids = sorted(lead.id for lead in leads)
+    found = _Chunk(session, tenant_id, ids[0], ids[-1], ids=ids)
+    bookings = _lead_bookings(session, tenant_id, ids)
+    return {
+        lead.id: found.facts(lead, bookings.get(lead.id, []), live=lead.deleted_at is None)
+        for lead in leads
+    }
 
-    def __init__(self, session: Session, tenant_id: uuid.UUID, lo: uuid.UUID, hi: uuid.UUID):
+
+def _lead_bookings(
+    session: Session, tenant_id: uuid.UUID, ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[LeadBooking]]:
+    """Each lead's live bookings, as ``facts.lead_money`` reads them for one lead."""
+    rows = session.execute(
+        select(
+            Booking.id,
+            Booking.lead_id,
+            Booking.status,
+            Booking.booking_amount,
+            Booking.invoice_entry_id,
+        ).where(
+            Booking.tenant_id == tenant_id,
+            Booking.lead_id.in_(ids),
+            Booking.deleted_at.is_(None),
+        )
+    ).all()
+    if not rows:
+        return {}
+    cash = booked.cash_by_booking(session, tenant_id, [r.id for r in rows])
+    out: dict[uuid.UUID, list[LeadBooking]] = defaultdict(list)
+    for r in rows:
+        money = cash.get(str(r.id), NO_CASH)
+        out[r.lead_id].append(
+            LeadBooking(str(r.status), r.booking_amount, r.invoice_entry_id is not None, money)
+        )
+    return out
+
+
+class _Chunk:
+    """The grouped facts of the leads with ids in ``[lo, hi]`` (or only those in ``ids``)."""
+
+    def __init__(
+        self,
+        session: Session,
+        tenant_id: uuid.UUID,
+        lo: uuid.UUID,
+        hi: uuid.UUID,
+        ids: list[uuid.UUID] | None = None,
+    ):
         self.session, self.tenant_id, self.lo, self.hi = session, tenant_id, lo, hi
+        self.ids = ids
         self.history = self._rows(select(H.lead_id, H.to_status), H, group=[H.to_status])
         booked = M.milestone_type == "booking"
         conversions = select(M.lead_id, func.min(M.milestone_date))
@@ -85,23 +139,25 @@ class _Chunk:
         self, stmt: Select[Any], model: Any, *where: Any, group: list[Any] | None = None
     ) -> dict[uuid.UUID, list[Any]]:
         """Rows of ``stmt`` over the chunk's leads, grouped by lead and ``group``, by lead."""
-        stmt = stmt.where(
-            model.tenant_id == self.tenant_id,
-            model.lead_id >= self.lo,
-            model.lead_id <= self.hi,
-            *where,
-        ).group_by(model.lead_id, *(group or []))
+        among = (
+            [model.lead_id.in_(self.ids)]
+            if self.ids is not None
+            else [model.lead_id >= self.lo, model.lead_id <= self.hi]
+        )
+        stmt = stmt.where(model.tenant_id == self.tenant_id, *among, *where).group_by(
+            model.lead_id, *(group or [])
+        )
         out: dict[uuid.UUID, list[Any]] = defaultdict(list)
         for row in self.session.execute(stmt):
             out[row[0]].append(row[1:])
         return out
 
-    def facts(self, lead: Any, bookings: list[LeadBooking]) -> LeadFacts:
+    def facts(self, lead: Any, bookings: list[LeadBooking], live: bool = True) -> LeadFacts:
         lead_id = lead.id
         converted = self.conversions.get(lead_id)
         return facts.lead_facts_from(
             lead,
-            live=True,
+            live=live,
             reached=facts.reach_of(h[0] for h in self.history.get(lead_id, [])),
             converted_on=converted[0][0] if converted else None,
             money=facts.lead_money_from(bookings),

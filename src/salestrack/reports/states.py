@@ -6,15 +6,17 @@ the change to the counters (the new contribution less the stored one).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import fields
 from typing import Any, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from salestrack.leads.models import Customer, Lead
 from salestrack.money.models import Booking
-from salestrack.reports import contrib, facts, money_facts
+from salestrack.reports import contrib, facts, lead_rows, money_facts
 from salestrack.reports.contrib import BookingFacts, Contribution, CustomerFacts, LeadFacts
 from salestrack.reports.models import ReportBookingState, ReportCustomerState, ReportLeadState
 
@@ -58,14 +60,37 @@ def _store(
     return contrib.difference(before, contribution(new))
 
 
-def sync_lead(
-    session: Session, lead: Lead, parts: frozenset[str], statuses: list[str]
-) -> Contribution:
-    row = session.get(ReportLeadState, (lead.tenant_id, lead.id), with_for_update=True)
-    old = stored(LeadFacts, row)
-    new = facts.lead_facts(session, lead, old, parts, statuses)
-    key = {"tenant_id": lead.tenant_id, "lead_id": lead.id}
-    return _store(session, ReportLeadState, key, row, (old, new), contrib.lead_contribution)
+def sync_leads(
+    session: Session, tenant_id: uuid.UUID, changed: list[tuple[Lead, frozenset[str], list[str]]]
+) -> list[Contribution]:
+    """Sync a transaction's leads of one tenant (each with the parts its change touched
+    and the statuses it entered): their state rows are locked and read with one query,
+    and the leads without one (created in this transaction) have their facts read all at
+    once, so a batch of new leads costs the same few statements as one."""
+    ids = sorted(lead.id for lead, _parts, _statuses in changed)
+    rows = {
+        row.lead_id: row
+        for row in session.scalars(
+            select(ReportLeadState)
+            .where(ReportLeadState.tenant_id == tenant_id, ReportLeadState.lead_id.in_(ids))
+            .order_by(ReportLeadState.lead_id)
+            .with_for_update()
+        )
+    }
+    fresh = [lead for lead, _parts, _statuses in changed if lead.id not in rows]
+    read = lead_rows.facts_of(session, tenant_id, fresh) if fresh else {}
+    out = []
+    for lead, parts, statuses in changed:
+        row = rows.get(lead.id)
+        old = stored(LeadFacts, row)
+        new = (
+            read[lead.id] if row is None else facts.lead_facts(session, lead, old, parts, statuses)
+        )
+        key = {"tenant_id": lead.tenant_id, "lead_id": lead.id}
+        out.append(
+            _store(session, ReportLeadState, key, row, (old, new), contrib.lead_contribution)
+        )
+    return out
 
 
 def sync_booking(session: Session, booking: Booking) -> Contribution:

@@ -27,7 +27,7 @@ from salestrack.leads.models import Customer, Lead
 from salestrack.money.models import Booking, LedgerEntry
 from salestrack.reports import contrib, counters
 from salestrack.reports.contrib import Contribution
-from salestrack.reports.states import sync_booking, sync_customer, sync_lead
+from salestrack.reports.states import sync_booking, sync_customer, sync_leads
 
 PendingKey = tuple[uuid.UUID, uuid.UUID]
 INFO_KEY = "salestrack.reports.pending"
@@ -164,12 +164,15 @@ def sync(session: Session) -> None:
         customer = session.get(Customer, (tenant_id, customer_id))
         if customer is not None:
             deltas.setdefault(tenant_id, []).append(sync_customer(session, customer))
+    changed: dict[uuid.UUID, list[tuple[Lead, frozenset[str], list[str]]]] = {}
     for key in sorted(pending.leads):
         lead = session.get(Lead, key)
         if lead is not None:
             parts = frozenset(pending.leads[key])
             statuses = pending.statuses.get(key, [])
-            deltas.setdefault(key[0], []).append(sync_lead(session, lead, parts, statuses))
+            changed.setdefault(key[0], []).append((lead, parts, statuses))
+    for tenant_id, leads in changed.items():
+        deltas.setdefault(tenant_id, []).extend(sync_leads(session, tenant_id, leads))
     session.flush()
     for tenant_id, changes in deltas.items():
         total: Contribution = {}

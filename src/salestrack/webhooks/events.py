@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.audit.service import jsonable, without_secrets
-from salestrack.core import hooks
+from salestrack.core import batching, hooks
 from salestrack.core.db import upsert_insert, utcnow
 from salestrack.webhooks.models import OutboxEvent, WebhookDelivery, WebhookEndpoint
 
@@ -146,7 +146,8 @@ def emit(
     }
     if subject_id is None:
         session.add(OutboxEvent(**values))
-        session.flush()
+        if batching.current(session) is None:
+            session.flush()
     else:
         insert = upsert_insert(session)(OutboxEvent).values(**values).on_conflict_do_nothing()
         if not session.execute(insert.returning(OutboxEvent.id)).first():
