@@ -4,11 +4,13 @@ reported with what was written and where to resume."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 from openpyxl import Workbook
+from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -21,6 +23,7 @@ from salestrack.leads.importer import (
     ImportInterrupted,
     ImportOptions,
     ImportReport,
+    Progress,
     run_import,
 )
 from tests.support import TenantWorld
@@ -294,3 +297,68 @@ def test_under_reject_duplicates_are_row_problems_found_before_writing(
     report = _run(session_factory, world, path, valid_rows_only=True)
     assert report.created == 2
     assert _names(world) == ["Asha R", "Bala", "Chitra"]
+
+
+def _mixed(path: Path, world: TenantWorld, count: int, start: int) -> Path:
+    """``count`` new buyers with every column the import reads: phones and e-mails (the
+    duplicate rule looks them up), source, campaign, and an owner for every other row."""
+    lines = [
+        f"Buyer {n},Company {n % 7},new,2025-03-14,{1000 + n},google ads,Q4-EMAIL,"
+        f"{world.rep.email if n % 2 else ''},+91 98111 {n:05d},buyer{n}@example.com\n"
+        for n in range(start, start + count)
+    ]
+    path.write_text(HEADER.rstrip("\n") + ",phone,email\n" + "".join(lines), encoding="utf-8")
+    return path
+
+
+def test_a_batch_runs_the_same_statements_whatever_its_size(
+    world: TenantWorld, session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """A batch of 40 rows runs no more statements than a batch of 5: the leads, their
+    milestones, history, audit entries and summaries are written and read for the whole
+    batch at once (counted as the database driver sees them)."""
+    _setup(world)
+    engine = session_factory.kw["bind"]
+    me = threading.get_ident()
+    counted = {"n": 0}
+
+    def count(*_args: Any) -> None:
+        if threading.get_ident() == me:
+            counted["n"] += 1
+
+    def one_batch(path: Path, rows: int) -> int:
+        """Statements between the end of the check and the batch's report."""
+        with path.open("rb") as stream:
+            events = run_import(
+                session_factory,
+                actor=system_actor(world.tenant_id, world.slug),
+                stream=stream,
+                filename=path.name,
+                options=ImportOptions(limits=LIMITS, batch_rows=rows, batch_seconds=600),
+            )
+            start = None
+            for item in events:
+                if isinstance(item, Progress) and item.phase == "check":
+                    start = counted["n"]
+                elif isinstance(item, BatchWritten):
+                    assert start is not None
+                    assert item.created == rows
+                    return counted["n"] - start
+        raise AssertionError("no batch was written")
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        one_batch(_mixed(tmp_path / "warm.csv", world, 5, 0), 5)  # first codes, first rows
+        small = one_batch(_mixed(tmp_path / "small.csv", world, 5, 100), 5)
+        large = one_batch(_mixed(tmp_path / "large.csv", world, 40, 200), 40)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert large == small, (small, large)
+    leads = world.admin.ok("GET", "/api/v1/sales/leads", params={"limit": 100})["items"]
+    assert len(leads) == 50
+    owned = [lead for lead in leads if lead["assigned_to"] == str(world.rep.user_id)]
+    assert len(owned) == 2 + 2 + 20
+    dashboard = world.admin.ok(
+        "GET", "/api/v1/sales/reports/dashboard", params={"from": "2025-03-01", "to": "2025-03-31"}
+    )
+    assert dashboard["kpis"]["total_leads"]["value"] == 50

@@ -47,6 +47,11 @@ class Batch:
     cache: dict[Any, Any] = field(default_factory=dict)
     blocks: dict[tuple[uuid.UUID, str], CodeBlock] = field(default_factory=dict)
     given_codes: set[str] = field(default_factory=set)  # codes the batch's rows named
+    added: dict[tuple[type[Any], Any], Any] = field(default_factory=dict)  # by (model, id)
+
+    def added_row(self, model: type[Any], row_id: Any) -> Any:
+        """The batch's pending row of ``model`` with this id (None: not added by it)."""
+        return self.added.get((model, row_id))
 
 
 def current(session: Session) -> Batch | None:
@@ -92,6 +97,9 @@ def pending_insert(session: Session, row: Any) -> None:
         elif default.is_callable:
             setattr(row, prop.key, default.arg(None))
     session.add(row)
+    found = current(session)
+    if found is not None:
+        found.added[(type(row), row.id)] = row
 
 
 # Set by the flush itself, as they are outside a batch (never logged).

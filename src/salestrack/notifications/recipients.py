@@ -15,6 +15,7 @@ from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from salestrack.auth.models import User
+from salestrack.core import batching
 from salestrack.leads.models import Customer, Lead
 from salestrack.money.models import Booking
 
@@ -48,8 +49,27 @@ def _rows(session: Session, stmt: Select[Any]) -> list[OwnedLead]:
 
 def lead_owner(session: Session, *, tenant_id: uuid.UUID, lead_id: uuid.UUID) -> OwnedLead | None:
     """The lead with its owner, if it is live and its owner active."""
+    batch = batching.current(session)
+    lead = batch.added_row(Lead, lead_id) if batch is not None else None
+    if lead is not None:  # written by this batch, not flushed yet: the same answer, unread
+        owner = lead.assigned_to
+        if lead.deleted_at is None and owner in _active_owners(session, tenant_id, batch):
+            return OwnedLead(lead.id, lead.lead_code, lead.name, owner)
+        return None
     found = _rows(session, _owned_leads(tenant_id).where(Lead.id == lead_id))
     return found[0] if found else None
+
+
+def _active_owners(session: Session, tenant_id: uuid.UUID, batch: batching.Batch) -> set[Any]:
+    """The users who can be told (active, not deleted), read once per batch."""
+    key = ("active_owners", tenant_id)
+    if key not in batch.cache:
+        stmt = select(User.id).where(
+            User.tenant_id == tenant_id, User.is_active.is_(True), User.deleted_at.is_(None)
+        )
+        batch.cache[key] = set(session.scalars(stmt))
+    owners: set[Any] = batch.cache[key]
+    return owners
 
 
 def customer_leads(
