@@ -51,7 +51,7 @@ def lead_owner(session: Session, *, tenant_id: uuid.UUID, lead_id: uuid.UUID) ->
     """The lead with its owner, if it is live and its owner active."""
     batch = batching.current(session)
     lead = batch.added_row(Lead, lead_id) if batch is not None else None
-    if lead is not None:  # written by this batch, not flushed yet: the same answer, unread
+    if batch is not None and lead is not None:  # written by this batch, not flushed yet
         owner = lead.assigned_to
         if lead.deleted_at is None and owner in _active_owners(session, tenant_id, batch):
             return OwnedLead(lead.id, lead.lead_code, lead.name, owner)
