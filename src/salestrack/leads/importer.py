@@ -15,7 +15,10 @@ yields progress events, ending with the report. It reads the file twice, never w
    ``batch_rows`` rows and about ``batch_seconds``. The report summaries are refreshed once
    per batch, when it commits, so the tenant's summary rows and lead-code counter are held
    only for one short batch and other writers in the tenant get in between batches. Each
-   batch starts a fresh session, so the cost per row stays the same from first to last.
+   batch starts a fresh session, so the cost per row stays the same from first to last,
+   and is written as one ``core.batching`` batch (the buyers looked up, the lead codes
+   reserved and the rows flushed once for the batch), so its statements do not grow with
+   its rows either (docs/imports.md).
 
 Atomicity: a file with any bad row writes nothing, unless ``valid_rows_only`` (then the
 bad rows are skipped and reported). A failure while writing (a database error, a lead code
