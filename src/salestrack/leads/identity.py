@@ -80,10 +80,10 @@ def on_created(session: Session, _actor: Any, lead: Lead) -> None:
 
 def on_updated(session: Session, _actor: Any, lead: Lead, before: dict[str, Any]) -> None:
     if "phone" in before or "email" in before or "status" in before:
-        forget_absent(session, lead)
+        forget_absent(session, lead)  # its identities, now perhaps an open lead's
     if "phone" in before or "email" in before:
         stamp(session, lead)
-        forget_absent(session, lead)
+        forget_absent(session, lead)  # and its new ones
         session.flush()
 
 
