@@ -362,3 +362,16 @@ def test_a_batch_runs_the_same_statements_whatever_its_size(
         "GET", "/api/v1/sales/reports/dashboard", params={"from": "2025-03-01", "to": "2025-03-31"}
     )
     assert dashboard["kpis"]["total_leads"]["value"] == 50
+
+
+def test_a_batch_cut_short_by_time_leaves_its_other_rows_to_the_next(
+    world: TenantWorld, session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """A batch past ``batch_seconds`` commits what it wrote; the rows it took but did not
+    write open the next batch, in order, none lost or written twice."""
+    events = _events(
+        session_factory, world, _many(tmp_path / "many.csv", 7), batch_rows=5, batch_seconds=0
+    )
+    batches = [(e.first_row, e.last_row, e.created) for e in events if isinstance(e, BatchWritten)]
+    assert batches == [(n, n, 1) for n in range(2, 9)]
+    assert _names(world) == sorted(f"Lead {n}" for n in range(7))

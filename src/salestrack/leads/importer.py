@@ -344,7 +344,9 @@ def _write_batch(
 
 
 class _Ahead:
-    """An iterator of rows that can show the next one without taking it."""
+    """An iterator of rows that can show the next one without taking it, and take back
+    rows a batch did not write (kept in a list: chaining iterators would add a layer to
+    every later row's read per batch cut short)."""
 
     def __init__(self, rows: Iterable[SheetRow]) -> None:
         self.rows = iter(rows)
@@ -356,14 +358,14 @@ class _Ahead:
         return self.ahead[0] if self.ahead else None
 
     def take(self, size: int) -> list[SheetRow]:
-        """Up to ``size`` rows, the peeked one first."""
-        taken = self.ahead + list(itertools.islice(self.rows, size - len(self.ahead)))
-        self.ahead = []
+        """Up to ``size`` rows, the ones shown or taken back first."""
+        taken, self.ahead = self.ahead[:size], self.ahead[size:]
+        taken += itertools.islice(self.rows, size - len(taken))
         return taken
 
     def push_back(self, rows: list[SheetRow]) -> None:
         """Rows taken but not written: they come first again."""
-        self.rows = itertools.chain(rows, self.rows)
+        self.ahead = rows + self.ahead
 
 
 class _StatementCount:
