@@ -328,9 +328,11 @@ def test_generated_bookings_have_plans_demands_and_receipts(
                 customer_id=customer, transaction_type="payment", credit_amount=Decimal("1.00")
             ),
         )
+        entry_id = entry.id
+    with tenant_transaction(session_factory, tenant_id) as session:  # numbered at commit
         receipt = session.scalars(
             select(BillingDocument).where(
-                BillingDocument.tenant_id == tenant_id, BillingDocument.ledger_entry_id == entry.id
+                BillingDocument.tenant_id == tenant_id, BillingDocument.ledger_entry_id == entry_id
             )
         ).one()
         series, year, position = receipt.number.split("/")
