@@ -34,7 +34,7 @@ from salestrack.billing.models import (
     PaymentPlan,
 )
 from salestrack.billing.schemas import DemandRaise, InterestRaise
-from salestrack.core.errors import Conflict
+from salestrack.core.errors import Conflict, Unprocessable
 from salestrack.documents import numbers
 from salestrack.money import bookings, ledger
 from salestrack.money.models import BookingStatus, EntryStatus, LedgerEntry, TransactionType
@@ -152,7 +152,8 @@ def raise_interest(
     session: Session, *, actor: Actor, demand_id: uuid.UUID, data: InterestRaise
 ) -> BillingDocument:
     """A debit note (DN) for the interest on a demand paid late, posted on the ledger
-    (409 without a tenant rate, or with no interest due for the period)."""
+    (409 without a tenant rate, or with no interest due for the period; 422 for an
+    ``as_of`` after today)."""
     demand = _live_demand(session, actor, demand_id)
     assert demand.booking_id is not None
     bookings.get_booking(session, actor=actor, booking_id=demand.booking_id, for_update=True)
@@ -160,7 +161,12 @@ def raise_interest(
     rate = billing_settings.get_settings(session, actor.tenant_id).interest_rate
     if not rate:
         raise Conflict("set the interest rate in the billing settings first")
-    as_of = data.as_of or numbers.tenant_today(session, actor.tenant_id)
+    today = numbers.tenant_today(session, actor.tenant_id)
+    as_of = data.as_of or today
+    if as_of > today:
+        # Interest is owed for days that have passed: a payment may still come before a
+        # later day ends, and a note dated ahead would charge for it regardless.
+        raise Unprocessable(f"as_of: interest runs up to today ({today}) at most", field="as_of")
     charged_to = session.scalar(
         select(func.max(BillingDocument.period_to)).where(
             BillingDocument.tenant_id == actor.tenant_id,

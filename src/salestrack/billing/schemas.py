@@ -146,7 +146,9 @@ class DemandRaise(InputModel):
 
 
 class InterestRaise(InputModel):
-    as_of: Day | None = Field(None, description="interest up to this day (default today)")
+    as_of: Day | None = Field(
+        None, description="interest up to this day, not after today (the default)"
+    )
 
 
 class DocumentPublic(OutputModel):
