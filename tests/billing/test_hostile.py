@@ -201,3 +201,28 @@ def test_a_replayed_key_with_another_body_is_refused(world: TenantWorld) -> None
     assert twice.status_code == 409
     assert twice.json()["demand_number"] == raised.json()["number"]
     assert len(world.admin.ok("GET", DOCUMENTS, params={"kind": "demand"})["items"]) == 1
+
+
+def test_an_upcoming_instalment_cannot_be_demanded_by_dating_the_demand_ahead(
+    world: TenantWorld,
+) -> None:
+    booking = accepted_booking(world.admin)
+    ahead = today() + timedelta(days=400)
+    body = {
+        "instalments": [
+            {"label": "Now", "percentage": "50", "due_date": today().isoformat()},
+            {"label": "Later", "percentage": "50", "due_date": ahead.isoformat()},
+        ]
+    }
+    plan = world.manager.ok("POST", plan_url(booking["id"]), 201, json=body)
+    now, later = (f"{SALES}/instalments/{i['id']}/demand" for i in plan["instalments"])
+    for url, day in ((later, ahead), (later, "2999-12-31"), (now, today() + timedelta(days=1))):
+        answer = world.manager.post(url, json={"demand_date": str(day)})
+        assert answer.status_code == 422, answer.text
+        assert answer.headers["content-type"].startswith(PROBLEM)
+        assert "demand_date" in answer.json()["detail"]
+    assert world.manager.post(later, json={}).status_code == 409  # upcoming
+    assert world.admin.ok("GET", DOCUMENTS, params={"kind": "demand"})["items"] == []
+    account = world.admin.ok("GET", f"{LEDGER}/{booking['customer_id']}")
+    assert account["summary"]["outstanding"] == "0.00"
+    world.manager.ok("POST", now, 201, json={"demand_date": today().isoformat()})

@@ -47,7 +47,8 @@ HUNDRED = Decimal(100)
 def raise_demand(
     session: Session, *, actor: Actor, instalment_id: uuid.UUID, data: DemandRaise
 ) -> BillingDocument:
-    """Post and number the demand of a due instalment (409 if upcoming or demanded)."""
+    """Post and number the demand of a due instalment (409 if upcoming or demanded, 422
+    for a demand date after today)."""
     instalment = plans.get_instalment(session, actor=actor, instalment_id=instalment_id)
     plan = session.get(PaymentPlan, (actor.tenant_id, instalment.plan_id))
     assert plan is not None
@@ -61,6 +62,12 @@ def raise_demand(
     )
     today = numbers.tenant_today(session, actor.tenant_id)
     on = data.demand_date or today
+    if on > today:
+        # Dated ahead, an upcoming instalment would count as due on that day: a demand
+        # may be back-dated, never raised for a day that has not come.
+        raise Unprocessable(
+            f"demand_date: a demand is dated today ({today}) at most", field="demand_date"
+        )
     demands = allocation.live_demands(
         session, tenant_id=actor.tenant_id, customer_id=booking.customer_id
     )

@@ -142,7 +142,9 @@ class PlanPublic(OutputModel):
 
 
 class DemandRaise(InputModel):
-    demand_date: Day | None = Field(None, description="defaults to today in the tenant's zone")
+    demand_date: Day | None = Field(
+        None, description="not after today in the tenant's zone (the default)"
+    )
 
 
 class InterestRaise(InputModel):
