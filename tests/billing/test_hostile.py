@@ -1,7 +1,7 @@
 """Billing as a hostile user drives it: another tenant's ids answer exactly like missing
 ones, extreme and malformed values are refused whole (422 problem+json) or stored and
 printed safely, a replayed Idempotency-Key with another body is refused, and interest is
-never charged for days that have not passed."""
+never charged for days that have not passed, nor a demand or a stage dated ahead."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 from tests.billing.support import (
     DOCUMENTS,
     LEDGER,
+    PROJECT,
     SALES,
     STAGES,
     accepted_booking,
@@ -226,3 +227,19 @@ def test_an_upcoming_instalment_cannot_be_demanded_by_dating_the_demand_ahead(
     account = world.admin.ok("GET", f"{LEDGER}/{booking['customer_id']}")
     assert account["summary"]["outstanding"] == "0.00"
     world.manager.ok("POST", now, 201, json={"demand_date": today().isoformat()})
+
+
+def test_a_stage_is_not_marked_reached_on_a_day_to_come(world: TenantWorld) -> None:
+    """A stage is marked once and never unmarked: a day ahead (a typo) would hold its
+    instalments upcoming until then, with no way to correct it."""
+    accepted_booking(world.admin)  # the project's inventory
+    row = world.manager.ok("POST", STAGES, 201, json={"project": PROJECT, "name": "Slab 1"})
+    url = f"{STAGES}/{row['id']}/reach"
+    for day in (today() + timedelta(days=1), "2999-12-31"):
+        answer = world.manager.post(url, json={"reached_on": str(day)})
+        assert answer.status_code == 422, answer.text
+        assert answer.headers["content-type"].startswith(PROBLEM)
+        assert "reached_on" in answer.json()["detail"]
+    assert world.manager.ok("GET", STAGES)["items"][0]["reached_on"] is None
+    reached = world.manager.ok("POST", url, json={"reached_on": "2026-01-15"})
+    assert reached["reached_on"] == "2026-01-15"

@@ -76,7 +76,9 @@ class StageCreate(InputModel):
 
 
 class StageReach(InputModel):
-    reached_on: Day | None = Field(None, description="defaults to today in the tenant's zone")
+    reached_on: Day | None = Field(
+        None, description="not after today in the tenant's zone (the default)"
+    )
 
 
 class StagePublic(OutputModel):

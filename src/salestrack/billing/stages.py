@@ -63,10 +63,18 @@ def stages_of(tenant_id: uuid.UUID, project: str | None) -> Select[tuple[Constru
 def mark_reached(
     session: Session, *, actor: Actor, stage_id: uuid.UUID, on: date | None
 ) -> ConstructionStage:
-    """Record that construction reached the stage (409 if it already had)."""
+    """Record that construction reached the stage (409 if it already had, 422 for a day
+    after today)."""
     row = get_stage(session, actor=actor, stage_id=stage_id, for_update=True)
     if row.reached_on is not None:
         raise Conflict(f"stage {row.name!r} was reached on {row.reached_on}")
-    day = on or numbers.tenant_today(session, actor.tenant_id)
+    today = numbers.tenant_today(session, actor.tenant_id)
+    day = on or today
+    if day > today:
+        # Marked once, never unmarked: a day ahead would hold the stage's instalments
+        # upcoming until then with no way to put it right.
+        raise Unprocessable(
+            f"reached_on: a stage is reached today ({today}) at most", field="reached_on"
+        )
     crud.change(session, actor=actor, row=row, values={"reached_on": day}, entity=ENTITY)
     return row
