@@ -110,3 +110,26 @@ def test_text_typed_into_a_plan_is_shown_escaped(admin_web: WebClient, world: Te
     for query in ("date_from=0001-01-01", "date_to=9999-12-31", "date_from=2026-13-01"):
         answer = admin_web.get(f"/customers/{customer}/statement.pdf?{query}")
         assert answer.status_code == 422, (query, answer.status_code)
+
+
+def test_a_forged_plan_form_is_refused_on_the_page_never_a_server_error(
+    admin_web: WebClient, world: TenantWorld
+) -> None:
+    booking = accepted_booking(world.admin)["id"]
+    admin_web.get(f"/bookings/{booking}")
+    due = today().isoformat()
+    forged: list[dict[str, str]] = [
+        {"label_²": "x", "percentage_²": "100", "due_date_²": due},  # a digit int() refuses
+        {"label_" + "9" * 5000: "x", "percentage_1": "100", "due_date_1": due},
+        {"label_1": "x", "percentage_1": "NaN", "due_date_1": due},
+        {"label_1": "x", "percentage_1": "1e309", "due_date_1": due},
+        {"label_1": "x", "amount_1": "-Infinity", "due_date_1": due},
+        {"label_1": "x", "amount_1": "1" * 40, "due_date_1": due},
+        {"label_1": "x\x00y", "percentage_1": "100", "due_date_1": due},
+        {"label_1": "x", "percentage_1": "100", "due_date_1": "9999-12-31"},
+        {"label_1": "x", "percentage_1": "100", "stage_id_1": "not-a-stage"},
+    ]
+    for form in forged:
+        answer = admin_web.post(f"/bookings/{booking}/payment-plan", form)
+        assert answer.status_code == 422, (str(form)[:80], answer.status_code)
+    assert world.admin.get(plan_url(booking)).status_code == 404

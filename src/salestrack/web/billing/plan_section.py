@@ -11,6 +11,7 @@ Managers and admins set plans and raise demands (``money:write``); viewers read.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -41,6 +42,7 @@ ROW_FIELDS = ("label", "percentage", "amount", "due_date", "stage_id")
 MAX_ROWS = 100  # the API's limit of instalments per plan
 SPARE_ROWS = 3  # blank rows under the plan's, to add instalments without script
 MIN_ROWS = 4
+ROW_NUMBER = re.compile(r"[1-9][0-9]{0,2}")
 
 
 def _rows_typed(form: dict[str, str]) -> list[int]:
@@ -48,7 +50,9 @@ def _rows_typed(form: dict[str, str]) -> list[int]:
     found = set()
     for key in form:
         name, _, number = key.rpartition("_")
-        if name in ROW_FIELDS and number.isdigit() and 0 < int(number) <= MAX_ROWS:
+        # ASCII digits only, and few: str.isdigit() accepts "²", which int() refuses, and
+        # int() refuses more than 4,300 digits; a forged key is no row, never a 500.
+        if name in ROW_FIELDS and ROW_NUMBER.fullmatch(number) and int(number) <= MAX_ROWS:
             found.add(int(number))
     return sorted(found)
 
