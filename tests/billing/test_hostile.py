@@ -9,6 +9,8 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from tests.billing.support import (
     DOCUMENTS,
     LEDGER,
@@ -17,6 +19,7 @@ from tests.billing.support import (
     STAGES,
     accepted_booking,
     construction_linked_plan,
+    pay,
     pdf_text,
     plan_url,
     today,
@@ -243,3 +246,19 @@ def test_a_stage_is_not_marked_reached_on_a_day_to_come(world: TenantWorld) -> N
     assert world.manager.ok("GET", STAGES)["items"][0]["reached_on"] is None
     reached = world.manager.ok("POST", url, json={"reached_on": "2026-01-15"})
     assert reached["reached_on"] == "2026-01-15"
+
+
+def test_a_statement_too_long_to_show_whole_is_refused_not_cut(
+    world: TenantWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the line limit a statement would show wrong totals and closing balance: 422."""
+    from salestrack.billing import statement
+
+    monkeypatch.setattr(statement, "MAX_LINES", 2)
+    booking = accepted_booking(world.admin)
+    for amount in ("100.00", "200.00"):
+        pay(world.admin, booking, amount)
+    url = f"{SALES}/customers/{booking['customer_id']}/statement"
+    refused = world.admin.get(url)
+    assert refused.status_code == 422, refused.text
+    assert "more than 2 entries" in refused.json()["detail"]

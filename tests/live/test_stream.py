@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import uuid
+
 from fastapi.testclient import TestClient
 
+from salestrack.live.hub import Hub, Opening, Subscription
 from tests.journey.helpers import SALES, milestone, new_lead
 from tests.live.conftest import as_user, watching
 from tests.money.conftest import book, buyer, new_inventory, post
@@ -132,3 +136,17 @@ def test_the_stream_ends_when_the_user_is_deactivated(
         assert "no longer active" in events[-1].data["reason"]
         assert rep.next(QUIET) is None
         assert rep.ended
+
+
+def test_a_forged_mark_with_non_ascii_digits_is_told_to_reload() -> None:
+    """``²`` passes ``str.isdigit`` but is no number: the opening says reload (no error)."""
+
+    async def open_with(hub: Hub, last_event_id: str | None) -> Opening:
+        return hub.subscribe(Subscription(uuid.uuid4(), uuid.uuid4()), last_event_id)
+
+    hub = Hub()
+    mark = asyncio.run(open_with(hub, None)).mark
+    assert mark.startswith("@")  # nothing published yet: the hub's own mark
+    generation = mark.removeprefix("@").partition(".")[0]
+    assert asyncio.run(open_with(hub, f"@{generation}.²")).missed is None
+    assert asyncio.run(open_with(hub, mark)).missed == []

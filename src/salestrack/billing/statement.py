@@ -50,7 +50,12 @@ def statement(
         stmt = stmt.where(LedgerEntry.transaction_date >= date_from)
     if date_to is not None:
         stmt = stmt.where(LedgerEntry.transaction_date <= date_to)
-    entries = list(session.scalars(stmt.limit(MAX_LINES)))
+    entries = list(session.scalars(stmt.limit(MAX_LINES + 1)))
+    if len(entries) > MAX_LINES:  # a cut statement would show wrong totals: refuse it
+        raise Unprocessable(
+            f"the period holds more than {MAX_LINES:,} entries: choose a shorter period",
+            field="date_from",
+        )
     documents = issue.by_entry(session, actor.tenant_id, [e.id for e in entries])
     lines = []
     balance = opening

@@ -165,7 +165,8 @@ class Hub:
 
     def _mark_position(self, mark: str) -> int | None:
         generation, _, number = mark.removeprefix("@").partition(".")
-        if not mark.startswith("@") or generation != self._generation or not number.isdigit():
+        digits = number.isascii() and number.isdigit()  # "²" is a digit, not a number
+        if not mark.startswith("@") or generation != self._generation or not digits:
             return None
         seq = int(number)
         return seq if seq <= self._seq else None
