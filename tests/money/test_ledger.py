@@ -92,6 +92,12 @@ def test_expected_balance_mismatch_is_409_with_the_real_balance(api: ApiClient) 
         {"transaction_type": "invoice", "debit_amount": "10", "status": "reversed"},
         {"transaction_type": "invoice", "debit_amount": "10", "ledger_code": "LED-9"},
         {"transaction_type": "invoice", "debit_amount": "abc"},
+        # Text Python's Decimal would read, but not the plain digits the schema promises.
+        {"transaction_type": "invoice", "debit_amount": "1_000"},
+        {"transaction_type": "invoice", "debit_amount": "1e3"},
+        {"transaction_type": "invoice", "debit_amount": " 5 "},
+        {"transaction_type": "invoice", "debit_amount": "\u0661\u0662\u0663"},
+        {"transaction_type": "invoice", "debit_amount": "+5"},
         {"transaction_type": "invoice", "debit_amount": "10", "transaction_date": "2025-13-01"},
         {"transaction_type": "invoice", "debit_amount": "10", "reference_document_type": "x"},
     ],

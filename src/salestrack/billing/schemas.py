@@ -12,6 +12,7 @@ from pydantic import AfterValidator, Field, StringConstraints, WithJsonSchema, m
 from salestrack.billing.models import DocumentKind, InstalmentState
 from salestrack.core.schema_base import (
     NOT_BOOLEAN,
+    PLAIN_DECIMAL,
     PRINTABLE,
     Day,
     InputModel,
@@ -29,6 +30,7 @@ Label = Annotated[str, StringConstraints(min_length=1, max_length=200), PRINTABL
 # A share of the agreement value, in percent with two decimals (0.01 to 100).
 Share = Annotated[
     Decimal,
+    PLAIN_DECIMAL,
     Field(gt=0, le=100, max_digits=5, decimal_places=2),
     AfterValidator(lambda value: value.quantize(CENT)),
     WithJsonSchema(

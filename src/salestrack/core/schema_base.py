@@ -216,8 +216,23 @@ class OutputModel(BaseModel):
 
 
 def _two_places(value: Decimal) -> Decimal:
-    """Answer with the amount as stored (``300`` comes back as ``300.00``)."""
-    return value.quantize(Decimal("0.01"))
+    """Answer with the amount as stored (``300`` comes back as ``300.00``; ``-0`` as
+    ``0.00``)."""
+    return value.quantize(Decimal("0.01")) + 0
+
+
+_DECIMAL_TEXT = re.compile(r"-?([0-9]+(\.[0-9]+)?|\.[0-9]+)")
+
+
+def _plain_decimal_text(value: Any) -> Any:
+    """An amount sent as text is plain ASCII digits, as the schema's pattern says: Python's
+    ``Decimal`` would also read ``1_000``, ``1e3``, `` 5 `` and other scripts' digits."""
+    if isinstance(value, str) and not _DECIMAL_TEXT.fullmatch(value):
+        raise ValueError("must be a plain decimal number, such as 1250.50")
+    return _not_boolean(value)
+
+
+PLAIN_DECIMAL = BeforeValidator(_plain_decimal_text)
 
 
 def _decimal_json(number: dict[str, Any], text_pattern: str) -> WithJsonSchema:
@@ -241,12 +256,14 @@ def _decimal_json(number: dict[str, Any], text_pattern: str) -> WithJsonSchema:
 _MONEY_NUMBER_MAX = 9_999_999_999_999_998  # MAX_MONEY as the nearest float below it
 Money = Annotated[
     Decimal,
+    PLAIN_DECIMAL,
     Field(ge=0, le=MAX_MONEY, max_digits=18, decimal_places=2),
     AfterValidator(_two_places),
     _decimal_json({"minimum": 0, "maximum": _MONEY_NUMBER_MAX}, r"^[0-9]{1,16}(\.[0-9]{1,2})?$"),
 ]
 PositiveMoney = Annotated[
     Decimal,
+    PLAIN_DECIMAL,
     Field(gt=0, le=MAX_MONEY, max_digits=18, decimal_places=2),
     AfterValidator(_two_places),
     _decimal_json(
@@ -257,6 +274,7 @@ PositiveMoney = Annotated[
 # A balance: money that may be negative (a customer in credit).
 SignedMoney = Annotated[
     Decimal,
+    PLAIN_DECIMAL,
     Field(ge=-MAX_MONEY, le=MAX_MONEY, max_digits=18, decimal_places=2),
     _decimal_json(
         {"minimum": -_MONEY_NUMBER_MAX, "maximum": _MONEY_NUMBER_MAX},
@@ -266,6 +284,7 @@ SignedMoney = Annotated[
 # A percentage with two decimals (expected ROI and the like).
 Percent = Annotated[
     Decimal,
+    PLAIN_DECIMAL,
     Field(ge=-100, le=100_000, max_digits=9, decimal_places=2),
     AfterValidator(_two_places),
     _decimal_json(

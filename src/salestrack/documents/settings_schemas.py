@@ -10,6 +10,7 @@ from pydantic import AfterValidator, Field, StringConstraints, WithJsonSchema, m
 
 from salestrack.core.schema_base import (
     NOT_BOOLEAN,
+    PLAIN_DECIMAL,
     PRINTABLE,
     InputModel,
     OutputModel,
@@ -60,6 +61,7 @@ Ifsc = Annotated[
 SacCode = Annotated[str, StringConstraints(max_length=8, pattern=r"^[0-9]{0,8}$")]
 RatePercent = Annotated[
     Decimal,
+    PLAIN_DECIMAL,
     Field(ge=0, le=100, max_digits=5, decimal_places=2),
     AfterValidator(lambda value: value.quantize(Decimal("0.01"))),
     WithJsonSchema(
