@@ -54,8 +54,9 @@ def test_tables_are_ordered_tenants_first_and_after_every_table_they_reference(
     order = citus.tenant_tables(owner)
     assert order[0] == "tenants"
     # Every table of the models but the shared list of tenants the worker visits (no
-    # tenant_id: it stays on the coordinator, read on its own), nothing else.
+    # tenant_id: a reference table on Citus, below), nothing else.
     assert set(order) == set(metadata.tables) - SHARED_INSERTS
+    assert set(citus.shared_tables(owner)) == SHARED_INSERTS
     for table in (metadata.tables[name] for name in order):
         for key in table.foreign_key_constraints:
             parent = key.referred_table.name
@@ -86,9 +87,19 @@ def test_every_tenant_table_is_distributed_by_tenant_id_colocated_with_tenants(
     by_table = {name: (column, group, shards) for name, column, group, shards in rows}
     assert set(by_table) == set(metadata.tables)
     tenants_group = by_table["tenants"][1]
-    for table, (column, group, shards) in sorted(by_table.items()):
+    tenant_tables = set(by_table) - SHARED_INSERTS
+    for table in sorted(tenant_tables):
+        column, group, shards = by_table[table]
         assert (column, group, shards) == ("tenant_id", tenants_group, CITUS_SHARD_COUNT), table
-    print(f"citus: {len(by_table)} tenant tables, {CITUS_SHARD_COUNT} shards each, colocated")
+    # The worker's list of tenants (no tenant_id) is a reference table: one shard, on
+    # every node.
+    assert citus.reference_tables(owner) == SHARED_INSERTS
+    for table in SHARED_INSERTS:
+        assert by_table[table][2] == 1, table
+    print(
+        f"citus: {len(tenant_tables)} tenant tables, {CITUS_SHARD_COUNT} shards each,"
+        f" colocated; reference tables: {', '.join(sorted(SHARED_INSERTS))}"
+    )
 
 
 @needs_citus
@@ -96,7 +107,7 @@ def test_every_tenant_table_is_distributed_by_tenant_id_colocated_with_tenants(
 def test_migrating_again_changes_nothing(database_url: str) -> None:
     again = migrate.upgrade(database_url, app_role=TEST_APP_ROLE)
     assert again is not None
-    assert (again.distributed, again.settings) == ([], [])
+    assert (again.distributed, again.referenced, again.settings) == ([], [], [])
 
 
 @needs_citus
@@ -119,6 +130,23 @@ def test_a_tenant_table_added_later_is_distributed_by_the_next_run(
     finally:
         with owner_engine.begin() as connection:
             connection.execute(text("DROP TABLE later_notes"))
+
+
+@needs_citus
+@pytest.mark.postgres_only
+def test_a_table_without_tenant_added_later_becomes_a_reference_table(
+    owner_engine: Engine, owner: Connection
+) -> None:
+    with owner_engine.begin() as connection:
+        connection.execute(text("CREATE TABLE later_codes (code text PRIMARY KEY)"))
+    try:
+        done = citus.distribute_tenant_tables(owner_engine, app_role=TEST_APP_ROLE)
+        assert done is not None
+        assert (done.referenced, done.distributed) == (["later_codes"], [])
+        assert "later_codes" in citus.reference_tables(owner)
+    finally:
+        with owner_engine.begin() as connection:
+            connection.execute(text("DROP TABLE later_codes"))
 
 
 @needs_citus

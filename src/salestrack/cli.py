@@ -64,7 +64,8 @@ def migrate() -> None:
 
     On PostgreSQL this also (re)applies row-level security to every tenant table and
     grants the app role (SALESTRACK_APP_DB_ROLE) row access, creating the role if missing;
-    on a Citus coordinator it then distributes every tenant table by tenant_id.
+    on a Citus coordinator it then distributes every tenant table by tenant_id and makes
+    the tables without tenant_id reference tables.
     """
     from salestrack.core import migrate as migrations
     from salestrack.core.citus import CitusError
@@ -79,6 +80,8 @@ def migrate() -> None:
     if citus is not None:
         tables = ", ".join(citus.distributed) or "none (all already distributed)"
         click.echo(f"Citus: tenant tables distributed by tenant_id now: {tables}")
+        if citus.referenced:
+            click.echo(f"Citus: reference tables made now: {', '.join(citus.referenced)}")
         for setting in citus.settings:
             click.echo(f"Citus: set {setting}")
 

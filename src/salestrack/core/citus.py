@@ -9,6 +9,13 @@ transaction of its own, so a run that stops halfway is finished by the next. A t
 migration adds is created local and distributed by the next ``migrate``; a tenant table
 left local (or distributed otherwise) fails the command instead of going unnoticed.
 
+A table without ``tenant_id`` (``worker_tenants``: the worker's list of tenants, read across
+tenants) becomes a reference table, copied to every node: a local table on the coordinator
+could not be written in a transaction that also writes a tenant's shards on a worker (as
+creating a tenant does), and a query joining it with tenant tables could not be planned.
+Reference tables are made first, since distributed tables may reference them but not the
+other way round. Alembic's ``alembic_version`` stays local (only migrations read it).
+
 Row-level security needs the transaction's ``app.tenant_id`` on the workers, where the
 shards are. Citus forwards ``SET LOCAL`` only with ``citus.propagate_set_commands =
 'local'``, so that is set, in this database, for the app role and for the owner (whose CLI
@@ -29,6 +36,7 @@ from salestrack.core.rls import quote_ident
 
 ROOT_TABLE = "tenants"
 DISTRIBUTION_COLUMN = "tenant_id"
+LOCAL_TABLES = frozenset({"alembic_version"})
 PROPAGATE_SET = ("citus.propagate_set_commands", "local")
 _SETTING_NAME = re.compile(r"^[a-z_]+(\.[a-z_]+)?$")
 
@@ -39,10 +47,12 @@ class CitusError(RuntimeError):
 
 @dataclass
 class Distribution:
-    """What a run did: tables distributed now, and role settings added now."""
+    """What a run did: tables distributed now, reference tables made now, and role
+    settings added now."""
 
     distributed: list[str] = field(default_factory=list)
     settings: list[str] = field(default_factory=list)
+    referenced: list[str] = field(default_factory=list)
 
 
 def citus_installed(connection: Connection) -> bool:
@@ -56,16 +66,39 @@ def citus_installed(connection: Connection) -> bool:
 def tenant_tables(connection: Connection) -> list[str]:
     """The current schema's tables with a ``tenant_id`` column, in foreign-key order:
     ``tenants`` first, every table after the tables it references."""
-    tables = connection.execute(
-        text(
-            "SELECT c.relname FROM pg_class c"
-            " JOIN pg_namespace n ON n.oid = c.relnamespace"
-            " JOIN pg_attribute a ON a.attrelid = c.oid"
-            " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')"
-            " AND a.attname = :column AND NOT a.attisdropped"
-        ),
-        {"column": DISTRIBUTION_COLUMN},
-    ).scalars()
+    graph = _reference_graph(connection, _tables(connection, with_tenant=True))
+    if ROOT_TABLE in graph:
+        for table in graph:
+            if table != ROOT_TABLE:
+                graph[table].add(ROOT_TABLE)
+    return _stable_order(graph)
+
+
+def shared_tables(connection: Connection) -> list[str]:
+    """The current schema's tables without ``tenant_id`` (but ``alembic_version``), in
+    foreign-key order: the ones to make reference tables."""
+    tables = [t for t in _tables(connection, with_tenant=False) if t not in LOCAL_TABLES]
+    return _stable_order(_reference_graph(connection, tables))
+
+
+def _tables(connection: Connection, *, with_tenant: bool) -> list[str]:
+    """The current schema's tables that have (or lack) a ``tenant_id`` column."""
+    return list(
+        connection.execute(
+            text(
+                "SELECT c.relname FROM pg_class c"
+                " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')"
+                " AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid"
+                "  AND a.attname = :column AND NOT a.attisdropped) = :with_tenant"
+            ),
+            {"column": DISTRIBUTION_COLUMN, "with_tenant": with_tenant},
+        ).scalars()
+    )
+
+
+def _reference_graph(connection: Connection, tables: list[str]) -> dict[str, set[str]]:
+    """``tables``, each with those of ``tables`` its foreign keys reference."""
     graph: dict[str, set[str]] = {table: set() for table in tables}
     references = connection.execute(
         text(
@@ -79,11 +112,7 @@ def tenant_tables(connection: Connection) -> list[str]:
     for child, parent in references:
         if child in graph and parent in graph and child != parent:
             graph[child].add(parent)
-    if ROOT_TABLE in graph:
-        for table in graph:
-            if table != ROOT_TABLE:
-                graph[table].add(ROOT_TABLE)
-    return _stable_order(graph)
+    return graph
 
 
 def _stable_order(graph: dict[str, set[str]]) -> list[str]:
@@ -113,6 +142,22 @@ def distributed_by(connection: Connection) -> dict[str, str | None]:
     return {str(name): column for name, column in rows}
 
 
+def reference_tables(connection: Connection) -> set[str]:
+    """The current schema's reference tables (not distributed by a column, replicated to
+    every node)."""
+    return set(
+        connection.execute(
+            text(
+                "SELECT c.relname FROM pg_dist_partition p"
+                " JOIN pg_class c ON c.oid = p.logicalrelid"
+                " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE n.nspname = current_schema() AND p.partmethod = 'n'"
+                " AND p.repmodel = 't'"
+            )
+        ).scalars()
+    )
+
+
 def _qualified(connection: Connection, table: str) -> str:
     """``schema.table`` quoted by the server, as ``create_distributed_table`` reads it."""
     return str(
@@ -136,6 +181,14 @@ def _distribute(engine: Engine, table: str) -> None:
                 "column": DISTRIBUTION_COLUMN,
                 "colocate": colocate,
             },
+        )
+
+
+def _make_reference(engine: Engine, table: str) -> None:
+    with engine.begin() as connection:
+        connection.execute(
+            text("SELECT create_reference_table(CAST(:table AS regclass))"),
+            {"table": _qualified(connection, table)},
         )
 
 
@@ -166,14 +219,20 @@ def set_role_default(connection: Connection, role: str, setting: str, value: str
 
 
 def distribute_tenant_tables(engine: Engine, *, app_role: str) -> Distribution | None:
-    """Distribute every tenant table not yet distributed and set what the roles need;
-    None when the database has no Citus. Running it again changes nothing."""
+    """Make every table without ``tenant_id`` a reference table and distribute every tenant
+    table, those not yet done, and set what the roles need; None when the database has no
+    Citus. Running it again changes nothing."""
     with engine.connect() as connection:
         if not citus_installed(connection):
             return None
+        shared = shared_tables(connection)
         order = tenant_tables(connection)
         done = distributed_by(connection)
     result = Distribution()
+    for table in shared:
+        if table not in done:
+            _make_reference(engine, table)
+            result.referenced.append(table)
     for table in order:
         if table not in done:
             _distribute(engine, table)
@@ -183,16 +242,24 @@ def distribute_tenant_tables(engine: Engine, *, app_role: str) -> Distribution |
         for role, name in ((app_role, app_role), ("CURRENT_USER", owner)):
             if set_role_default(connection, role, *PROPAGATE_SET):
                 result.settings.append(f"{name}: {PROPAGATE_SET[0]} = {PROPAGATE_SET[1]}")
-        _check(connection, order)
+        _check(connection, order, shared)
     return result
 
 
-def _check(connection: Connection, tables: list[str]) -> None:
-    """Fail when a tenant table is local, or distributed other than by ``tenant_id``."""
+def _check(connection: Connection, tables: list[str], shared: list[str]) -> None:
+    """Fail when a tenant table is local, or distributed other than by ``tenant_id``, or a
+    table without ``tenant_id`` is anything but a reference table."""
     done = distributed_by(connection)
     wrong = [t for t in tables if done.get(t, "") != DISTRIBUTION_COLUMN]
     if wrong:
         raise CitusError(
             "tenant tables not distributed by tenant_id on this Citus database: "
             + ", ".join(sorted(wrong))
+        )
+    references = reference_tables(connection)
+    not_reference = [t for t in shared if t not in references]
+    if not_reference:
+        raise CitusError(
+            "tables without tenant_id that are not reference tables on this Citus database: "
+            + ", ".join(sorted(not_reference))
         )

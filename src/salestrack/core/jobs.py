@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, ForeignKey, Integer, String, Text, or_, select, update
+from sqlalchemy import Connection, Integer, String, Text, or_, select, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from salestrack.core.db import Base, UTCDateTime, upsert_insert, utcnow
@@ -55,20 +55,38 @@ class Queued:
 
 
 class WorkerTenant(Base):
-    """A tenant the worker visits (no ``tenant_id`` column: readable across tenants)."""
+    """A tenant the worker visits (no ``tenant_id`` column: readable across tenants).
+
+    ``tenant`` holds a tenant's id without a foreign key: on Citus this table is a reference
+    table (on every node) and ``tenants`` is distributed, and Citus refuses a reference
+    table that references a distributed one (migration 0022)."""
 
     __tablename__ = "worker_tenants"
 
-    tenant: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.tenant_id"), primary_key=True)
+    tenant: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     enlisted_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+# On Citus ``worker_tenants`` is a reference table, and an upsert into one is serialized by
+# a lock on its shard (taken on the first worker too) that only a role allowed to UPDATE,
+# DELETE or TRUNCATE the table may take: the app role may only read and add rows. Marking
+# this one statement commutative lowers that lock to the one a plain INSERT takes. It is:
+# the only conflict is the same tenant listed twice, which changes nothing. On PostgreSQL
+# without Citus the setting is an unused placeholder.
+_COMMUTATIVE = "citus.all_modifications_commutative"
 
 
 def enlist(session: Session, tenant_id: uuid.UUID) -> None:
     """List ``tenant_id`` for the worker (once; listing it again changes nothing)."""
     insert = upsert_insert(session)
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    if postgresql:
+        session.execute(text(f"SET LOCAL {_COMMUTATIVE} = on"))
     session.execute(
         insert(WorkerTenant).values(tenant=tenant_id, enlisted_at=utcnow()).on_conflict_do_nothing()
     )
+    if postgresql:
+        session.execute(text(f"SET LOCAL {_COMMUTATIVE} TO DEFAULT"))
 
 
 def enlisted(connection: Connection) -> list[uuid.UUID]:
