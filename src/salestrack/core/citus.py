@@ -76,9 +76,17 @@ def tenant_tables(connection: Connection) -> list[str]:
 
 def shared_tables(connection: Connection) -> list[str]:
     """The current schema's tables without ``tenant_id`` (but ``alembic_version``), in
-    foreign-key order: the ones to make reference tables."""
+    foreign-key order: the ones to make reference tables.
+
+    A table with a foreign key to a tenant table is left out (and local): Citus refuses a
+    reference table that references a distributed one. At head there is none; before
+    migration 0022 ``worker_tenants`` was one, so a database migrated to an older revision
+    keeps it local, as it was then."""
+    tenant = set(_tables(connection, with_tenant=True))
     tables = [t for t in _tables(connection, with_tenant=False) if t not in LOCAL_TABLES]
-    return _stable_order(_reference_graph(connection, tables))
+    graph = _reference_graph(connection, tables + sorted(tenant))
+    kept = {t for t in tables if not graph[t] & tenant}
+    return _stable_order({t: graph[t] & kept for t in kept})
 
 
 def _tables(connection: Connection, *, with_tenant: bool) -> list[str]:

@@ -102,14 +102,18 @@ def upgrade() -> None:
 def _enlist_every_tenant() -> None:
     """Reminders are for every tenant: list them all for the worker (new tenants are listed
     when created). On PostgreSQL the owner is bound by row-level security on ``tenants``
-    too, so it is lifted for this one statement; ``migrate`` forces it again afterwards."""
+    too, so it is lifted for this one statement; ``migrate`` forces it again afterwards.
+
+    ``NOT IN`` rather than a correlated ``NOT EXISTS`` (the same here: ``tenant`` is a
+    primary key, never NULL): on Citus ``tenants`` is distributed while ``worker_tenants``
+    was local at this revision, and Citus plans a join of the two only through an
+    uncorrelated subquery, which it runs first on the coordinator."""
     postgresql = op.get_bind().dialect.name == "postgresql"
     if postgresql:
         op.execute("ALTER TABLE tenants NO FORCE ROW LEVEL SECURITY")
     op.execute(
         "INSERT INTO worker_tenants (tenant, enlisted_at) SELECT t.tenant_id, CURRENT_TIMESTAMP"
-        " FROM tenants t WHERE NOT EXISTS"
-        " (SELECT 1 FROM worker_tenants w WHERE w.tenant = t.tenant_id)"
+        " FROM tenants t WHERE t.tenant_id NOT IN (SELECT w.tenant FROM worker_tenants w)"
     )
     if postgresql:
         op.execute("ALTER TABLE tenants FORCE ROW LEVEL SECURITY")

@@ -11,6 +11,9 @@ Create Date: 2026-12-01 10:00:00
 one, so the key goes, on every database alike. Nothing is lost: rows are only added by
 ``core.jobs.enlist`` for a tenant being created or already present, and tenants are never
 deleted.
+
+Going back, on Citus the reference table is made local again first (as it was before this
+revision), since only a local table may reference the distributed ``tenants``.
 """
 
 from collections.abc import Sequence
@@ -29,6 +32,15 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "DO $$ BEGIN"
+            " IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')"
+            " AND EXISTS (SELECT 1 FROM pg_dist_partition"
+            "  WHERE logicalrelid = 'worker_tenants'::regclass) THEN"
+            "  PERFORM undistribute_table('worker_tenants'::regclass);"
+            " END IF; END $$"
+        )
     with op.batch_alter_table("worker_tenants", schema=None) as batch_op:
         batch_op.create_foreign_key(
             "fk_worker_tenants_tenant_tenants", "tenants", ["tenant"], ["tenant_id"]
