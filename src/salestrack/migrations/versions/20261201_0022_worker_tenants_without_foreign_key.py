@@ -18,6 +18,7 @@ revision), since only a local table may reference the distributed ``tenants``.
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0022"
@@ -32,14 +33,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql" and bind.execute(
+        sa.text("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')")
+    ).scalar_one():
         op.execute(
-            "DO $$ BEGIN"
-            " IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')"
-            " AND EXISTS (SELECT 1 FROM pg_dist_partition"
-            "  WHERE logicalrelid = 'worker_tenants'::regclass) THEN"
-            "  PERFORM undistribute_table('worker_tenants'::regclass);"
-            " END IF; END $$"
+            "SELECT undistribute_table(p.logicalrelid) FROM pg_dist_partition p"
+            " WHERE p.logicalrelid = 'worker_tenants'::regclass"
         )
     with op.batch_alter_table("worker_tenants", schema=None) as batch_op:
         batch_op.create_foreign_key(
