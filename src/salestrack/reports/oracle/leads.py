@@ -57,9 +57,14 @@ class _Cohorts:
         )
         stages = [func.sum(case((hist.c.reached >= r, 1), else_=0)) for r in range(5)]
         lost = func.sum(case((Lead.status == "lost", 1), else_=0))
+        # The correlated subquery names the tenant itself, not only through the lead: on
+        # Citus (PostgreSQL 15) the statement, an outer join with a correlated subquery
+        # under row-level security, is otherwise refused ("outer joins and pseudoconstant
+        # quals"); named, it routes whole to the tenant's shard.
         has_sale = (
             select(Booking.id)
             .where(
+                Booking.tenant_id == tenant_id,
                 Booking.tenant_id == Lead.tenant_id,
                 Booking.lead_id == Lead.id,
                 Booking.deleted_at.is_(None),
