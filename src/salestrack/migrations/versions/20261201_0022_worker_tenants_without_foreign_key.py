@@ -34,9 +34,12 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     bind = op.get_bind()
-    if bind.dialect.name == "postgresql" and bind.execute(
-        sa.text("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')")
-    ).scalar_one():
+    if (
+        bind.dialect.name == "postgresql"
+        and bind.execute(
+            sa.text("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')")
+        ).scalar_one()
+    ):
         op.execute(
             "SELECT undistribute_table(p.logicalrelid) FROM pg_dist_partition p"
             " WHERE p.logicalrelid = 'worker_tenants'::regclass"
