@@ -109,7 +109,7 @@ def test_a_legacy_name_with_control_characters_still_draws(
     with tenant_transaction(session_factory, world.tenant_id) as session:
         session.execute(
             update(Campaign)
-            .where(Campaign.id == uuid.UUID(made["id"]))
+            .where(Campaign.tenant_id == world.tenant_id, Campaign.id == uuid.UUID(made["id"]))
             .values(campaign_name='Spr\x01ing\x1b style="')
         )
     page = admin_web.get("/reports", params={"tab": "campaigns"})
