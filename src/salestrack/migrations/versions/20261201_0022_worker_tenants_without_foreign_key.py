@@ -1,7 +1,7 @@
 """worker_tenants without its foreign key to tenants
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 Create Date: 2026-12-01 10:00:00
 
 ``worker_tenants`` (the tenants the worker visits, no ``tenant_id``) referenced
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0022"
-down_revision: str | None = "0020"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
