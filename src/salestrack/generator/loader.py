@@ -55,6 +55,17 @@ COLUMNS: dict[str, list[str]] = {
         "instalment_id", "ledger_entry_id", "amount", "pay_by", "related_id", "period_from",
         "period_to", "rate", "description", *AUDITED,
     ],
+    "quotations": [
+        "tenant_id", "id", "series_id", "version", "number", "status", "lead_id", "customer_id",
+        "inventory_id", "unit_label", "area_sqft", "place_of_supply", "interstate",
+        "quotation_date", "valid_until", "delivery_date", "terms", "notes", "subtotal",
+        "discount_total", "taxable_total", "cgst_total", "sgst_total", "igst_total",
+        "grand_total", "sent_at", "decided_at", "decision_note", "booking_id", *AUDITED,
+    ],
+    "quotation_lines": [
+        "tenant_id", "quotation_id", "position", "charge_type", "description", "rate_per_sqft",
+        "amount", "discount", "taxable", "gst_rate", "sac_code", "cgst", "sgst", "igst", "total",
+    ],
     "lead_milestones": [
         "tenant_id", "id", "lead_id", "milestone_type", "milestone_date", "milestone_time",
         "sort_time", "status_before", "status_after", "location_name", "location_latitude",
@@ -104,6 +115,8 @@ def blocks(rows: Rows) -> list[Block]:
         text("payment_plans", rows.plans),
         text("plan_instalments", rows.instalments),
         text("billing_documents", rows.documents),
+        text("quotations", rows.quotations),
+        text("quotation_lines", rows.quotation_lines),
         binary("lead_milestones", rows.milestones),
         binary("lead_status_history", rows.history),
         binary("lead_engagements", rows.engagements),

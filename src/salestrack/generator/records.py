@@ -50,6 +50,12 @@ class Context:
     inventory: list[tuple[uuid.UUID, str]]
     counters: dict[str, int]
     rng: random.Random
+    # What its quotations are priced and printed with (``documents.settings``): the GST
+    # rate and SAC of ``base_price``, the tenant's state, validity days, terms (COPY text).
+    base_rate: tuple[Decimal, str] = (Decimal(5), "")
+    state_code: str | None = None
+    validity_days: int = 15
+    quotation_terms: str = ""
 
     def __post_init__(self) -> None:
         self.tenant = self.tenant_id.hex
@@ -100,6 +106,8 @@ class Rows:
     plans: list[str] = field(default_factory=list)
     instalments: list[str] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)
+    quotations: list[str] = field(default_factory=list)
+    quotation_lines: list[str] = field(default_factory=list)
     lead_states: list[str] = field(default_factory=list)
     booking_states: list[str] = field(default_factory=list)
     customer_states: list[str] = field(default_factory=list)

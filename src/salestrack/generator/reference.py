@@ -9,6 +9,7 @@ import random
 import secrets
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,6 +21,9 @@ from salestrack.auth.roles import Role
 from salestrack.auth.schemas import UserCreate
 from salestrack.core.db import transaction
 from salestrack.core.numbering import Counter
+from salestrack.documents import settings
+from salestrack.documents.charges import ChargeType
+from salestrack.documents.settings_schemas import DocumentSettingsIn, TaxRateIn
 from salestrack.generator import people
 from salestrack.generator.records import Context
 from salestrack.journey import clock
@@ -109,6 +113,44 @@ def _people(session: Session, actor: Actor) -> list[uuid.UUID]:
     return reps
 
 
+BASE_RATE = Decimal(5)  # GST on an under-construction flat (SAC 995411: residential)
+BASE_SAC = "995411"
+
+
+def _quotation_settings(session: Session, actor: Actor) -> dict[str, Any]:
+    """What the load's quotations are priced with: the tenant's GST rate on the base
+    price, set to 5% through the settings service if it has none (every generated booking
+    comes from a quotation, and the service prices that tenant's next one the same way)."""
+    rates = settings.tax_rates(session, actor.tenant_id)
+    if ChargeType.base_price not in rates:
+        shown = settings.view(session, actor.tenant_id)
+        kept = [
+            TaxRateIn(charge_type=ChargeType(r.charge_type), rate=r.rate, sac_code=r.sac_code)
+            for r in rates.values()
+        ]
+        base = TaxRateIn(charge_type=ChargeType.base_price, rate=BASE_RATE, sac_code=BASE_SAC)
+        fields = {k: shown[k] for k in DocumentSettingsIn.model_fields if k != "tax_rates"}
+        data = DocumentSettingsIn(**fields, tax_rates=[*kept, base])
+        settings.save_settings(session, actor=actor, data=data)
+        rates = settings.tax_rates(session, actor.tenant_id)
+    stored = settings.get_settings(session, actor.tenant_id)
+    base_rate = rates[ChargeType.base_price]
+    terms = stored.quotation_terms if stored is not None else ""
+    return {
+        "base_rate": (base_rate.rate, base_rate.sac_code),
+        "state_code": stored.state_code if stored is not None else None,
+        "validity_days": stored.quotation_validity_days if stored is not None else 15,
+        "quotation_terms": _copy_text(terms),
+    }
+
+
+def _copy_text(value: str) -> str:
+    """``value`` escaped for a COPY text field (terms may hold newlines)."""
+    for raw, escaped in (("\\", "\\\\"), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")):
+        value = value.replace(raw, escaped)
+    return value
+
+
 def setup(factory: sessionmaker[Session], slug: str, leads: int, seed: int) -> Context:
     """The tenant (created if missing), its reps and reference data, today, code counters."""
     with transaction(factory) as session:
@@ -118,6 +160,7 @@ def setup(factory: sessionmaker[Session], slug: str, leads: int, seed: int) -> C
         actor = system_actor(tenant.tenant_id, tenant.slug)
         reps = _people(session, actor)
         refs = _reference_data(session, actor, max(0.6, leads / 1000))
+        quoting = _quotation_settings(session, actor)
         today = clock.today(clock.tenant_zone(session, tenant.tenant_id))
         counters: dict[str, int] = {
             row[0]: row[1]
@@ -134,4 +177,5 @@ def setup(factory: sessionmaker[Session], slug: str, leads: int, seed: int) -> C
         inventory=refs["inventory"],  # type: ignore[arg-type]
         counters={k: int(v) for k, v in counters.items()},
         rng=random.Random(seed),  # noqa: S311 (synthetic data, reproducible by seed)
+        **quoting,
     )

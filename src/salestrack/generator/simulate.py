@@ -13,8 +13,10 @@ summary rows.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from salestrack.generator import copybinary as cb
-from salestrack.generator import people
+from salestrack.generator import people, quotes
 from salestrack.generator.copytext import MINUTES_PER_DAY, NULL, day_text, stamp
 from salestrack.generator.lead_path import Journey, plan
 from salestrack.generator.presummed import Summaries
@@ -30,6 +32,9 @@ MIDNIGHT = cb.clock(0)
 MILESTONE_FIELDS, ENGAGEMENT_FIELDS = cb.fields(27), cb.fields(18)
 CHANNELS = {t.value: [c.value for c in rules.CHANNELS_FOR_TYPE[t]] for t in EngagementType}
 VALUES = ("4500000", "7500000", "12000000")
+OPEN_QUOTE = ("proposal", "negotiation")
+QUOTED_SHARE = 0.6  # of the leads left there without a booking
+REJECTED_SHARE = 0.3
 OUTCOMES = ("positive", "neutral", "negative")
 VISITS = ("site_visit", "revisit", "demo")
 
@@ -53,11 +58,14 @@ def simulate_lead(ctx: Context, rows: Rows, summaries: Summaries, lead_day: int)
     if fate in ("converted", "pending") and last is not None:
         booking_day = last // MINUTES_PER_DAY + 1 + int(r() * 20)
         if booking_day <= ctx.today_ordinal:
-            deal = Deal(ctx, rows, lead_id, rep, ctx.happened_at(booking_day), person)
+            when = ctx.happened_at(booking_day)
+            deal = Deal(ctx, rows, lead_id, rep, when, person, since=last // MINUTES_PER_DAY)
             for kind, when, milestone_id, meta in deal.run(confirmed=fate == "converted"):
                 metas[milestone_id] = meta
                 journey.milestone(milestone_id, kind, when)
             summaries.deal(deal)
+    if deal is None and last is not None and journey.status in OPEN_QUOTE:
+        _open_quotation(ctx, rows, lead_id, last // MINUTES_PER_DAY)
     year = day_text(lead_day)[:4]
     code = ctx.next_code(f"lead:{year}")
     rows.leads.append(
@@ -81,6 +89,29 @@ def simulate_lead(ctx: Context, rows: Rows, summaries: Summaries, lead_day: int)
         engaged=engaged,
         deal=deal,
     )
+
+
+def _open_quotation(ctx: Context, rows: Rows, lead_id: str, day: int) -> None:
+    """For a share of leads still at proposal or negotiation, the quotation they hold,
+    sent on the day of their last event: still open (read as expired once its validity
+    has passed) or rejected a few days later."""
+    r = ctx.rng.random
+    if r() >= QUOTED_SHARE:
+        return
+    inventory_id, unit_type = ctx.inventory[int(r() * len(ctx.inventory))]
+    base = Decimal(30 + int(r() * 120)) * 100_000
+    rejected = r() < REJECTED_SHARE
+    decided = ctx.happened_at(min(day + 1 + int(r() * 20), ctx.today_ordinal))
+    quote = quotes.Quote(
+        lead_id=lead_id,
+        inventory_id=inventory_id,
+        unit_label=unit_type,
+        base=base,
+        day=day,
+        status="rejected" if rejected else "sent",
+        decided=decided if rejected else None,
+    )
+    quotes.write_quote(ctx, rows, quote)
 
 
 def _apply_events(

@@ -24,6 +24,7 @@ from datetime import date
 from decimal import Decimal
 
 from salestrack.documents.numbers import Series, counter_name, format_number
+from salestrack.generator import quotes
 from salestrack.generator.copytext import MINUTES_PER_DAY, NULL, day_of, day_text, stamp
 from salestrack.generator.people import Person
 from salestrack.generator.records import Context, Entry, Rows
@@ -43,10 +44,19 @@ class Deal:
     """One lead's deal as it is written: rows into ``rows``, facts kept for the summaries."""
 
     def __init__(
-        self, ctx: Context, rows: Rows, lead_id: str, rep: str, when: int, person: Person
+        self,
+        ctx: Context,
+        rows: Rows,
+        lead_id: str,
+        rep: str,
+        when: int,
+        person: Person,
+        *,
+        since: int,
     ) -> None:
+        """``since``: the day of the lead's last event, the earliest its quotation is sent."""
         self.ctx, self.rows, self.lead_id, self.rep, self.when = ctx, rows, lead_id, rep, when
-        self.person = person
+        self.person, self.since = person, since
         self.customer_id = ctx.new_id()
         self.customer_code = ""  # given when the deal runs
         self.booking_id = ""
@@ -193,7 +203,8 @@ class Deal:
         self.booking_id = ctx.new_id()
         year = day_text(day)[:4]
         code = ctx.next_code(f"bkg:{year}")
-        self.amount = Decimal(30 + int(r() * 120)) * 100_000
+        base = Decimal(30 + int(r() * 120)) * 100_000
+        self.amount = quotes.priced(ctx, base)[1].grand_total  # accepting copies the total
         self.units = 1 if r() < 0.9 else 2
         self.status = "confirmed" if confirmed else ("pending", "pending", "on_hold")[int(r() * 3)]
         invoice: str = NULL
@@ -209,6 +220,7 @@ class Deal:
             self.invoiced = True
             yield "booking", self.when, ctx.new_id(), meta
             yield from self._after_confirmation(day, meta)
+        self._quotation(inventory_id, unit_type, base)
         if self.status in HOLDING:
             self.rows.held[inventory_id] = self.rows.held.get(inventory_id, 0) + self.units
         self.rows.bookings.append(
@@ -217,6 +229,26 @@ class Deal:
             f"\t{self.units}\t{day_text(day + 540)}\t{self.status}\t\t{invoice}\t{self.cancel_text}"
             f"\t{at}\t{ctx.actor}\t{at}\t{ctx.actor}\t{NULL}\n"
         )
+
+    def _quotation(self, inventory_id: uuid.UUID, unit_type: str, base: Decimal) -> None:
+        """The quotation the booking was accepted from: sent on or after the lead's last
+        event, before the booking day and still valid on it; decided as the booking is made."""
+        ctx, day = self.ctx, self.day
+        earliest = max(self.since, day - ctx.validity_days)
+        sent = earliest + int(ctx.rng.random() * (day - earliest))
+        quote = quotes.Quote(
+            lead_id=self.lead_id,
+            inventory_id=inventory_id,
+            unit_label=unit_type,
+            base=base,
+            day=sent,
+            status="accepted",
+            decided=self.when,
+            customer_id=self.customer_id,
+            booking_id=self.booking_id,
+            delivery_day=day + 540,
+        )
+        quotes.write_quote(ctx, self.rows, quote)
 
     def _after_confirmation(self, day: int, meta: str) -> Iterator[MilestoneEvent]:
         """Payments, then perhaps a cancellation (credit note, refund payout) or, for an
