@@ -44,13 +44,21 @@ class Quote:
     delivery_day: int | None = None
 
 
+_PRICED: dict[tuple[Decimal, tuple[Decimal, str]], tuple[list[PricedLine], Totals]] = {}
+
+
 def priced(ctx: Context, base: Decimal) -> tuple[list[PricedLine], Totals]:
     """The quotation of base price ``base`` as ``documents.pricing`` prices it: its
-    ``grand_total`` is the booking amount."""
-    area = Decimal(int(base) // int(PER_SQFT))
-    line = LineInput(ChargeType.base_price, rate_per_sqft=PER_SQFT)
-    rates = {ChargeType.base_price: ctx.base_rate}
-    return price([line], area=area, rates=rates, interstate=False)
+    ``grand_total`` is the booking amount. Cached: there are only 120 base prices, and
+    pricing one costs more than writing its rows."""
+    key = (base, ctx.base_rate)
+    found = _PRICED.get(key)
+    if found is None:
+        area = Decimal(int(base) // int(PER_SQFT))
+        line = LineInput(ChargeType.base_price, rate_per_sqft=PER_SQFT)
+        rates = {ChargeType.base_price: ctx.base_rate}
+        found = _PRICED[key] = price([line], area=area, rates=rates, interstate=False)
+    return found
 
 
 def write_quote(ctx: Context, rows: Rows, quote: Quote) -> None:
