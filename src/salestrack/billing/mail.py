@@ -93,23 +93,15 @@ class SendDocuments:
     _target: mail.SmtpTarget | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
-        url = self.settings.smtp_url
-        if url is not None and url.get_secret_value():
-            self._target = mail.parse_smtp_url(
-                url.get_secret_value(), timeout_seconds=self.settings.smtp_timeout_seconds
-            )
+        self._target = mail.configured_target(self.settings)
 
     def run(self, factory: sessionmaker[Session], tenant_id: uuid.UUID) -> int:
         policy = retry_policy(self.settings)
-        handled = 0
-        for _ in range(self.batch):
-            claimed = self._claim(factory, tenant_id, policy)
-            if claimed is None:
-                break
-            handled += 1
-            if isinstance(claimed, _Claimed):
-                self._send(factory, tenant_id, policy, claimed)
-        return handled
+        return jobs.work_through(
+            self.batch,
+            lambda: self._claim(factory, tenant_id, policy),
+            lambda claimed: self._send(factory, tenant_id, policy, claimed),
+        )
 
     def _claim(
         self, factory: sessionmaker[Session], tenant_id: uuid.UUID, policy: jobs.RetryPolicy

@@ -24,15 +24,18 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Integer, String, Text, or_, select, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from salestrack.core.db import Base, UTCDateTime, upsert_insert, utcnow
+
+C = TypeVar("C")
 
 
 class JobStatus(StrEnum):
@@ -238,3 +241,20 @@ def requeue(session: Session, model: Any, *, tenant_id: uuid.UUID, job_id: uuid.
             finished_at=None,
         )
     )
+
+
+def work_through(
+    batch: int, claim: Callable[[], C | bool | None], send: Callable[[C], None]
+) -> int:
+    """Handle up to ``batch`` jobs one at a time, each claimed in a transaction of its own
+    and sent after it (a slow mail server holds no transaction): ``claim`` answers None when
+    none is due, a bool when it finished the job itself, else the job for ``send``."""
+    handled = 0
+    for _ in range(batch):
+        claimed = claim()
+        if claimed is None:
+            break
+        handled += 1
+        if not isinstance(claimed, bool):
+            send(claimed)
+    return handled

@@ -47,6 +47,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import idna
 
+from salestrack.core.config import Settings
+
 Security = Literal["plain", "starttls", "tls"]
 _DEFAULT_PORTS: dict[Security, int] = {"plain": 25, "starttls": 587, "tls": 465}
 _SCHEMES: dict[str, Security] = {"smtp": "plain", "smtp+starttls": "starttls", "smtps": "tls"}
@@ -109,6 +111,15 @@ def parse_smtp_url(url: str, *, timeout_seconds: float = 30.0) -> SmtpTarget:
         password=unquote(parts.password) if parts.password is not None else None,
         timeout_seconds=timeout_seconds,
     )
+
+
+def configured_target(settings: Settings) -> SmtpTarget | None:
+    """Where the app's mail goes (``SALESTRACK_SMTP_URL``), or None when none is set: the
+    senders then record each message as not sent instead of trying."""
+    url = settings.smtp_url
+    if url is None or not url.get_secret_value():
+        return None
+    return parse_smtp_url(url.get_secret_value(), timeout_seconds=settings.smtp_timeout_seconds)
 
 
 def build_message(
