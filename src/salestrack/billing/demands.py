@@ -94,18 +94,13 @@ def raise_demand(
         )
         raise Conflict(f"instalment {instalment.label!r} is not due on {on}: {when}")
     payment_days = billing_settings.get_settings(session, actor.tenant_id).payment_days
-    entry = ledger.post(
+    entry = bookings.post_invoice(
         session,
         actor=actor,
-        posting=ledger.Posting(
-            customer_id=booking.customer_id,
-            transaction_type=TransactionType.invoice,
-            transaction_date=on,
-            debit_amount=instalment.amount,
-            reference_document_type="booking",
-            reference_document_id=str(booking.id),
-            description=f"demand for {instalment.label}, booking {booking.booking_code}",
-        ),
+        booking=booking,
+        amount=instalment.amount,
+        on=on,
+        description=f"demand for {instalment.label}, booking {booking.booking_code}",
     )
     return issue.issue(
         session,

@@ -198,21 +198,36 @@ def _confirm(session: Session, *, actor: Actor, booking: Booking, on: date) -> N
     )
     if booking.invoice_entry_id is not None:
         return
-    entry = ledger.post(
+    entry = post_invoice(
+        session,
+        actor=actor,
+        booking=booking,
+        amount=booking.booking_amount,
+        on=on,
+        description=f"invoice for booking {booking.booking_code}",
+    )
+    crud.change(
+        session, actor=actor, row=booking, values={"invoice_entry_id": entry.id}, entity=ENTITY
+    )
+
+
+def post_invoice(
+    session: Session, *, actor: Actor, booking: Booking, amount: Decimal, on: date, description: str
+) -> LedgerEntry:
+    """An invoice on the booking's customer's ledger that references the booking (what
+    ``_invoiced`` counts and a cancellation credits): its confirmation's, or a demand's."""
+    return ledger.post(
         session,
         actor=actor,
         posting=ledger.Posting(
             customer_id=booking.customer_id,
             transaction_type=TransactionType.invoice,
             transaction_date=on,
-            debit_amount=booking.booking_amount,
+            debit_amount=amount,
             reference_document_type="booking",
             reference_document_id=str(booking.id),
-            description=f"invoice for booking {booking.booking_code}",
+            description=description,
         ),
-    )
-    crud.change(
-        session, actor=actor, row=booking, values={"invoice_entry_id": entry.id}, entity=ENTITY
     )
 
 
