@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -190,6 +191,7 @@ def worker(once: bool, tenant_refs: tuple[str, ...]) -> None:
     from salestrack.webhooks import worker as webhook_tasks
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    stop_asked = None if once else _note_stop_signals()  # start-up takes a moment
     settings = get_settings()
     engine = make_engine(
         settings.database_url,
@@ -217,6 +219,8 @@ def worker(once: bool, tenant_refs: tuple[str, ...]) -> None:
                 click.echo(f"handled {runner.run_once()} items")
                 return
             runner.install_signal_handlers()
+            if stop_asked is not None and stop_asked.is_set():
+                runner.stop()  # asked to stop while starting: stop cleanly, at once
             logging.getLogger("salestrack.worker").info("worker started (pid %s)", os.getpid())
             runner.run_forever()
             logging.getLogger("salestrack.worker").info("worker stopped")
@@ -224,6 +228,15 @@ def worker(once: bool, tenant_refs: tuple[str, ...]) -> None:
         raise click.ClickException(str(exc)) from exc
     finally:
         engine.dispose()
+
+
+def _note_stop_signals() -> threading.Event:
+    """Until the worker's own handlers are in place, SIGTERM or SIGINT is noted, not fatal:
+    an operator's stop during start-up ends the worker cleanly (exit 0) like any other."""
+    asked = threading.Event()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda _number, _frame: asked.set())
+    return asked
 
 
 def _reset_metrics_directory() -> None:

@@ -8,8 +8,10 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -42,10 +44,31 @@ def _env(settings: Settings, smtp_port: int) -> dict[str, str]:
     )
 
 
+@dataclass
+class Running:
+    """A worker process and what it has printed so far (read by a thread of its own, so
+    its pipe never fills)."""
+
+    process: subprocess.Popen[str]
+    lines: list[str] = field(default_factory=list)
+    started: threading.Event = field(default_factory=threading.Event)
+
+    def read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line)
+            if "worker started" in line:
+                self.started.set()
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+
 @contextmanager
 def worker_process(
     settings: Settings, smtp_port: int, directory: Path, tenant: str
-) -> Iterator[subprocess.Popen[str]]:
+) -> Iterator[Running]:
     process = subprocess.Popen(
         [sys.executable, "-m", "salestrack.cli", "worker", "--tenant", tenant],
         env=_env(settings, smtp_port),
@@ -55,18 +78,28 @@ def worker_process(
         stderr=subprocess.STDOUT,
         text=True,
     )
+    running = Running(process)
+    reader = threading.Thread(target=running.read, daemon=True)
+    reader.start()
     try:
-        yield process
+        yield running
     finally:
         if process.poll() is None:
             process.kill()
-        process.communicate(timeout=30)
+        process.wait(timeout=30)
+        reader.join(timeout=30)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
-def _stop(process: subprocess.Popen[str]) -> str:
-    process.send_signal(signal.SIGTERM)
-    output, _ = process.communicate(timeout=60)
-    assert process.returncode == 0, output
+def _stop(running: Running) -> str:
+    """Stop a worker as an operator does (SIGTERM), once it is running: a worker still
+    starting up has no stop handler yet, and a test's quick machine may get there first."""
+    assert running.started.wait(60), running.output
+    running.process.send_signal(signal.SIGTERM)
+    running.process.wait(timeout=60)
+    output = running.output
+    assert running.process.returncode == 0, output
     assert "worker stopped" in output
     return output
 
@@ -124,8 +157,8 @@ def test_a_worker_killed_while_the_server_holds_its_message_causes_no_second_cop
     with smtp_server(inbox, smtp_port):
         with worker_process(settings, smtp_port, tmp_path, team.slug) as first:
             assert inbox.arrived.wait(90), "the first worker never sent"
-            os.kill(first.pid, signal.SIGKILL)
-            first.wait(timeout=10)
+            os.kill(first.process.pid, signal.SIGKILL)
+            first.process.wait(timeout=10)
         inbox.release.set()
         [record] = reminders(session_factory, team, rep)
         assert (record.status, record.phase) == ("running", "data")
