@@ -31,14 +31,6 @@ from salestrack.leads.models import Customer
 log = logging.getLogger("salestrack.worker.billing")
 
 
-def retry_policy(config: Settings) -> jobs.RetryPolicy:
-    return jobs.RetryPolicy(
-        max_attempts=config.mail_max_attempts,
-        base_seconds=config.mail_retry_base_seconds,
-        lease_seconds=config.worker_lease_seconds,
-    )
-
-
 def compose(session: Session, *, row: BillingDocument, recipient: str, sender: str) -> EmailMessage:
     """The e-mail of a document: a short text and the PDF attached."""
     customer = session.get(Customer, (row.tenant_id, row.customer_id))
@@ -96,7 +88,7 @@ class SendDocuments:
         self._target = mail.configured_target(self.settings)
 
     def run(self, factory: sessionmaker[Session], tenant_id: uuid.UUID) -> int:
-        policy = retry_policy(self.settings)
+        policy = mail.retry_policy(self.settings)
         return jobs.work_through(
             self.batch,
             lambda: self._claim(factory, tenant_id, policy),

@@ -47,6 +47,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import idna
 
+from salestrack.core import jobs
 from salestrack.core.config import Settings
 
 Security = Literal["plain", "starttls", "tls"]
@@ -120,6 +121,15 @@ def configured_target(settings: Settings) -> SmtpTarget | None:
     if url is None or not url.get_secret_value():
         return None
     return parse_smtp_url(url.get_secret_value(), timeout_seconds=settings.smtp_timeout_seconds)
+
+
+def retry_policy(settings: Settings) -> jobs.RetryPolicy:
+    """How a mail job is retried (``SALESTRACK_MAIL_*``): reminders and documents alike."""
+    return jobs.RetryPolicy(
+        max_attempts=settings.mail_max_attempts,
+        base_seconds=settings.mail_retry_base_seconds,
+        lease_seconds=settings.worker_lease_seconds,
+    )
 
 
 def build_message(

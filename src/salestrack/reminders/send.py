@@ -55,14 +55,6 @@ _WANTED = {
 }
 
 
-def retry_policy(settings: Settings) -> jobs.RetryPolicy:
-    return jobs.RetryPolicy(
-        max_attempts=settings.mail_max_attempts,
-        base_seconds=settings.mail_retry_base_seconds,
-        lease_seconds=settings.worker_lease_seconds,
-    )
-
-
 @dataclass(frozen=True)
 class _Claimed:
     job: jobs.Claimed
@@ -85,7 +77,7 @@ class SendReminders:
         self._target = mail.configured_target(self.settings)
 
     def run(self, factory: sessionmaker[Session], tenant_id: uuid.UUID) -> int:
-        policy = retry_policy(self.settings)
+        policy = mail.retry_policy(self.settings)
         return jobs.work_through(
             self.batch,
             lambda: self._claim(factory, tenant_id, policy),
