@@ -98,9 +98,11 @@ def generate(
         # follow-up set through the services would list it (its follow-ups fall due).
         jobs.enlist(session, ctx.tenant_id)
     stats.summary_seconds = time.perf_counter() - started
-    with tenant_transaction(factory, ctx.tenant_id) as session:  # fresh planner statistics
+    # Fresh planner statistics for the tables just loaded, and only those: a bare ANALYZE
+    # locks every table of the database (other schemas too) and can deadlock with their DDL.
+    with tenant_transaction(factory, ctx.tenant_id) as session:
         if session.get_bind().dialect.name == "postgresql":
-            session.execute(text("ANALYZE"))
+            session.execute(text(f"ANALYZE {', '.join(loader.COLUMNS)}"))
     return stats
 
 
