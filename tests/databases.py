@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import OperationalError
 
 CITUS_URL = os.environ.get("SALESTRACK_TEST_CITUS_URL", "")
 ON_CITUS = bool(CITUS_URL)
@@ -71,10 +72,20 @@ def _with_options(url: str, settings: list[str]) -> str:
 
 
 def _drop_pg_schema(schema: str) -> None:
+    """Drop a test's schema; a deadlock with another session's locks (the other test worker
+    may be running DDL or ANALYZE at that moment) is retried, as PostgreSQL advises."""
     admin = create_engine(PG_ADMIN_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        for attempt in range(3):
+            try:
+                with admin.begin() as connection:
+                    connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+                return
+            except OperationalError as exc:
+                if attempt == 2 or "deadlock detected" not in str(exc):
+                    raise
+    finally:
+        admin.dispose()
 
 
 def app_role_url(url: str, role: str = TEST_APP_ROLE, *, single_shard_only: bool = True) -> str:
