@@ -2,9 +2,11 @@
 
 ``on_posted`` answers the ledger's ``POSTED`` hook: whichever entry point posts a payment
 (the API, a web form, an import, the CLI) or a credit note (a booking's cancellation, the
-API), its receipt (RCT) or credit note (CN) is issued in the same transaction, numbered
-just before it commits (lock order: customer -> counters; the counter is held only for
-the commit, so payments of different customers do not queue behind each other). Demands
+API), its receipt (RCT) or credit note (CN) is issued in the same transaction, numbered as it
+commits (lock order: customer -> counters). On the API's PostgreSQL connections the number
+is taken by statements sent with the COMMIT itself (``core.closing``), so the series'
+counter is held only while the database runs them and a tenant's payments do not queue
+behind each other; elsewhere it is taken just before the commit. Demands
 (INV) and interest debit notes (DN) are issued by ``billing.demands``, which posts them.
 """
 
@@ -15,10 +17,11 @@ from decimal import Decimal
 
 from sqlalchemy import Select, event, inspect, select
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
 from salestrack.auth.context import Actor
 from salestrack.billing.models import BillingDocument, DocumentKind, DocumentMail
-from salestrack.core import crud, jobs
+from salestrack.core import closing, crud, jobs
 from salestrack.documents import numbers
 from salestrack.leads.models import Customer
 from salestrack.money import ledger
@@ -46,14 +49,23 @@ def issue(
     amount: Decimal,
     booking_id: uuid.UUID | None = None,
     description: str = "",
+    at_commit: bool = False,
     **fields: object,
 ) -> BillingDocument:
     """Number and store a document for ``entry`` (dated as the entry), and queue its mail.
-    The number is the last thing taken before the insert, so its lock is held briefly."""
-    number = numbers.next_document_number(
-        session, tenant_id=actor.tenant_id, series=SERIES[kind], on=entry.transaction_date
-    )
+    The number is the last thing taken before the insert, so its lock is held briefly;
+    ``at_commit`` (for documents issued as the transaction commits) takes it in the
+    commit's own round trip where the connection can (``_number_at_commit``)."""
+    series, row_id = SERIES[kind], uuid.uuid4()
+    late = at_commit and closing.sends_with_commit(session)
+    if late:
+        number = PROVISIONAL.format(row_id.hex)
+    else:
+        number = numbers.next_document_number(
+            session, tenant_id=actor.tenant_id, series=series, on=entry.transaction_date
+        )
     row = BillingDocument(
+        id=row_id,
         kind=kind,
         number=number,
         document_date=entry.transaction_date,
@@ -66,7 +78,54 @@ def issue(
     )
     crud.add(session, actor=actor, row=row, entity=ENTITY)
     _queue_mail(session, actor, row)
+    if late:
+        _number_at_commit(session, row, series, provisional=number)
     return row
+
+
+# A document numbered at commit carries this until then; no other transaction ever sees it.
+PROVISIONAL = "~{}"
+# Its number, taken with the COMMIT (``core.closing``): the series' counter (made if it is
+# the year's first), the document's number, and the number in the audit entry of its
+# creation, which recorded the provisional one.
+NUMBER_AT_COMMIT = (
+    "INSERT INTO counters (tenant_id, name, value) VALUES (%(tenant_id)s, %(counter)s, 0) "
+    "ON CONFLICT DO NOTHING",
+    "WITH n AS (UPDATE counters SET value = value + 1"
+    " WHERE tenant_id = %(tenant_id)s AND name = %(counter)s RETURNING value),"
+    " d AS (UPDATE billing_documents SET number = %(prefix)s"
+    " || lpad(n.value::text, greatest(%(digits)s, length(n.value::text)), '0')"
+    " FROM n WHERE billing_documents.tenant_id = %(tenant_id)s"
+    " AND billing_documents.id = %(document_id)s RETURNING billing_documents.number),"
+    " a AS (UPDATE audit_log SET changes = replace(audit_log.changes::text, %(provisional)s,"
+    " d.number)::json FROM d WHERE audit_log.tenant_id = %(tenant_id)s"
+    " AND audit_log.entity = %(entity)s AND audit_log.entity_id = %(document_id)s)"
+    " SELECT number FROM d",
+)
+
+
+def _number_at_commit(
+    session: Session, row: BillingDocument, series: numbers.Series, *, provisional: str
+) -> None:
+    """Give ``row`` its gap-free number in the statements sent with the COMMIT: the
+    series' counter is then locked only while the database runs them, so the tenant's
+    payments do not queue behind each other's commits (docs/request-path.md)."""
+
+    def numbered(found: tuple[object, ...] | None) -> None:
+        if found is None:  # cannot happen: the row was inserted by this transaction
+            raise RuntimeError(f"document {row.id} was not numbered at commit")
+        set_committed_value(row, "number", found[0])
+
+    params = {
+        "tenant_id": row.tenant_id,
+        "counter": numbers.counter_name(series, row.document_date),
+        "prefix": numbers.number_prefix(series, row.document_date),
+        "digits": numbers.DIGITS,
+        "document_id": row.id,
+        "provisional": provisional,
+        "entity": ENTITY,
+    }
+    closing.send_with_commit(session, closing.Closing(NUMBER_AT_COMMIT, params, numbered))
 
 
 def _queue_mail(session: Session, actor: Actor, row: BillingDocument) -> None:
@@ -125,6 +184,7 @@ def _issue_pending(session: Session) -> None:
             amount=entry.credit_amount,
             booking_id=booking_of(session, entry),
             description=entry.description or words,
+            at_commit=True,
         )
 
 

@@ -34,6 +34,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from salestrack.core import closing
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -231,6 +233,7 @@ def make_loop_engine(
         url, connect_args={"autocommit": True}, **_kept_pool(pool_size, overflow, pool_timeout)
     )
     _one_by_one_on_citus(engine.sync_engine)
+    closing.install(engine.sync_engine)  # numbers that travel with the COMMIT
     if statement_timeout_ms:
         _set_statement_timeout(engine.sync_engine, statement_timeout_ms)
     return engine

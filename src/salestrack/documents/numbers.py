@@ -44,8 +44,13 @@ def counter_name(series: Series, day: date) -> str:
     return f"doc:{series.value}:{financial_year(day)}"
 
 
+def number_prefix(series: Series, day: date) -> str:
+    """What every number of ``series`` in ``day``'s financial year starts with."""
+    return f"{series.value}/{financial_year(day)}/"
+
+
 def format_number(series: Series, day: date, position: int) -> str:
-    return f"{series.value}/{financial_year(day)}/{position:0{DIGITS}d}"
+    return f"{number_prefix(series, day)}{position:0{DIGITS}d}"
 
 
 def next_document_number(

@@ -1,0 +1,105 @@
+"""Statements that travel with a transaction's ``COMMIT``, in the same round trip.
+
+A gap-free number (a receipt's) locks its counter row from the moment it is taken until the
+transaction ends. Taken by a statement of its own, the lock lasts that statement's round
+trip, every statement after it and the ``COMMIT``'s, and on a busy app server each round
+trip also waits its turn on the event loop: the tenant's next payment waits for all of
+that, and payments queue behind one another. Sent as ``<statements>; COMMIT`` in one
+simple-protocol script, the lock lives only while the database runs that script.
+
+Only connections whose transactions start with a script of ours (``core.opening``: the
+API's engine on PostgreSQL, not on Citus) can do this; ``sends_with_commit`` says whether
+the session's can, and a caller that gets False takes its number the ordinary way. A
+``Closing``'s statements run as the transaction's last ones, in the order they were added;
+if any fails, the transaction rolls back with the error (wrapped as SQLAlchemy's, so it is
+reported as every database error is), and nothing of it is kept.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, event
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+from sqlalchemy.util import await_only
+
+from salestrack.core import opening
+
+PENDING = "salestrack.closing.pending"  # connection.info: this transaction's closings
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+@dataclass(frozen=True)
+class Closing:
+    """Statements (psycopg ``%(name)s`` placeholders, values bound by psycopg on the client)
+    and what to do with the first row of the last one (None: it returned no row)."""
+
+    statements: Sequence[str]
+    params: dict[str, Any]
+    on_row: Callable[[tuple[Any, ...] | None], None]
+
+
+def sends_with_commit(session: Session) -> bool:
+    """The session's transaction can send statements with its ``COMMIT``."""
+    return opening.owns_begin(session.connection())
+
+
+def send_with_commit(session: Session, closing: Closing) -> None:
+    """Run ``closing`` as part of the commit of the session's transaction (only where
+    ``sends_with_commit``)."""
+    session.connection().info.setdefault(PENDING, []).append(closing)
+
+
+def install(engine: Engine) -> None:
+    """Send pending closings with the commits of ``engine``'s connections."""
+    event.listen(engine, "commit", _commit)
+    event.listen(engine, "rollback", _forget)
+
+
+def _forget(connection: Connection) -> None:
+    if not connection.invalidated:  # an invalidated connection's info would reconnect
+        connection.info.pop(PENDING, None)
+
+
+def _commit(connection: Connection) -> None:
+    """``<closings>; COMMIT`` as one script; the driver's own commit then finds no
+    transaction open and sends nothing."""
+    if connection.invalidated:
+        return
+    closings: list[Closing] = connection.info.pop(PENDING, [])
+    if not closings:
+        return
+    import psycopg  # only the PostgreSQL driver's connections own their transactions
+
+    statements: list[str] = []
+    params: dict[str, Any] = {}
+    for index, closing in enumerate(closings):  # each closing's names made its own
+        statements += [_PLACEHOLDER.sub(rf"%(c{index}_\1)s", s) for s in closing.statements]
+        params.update({f"c{index}_{name}": value for name, value in closing.params.items()})
+    script = "; ".join([*statements, "COMMIT"])
+    driver: Any = connection.connection.driver_connection
+    try:
+        rows = _run(psycopg.AsyncClientCursor(driver), script, params, len(statements))
+    except psycopg.Error as exc:
+        raise DBAPIError.instance(script, params, exc, psycopg.Error) from exc
+    at = 0
+    for closing in closings:
+        at += len(closing.statements)
+        closing.on_row(rows[at - 1])
+
+
+def _run(cursor: Any, script: str, params: dict[str, Any], count: int) -> list[Any]:
+    """The first row (or None) of each of the script's first ``count`` statements."""
+    rows: list[Any] = []
+    try:
+        await_only(cursor.execute(script, params))
+        for _ in range(count):
+            rows.append(await_only(cursor.fetchone()) if cursor.description else None)
+            cursor.nextset()
+    finally:
+        await_only(cursor.close())
+    return rows
