@@ -47,8 +47,8 @@ SKIPPED = re.compile(r"set_config\('app\.tenant_id'|SET LOCAL|FROM users", re.IG
 
 def capture(base_env: dict[str, str], token: str, lead_id: str) -> dict[str, list[Any]]:
     """The statements salestrack runs for one request of each read, in order."""
+    import psycopg
     from fastapi.testclient import TestClient
-    from sqlalchemy import Engine, event
 
     from salestrack.app import create_app
     from salestrack.core.config import Settings
@@ -63,20 +63,29 @@ def capture(base_env: dict[str, str], token: str, lead_id: str) -> dict[str, lis
     app = create_app(settings)
     seen: list[tuple[str, Any]] = []
 
-    # Every engine: the API's handlers run on the async driver's engine (one per loop).
-    @event.listens_for(Engine, "before_cursor_execute")
-    def _record(_c: Any, _cur: Any, statement: str, params: Any, _ctx: Any, _many: Any) -> None:
-        seen.append((statement, params))
+    # At the driver: the API's handlers run on the async driver, some of their reads
+    # straight on the psycopg connection (``core.reads``), none of them through an event
+    # SQLAlchemy would see.
+    original = psycopg.AsyncCursor.execute
+
+    async def recording(cursor: Any, query: Any, params: Any = None, **kw: Any) -> Any:
+        seen.append((query, params))
+        return await original(cursor, query, params, **kw)
 
     headers = {"Authorization": f"Bearer {token}", "X-Tenant-ID": load.TENANT}
     captured: dict[str, list[Any]] = {}
-    with TestClient(app) as client:
-        for name, path in READS.items():
-            client.get(path.format(lead_id=lead_id), headers=headers).raise_for_status()
-            seen.clear()
-            client.get(path.format(lead_id=lead_id), headers=headers).raise_for_status()
-            captured[name] = [(s, p) for s, p in seen if not SKIPPED.search(s)]
-    event.remove(Engine, "before_cursor_execute", _record)
+    psycopg.AsyncCursor.execute = recording  # type: ignore[method-assign]
+    try:
+        with TestClient(app) as client:
+            for name, path in READS.items():
+                client.get(path.format(lead_id=lead_id), headers=headers).raise_for_status()
+                seen.clear()
+                client.get(path.format(lead_id=lead_id), headers=headers).raise_for_status()
+                captured[name] = [
+                    (s, p) for s, p in seen if isinstance(s, str) and not SKIPPED.search(s)
+                ]
+    finally:
+        psycopg.AsyncCursor.execute = original  # type: ignore[method-assign]
     app.state.engine.dispose()
     return captured
 

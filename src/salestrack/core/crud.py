@@ -158,11 +158,21 @@ def check_references(
         seen[(model, tenant_id, value)] = True
 
 
+def contains_pattern(text: str) -> str:
+    """The ``LIKE`` pattern of "contains ``text``", its wildcards taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def text_search(text: str, *columns: Any) -> ColumnElement[bool]:
     """Case-blind "contains ``text``" on any of ``columns``, its wildcards taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
+    pattern = contains_pattern(text)
     return or_(*(column.ilike(pattern, escape="\\") for column in columns))
+
+
+def text_search_on(name: str, *columns: Any) -> ColumnElement[bool]:
+    """``text_search`` on the parameter ``name`` (a ``contains_pattern``)."""
+    return or_(*(column.ilike(bindparam(name), escape="\\") for column in columns))
 
 
 def where_equal(stmt: Select[Any], pairs: Iterable[tuple[Any, Any]]) -> Select[Any]:

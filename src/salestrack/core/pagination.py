@@ -10,10 +10,11 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel
-from sqlalchemy import Select, and_, or_
+from sqlalchemy import Select, and_, bindparam, or_
 from sqlalchemy.orm import Session
 
 from salestrack.core.errors import Unprocessable
+from salestrack.core.reads import Shapes
 from salestrack.core.schema_base import EARLIEST_DAY, LATEST_DAY
 
 DEFAULT_LIMIT = 50
@@ -146,6 +147,11 @@ def paginate(
         rows = list(session.execute(stmt.with_only_columns(*model.__table__.columns)).mappings())
     else:
         rows = list(session.scalars(stmt))
+    return _cut(rows, limit, plain=plain)
+
+
+def _cut(rows: list[Any], limit: int, *, plain: bool) -> tuple[list[Any], str | None]:
+    """The page (``limit + 1`` rows were read) and the cursor after it, if more follow."""
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
@@ -153,3 +159,34 @@ def paginate(
     return rows, encode_cursor(
         (last["created_at"], last["id"]) if plain else (last.created_at, last.id)
     )
+
+
+def newest_first(stmt: Select[Any], model: Any, *, after_cursor: bool) -> Select[Any]:
+    """``stmt`` (selecting the columns of ``model``) as a page newest first, on parameters:
+    ``page_size`` and, ``after_cursor``, the cursor's ``after_at`` and ``after_id``. For a
+    ``core.reads.Shapes`` family whose shape ends with ``after_cursor``."""
+    if after_cursor:
+        at: Any = bindparam("after_at")
+        row_id: Any = bindparam("after_id")
+        stmt = stmt.where(
+            or_(model.created_at < at, and_(model.created_at == at, model.id < row_id))
+        )
+    return stmt.order_by(model.created_at.desc(), model.id.desc()).limit(bindparam("page_size"))
+
+
+def prepared_page(
+    session: Session,
+    family: Shapes,
+    shape: tuple[Any, ...],
+    params: dict[str, Any],
+    *,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of a prepared read built with ``newest_first`` (``shape`` without the
+    cursor's part), as column mappings, and the next cursor."""
+    values = {**params, "page_size": limit + 1}
+    if cursor:
+        values["after_at"], values["after_id"] = decode_cursor(cursor, CREATED_ORDER)
+    rows = family.of((*shape, bool(cursor))).rows(session, values)
+    return _cut(rows, limit, plain=True)

@@ -13,6 +13,7 @@ from fastapi.datastructures import DefaultPlaceholder
 from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
+from starlette.routing import Match
 from starlette.types import Receive, Scope, Send
 
 from salestrack.http.deps import ON_LOOP, end_in_handler_thread, run_db
@@ -102,11 +103,16 @@ def _typed_ids(path: str, endpoint: Callable[..., Any]) -> str:
     return path
 
 
+def route_path(scope: Scope) -> str:
+    """The request's path below the app's root path, as routes match it."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
+
+
 def path_methods(scope: Scope) -> set[str]:
     """Every method some route of the app serves at the request's path."""
-    path, root = scope["path"], scope.get("root_path", "")
-    if root and path.startswith(root):
-        path = path[len(root) :]
+    path = route_path(scope)
     methods: set[str] = set()
     for context in iter_route_contexts(scope["app"].router.routes):
         regex = getattr(context, "path_regex", None)
@@ -161,6 +167,35 @@ def query_model(cls: type[Any]) -> Any:
     return Depends(build)
 
 
+class PrefixedRouter(APIRouter):
+    """A router that turns away, at once, a request outside the literal path prefixes of
+    its routes.
+
+    FastAPI tries an app's routers in order and each router its routes, one regular
+    expression at a time, on every request: with some sixty routers, reaching one of the
+    last cost a request about a third of a millisecond of CPU (more than the lead list's
+    SQL takes the database). The prefixes are each route's path up to its first
+    parameter; a request that starts with one of them is matched exactly as before.
+    Routers of this class are included without a prefix of their own (``create_app``).
+    """
+
+    _prefixes: tuple[str, ...] = ()
+    _prefixes_of = -1  # how many routes the prefixes were taken from
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] == "http" and not route_path(scope).startswith(self._path_prefixes()):
+            return Match.NONE, {}
+        return super().matches(scope)
+
+    def _path_prefixes(self) -> tuple[str, ...]:
+        if self._prefixes_of != len(self.routes):
+            paths = (getattr(route, "path", "") for route in self.routes)
+            self._prefixes = tuple({path.split("{", 1)[0] for path in paths})
+            self._prefixes_of = len(self.routes)
+        return self._prefixes
+
+
 def api_router(prefix: str = "", **kwargs: Any) -> APIRouter:
-    """An API router whose sync handlers run with their unit of work (see the route)."""
-    return APIRouter(prefix=prefix, route_class=HandlerThreadRoute, **kwargs)
+    """An API router whose sync handlers run with their unit of work (see the route), and
+    which turns away other paths at once (see ``PrefixedRouter``)."""
+    return PrefixedRouter(prefix=prefix, route_class=HandlerThreadRoute, **kwargs)

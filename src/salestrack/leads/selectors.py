@@ -8,15 +8,16 @@ live (not soft-deleted) rows unless it says otherwise.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
-from salestrack.core import crud
-from salestrack.core.pagination import paginate
+from salestrack.core import crud, reads
+from salestrack.core.pagination import newest_first, paginate, prepared_page
 from salestrack.core.schema_base import Day
 from salestrack.leads.models import (
     Campaign,
@@ -51,22 +52,59 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
+# Each filter's condition, on a parameter of the filter's name (``_lead_filter_values``).
+_LEAD_CONDITIONS: dict[str, Callable[[], ColumnElement[bool]]] = {
+    "status": lambda: Lead.status == bindparam("status"),
+    "source_id": lambda: Lead.source_id == bindparam("source_id"),
+    "campaign_id": lambda: Lead.campaign_id == bindparam("campaign_id"),
+    "assigned_to": lambda: Lead.assigned_to == bindparam("assigned_to"),
+    "created_from": lambda: Lead.created_at >= bindparam("created_from"),
+    "created_to": lambda: Lead.created_at < bindparam("created_to"),
+    "lead_date_from": lambda: Lead.lead_date >= bindparam("lead_date_from"),
+    "lead_date_to": lambda: Lead.lead_date <= bindparam("lead_date_to"),
+    "q": lambda: crud.text_search_on("q", Lead.name, Lead.company, Lead.lead_code),
+}
+
+
+def _lead_filter_values(filters: LeadFilters) -> dict[str, Any]:
+    """The parameters of the filters given (dates inclusive, search case-blind)."""
+    values: dict[str, Any] = {
+        name: getattr(filters, name)
+        for name in ("status", "source_id", "campaign_id", "assigned_to")
+        if getattr(filters, name) is not None
+    }
+    if filters.created_from:
+        values["created_from"] = _day_start(filters.created_from)
+    if filters.created_to:
+        values["created_to"] = _day_start(filters.created_to + timedelta(days=1))
+    if filters.lead_date_from:
+        values["lead_date_from"] = filters.lead_date_from
+    if filters.lead_date_to:
+        values["lead_date_to"] = filters.lead_date_to
+    if filters.q:
+        values["q"] = crud.contains_pattern(filters.q)
+    return values
+
+
 def filtered_leads(*, tenant_id: uuid.UUID, filters: LeadFilters) -> Select[tuple[Lead]]:
     """The tenant's live leads matching ``filters`` (dates inclusive, search case-blind)."""
-    stmt = crud.scoped(Lead, tenant_id)
-    fields = ("status", "source_id", "campaign_id", "assigned_to")
-    stmt = crud.where_equal(stmt, ((getattr(Lead, f), getattr(filters, f)) for f in fields))
-    if filters.created_from:
-        stmt = stmt.where(Lead.created_at >= _day_start(filters.created_from))
-    if filters.created_to:
-        stmt = stmt.where(Lead.created_at < _day_start(filters.created_to + timedelta(days=1)))
-    if filters.lead_date_from:
-        stmt = stmt.where(Lead.lead_date >= filters.lead_date_from)
-    if filters.lead_date_to:
-        stmt = stmt.where(Lead.lead_date <= filters.lead_date_to)
-    if filters.q:
-        stmt = stmt.where(crud.text_search(filters.q, Lead.name, Lead.company, Lead.lead_code))
-    return stmt
+    values = _lead_filter_values(filters)
+    stmt = crud.scoped(Lead, tenant_id).where(*(_LEAD_CONDITIONS[name]() for name in values))
+    return stmt.params(values)
+
+
+def _lead_page_statement(shape: tuple[tuple[str, ...], bool]) -> Select[Any]:
+    names, after_cursor = shape
+    stmt = select(*Lead.__table__.columns).where(
+        Lead.tenant_id == bindparam("tenant_id"),
+        Lead.deleted_at.is_(None),
+        *(_LEAD_CONDITIONS[name]() for name in names),
+    )
+    return newest_first(stmt, Lead, after_cursor=after_cursor)
+
+
+# The API's lead list: one prepared read per combination of filters (and cursor or not).
+_LEAD_PAGES = reads.Shapes(_lead_page_statement)
 
 
 def lead_page(
@@ -79,9 +117,15 @@ def lead_page(
     plain: bool = False,
 ) -> tuple[list[Any], str | None]:
     """One page of the leads matching ``filters``, newest first, and the next cursor (as
-    column mappings with ``plain``, for an answer that only serializes them)."""
-    stmt = filtered_leads(tenant_id=tenant_id, filters=filters)
-    return paginate(session, stmt, Lead, limit=limit, cursor=cursor, plain=plain)
+    column mappings with ``plain``, for an answer that only serializes them: a prepared
+    read, ``core.reads``)."""
+    if not plain:
+        stmt = filtered_leads(tenant_id=tenant_id, filters=filters)
+        return paginate(session, stmt, Lead, limit=limit, cursor=cursor)
+    values = _lead_filter_values(filters)
+    params = {**values, "tenant_id": tenant_id}
+    shape = (tuple(values),)
+    return prepared_page(session, _LEAD_PAGES, shape, params, limit=limit, cursor=cursor)
 
 
 def lead_status_counts(
