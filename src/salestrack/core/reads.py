@@ -46,6 +46,8 @@ class Prepared:
     """A read whose statement is built once; ``rows`` runs it with these parameters."""
 
     def __init__(self, statement: Select[Any]) -> None:
+        if any(bind.expanding for bind in statement.compile().binds.values()):
+            raise ValueError("a prepared read cannot expand parameters at execution time")
         self.statement = statement
         self._compiled: dict[str, _Compiled] = {}
 
@@ -87,8 +89,8 @@ class Shapes:
 
 def _compile(statement: Select[Any], dialect: Dialect) -> _Compiled:
     compiled = statement.compile(dialect=dialect)
-    if "POSTCOMPILE" in compiled.string or any(b.expanding for b in compiled.binds.values()):
-        raise ValueError("a prepared read cannot expand parameters at execution time")
+    if "POSTCOMPILE" in compiled.string:
+        raise ValueError(f"a prepared read's SQL must be fixed: {compiled.string}")
     binds: dict[str, Processor] = {}
     defaults: dict[str, Any] = {}
     for bind, name in compiled.bind_names.items():
