@@ -97,3 +97,24 @@ def test_a_rolled_back_unit_of_work_leaves_nothing(settings: Settings, world: Te
 
     _in_loop_session(settings, world, write_then_fail)
     _in_loop_session(settings, world, read)
+
+
+def test_the_tenants_zone_comes_with_the_user_check(
+    world: TenantWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dashboard (and every report dated in the tenant's zone) asks no query of its own
+    for the zone: the opening script's user check read it."""
+    import psycopg
+
+    sent: list[str] = []
+    original = psycopg.AsyncCursor.execute
+
+    async def recording(cursor: Any, query: Any, params: Any = None, **kw: Any) -> Any:
+        sent.append(str(query))
+        return await original(cursor, query, params, **kw)
+
+    monkeypatch.setattr(psycopg.AsyncCursor, "execute", recording)
+    world.admin.ok("GET", "/api/v1/sales/reports/dashboard")
+    reading_tenants = [q for q in sent if "tenants" in q]
+    assert len(reading_tenants) == 1
+    assert reading_tenants[0].startswith("BEGIN; SET LOCAL app.tenant_id")

@@ -27,9 +27,9 @@ from sqlalchemy import bindparam, event, select
 from sqlalchemy.dialects.postgresql import psycopg as pg_psycopg
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
-from salestrack.auth.models import User
+from salestrack.auth.models import Tenant, User
 from salestrack.auth.roles import Role
-from salestrack.core import hooks, opening
+from salestrack.core import hooks, opening, tenancy
 from salestrack.core.errors import Forbidden, Unauthorized
 
 KEY = "salestrack.expected_user"
@@ -67,17 +67,23 @@ def check_now(session: Session) -> None:
     if expected is None:
         return
     if session.in_transaction():
-        _check(session.connection(), expected)
+        _check(session, session.connection(), expected)
     else:
         session.connection()
 
 
 # Built once: the statement every API request runs, with its cache key computed once too.
-ROLE_AND_EPOCH_OF_ACTIVE_USER = select(User.role, User.session_epoch).where(
-    User.tenant_id == bindparam("tenant_id"),
-    User.id == bindparam("user_id"),
-    User.is_active.is_(True),
-    User.deleted_at.is_(None),
+# The tenant's time zone comes along (most reports and the timeline need it): the request
+# then asks no query of its own for it (``journey.clock.tenant_zone``).
+ROLE_AND_EPOCH_OF_ACTIVE_USER = (
+    select(User.role, User.session_epoch, Tenant.timezone)
+    .join(Tenant, Tenant.tenant_id == User.tenant_id)
+    .where(
+        User.tenant_id == bindparam("tenant_id"),
+        User.id == bindparam("user_id"),
+        User.is_active.is_(True),
+        User.deleted_at.is_(None),
+    )
 )
 
 
@@ -87,16 +93,17 @@ USER_CHECK_SQL = str(
 )
 
 
-def _check(connection: Any, expected: ExpectedUser) -> None:
+def _check(session: Session, connection: Any, expected: ExpectedUser) -> None:
     params = {"tenant_id": expected.tenant_id, "user_id": expected.user_id}
-    _judge(expected, connection.execute(ROLE_AND_EPOCH_OF_ACTIVE_USER, params).first())
+    _judge(session, expected, connection.execute(ROLE_AND_EPOCH_OF_ACTIVE_USER, params).first())
 
 
-def _judge(expected: ExpectedUser, found: Any) -> None:
+def _judge(session: Session, expected: ExpectedUser, found: Any) -> None:
     expected.checked = True
     if found is None:
         raise Unauthorized("user is no longer active")
-    role, epoch = found
+    role, epoch, zone = found
+    tenancy.note_zone(session, expected.tenant_id, zone)
     if epoch != expected.session_epoch:
         raise Unauthorized("this session has ended (signed out or password changed): sign in again")
     if Role(role) != expected.role:
@@ -112,9 +119,9 @@ def _after_begin(session: Session, transaction: SessionTransaction, connection: 
         return
     opened = opening.opened_row(connection, transaction)
     if opened is not None:  # the transaction's opening script read it (``core.opening``)
-        _judge(expected, opened.row)
+        _judge(session, expected, opened.row)
     else:
-        _check(connection, expected)
+        _check(session, connection, expected)
 
 
 def check_if_pending(session: Session) -> None:

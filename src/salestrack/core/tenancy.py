@@ -89,6 +89,23 @@ def _after_begin(session: Session, transaction: SessionTransaction, connection: 
     connection.exec_driver_sql(statement)
 
 
+ZONE_KEY = "salestrack.tenant_zone"  # session.info: the zone a transaction's opening read
+
+
+def note_zone(session: Session, tenant_id: uuid.UUID, name: str | None) -> None:
+    """Keep the tenant's time zone name that the current transaction read as it began
+    (with its user check), for ``noted_zone`` during that transaction."""
+    session.info[ZONE_KEY] = (session.get_transaction(), tenant_id, name)
+
+
+def noted_zone(session: Session, tenant_id: uuid.UUID) -> tuple[bool, str | None]:
+    """``(True, name)`` if the current transaction already read the tenant's zone name."""
+    noted = session.info.get(ZONE_KEY)
+    if noted is None or noted[0] is not session.get_transaction() or noted[1] != tenant_id:
+        return False, None
+    return True, noted[2]
+
+
 def install(factory: sessionmaker[Session]) -> None:
     """Start every transaction of ``factory``'s sessions with the session's tenant."""
     event.listen(factory, "after_begin", _after_begin)

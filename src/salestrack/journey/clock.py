@@ -6,16 +6,23 @@ import uuid
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from salestrack.auth.models import Tenant
 from salestrack.core.db import utcnow
+from salestrack.core.tenancy import noted_zone
+
+_ZONE = select(Tenant.timezone).where(Tenant.tenant_id == bindparam("tenant_id"))
 
 
 def tenant_zone(session: Session, tenant_id: uuid.UUID) -> ZoneInfo:
-    """The tenant's zone; UTC if the name is unknown on this machine."""
-    name = session.scalar(select(Tenant.timezone).where(Tenant.tenant_id == tenant_id))
+    """The tenant's zone; UTC if the name is unknown on this machine. An API request's
+    transaction read it with its user check (``auth.verification``): no query then."""
+    session.connection()  # the transaction begins (an API request's read the zone)
+    known, name = noted_zone(session, tenant_id)
+    if not known:
+        name = session.scalar(_ZONE, {"tenant_id": tenant_id})
     try:
         return ZoneInfo(name or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
