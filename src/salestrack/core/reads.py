@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, Select
+from sqlalchemy import Connection, Select, inspect
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -85,6 +86,18 @@ class Shapes:
         if prepared is None:
             prepared = self._shapes[shape] = Prepared(self._build(shape))
         return prepared
+
+
+def entity_columns(model: Any) -> list[Any]:
+    """Every column attribute of an ORM model, labelled with its attribute's name: a read of
+    these gives rows keyed as the entity's attributes (``as_objects``)."""
+    return [getattr(model, attr.key).label(attr.key) for attr in inspect(model).column_attrs]
+
+
+def as_objects(rows: list[dict[str, Any]]) -> list[SimpleNamespace]:
+    """Rows with attribute access, for code written against entities that only reads them
+    (no entity is built, tracked or refreshed)."""
+    return [SimpleNamespace(**row) for row in rows]
 
 
 def _compile(statement: Select[Any], dialect: Dialect) -> _Compiled:

@@ -20,16 +20,16 @@ from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from salestrack.auth.context import Actor
 from salestrack.auth.roles import Permission
+from salestrack.core import reads
 from salestrack.core.hooks import HookPoint
 from salestrack.journey import clock
 from salestrack.journey.engagements import ORDER as ENGAGEMENT_ORDER
-from salestrack.journey.engagements import lead_engagements
 from salestrack.journey.milestones import ORDER as MILESTONE_ORDER
-from salestrack.journey.milestones import lead_milestones
 from salestrack.journey.models import EngagementStatus, LeadEngagement, LeadMilestone, MilestoneType
 from salestrack.journey.report_schemas import TimelineEvent, TimelinePublic
 from salestrack.journey.schemas import EngagementPublic, milestone_for
@@ -46,6 +46,21 @@ run a constant number of queries."""
 MAX_EVENTS = 2000  # per kind; a real lead has tens (the timeline says when it is cut)
 
 
+def _events_of_lead(model: Any, order: tuple[Any, ...]) -> reads.Prepared:
+    """A lead's live milestones or engagements in order, one more than a timeline shows."""
+    stmt = select(*reads.entity_columns(model)).where(
+        model.tenant_id == bindparam("tenant_id"),
+        model.lead_id == bindparam("lead_id"),
+        model.deleted_at.is_(None),
+    )
+    return reads.Prepared(stmt.order_by(*order).limit(MAX_EVENTS + 1))
+
+
+# Read as column rows (``core.reads``): a timeline only shows them.
+_MILESTONES = _events_of_lead(LeadMilestone, MILESTONE_ORDER)
+_ENGAGEMENTS = _events_of_lead(LeadEngagement, ENGAGEMENT_ORDER)
+
+
 def _conversion_value(session: Session, actor: Actor, lead_id: uuid.UUID) -> Decimal | None:
     for provider in CONVERSION_VALUE.handlers(session):
         value = provider(session, actor.tenant_id, lead_id)
@@ -55,7 +70,8 @@ def _conversion_value(session: Session, actor: Actor, lead_id: uuid.UUID) -> Dec
 
 
 def _milestone_event(
-    row: LeadMilestone, can_see_money: bool
+    row: Any,
+    can_see_money: bool,  # a milestone's columns (``reads.as_objects``)
 ) -> tuple[tuple[Any, ...], TimelineEvent]:
     event = TimelineEvent(
         kind="milestone",
@@ -68,7 +84,7 @@ def _milestone_event(
     return (row.milestone_date, row.sort_time, row.created_at), event
 
 
-def _engagement_event(row: LeadEngagement, zone: Any) -> tuple[tuple[Any, ...], TimelineEvent]:
+def _engagement_event(row: Any, zone: Any) -> tuple[tuple[Any, ...], TimelineEvent]:
     local = clock.local(row.engagement_date, zone)
     at: time = local.time().replace(tzinfo=None)
     event = TimelineEvent(
@@ -82,8 +98,10 @@ def _engagement_event(row: LeadEngagement, zone: Any) -> tuple[tuple[Any, ...], 
     return (local.date(), at, row.created_at), event
 
 
-def _conversion_days(milestones: list[LeadMilestone], lead_date: date) -> int | None:
-    bookings = [m.milestone_date for m in milestones if m.milestone_type == MilestoneType.booking]
+def _conversion_days(milestones: list[Any], lead_date: date) -> int | None:
+    bookings: list[date] = [
+        m.milestone_date for m in milestones if m.milestone_type == MilestoneType.booking
+    ]
     if not bookings:
         return None
     generated = [
@@ -96,14 +114,9 @@ def lead_timeline(session: Session, *, actor: Actor, lead_id: uuid.UUID) -> Time
     """The lead's whole journey in order (404 for a lead not in the actor's tenant)."""
     lead = leads.get_lead(session, actor=actor, lead_id=lead_id)
     zone = clock.tenant_zone(session, actor.tenant_id)
-    milestone_stmt = lead_milestones(tenant_id=actor.tenant_id, lead_id=lead_id)
-    milestones = list(
-        session.scalars(milestone_stmt.order_by(*MILESTONE_ORDER).limit(MAX_EVENTS + 1))
-    )
-    engagement_stmt = lead_engagements(tenant_id=actor.tenant_id, lead_id=lead_id)
-    engagements = list(
-        session.scalars(engagement_stmt.order_by(*ENGAGEMENT_ORDER).limit(MAX_EVENTS + 1))
-    )
+    params = {"tenant_id": actor.tenant_id, "lead_id": lead_id}
+    milestones: list[Any] = reads.as_objects(_MILESTONES.rows(session, params))
+    engagements: list[Any] = reads.as_objects(_ENGAGEMENTS.rows(session, params))
     truncated = len(milestones) > MAX_EVENTS or len(engagements) > MAX_EVENTS
     milestones, engagements = milestones[:MAX_EVENTS], engagements[:MAX_EVENTS]
     can_see_money = actor.can(Permission.money_read)

@@ -6,10 +6,11 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.auth.context import Actor
+from salestrack.core import reads
 from salestrack.journey import service as journey
 from salestrack.journey.models import MilestoneType
 from salestrack.journey.schemas import MilestoneCreate
@@ -60,20 +61,23 @@ def record(
 def conversion_value(session: Session, tenant_id: uuid.UUID, lead_id: uuid.UUID) -> Decimal | None:
     """The lead's booked amount: confirmed and completed bookings, cancelled ones netted out
     (0.00 when every confirmed booking was cancelled; None when none was ever confirmed)."""
-    stmt = (
-        select(Booking.status, func.sum(Booking.booking_amount))
-        .where(
-            Booking.tenant_id == tenant_id,
-            Booking.lead_id == lead_id,
-            Booking.deleted_at.is_(None),
-            Booking.invoice_entry_id.is_not(None),
-        )
-        .group_by(Booking.status)
-    )
-    rows = session.execute(stmt).all()
+    rows = _BOOKED_BY_STATUS.rows(session, {"tenant_id": tenant_id, "lead_id": lead_id})
     if not rows:
         return None
-    return sum((amount for status, amount in rows if status in LIVE), Decimal("0.00"))
+    return sum((r["amount"] for r in rows if r["status"] in LIVE), Decimal("0.00"))
+
+
+# Every timeline asks it (``core.reads``: compiled once, run on the driver).
+_BOOKED_BY_STATUS = reads.Prepared(
+    select(Booking.status, func.sum(Booking.booking_amount).label("amount"))
+    .where(
+        Booking.tenant_id == bindparam("tenant_id"),
+        Booking.lead_id == bindparam("lead_id"),
+        Booking.deleted_at.is_(None),
+        Booking.invoice_entry_id.is_not(None),
+    )
+    .group_by(Booking.status)
+)
 
 
 def install(factory: sessionmaker[Session]) -> None:
