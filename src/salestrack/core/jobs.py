@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Integer, String, Text, or_, select, text, update
+from sqlalchemy import Connection, Integer, String, Text, event, or_, select, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from salestrack.core.db import Base, UTCDateTime, upsert_insert, utcnow
@@ -79,8 +79,21 @@ class WorkerTenant(Base):
 _COMMUTATIVE = "citus.all_modifications_commutative"
 
 
+# (database URL, tenant) pairs this process has seen listed by a committed transaction. A
+# listed tenant is never unlisted (the app's role may only read and add rows), so a write
+# that queues a job for a tenant known to be listed skips the three statements of listing.
+_LISTED: set[tuple[str, uuid.UUID]] = set()
+
+
 def enlist(session: Session, tenant_id: uuid.UUID) -> None:
     """List ``tenant_id`` for the worker (once; listing it again changes nothing)."""
+    known = (str(session.get_bind().engine.url), tenant_id)
+    if known in _LISTED:
+        return
+    if _PENDING not in session.info:
+        event.listen(session, "after_commit", _remember_listed)
+        event.listen(session, "after_soft_rollback", _forget_listed)
+    session.info.setdefault(_PENDING, set()).add(known)
     insert = upsert_insert(session)
     postgresql = session.get_bind().dialect.name == "postgresql"
     if postgresql:
@@ -90,6 +103,19 @@ def enlist(session: Session, tenant_id: uuid.UUID) -> None:
     )
     if postgresql:
         session.execute(text(f"SET LOCAL {_COMMUTATIVE} TO DEFAULT"))
+
+
+_PENDING = "salestrack.jobs.listing"  # session.info: listings its transaction has made
+
+
+def _remember_listed(session: Session) -> None:
+    _LISTED.update(session.info.get(_PENDING, ()))
+    session.info[_PENDING] = set()
+
+
+def _forget_listed(session: Session, _previous: Any) -> None:
+    """Any rollback (a savepoint's too) may have undone a listing: remember none of them."""
+    session.info[_PENDING] = set()
 
 
 def enlisted(connection: Connection) -> list[uuid.UUID]:
