@@ -85,11 +85,29 @@ def _commit(connection: Connection) -> None:
     try:
         rows = _run(psycopg.AsyncClientCursor(driver), script, params, len(statements))
     except psycopg.Error as exc:
+        _end_failed(connection, driver, exc)
         raise DBAPIError.instance(script, params, exc, psycopg.Error) from exc
     at = 0
     for closing in closings:
         at += len(closing.statements)
         closing.on_row(rows[at - 1])
+
+
+def _end_failed(connection: Connection, driver: Any, exc: Exception) -> None:
+    """A statement of the script failed, so its COMMIT never ran: the transaction is still
+    open (aborted) on the server. SQLAlchemy counts it as ended by the commit it tried and
+    sends no ROLLBACK, nor does the pool when the connection is checked in, so end it here;
+    a connection that cannot is invalidated rather than handed to the next request."""
+    import psycopg
+
+    try:
+        if not (driver.closed or driver.broken):
+            # psycopg sends ROLLBACK whenever the server reports a transaction open
+            await_only(driver.rollback())
+            return
+    except psycopg.Error:
+        pass
+    connection.invalidate(exc)
 
 
 def _run(cursor: Any, script: str, params: dict[str, Any], count: int) -> list[Any]:
