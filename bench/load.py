@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -265,7 +266,9 @@ def report(wrk: dict[str, float], log_lines: list[str]) -> dict[str, float]:
         if '"duration_ms"' not in line:
             continue
         entry = json.loads(line)
-        kind = ROUTE_KINDS.get((entry["method"], entry["route"]))
+        # Routes log their template; ``{lead_id:uuid}`` is the documented ``{lead_id}``.
+        route = re.sub(r":\w+}", "}", entry["route"] or "")
+        kind = ROUTE_KINDS.get((entry["method"], route))
         if kind is not None:
             latency[kind].append(entry["duration_ms"])
             statuses[(kind, entry["status"])] += 1
