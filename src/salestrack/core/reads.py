@@ -11,8 +11,8 @@ values in, the same values out. Driver errors are raised as SQLAlchemy's (a brok
 connection is invalidated first), so outages answer 503 as everywhere else. On SQLite the
 very same statement runs through the connection as usual.
 
-Statements with parameters to expand at execution time (``IN`` lists) are refused when
-compiled: their SQL is not fixed.
+A statement with parameters to expand at execution time (an ``IN`` list) is refused when
+it is prepared: its SQL is not fixed.
 """
 
 from __future__ import annotations
@@ -59,12 +59,6 @@ class Prepared:
             result = connection.execute(self.statement, params or {})
             return [dict(row) for row in result.mappings()]
         return _run(connection, self._for(connection.dialect), params or {})
-
-    def first(
-        self, session: Session, params: dict[str, Any] | None = None
-    ) -> dict[str, Any] | None:
-        found = self.rows(session, params)
-        return found[0] if found else None
 
     def _for(self, dialect: Dialect) -> _Compiled:
         compiled = self._compiled.get(dialect.name)

@@ -69,10 +69,8 @@ def _conversion_value(session: Session, actor: Actor, lead_id: uuid.UUID) -> Dec
     return None
 
 
-def _milestone_event(
-    row: Any,
-    can_see_money: bool,  # a milestone's columns (``reads.as_objects``)
-) -> tuple[tuple[Any, ...], TimelineEvent]:
+def _milestone_event(row: Any, can_see_money: bool) -> tuple[tuple[Any, ...], TimelineEvent]:
+    """``row``: a milestone's columns with attribute access (``reads.as_objects``)."""
     event = TimelineEvent(
         kind="milestone",
         id=row.id,
