@@ -67,7 +67,10 @@ def test_on_the_async_driver_it_reads_in_the_sessions_own_transaction(
     seen: dict[str, Any] = {}
 
     def work(session: Session) -> None:
-        session.execute(text("UPDATE leads SET name = 'Asha K' WHERE name = 'Asha'"))
+        session.execute(
+            text("UPDATE leads SET name = 'Asha K' WHERE tenant_id = :t AND name = 'Asha'"),
+            {"t": world.tenant_id},
+        )
         seen["rows"] = _same_as_sqlalchemy(session, world)
         seen["other"] = Prepared(LEADS).rows(
             session, {"tenant_id": world.tenant_id, "status": "contacted"}
