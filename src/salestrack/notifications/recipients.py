@@ -94,5 +94,6 @@ def customer_leads(
 
 
 def customer_name(session: Session, *, tenant_id: uuid.UUID, customer_id: uuid.UUID) -> str:
-    stmt = select(Customer.name).where(Customer.tenant_id == tenant_id, Customer.id == customer_id)
-    return session.scalar(stmt) or ""
+    """No query when the session holds the customer already (a posting locked it)."""
+    customer = session.get(Customer, (tenant_id, customer_id))
+    return customer.name if customer is not None else ""

@@ -9,9 +9,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
+from salestrack.core import reads
 from salestrack.leads.models import Customer
 from salestrack.money import booking_money as booked
 from salestrack.money.booking_money import BookingCash
@@ -115,21 +116,30 @@ ENTRY_COLUMNS = (
 )
 
 
-def customer_facts(session: Session, customer: Customer) -> CustomerFacts:
-    tenant_id, customer_id = customer.tenant_id, customer.id
-    entries = session.execute(
-        select(*ENTRY_COLUMNS)
-        .where(LedgerEntry.tenant_id == tenant_id, LedgerEntry.customer_id == customer_id)
-        .order_by(LedgerEntry.position)
-    ).all()
-    live_bookings = session.scalar(
-        select(func.count()).where(
-            Booking.tenant_id == tenant_id,
-            Booking.customer_id == customer_id,
-            Booking.deleted_at.is_(None),
-            Booking.status != "cancelled",
-        )
+# Every posting recomputes its customer's facts from these two reads (``core.reads``:
+# compiled once, run on the driver, rows with attribute access).
+_ENTRIES = reads.Prepared(
+    select(*ENTRY_COLUMNS)
+    .where(
+        LedgerEntry.tenant_id == bindparam("tenant_id"),
+        LedgerEntry.customer_id == bindparam("customer_id"),
     )
+    .order_by(LedgerEntry.position)
+)
+_LIVE_BOOKINGS = reads.Prepared(
+    select(func.count().label("live")).where(
+        Booking.tenant_id == bindparam("tenant_id"),
+        Booking.customer_id == bindparam("customer_id"),
+        Booking.deleted_at.is_(None),
+        Booking.status != "cancelled",
+    )
+)
+
+
+def customer_facts(session: Session, customer: Customer) -> CustomerFacts:
+    params = {"tenant_id": customer.tenant_id, "customer_id": customer.id}
+    entries = reads.as_objects(_ENTRIES.rows(session, params))
+    live_bookings = _LIVE_BOOKINGS.rows(session, params)[0]["live"]
     return customer_facts_from(
         entries,
         live=customer.deleted_at is None,
