@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -26,22 +27,16 @@ def put_settings(session: Session, *, actor: Actor, data: BillingSettingsIn) -> 
     """Replace the tenant's settings (created on the first save)."""
     row = session.get(BillingSettings, actor.tenant_id, with_for_update=True)
     values = data.model_dump()
+    changes: dict[str, Any]
     if row is None:
-        row = BillingSettings(tenant_id=actor.tenant_id, updated_by=actor.user_id, **values)
+        row = BillingSettings(tenant_id=actor.tenant_id, **values)
         session.add(row)
-        session.flush()
-        crud.log_action(
-            session,
-            actor=actor,
-            entity=ENTITY,
-            entity_id=actor.tenant_id,
-            action="create",
-            changes={k: str(v) for k, v in values.items()},
-        )
-        return row
-    changed = {k: {"from": str(getattr(row, k)), "to": str(v)} for k, v in values.items()}
-    for key, value in values.items():
-        setattr(row, key, value)
+        action, changes = "create", {k: str(v) for k, v in values.items()}
+    else:
+        action = "update"
+        changes = {k: {"from": str(getattr(row, k)), "to": str(v)} for k, v in values.items()}
+        for key, value in values.items():
+            setattr(row, key, value)
     row.updated_by = actor.user_id
     session.flush()
     crud.log_action(
@@ -49,7 +44,7 @@ def put_settings(session: Session, *, actor: Actor, data: BillingSettingsIn) -> 
         actor=actor,
         entity=ENTITY,
         entity_id=actor.tenant_id,
-        action="update",
-        changes=changed,
+        action=action,
+        changes=changes,
     )
     return row

@@ -24,29 +24,13 @@ class Counter(Base):
     value: Mapped[int] = mapped_column(BigInteger(), nullable=False, default=0)
 
 
-# Built once: every coded insert and every ledger posting runs it.
-BUMP = (
-    update(Counter)
-    .where(Counter.tenant_id == bindparam("b_tenant"), Counter.name == bindparam("b_name"))
-    .values(value=Counter.value + 1)
-    .returning(Counter.value)
-)
-
-
 def next_number(session: Session, *, tenant_id: uuid.UUID, name: str) -> int:
     """The next value of the tenant's counter ``name``, starting at 1."""
-    params = {"b_tenant": tenant_id, "b_name": name}
-    value = session.execute(BUMP, params).scalar_one_or_none()
-    if value is None:
-        insert = upsert_insert(session)
-        session.execute(
-            insert(Counter).values(tenant_id=tenant_id, name=name, value=0).on_conflict_do_nothing()
-        )
-        value = session.execute(BUMP, params).scalar_one()
-    return int(value)
+    return reserve(session, tenant_id=tenant_id, name=name, count=1)[0]
 
 
-# A batch's reservation and its return (``core.batching``), built once like ``BUMP``.
+# Every coded insert, ledger posting and batch reservation (``core.batching``) takes its
+# values with this statement, built once; a batch gives unused ones back with it too.
 ADVANCE = (
     update(Counter)
     .where(Counter.tenant_id == bindparam("b_tenant"), Counter.name == bindparam("b_name"))
