@@ -10,12 +10,16 @@ from typing import Any, TypeVar
 import anyio
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.datastructures import DefaultPlaceholder
-from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute, _effective_route_context_var, iter_route_contexts
+from fastapi.telemetry._api import get_telemetry_data
 from pydantic import TypeAdapter
+from pydantic_core import PydanticUndefined as Undefined
 from sqlalchemy.orm import Session
 from starlette.routing import Match
 from starlette.types import Receive, Scope, Send
 
+from salestrack.http import solving
 from salestrack.http.deps import ON_LOOP, end_in_handler_thread, run_db
 
 IN_THREAD = "__salestrack_in_thread__"
@@ -50,6 +54,7 @@ class HandlerThreadRoute(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         path = _typed_ids(path, endpoint)
         self.on_loop = not getattr(endpoint, IN_THREAD, False)
+        self.answers_with_response = False  # the wrapped handler always returns a Response
         if not inspect.iscoroutinefunction(endpoint):
             model = kwargs.get("response_model")
             status = kwargs.get("status_code") or 200
@@ -58,10 +63,13 @@ class HandlerThreadRoute(APIRoute):
                 adapter = TypeAdapter(model)
             leave_unset = bool(kwargs.get("response_model_exclude_unset"))
             endpoint = _run_with_unit_of_work(endpoint, adapter, status, leave_unset)
+            self.answers_with_response = adapter is not None
         super().__init__(path, endpoint, **kwargs)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        if self.answers_with_response:
+            handler = self._planned(handler)
         if not self.on_loop:
             return handler
 
@@ -70,6 +78,42 @@ class HandlerThreadRoute(APIRoute):
             return await handler(request)
 
         return on_loop
+
+    def _planned(
+        self, fallback: Callable[[Request], Coroutine[Any, Any, Response]]
+    ) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """A handler that solves the dependencies from a plan made now (``http.solving``),
+        or ``fallback`` (FastAPI's) when the route has no plan.
+
+        FastAPI builds the handler of an included route with that inclusion's view of the
+        route (its context variable); the plan is made from the same view.
+        """
+        context = _effective_route_context_var.get()
+        route: Any = context if context is not None and context.original_route is self else self
+        strict = route.strict_content_type
+        planned = solving.plan(
+            route.dependant,
+            route.body_field,
+            embed_body_fields=route._embed_body_fields,
+            strict_content_type=strict.value if isinstance(strict, DefaultPlaceholder) else strict,
+        )
+        if planned is None:
+            return fallback
+        endpoint = route.dependant.call
+        overrides = self.dependency_overrides_provider
+
+        async def run_planned(request: Request) -> Response:
+            if get_telemetry_data() is not None or getattr(overrides, "dependency_overrides", None):
+                return await fallback(request)
+            values, errors, body, _ = await planned.solve(request)
+            if errors:
+                raise RequestValidationError(errors, body=None if body is Undefined else body)
+            answer = await endpoint(**values)
+            if not isinstance(answer, Response):  # the unit-of-work wrapper always answers
+                raise TypeError(f"{self.path} answered {type(answer).__name__}, not a Response")
+            return answer
+
+        return run_planned
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         """A method this route lacks is a 405 whose ``Allow`` names every method of the path.
