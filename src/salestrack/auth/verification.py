@@ -51,7 +51,7 @@ def expect_user(
     transactions."""
     session.info[KEY] = ExpectedUser(tenant_id, user_id, role, session_epoch)
     params = {"tenant_id": tenant_id, "user_id": user_id}
-    session.info[opening.COMPANION] = opening.Companion(USER_CHECK_SQL, params)
+    opening.add_companion(session, "user", opening.Companion((USER_CHECK_SQL,), params))
 
 
 def pending(session: Session) -> bool:
@@ -117,9 +117,9 @@ def _after_begin(session: Session, transaction: SessionTransaction, connection: 
     expected: ExpectedUser | None = session.info.get(KEY)
     if expected is None:
         return
-    opened = opening.opened_row(connection, transaction)
-    if opened is not None:  # the transaction's opening script read it (``core.opening``)
-        _judge(session, expected, opened.row)
+    read, row = opening.opened_row(connection, transaction, "user")
+    if read:  # the transaction's opening script read it (``core.opening``)
+        _judge(session, expected, row)
     else:
         _check(session, connection, expected)
 

@@ -83,7 +83,7 @@ def _commit(connection: Connection) -> None:
     script = "; ".join([*statements, "COMMIT"])
     driver: Any = connection.connection.driver_connection
     try:
-        rows = _run(psycopg.AsyncClientCursor(driver), script, params, len(statements))
+        rows = await_only(opening.script_rows(driver, script, params, range(len(statements))))
     except psycopg.Error as exc:
         _end_failed(connection, driver, exc)
         raise DBAPIError.instance(script, params, exc, psycopg.Error) from exc
@@ -108,16 +108,3 @@ def _end_failed(connection: Connection, driver: Any, exc: Exception) -> None:
     except psycopg.Error:
         pass
     connection.invalidate(exc)
-
-
-def _run(cursor: Any, script: str, params: dict[str, Any], count: int) -> list[Any]:
-    """The first row (or None) of each of the script's first ``count`` statements."""
-    rows: list[Any] = []
-    try:
-        await_only(cursor.execute(script, params))
-        for _ in range(count):
-            rows.append(await_only(cursor.fetchone()) if cursor.description else None)
-            cursor.nextset()
-    finally:
-        await_only(cursor.close())
-    return rows

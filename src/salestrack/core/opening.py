@@ -18,7 +18,13 @@ does whatever its autocommit setting. A transaction that never ran the script ca
 happen on that engine: every session on it is wired, and the tenant listener either sends
 the script or raises before any statement (``TenantNotSet``).
 
-The companion query's values are bound on the client by psycopg (``ClientCursor``: its own
+Higher layers add their own statements to that script as *companions* (``add_companion``):
+the user check reads the user's role, epoch and tenant zone; a POST with an
+``Idempotency-Key`` claims its key (``http.idempotency_asgi``). Each companion names the
+statement whose row it wants back (``opened_row``) and may turn a database error of the
+script into its own refusal (the key's lock wait running out is a 409, not a 503).
+
+The companions' values are bound on the client by psycopg (``ClientCursor``: its own
 quoting, not string formatting), because the server's extended protocol allows one
 statement per message; the tenant setting is ``tenancy.set_local_statement``'s, rendered
 from a ``uuid.UUID``. Engines in psycopg's default mode (the thread engine of pages and
@@ -29,83 +35,136 @@ of the whole query it came in, so the script itself would run again on each work
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError, StatementError
+from sqlalchemy.orm import Session
 from sqlalchemy.util import await_only
 
-# session.info key: the read a higher layer wants in the transaction's opening round trip.
-COMPANION = "salestrack.opening.companion"
+# session.info key: the reads higher layers want in the opening round trip, by name.
+COMPANIONS = "salestrack.opening.companions"
 # connection.info key: what the opening script of the connection's current transaction read.
 OPENED = "salestrack.opening.opened"
 
 
 @dataclass(frozen=True)
 class Companion:
-    """A one-row read sent with the opening statements (psycopg ``%(name)s`` placeholders)."""
+    """Statements sent with the opening ones (psycopg ``%(name)s`` placeholders; names
+    unique across the companions of a session), of which the one at ``row_of`` returns
+    the row the companion reads (its first row, or None).
 
-    sql: str
+    ``refusal`` turns a database error of the script into the error the request should
+    get (None: not this companion's), e.g. a lock the companion waited for too long.
+    """
+
+    statements: tuple[str, ...]
     params: dict[str, Any]
+    row_of: int = 0
+    refusal: Callable[[Exception], Exception | None] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
 class Opened:
-    """The transaction the script opened, and the companion's first row (None: no row)."""
+    """The transaction the script opened, and each companion's row (None: no row)."""
 
     transaction: Any
-    row: tuple[Any, ...] | None
+    rows: dict[str, tuple[Any, ...] | None]
+
+
+def add_companion(session: Session, name: str, companion: Companion) -> None:
+    """Send ``companion`` with the opening script of each of ``session``'s transactions,
+    until ``drop_companion``; an engine that does not open with a script ignores it."""
+    session.info.setdefault(COMPANIONS, {})[name] = companion
+
+
+def drop_companion(session: Session, name: str) -> None:
+    session.info.get(COMPANIONS, {}).pop(name, None)
 
 
 def owns_begin(connection: Connection) -> bool:
-    """This connection's transactions start with a script of ours, not psycopg's ``BEGIN``."""
-    if connection.dialect.name != "postgresql":
+    """This connection's transactions start with a script of ours, not psycopg's ``BEGIN``
+    (the async driver's connections of ``core.db.make_loop_engine``)."""
+    if connection.dialect.name != "postgresql" or not connection.dialect.is_async:
         return False
     driver = connection.connection.driver_connection
     return bool(getattr(driver, "autocommit", False)) and not connection.in_nested_transaction()
 
 
 def open_transaction(
-    connection: Connection, transaction: Any, statements: list[str], companion: Companion | None
+    connection: Connection, transaction: Any, statements: list[str], session: Session
 ) -> None:
-    """``BEGIN``, ``statements`` and ``companion`` in one round trip; the companion's row is
-    kept in ``connection.info`` for this transaction (``opened_row``)."""
+    """``BEGIN``, ``statements`` and the session's companions in one round trip; their rows
+    are kept in ``connection.info`` for this transaction (``opened_row``)."""
     import psycopg  # the PostgreSQL driver; only engines on it own their BEGIN
 
+    companions: dict[str, Companion] = dict(session.info.get(COMPANIONS, {}))
     parts = ["BEGIN", *statements]
-    params: dict[str, Any] | None = None
-    if companion is not None:
-        parts.append(companion.sql)
-        params = companion.params
-    script = "; ".join(parts)
+    wanted: dict[int, str] = {}  # result index -> companion
+    params: dict[str, Any] = {}
+    for name, companion in companions.items():
+        wanted[len(parts) + companion.row_of] = name
+        parts.extend(companion.statements)
+        params.update(companion.params)
     driver: Any = connection.connection.driver_connection
-    row: tuple[Any, ...] | None
-    if connection.dialect.is_async:
-        acursor = psycopg.AsyncClientCursor(driver)
-        try:
-            await_only(acursor.execute(script, params))
-            row = await_only(_last_row_async(acursor)) if companion else None
-        finally:
-            await_only(acursor.close())
-    else:
-        with psycopg.ClientCursor(driver) as cursor:
-            cursor.execute(script, params)
-            while cursor.nextset():
-                pass
-            row = cursor.fetchone() if companion else None
-    connection.info[OPENED] = Opened(transaction, row)
+    try:
+        rows = await_only(_run_async(driver, "; ".join(parts), params or None, wanted))
+    except psycopg.Error as exc:
+        for companion in companions.values():
+            refused = companion.refusal(exc) if companion.refusal else None
+            if refused is not None:
+                raise refused from exc
+        raise driver_error(connection, "; ".join(parts), params, exc) from exc
+    connection.info[OPENED] = Opened(transaction, rows)
 
 
-async def _last_row_async(cursor: Any) -> tuple[Any, ...] | None:
-    while cursor.nextset():
-        pass
-    row: tuple[Any, ...] | None = await cursor.fetchone()
-    return row
+def driver_error(connection: Connection, sql: str, params: Any, exc: Exception) -> StatementError:
+    """A psycopg error met outside SQLAlchemy's own execution, as SQLAlchemy would raise
+    it (so a lost connection is a 503 like any other), the connection invalidated if the
+    error broke it."""
+    import psycopg
+
+    driver: Any = connection.connection.driver_connection
+    if driver.closed or driver.broken:
+        connection.invalidate(exc)
+    return DBAPIError.instance(sql, params, exc, psycopg.Error)
 
 
-def opened_row(connection: Connection, transaction: Any) -> Opened | None:
-    """What the opening script of ``transaction`` read, if a script opened it."""
-    opened: Opened | None = connection.info.pop(OPENED, None)
-    if opened is None or opened.transaction is not transaction:
-        return None
-    return opened
+async def _run_async(
+    driver: Any, script: str, params: Any, wanted: dict[int, str]
+) -> dict[str, Any]:
+    found = await script_rows(driver, script, params, wanted)
+    return {name: found[index] for index, name in wanted.items()}
+
+
+async def script_rows(
+    driver: Any, script: str, params: Any, wanted: Iterable[int]
+) -> dict[int, tuple[Any, ...] | None]:
+    """Run a simple-protocol script on an async psycopg connection (values bound by psycopg
+    on the client); the first row (None: no row) of each statement whose index is wanted."""
+    import psycopg
+
+    indexes = set(wanted)
+    rows: dict[int, tuple[Any, ...] | None] = {}
+    cursor = psycopg.AsyncClientCursor(driver)
+    try:
+        await cursor.execute(script, params)
+        for index in range(max(indexes, default=-1) + 1):
+            if index in indexes:
+                rows[index] = await cursor.fetchone() if cursor.description else None
+            cursor.nextset()
+    finally:
+        await cursor.close()
+    return rows
+
+
+def opened_row(
+    connection: Connection, transaction: Any, name: str
+) -> tuple[bool, tuple[Any, ...] | None]:
+    """``(True, row)`` if the opening script of ``transaction`` read companion ``name``."""
+    opened: Opened | None = connection.info.get(OPENED)
+    if opened is None or opened.transaction is not transaction or name not in opened.rows:
+        return False, None
+    return True, opened.rows[name]

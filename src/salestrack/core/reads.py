@@ -24,9 +24,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, inspect
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.util import await_only
+
+from salestrack.core import opening
 
 Processor = Callable[[Any], Any] | None
 
@@ -128,9 +129,7 @@ def _run(
 
         if not isinstance(exc, psycopg.Error):
             raise
-        if driver.closed or driver.broken:
-            connection.invalidate(exc)
-        raise DBAPIError.instance(compiled.sql, values, exc, psycopg.Error) from exc
+        raise opening.driver_error(connection, compiled.sql, values, exc) from exc
     if compiled.results is None:
         compiled.results = _result_processors(compiled, connection.dialect, description)
     keys = compiled.keys

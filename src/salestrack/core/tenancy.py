@@ -82,9 +82,8 @@ def _after_begin(session: Session, transaction: SessionTransaction, connection: 
             "before using it (row-level security would hide every row)"
         )
     statement = set_local_statement(tenant_id)
-    if opening.owns_begin(connection):  # BEGIN, the setting and the user check: one trip
-        companion = session.info.get(opening.COMPANION)
-        opening.open_transaction(connection, transaction, [statement], companion)
+    if opening.owns_begin(connection):  # BEGIN, the setting and the companions: one trip
+        opening.open_transaction(connection, transaction, [statement], session)
         return
     connection.exec_driver_sql(statement)
 

@@ -24,14 +24,28 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Index, Integer, String, Text, delete, select, text, update
+from sqlalchemy import (
+    Connection,
+    Index,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    delete,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import psycopg as pg_psycopg
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from salestrack.core import closing
 from salestrack.core.db import Base, UTCDateTime, tenant_root_fk, utcnow
 
 RETENTION = timedelta(hours=24)
+CLAIMED_COLUMNS = ("tenant_id", "user_id", "key", "fingerprint", "method", "path", "created_at")
 CLAIM_LOCK_TIMEOUT = "2s"  # a constant: rendered into SET LOCAL, never from input
 LOCK_NOT_AVAILABLE = "55P03"
 
@@ -84,7 +98,7 @@ def fingerprint(method: str, path: str, query: str, body: bytes) -> str:
     return digest.hexdigest()
 
 
-def _row_of(tenant_id: uuid.UUID, user_id: uuid.UUID, key: str) -> tuple[Any, ...]:
+def _row_of(tenant_id: Any, user_id: Any, key: Any) -> tuple[Any, ...]:
     """The row of one caller's key."""
     return (
         IdempotencyKey.tenant_id == tenant_id,
@@ -126,6 +140,20 @@ def claim(
     )
     if _inserted(db, stmt, postgres=postgres):
         return None
+    return stored_answer(db, tenant_id=tenant_id, user_id=user_id, key=key, fingerprint=fingerprint)
+
+
+def stored_answer(
+    db: Session | Connection,
+    *,
+    tenant_id: uuid.UUID,
+    user_id: uuid.UUID,
+    key: str,
+    fingerprint: str,
+) -> StoredResponse:
+    """The answer stored for a key this request could not claim (another request has it):
+    ``KeyReused`` if that request was a different one, ``StillRunning`` if it has not
+    finished."""
     row = db.execute(
         select(
             IdempotencyKey.fingerprint,
@@ -139,6 +167,42 @@ def claim(
     if row.status_code is None or row.response_body is None:
         raise StillRunning
     return StoredResponse(row.status_code, row.content_type, row.response_body)
+
+
+# The claim as statements of a transaction's opening script (``core.opening``): the same
+# insert, lock wait and reset as ``_inserted``, with psycopg placeholders named ``claim_*``.
+CLAIM_STATEMENTS = (
+    f"SET LOCAL lock_timeout = '{CLAIM_LOCK_TIMEOUT}'",
+    str(
+        postgresql.insert(IdempotencyKey)
+        .values({name: bindparam(f"claim_{name}") for name in CLAIMED_COLUMNS})
+        .on_conflict_do_nothing()
+        .returning(IdempotencyKey.key)
+        .compile(dialect=pg_psycopg.dialect())  # type: ignore[no-untyped-call]
+    ),
+    "SET LOCAL lock_timeout TO DEFAULT",
+)
+
+
+def claim_parameters(
+    *, tenant_id: uuid.UUID, user_id: uuid.UUID, key: str, fingerprint: str, method: str, path: str
+) -> dict[str, Any]:
+    """``CLAIM_STATEMENTS``' values; its insert returns a row when this request claimed."""
+    values = {
+        "tenant_id": tenant_id,
+        "user_id": user_id,
+        "key": key,
+        "fingerprint": fingerprint,
+        "method": method,
+        "path": path,
+        "created_at": utcnow(),
+    }
+    return {f"claim_{name}": values[name] for name in CLAIMED_COLUMNS}
+
+
+def is_lock_wait_refusal(exc: BaseException) -> bool:
+    """The claim waited its ``CLAIM_LOCK_TIMEOUT`` for another request's key."""
+    return getattr(getattr(exc, "orig", exc), "sqlstate", None) == LOCK_NOT_AVAILABLE
 
 
 def _inserted(db: Session | Connection, stmt: Any, *, postgres: bool) -> bool:
@@ -159,7 +223,7 @@ def _inserted(db: Session | Connection, stmt: Any, *, postgres: bool) -> bool:
             # Only the claim waits briefly; the request's own row locks wait as usual.
             db.execute(text("SET LOCAL lock_timeout TO DEFAULT"))
     except OperationalError as exc:
-        if getattr(exc.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+        if is_lock_wait_refusal(exc):
             raise StillRunning from exc
         raise
     return inserted is not None
@@ -179,15 +243,37 @@ def complete(
     stored = session.execute(
         update(IdempotencyKey)
         .where(*_row_of(tenant_id, user_id, key))
-        .values(
-            status_code=status_code,
-            content_type=content_type,
-            response_body=body.decode("utf-8", errors="replace"),
-            completed_at=utcnow(),
-        )
+        .values(**_answer_values(status_code, content_type, body))
         .execution_options(synchronize_session=False)
     )
     assert stored.rowcount == 1, "complete() without claim()"  # type: ignore[attr-defined]
+
+
+def _answer_values(status_code: int, content_type: str | None, body: bytes) -> dict[str, Any]:
+    return {
+        "status_code": status_code,
+        "content_type": content_type,
+        "response_body": body.decode("utf-8", errors="replace"),
+        "completed_at": utcnow(),
+    }
+
+
+# ``complete`` as a statement sent with the COMMIT (``core.closing``), in psycopg's
+# placeholders; it returns the key it stored the answer on.
+ANSWER_AT_COMMIT = (
+    str(
+        update(IdempotencyKey)
+        .where(*_row_of(bindparam("tenant_id"), bindparam("user_id"), bindparam("key")))
+        .values({name: bindparam(name) for name in _answer_values(200, None, b"")})
+        .returning(IdempotencyKey.key)
+        .compile(dialect=pg_psycopg.dialect())  # type: ignore[no-untyped-call]
+    ),
+)
+
+
+def _answer_stored(row: tuple[Any, ...] | None) -> None:
+    # The claim inserted the row in this very transaction, so the update cannot miss it.
+    assert row is not None, "the answer was stored without a claim"
 
 
 CLAIM = "salestrack.idempotency_claim"
@@ -210,15 +296,21 @@ def commit_with_answer(
     """Store the answer on the claimed key and commit it with the request's writes (one
     transaction: the writes never commit without the answer a retry will get)."""
     try:
-        complete(
-            session,
-            tenant_id=claim.tenant_id,
-            user_id=claim.user_id,
-            key=claim.key,
-            status_code=status_code,
-            content_type=content_type,
-            body=body,
-        )
+        if closing.sends_with_commit(session):  # the answer travels with the COMMIT
+            values = _answer_values(status_code, content_type, body)
+            row = {"tenant_id": claim.tenant_id, "user_id": claim.user_id, "key": claim.key}
+            stored = closing.Closing(ANSWER_AT_COMMIT, {**values, **row}, _answer_stored)
+            closing.send_with_commit(session, stored)
+        else:
+            complete(
+                session,
+                tenant_id=claim.tenant_id,
+                user_id=claim.user_id,
+                key=claim.key,
+                status_code=status_code,
+                content_type=content_type,
+                body=body,
+            )
         session.commit()
     except BaseException:
         session.rollback()

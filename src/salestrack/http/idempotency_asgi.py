@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from salestrack.core import opening
 from salestrack.core.errors import (
     DATABASE_UNAVAILABLE,
     Conflict,
@@ -100,40 +101,77 @@ async def claim_key(scope: Scope, *, tenant_id: uuid.UUID, user_id: uuid.UUID) -
         return
     session.info[TO_CLAIM] = (pending, tenant_id, user_id)
     if session.in_transaction():  # already begun (a dependency queried): claim now
-        await run_db(session, lambda: _claim(session, session.connection()))
+        await run_db(session, lambda: _claim(session, session.connection(), None))
+        return
+    # Where the transaction opens with a script of ours (``core.opening``), the claim is
+    # part of it: one round trip for the claim's three statements and the opening's own.
+    parameters = keys.claim_parameters(
+        tenant_id=tenant_id,
+        user_id=user_id,
+        key=pending.key,
+        fingerprint=pending.fingerprint,
+        method=pending.method,
+        path=pending.path,
+    )
+    companion = opening.Companion(keys.CLAIM_STATEMENTS, parameters, row_of=1, refusal=_refusal)
+    opening.add_companion(session, CLAIM_COMPANION, companion)
 
 
 TO_CLAIM = "salestrack.idempotency_to_claim"
+CLAIM_COMPANION = "idempotency_claim"
 
 
-def _claim_as_transaction_begins(session: Session, _transaction: Any, connection: Any) -> None:
+def _claim_as_transaction_begins(session: Session, transaction: Any, connection: Any) -> None:
     if TO_CLAIM in session.info:
-        _claim(session, connection)
+        opening.drop_companion(session, CLAIM_COMPANION)  # claimed once, in this transaction
+        read, row = opening.opened_row(connection, transaction, CLAIM_COMPANION)
+        _claim(session, connection, (row is not None) if read else None)
 
 
-def _claim(session: Session, connection: Connection) -> None:
+def _claim(session: Session, connection: Connection, inserted: bool | None) -> None:
+    """Claim the key, or take the claim's outcome from the opening script (``inserted``)."""
     pending, tenant_id, user_id = session.info.pop(TO_CLAIM)
     try:
-        stored = keys.claim(
-            connection,
-            tenant_id=tenant_id,
-            user_id=user_id,
-            key=pending.key,
-            fingerprint=pending.fingerprint,
-            method=pending.method,
-            path=pending.path,
-        )
+        if inserted is None:
+            stored = keys.claim(
+                connection,
+                tenant_id=tenant_id,
+                user_id=user_id,
+                key=pending.key,
+                fingerprint=pending.fingerprint,
+                method=pending.method,
+                path=pending.path,
+            )
+        elif inserted:
+            stored = None
+        else:
+            stored = keys.stored_answer(
+                connection,
+                tenant_id=tenant_id,
+                user_id=user_id,
+                key=pending.key,
+                fingerprint=pending.fingerprint,
+            )
     except keys.StillRunning:
-        raise Conflict(
-            "a request with this Idempotency-Key is still being processed; retry later",
-            headers={"Retry-After": "1"},
-        ) from None
+        raise _still_running() from None
     except keys.KeyReused:
         raise Unprocessable("this Idempotency-Key was used for a different request") from None
     if stored is not None:
         raise Replayed(stored)
     pending.owner = (tenant_id, user_id)
     session.info[keys.CLAIM] = keys.Claim(tenant_id, user_id, pending.key)
+
+
+def _still_running() -> Conflict:
+    return Conflict(
+        "a request with this Idempotency-Key is still being processed; retry later",
+        headers={"Retry-After": "1"},
+    )
+
+
+def _refusal(exc: Exception) -> Exception | None:
+    """The opening script's error as the claim's refusal: its lock wait ran out (409)."""
+    return _still_running() if keys.is_lock_wait_refusal(exc) else None
 
 
 def install(factory: sessionmaker[Session]) -> None:

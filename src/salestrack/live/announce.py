@@ -7,7 +7,9 @@ outermost commit the notes become one message per tenant:
 
 - PostgreSQL: ``pg_notify`` in the writer's own transaction. PostgreSQL delivers it to the
   listeners only when the transaction commits, and never if it rolls back, so no page is
-  told of a change that did not happen, on any app server.
+  told of a change that did not happen, on any app server. On the API's connections the
+  ``pg_notify`` travels with the ``COMMIT`` itself (``core.closing``): no round trip of
+  its own.
 - SQLite: the messages wait on the session and are published in this process once the
   commit has succeeded (``after_commit``).
 
@@ -25,6 +27,7 @@ from sqlalchemy import Engine, event, inspect, text
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, sessionmaker
 
 from salestrack.auth.models import User
+from salestrack.core import closing
 from salestrack.core.tenancy import session_tenant
 from salestrack.live import changes, wire
 from salestrack.live.changes import Change
@@ -39,6 +42,11 @@ CHANNEL_PREFIX = "salestrack_live:"
 # caps channel names at 63 bytes.
 CHANNEL_SQL = f"'{CHANNEL_PREFIX}' || coalesce(left(current_schema(), 40), '')"
 NOTIFY = text(f"SELECT pg_notify({CHANNEL_SQL}, :payload)")
+NOTIFY_AT_COMMIT = (f"SELECT pg_notify({CHANNEL_SQL}, %(payload)s)",)  # ``core.closing``
+
+
+def _no_row(_row: tuple[Any, ...] | None) -> None:
+    """A notification returns nothing to act on."""
 
 
 @dataclass(frozen=True)
@@ -92,8 +100,15 @@ def _before_commit(session: Session) -> None:
     messages = [wire.message(tenant_id, found) for tenant_id, found in by_tenant.items()]
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
-        for item in messages:
-            session.execute(NOTIFY, {"payload": wire.encode(item)})
+        payloads = [{"payload": wire.encode(item)} for item in messages]
+        if closing.sends_with_commit(session):  # one round trip fewer: with the COMMIT
+            for values in payloads:
+                closing.send_with_commit(
+                    session, closing.Closing(NOTIFY_AT_COMMIT, values, _no_row)
+                )
+            return
+        for values in payloads:
+            session.execute(NOTIFY, values)
     elif isinstance(bind, Engine):
         session.info[OUTGOING] = (database_key(bind), messages)
 
