@@ -51,7 +51,8 @@ def test_the_claim_opens_and_the_answer_and_notice_commit_in_the_same_round_trip
     assert opening.rstrip().endswith("SET LOCAL lock_timeout TO DEFAULT")
     closing = scripts[-1]
     assert closing.rstrip().endswith("COMMIT")
-    assert "UPDATE idempotency_keys" in closing and "pg_notify" in closing
+    assert "UPDATE idempotency_keys" in closing
+    assert "pg_notify" in closing
     alone = [s for s in scripts[1:-1] if "idempotency_keys" in s or "pg_notify" in s]
     assert alone == []  # no round trip of their own
 
