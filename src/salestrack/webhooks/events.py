@@ -17,11 +17,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from salestrack.audit.service import jsonable, without_secrets
-from salestrack.core import batching, hooks
+from salestrack.core import batching, hooks, reads
 from salestrack.core.db import upsert_insert, utcnow
 from salestrack.webhooks.models import OutboxEvent, WebhookDelivery, WebhookEndpoint
 
@@ -179,6 +179,15 @@ def encode(
     return json.dumps(payload, separators=(",", ":"), sort_keys=True)
 
 
+# Every write that could be an event asks this: a prepared read (``core.reads``), not a
+# statement built and run through the ORM each time.
+_LIVE_ENDPOINTS = reads.Prepared(
+    select(WebhookEndpoint.id, WebhookEndpoint.events).where(
+        WebhookEndpoint.tenant_id == bindparam("tenant_id"), WebhookEndpoint.deleted_at.is_(None)
+    )
+)
+
+
 def subscribers(session: Session, tenant_id: uuid.UUID) -> list[tuple[uuid.UUID, set[str]]]:
     """The tenant's live endpoints and their events, read once per transaction."""
     transaction = session.get_transaction()
@@ -186,10 +195,8 @@ def subscribers(session: Session, tenant_id: uuid.UUID) -> list[tuple[uuid.UUID,
     if cached is not None and cached[0] is transaction and cached[1] == tenant_id:
         found: list[tuple[uuid.UUID, set[str]]] = cached[2]
         return found
-    stmt = select(WebhookEndpoint.id, WebhookEndpoint.events).where(
-        WebhookEndpoint.tenant_id == tenant_id, WebhookEndpoint.deleted_at.is_(None)
-    )
-    found = [(row.id, set(row.events)) for row in session.execute(stmt)]
+    rows = _LIVE_ENDPOINTS.rows(session, {"tenant_id": tenant_id})
+    found = [(row["id"], set(row["events"])) for row in rows]
     session.info[_ENDPOINTS_KEY] = (session.get_transaction(), tenant_id, found)
     return found
 
