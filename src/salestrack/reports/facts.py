@@ -16,9 +16,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import NamedTuple, Protocol, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import BindParameter, bindparam, func, select
 from sqlalchemy.orm import Session
 
+from salestrack.core import reads
 from salestrack.journey.models import LeadEngagement, LeadMilestone, LeadStatusHistory
 from salestrack.leads.models import Lead
 from salestrack.money import booking_money as booked
@@ -144,46 +145,64 @@ def lead_facts(
     )
 
 
+# A lead's fact reads, run at the commit of every write on the lead: prepared reads
+# (``core.reads``), each compiled once instead of built and run through the ORM per write.
+_TENANT: BindParameter[uuid.UUID] = bindparam("tenant_id")
+_LEAD: BindParameter[uuid.UUID] = bindparam("lead_id")
+_STATUSES = reads.Prepared(
+    select(LeadStatusHistory.to_status.label("status"))
+    .where(
+        LeadStatusHistory.tenant_id == _TENANT,
+        LeadStatusHistory.lead_id == _LEAD,
+    )
+    .distinct()
+)
+_CONVERSION_DAY = reads.Prepared(
+    select(func.min(LeadMilestone.milestone_date).label("day")).where(
+        LeadMilestone.tenant_id == _TENANT,
+        LeadMilestone.lead_id == _LEAD,
+        LeadMilestone.milestone_type == "booking",
+        LeadMilestone.deleted_at.is_(None),
+    )
+)
+_ENGAGEMENT_DATES = reads.Prepared(
+    select(LeadEngagement.engagement_date.label("at")).where(
+        LeadEngagement.tenant_id == _TENANT,
+        LeadEngagement.lead_id == _LEAD,
+        LeadEngagement.deleted_at.is_(None),
+    )
+)
+_OPEN_FOLLOW_UPS = reads.Prepared(
+    select(LeadMilestone.follow_up_date.label("due")).where(
+        LeadMilestone.tenant_id == _TENANT,
+        LeadMilestone.lead_id == _LEAD,
+        LeadMilestone.deleted_at.is_(None),
+        LeadMilestone.follow_up_required.is_(True),
+        LeadMilestone.follow_up_closed_at.is_(None),
+        LeadMilestone.follow_up_date.is_not(None),
+    )
+)
+
+
 def _statuses(session: Session, tenant_id: uuid.UUID, lead_id: uuid.UUID) -> Iterable[str]:
-    H = LeadStatusHistory
-    stmt = select(H.to_status).where(H.tenant_id == tenant_id, H.lead_id == lead_id).distinct()
-    return session.scalars(stmt)
+    rows = _STATUSES.rows(session, {"tenant_id": tenant_id, "lead_id": lead_id})
+    return [row["status"] for row in rows]
 
 
 def _conversion_day(session: Session, tenant_id: uuid.UUID, lead_id: uuid.UUID) -> date | None:
-    return session.scalar(
-        select(func.min(LeadMilestone.milestone_date)).where(
-            LeadMilestone.tenant_id == tenant_id,
-            LeadMilestone.lead_id == lead_id,
-            LeadMilestone.milestone_type == "booking",
-            LeadMilestone.deleted_at.is_(None),
-        )
-    )
+    rows = _CONVERSION_DAY.rows(session, {"tenant_id": tenant_id, "lead_id": lead_id})
+    day: date | None = rows[0]["day"] if rows else None
+    return day
 
 
 def _engagement_days(session: Session, tenant_id: uuid.UUID, lead_id: uuid.UUID) -> dict[str, int]:
-    dates = session.scalars(
-        select(LeadEngagement.engagement_date).where(
-            LeadEngagement.tenant_id == tenant_id,
-            LeadEngagement.lead_id == lead_id,
-            LeadEngagement.deleted_at.is_(None),
-        )
-    )
-    return day_counts(d.date() for d in dates)
+    rows = _ENGAGEMENT_DATES.rows(session, {"tenant_id": tenant_id, "lead_id": lead_id})
+    return day_counts(row["at"].date() for row in rows)
 
 
 def _open_follow_ups(session: Session, tenant_id: uuid.UUID, lead_id: uuid.UUID) -> dict[str, int]:
-    due = session.scalars(
-        select(LeadMilestone.follow_up_date).where(
-            LeadMilestone.tenant_id == tenant_id,
-            LeadMilestone.lead_id == lead_id,
-            LeadMilestone.deleted_at.is_(None),
-            LeadMilestone.follow_up_required.is_(True),
-            LeadMilestone.follow_up_closed_at.is_(None),
-            LeadMilestone.follow_up_date.is_not(None),
-        )
-    )
-    return day_counts(d for d in due if d is not None)
+    rows = _OPEN_FOLLOW_UPS.rows(session, {"tenant_id": tenant_id, "lead_id": lead_id})
+    return day_counts(row["due"] for row in rows if row["due"] is not None)
 
 
 def lead_money(
