@@ -152,10 +152,15 @@ def check_references(
         if value is None or (model, tenant_id, value) in seen:
             continue
         if not exists_live(session, model, tenant_id=tenant_id, row_id=value):
-            raise Unprocessable(
-                f"{field}: no {model.__tablename__[:-1]} {value} in this tenant", field=field
-            )
+            raise missing_reference(field, model, value)
         seen[(model, tenant_id, value)] = True
+
+
+def missing_reference(field: str, model: type[Any], value: Any) -> Unprocessable:
+    """The 422 of a request whose ``field`` names no live row of ``model`` in the tenant."""
+    return Unprocessable(
+        f"{field}: no {model.__tablename__[:-1]} {value} in this tenant", field=field
+    )
 
 
 def contains_pattern(text: str) -> str:

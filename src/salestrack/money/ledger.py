@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from salestrack.auth.context import Actor
 from salestrack.core import crud, hooks
-from salestrack.core.errors import Conflict, Unprocessable
+from salestrack.core.errors import Conflict, NotFound, Unprocessable
 from salestrack.core.pagination import decode_cursor, encode_cursor
 from salestrack.core.schema_base import MAX_MONEY
 from salestrack.leads.models import Customer
@@ -92,25 +92,25 @@ def _last_entry(
     return session.scalars(stmt).first()
 
 
-def post(session: Session, *, actor: Actor, posting: Posting, locked: bool = False) -> LedgerEntry:
+def post(
+    session: Session,
+    *,
+    actor: Actor,
+    posting: Posting,
+    locked: bool = False,
+    customer: Customer | None = None,
+) -> LedgerEntry:
     """Append one entry; the server computes ``balance_after`` (409 if the client expected
-    another). ``locked`` says the caller already holds the customer lock."""
+    another). ``locked`` says the caller already holds the customer lock; ``customer``, that
+    it holds it and read the row with it."""
     debit, credit = posting.debit_amount.quantize(CENT), posting.credit_amount.quantize(CENT)
     if debit != posting.debit_amount or credit != posting.credit_amount:
         raise Unprocessable("amounts have at most two decimals")
     error = side_error(posting.transaction_type, debit, credit)
     if error:
         raise Unprocessable(error)
-    if locked:
-        customer = crud.get_live(
-            session,
-            Customer,
-            tenant_id=actor.tenant_id,
-            row_id=posting.customer_id,
-            label="customer",
-        )
-    else:
-        customer = lock_customer(session, actor=actor, customer_id=posting.customer_id)
+    if customer is None:
+        customer = _customer_of(session, actor, posting.customer_id, locked=locked)
     last = _last_entry(session, tenant_id=actor.tenant_id, customer_id=posting.customer_id)
     before = last.balance_after if last else ZERO
     after = before + debit - credit
@@ -146,6 +146,18 @@ def post(session: Session, *, actor: Actor, posting: Posting, locked: bool = Fal
     return entry
 
 
+def _customer_of(
+    session: Session, actor: Actor, customer_id: uuid.UUID, *, locked: bool
+) -> Customer:
+    """The posting's customer: read (the caller holds its lock) or locked now."""
+    if not locked:
+        return lock_customer(session, actor=actor, customer_id=customer_id)
+    customer: Customer = crud.get_live(
+        session, Customer, tenant_id=actor.tenant_id, row_id=customer_id, label="customer"
+    )
+    return customer
+
+
 def ledger_code(customer_code: str, position: int) -> str:
     """An entry's code: its account (the customer's code) and its place in that account."""
     return f"LED-{customer_code}-{position:04d}"
@@ -154,9 +166,10 @@ def ledger_code(customer_code: str, position: int) -> str:
 def post_entry(session: Session, *, actor: Actor, data: LedgerEntryCreate) -> LedgerEntry:
     """Post an entry from the API: the customer must exist (422) and a booking reference
     must name one of that customer's bookings."""
-    crud.check_references(
-        session, tenant_id=actor.tenant_id, refs={"customer_id": (Customer, data.customer_id)}
-    )
+    try:  # the customer's lock is also the check that it exists (one read, not two)
+        customer = lock_customer(session, actor=actor, customer_id=data.customer_id)
+    except NotFound:
+        raise crud.missing_reference("customer_id", Customer, data.customer_id) from None
     if data.reference_document_type == "booking":
         _check_booking_reference(session, actor, data.customer_id, data.reference_document_id)
     posting = Posting(
@@ -170,7 +183,7 @@ def post_entry(session: Session, *, actor: Actor, data: LedgerEntryCreate) -> Le
         description=data.description,
         expected_balance=data.balance_after,
     )
-    return post(session, actor=actor, posting=posting)
+    return post(session, actor=actor, posting=posting, customer=customer)
 
 
 def _check_booking_reference(
