@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Select, bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from salestrack.core import batching, hooks
+from salestrack.core import batching, hooks, reads
 from salestrack.core.actor import Acting
 from salestrack.core.db import utcnow
 from salestrack.core.errors import NotFound, Unprocessable
@@ -44,6 +44,27 @@ def get_live(
     return row
 
 
+def read_live(
+    session: Session, model: type[Any], *, tenant_id: uuid.UUID, row_id: uuid.UUID, label: str
+) -> Any:
+    """The tenant's live row's columns, read only (attribute access, no entity built or
+    tracked), or 404 as ``get_live``: for requests that show a row and change nothing."""
+    prepared = _READ_LIVE.get(model)
+    if prepared is None:
+        prepared = _READ_LIVE[model] = reads.Prepared(
+            select(*reads.entity_columns(model)).where(
+                model.tenant_id == bindparam("tenant_id"),
+                model.id == bindparam("row_id"),
+                model.deleted_at.is_(None),
+            )
+        )
+    rows = prepared.rows(session, {"tenant_id": tenant_id, "row_id": row_id})
+    if not rows:
+        raise NotFound(f"{label} {row_id} not found")
+    return reads.as_objects(rows)[0]
+
+
+_READ_LIVE: dict[Any, reads.Prepared] = {}
 _LIVE_BY_ID: dict[tuple[Any, bool], Select[Any]] = {}
 
 

@@ -54,7 +54,10 @@ class Prepared:
         self._compiled: dict[str, _Compiled] = {}
 
     def rows(self, session: Session, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        """The rows as dicts keyed by the selected columns' keys."""
+        """The rows as dicts keyed by the selected columns' keys (after flushing what the
+        session holds, as the ORM's own queries do)."""
+        if session.autoflush and (session.new or session.deleted or session.dirty):
+            session.flush()
         connection = session.connection()
         if connection.dialect.name != "postgresql":
             result = connection.execute(self.statement, params or {})

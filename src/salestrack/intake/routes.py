@@ -86,7 +86,7 @@ def lead_touches(
     lead_id: uuid.UUID,
 ) -> Any:
     """Every enquiry of a lead, first touch first."""
-    leads.get_lead(session, actor=actor, lead_id=lead_id)
+    leads.read_lead(session, actor=actor, lead_id=lead_id)
     return touches.touches_of(session, tenant_id=actor.tenant_id, lead_id=lead_id)
 
 

@@ -142,7 +142,7 @@ def list_engagements(
     session: Session, *, actor: Actor, lead_id: uuid.UUID, limit: int, cursor: str | None
 ) -> tuple[list[LeadEngagement], str | None]:
     """The lead's engagements, oldest first (404 for a lead not in the tenant)."""
-    leads.get_lead(session, actor=actor, lead_id=lead_id)
+    leads.read_lead(session, actor=actor, lead_id=lead_id)
     stmt = lead_engagements(tenant_id=actor.tenant_id, lead_id=lead_id)
     rows, next_cursor = ascending_page(session, stmt, ORDER, limit=limit, cursor=cursor)
     return [r[0] for r in rows], next_cursor

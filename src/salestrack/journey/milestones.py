@@ -231,7 +231,7 @@ def list_milestones(
     session: Session, *, actor: Actor, lead_id: uuid.UUID, limit: int, cursor: str | None
 ) -> tuple[list[LeadMilestone], str | None]:
     """The lead's milestones in chronological order (404 for a lead not in the tenant)."""
-    leads.get_lead(session, actor=actor, lead_id=lead_id)
+    leads.read_lead(session, actor=actor, lead_id=lead_id)
     stmt = lead_milestones(tenant_id=actor.tenant_id, lead_id=lead_id)
     rows, next_cursor = ascending_page(session, stmt, ORDER, limit=limit, cursor=cursor)
     return [r[0] for r in rows], next_cursor

@@ -54,7 +54,7 @@ def status_history(
     cursor: str | None = None,
 ) -> tuple[list[LeadStatusHistory], str | None]:
     """The lead's status changes, oldest first: each one starts where the previous ended."""
-    leads.get_lead(session, actor=actor, lead_id=lead_id)
+    leads.read_lead(session, actor=actor, lead_id=lead_id)
     stmt = history_query(tenant_id=actor.tenant_id, lead_id=lead_id)
     rows, next_cursor = ascending_page(session, stmt, STATUS_ORDER, limit=limit, cursor=cursor)
     return [r[0] for r in rows], next_cursor

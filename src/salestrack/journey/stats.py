@@ -42,7 +42,7 @@ def engagement_stats(
     session: Session, *, actor: Actor, lead_id: uuid.UUID
 ) -> EngagementStatsPublic:
     """The numbers above for one lead (404 for a lead not in the actor's tenant)."""
-    leads.get_lead(session, actor=actor, lead_id=lead_id)
+    leads.read_lead(session, actor=actor, lead_id=lead_id)
     zone = clock.tenant_zone(session, actor.tenant_id)
     today = clock.today(zone)
     rows = list(session.scalars(lead_engagements(tenant_id=actor.tenant_id, lead_id=lead_id)))

@@ -110,7 +110,7 @@ def _conversion_days(milestones: list[Any], lead_date: date) -> int | None:
 
 def lead_timeline(session: Session, *, actor: Actor, lead_id: uuid.UUID) -> TimelinePublic:
     """The lead's whole journey in order (404 for a lead not in the actor's tenant)."""
-    lead = leads.get_lead(session, actor=actor, lead_id=lead_id)
+    lead = leads.read_lead(session, actor=actor, lead_id=lead_id)
     zone = clock.tenant_zone(session, actor.tenant_id)
     params = {"tenant_id": actor.tenant_id, "lead_id": lead_id}
     milestones: list[Any] = reads.as_objects(_MILESTONES.rows(session, params))

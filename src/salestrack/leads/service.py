@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from salestrack.auth.context import Actor
 from salestrack.auth.models import User
+from salestrack.core import crud
 from salestrack.core.errors import Unprocessable
 from salestrack.core.hooks import HookPoint
 from salestrack.core.records import CodeRule, RecordKind
@@ -118,6 +119,12 @@ def get_lead(
 ) -> Lead:
     lead: Lead = LEADS.get(session, actor=actor, row_id=lead_id, for_update=for_update)
     return lead
+
+
+def read_lead(session: Session, *, actor: Actor, lead_id: uuid.UUID) -> Any:
+    """A lead's columns, read only (404 as ``get_lead``): for requests that show a lead, or
+    need it to exist, and change nothing."""
+    return crud.read_live(session, Lead, tenant_id=actor.tenant_id, row_id=lead_id, label="lead")
 
 
 def update_lead(session: Session, *, actor: Actor, lead_id: uuid.UUID, data: LeadUpdate) -> Lead:
