@@ -105,14 +105,7 @@ async def claim_key(scope: Scope, *, tenant_id: uuid.UUID, user_id: uuid.UUID) -
         return
     # Where the transaction opens with a script of ours (``core.opening``), the claim is
     # part of it: one round trip for the claim's three statements and the opening's own.
-    parameters = keys.claim_parameters(
-        tenant_id=tenant_id,
-        user_id=user_id,
-        key=pending.key,
-        fingerprint=pending.fingerprint,
-        method=pending.method,
-        path=pending.path,
-    )
+    parameters = keys.claim_parameters(**_claimed(pending, tenant_id, user_id))
     companion = opening.Companion(keys.CLAIM_STATEMENTS, parameters, row_of=1, refusal=_refusal)
     opening.add_companion(session, CLAIM_COMPANION, companion)
 
@@ -133,15 +126,7 @@ def _claim(session: Session, connection: Connection, inserted: bool | None) -> N
     pending, tenant_id, user_id = session.info.pop(TO_CLAIM)
     try:
         if inserted is None:
-            stored = keys.claim(
-                connection,
-                tenant_id=tenant_id,
-                user_id=user_id,
-                key=pending.key,
-                fingerprint=pending.fingerprint,
-                method=pending.method,
-                path=pending.path,
-            )
+            stored = keys.claim(connection, **_claimed(pending, tenant_id, user_id))
         elif inserted:
             stored = None
         else:
@@ -160,6 +145,18 @@ def _claim(session: Session, connection: Connection, inserted: bool | None) -> N
         raise Replayed(stored)
     pending.owner = (tenant_id, user_id)
     session.info[keys.CLAIM] = keys.Claim(tenant_id, user_id, pending.key)
+
+
+def _claimed(pending: PendingKey, tenant_id: uuid.UUID, user_id: uuid.UUID) -> dict[str, Any]:
+    """What a claim of ``pending`` for the caller writes on the key's row."""
+    return {
+        "tenant_id": tenant_id,
+        "user_id": user_id,
+        "key": pending.key,
+        "fingerprint": pending.fingerprint,
+        "method": pending.method,
+        "path": pending.path,
+    }
 
 
 def _still_running() -> Conflict:
