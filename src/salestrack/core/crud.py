@@ -79,7 +79,11 @@ def _live_by_id(model: Any, for_update: bool) -> Select[Any]:
             model.id == bindparam("row_id"),
         )
         if for_update:
-            stmt = stmt.with_for_update()
+            # FOR NO KEY UPDATE: writers of the row still queue on it, but inserting a row
+            # that refers to it (a milestone of a locked lead, a receipt of a locked
+            # customer: the foreign key check takes KEY SHARE) no longer waits for the
+            # holder to commit, as it would under FOR UPDATE. No caller changes a key.
+            stmt = stmt.with_for_update(key_share=True)
         _LIVE_BY_ID[(model, for_update)] = stmt
     return stmt
 

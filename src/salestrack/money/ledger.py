@@ -1,8 +1,8 @@
 """The customer account ledger: posting, reversing, reading and summarising.
 
-Per-customer serialisation: every posting first locks the customer row (``FOR UPDATE`` on
-PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already serialises writers), then reads the last
-balance and appends. Two postings for one customer therefore queue, and the unique
+Per-customer serialisation: every posting first locks the customer row (``FOR NO KEY
+UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already serialises writers), then
+reads the last balance and appends. Two postings for one customer therefore queue, and the unique
 ``(tenant_id, customer_id, position)`` makes a forked running balance impossible anyway.
 
 Ledger codes are numbered per customer account, under that same lock:
