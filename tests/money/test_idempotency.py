@@ -146,7 +146,7 @@ def test_a_database_error_in_the_claim_is_503_and_writes_nothing(
         # On PostgreSQL the claim travels with the transaction's opening script: there the
         # connection really goes, mid-script.
         gone = "SELECT pg_terminate_backend(pg_backend_pid())"
-        patch.setattr(idempotency, "CLAIM_STATEMENTS", (gone, "SELECT 1"))
+        patch.setattr(idempotency, "claim_statements", lambda _guard=None: (gone, "SELECT 1"))
         down = api.post(LEDGER, json=_payment(customer), headers=key)
     assert down.status_code == 503
     assert down.headers["content-type"] == "application/problem+json"

@@ -4,16 +4,20 @@ and its stored answer and live notice travel with the COMMIT (``core.opening``,
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import psycopg
 import pytest
+from sqlalchemy.orm import Session, sessionmaker
 
+from salestrack.core.tenancy import set_tenant
+from salestrack.http import idempotency
 from tests.databases import ON_CITUS
 from tests.money.conftest import LEDGER, new_customer
-from tests.support import ApiClient
+from tests.support import ApiClient, TenantWorld
 
 pytestmark = pytest.mark.postgres_only
 
@@ -64,3 +68,45 @@ def test_the_claim_opens_and_the_answer_and_notice_commit_in_the_same_round_trip
     assert other.status_code == 422
     entries = api.ok("GET", f"{LEDGER}/{customer}")["entries"]
     assert [e["credit_amount"] for e in entries] == ["75.00"]
+
+
+@pytest.mark.parametrize("change", [{"is_active": False}, {"role": "viewer"}])
+def test_a_refused_user_gets_the_refusal_not_the_keys_409_and_claims_nothing(
+    world: TenantWorld, session_factory: sessionmaker[Session], change: dict[str, Any]
+) -> None:
+    """The claim travels in the same script as the user check; it inserts only while the
+    user is still active with the token's role, so a refused user never waits for a key
+    another request holds, nor learns that it is held."""
+    customer = new_customer(world.admin)["id"]
+    body = {"customer_id": customer, "transaction_type": "payment", "credit_amount": "5.00"}
+    manager = world.manager
+    world.admin.ok("PATCH", f"/api/v1/sales/users/{manager.user_id}", json=change)
+    fresh = manager.post(LEDGER, json=body)
+    assert fresh.status_code in (401, 403)
+    key = f"held-{uuid.uuid4()}"
+    holder = session_factory()
+    set_tenant(holder, world.tenant_id)
+    try:  # another request with the key, still running
+        assert (
+            idempotency.claim(
+                holder,
+                tenant_id=world.tenant_id,
+                user_id=manager.user_id,
+                key=key,
+                fingerprint="in-flight",
+                method="POST",
+                path=LEDGER,
+            )
+            is None
+        )
+        started = time.monotonic()
+        keyed = manager.post(LEDGER, json=body, headers={"Idempotency-Key": key})
+        assert (keyed.status_code, keyed.json()["detail"]) == (
+            fresh.status_code,
+            fresh.json()["detail"],
+        )
+        assert time.monotonic() - started < 1.5  # no wait for the key's 2 s lock timeout
+    finally:
+        holder.rollback()
+        holder.close()
+    assert world.admin.ok("GET", f"{LEDGER}/{customer}")["entries"] == []

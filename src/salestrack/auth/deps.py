@@ -73,11 +73,18 @@ def require(permission: Permission) -> Callable[..., Awaitable[Actor]]:
     before any statement of the handler: the idempotency layer sends the stored answer.
     """
 
-    async def _check(request: Request, actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+    async def _check(
+        request: Request, session: SessionDep, actor: Annotated[Actor, Depends(current_actor)]
+    ) -> Actor:
         if not actor.can(permission):
             raise Forbidden(f"role {actor.role.value} may not do this ({permission.value})")
         if actor.user_id is not None:  # always, for a token's user (None: the system actor)
-            await claim_key(request.scope, tenant_id=actor.tenant_id, user_id=actor.user_id)
+            await claim_key(
+                request.scope,
+                tenant_id=actor.tenant_id,
+                user_id=actor.user_id,
+                guard=verification.still_valid(session),
+            )
         return actor
 
     return _check

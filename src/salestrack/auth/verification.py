@@ -23,7 +23,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, event, select
+from sqlalchemy import ColumnElement, bindparam, event, exists, select
 from sqlalchemy.dialects.postgresql import psycopg as pg_psycopg
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
@@ -52,6 +52,34 @@ def expect_user(
     session.info[KEY] = ExpectedUser(tenant_id, user_id, role, session_epoch)
     params = {"tenant_id": tenant_id, "user_id": user_id}
     opening.add_companion(session, "user", opening.Companion((USER_CHECK_SQL,), params))
+
+
+# The user check as a condition: true while the token's user is still active, with the
+# token's role and session epoch. A write that must happen only for such a user, in the
+# same round trip as the check itself, is made conditional on it (an Idempotency-Key's
+# claim: ``http.idempotency_asgi``).
+STILL_VALID = exists().where(
+    User.tenant_id == bindparam("still_tenant_id"),
+    User.id == bindparam("still_user_id"),
+    User.is_active.is_(True),
+    User.deleted_at.is_(None),
+    User.role == bindparam("still_role"),
+    User.session_epoch == bindparam("still_epoch"),
+)
+
+
+def still_valid(session: Session) -> tuple[ColumnElement[bool], dict[str, Any]] | None:
+    """``STILL_VALID`` and its values for the session's expected user (None: no user)."""
+    expected: ExpectedUser | None = session.info.get(KEY)
+    if expected is None:
+        return None
+    values = {
+        "still_tenant_id": expected.tenant_id,
+        "still_user_id": expected.user_id,
+        "still_role": expected.role.value,
+        "still_epoch": expected.session_epoch,
+    }
+    return STILL_VALID, values
 
 
 def pending(session: Session) -> bool:

@@ -35,6 +35,7 @@ of the whole query it came in, so the script itself would run again on each work
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,9 +69,11 @@ class Companion:
 
 @dataclass(frozen=True)
 class Opened:
-    """The transaction the script opened, and each companion's row (None: no row)."""
+    """The transaction the script opened (weakly: a pooled connection keeps this until its
+    next transaction, and must not keep the last request's session alive with it), and
+    each companion's row (None: no row)."""
 
-    transaction: Any
+    transaction: weakref.ref[Any]
     rows: dict[str, tuple[Any, ...] | None]
 
 
@@ -117,7 +120,7 @@ def open_transaction(
             if refused is not None:
                 raise refused from exc
         raise driver_error(connection, "; ".join(parts), params, exc) from exc
-    connection.info[OPENED] = Opened(transaction, rows)
+    connection.info[OPENED] = Opened(weakref.ref(transaction), rows)
 
 
 def driver_error(connection: Connection, sql: str, params: Any, exc: Exception) -> StatementError:
@@ -165,6 +168,6 @@ def opened_row(
 ) -> tuple[bool, tuple[Any, ...] | None]:
     """``(True, row)`` if the opening script of ``transaction`` read companion ``name``."""
     opened: Opened | None = connection.info.get(OPENED)
-    if opened is None or opened.transaction is not transaction or name not in opened.rows:
+    if opened is None or opened.transaction() is not transaction or name not in opened.rows:
         return False, None
     return True, opened.rows[name]

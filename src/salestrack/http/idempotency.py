@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     Index,
     Integer,
@@ -161,7 +162,9 @@ def stored_answer(
             IdempotencyKey.content_type,
             IdempotencyKey.response_body,
         ).where(*_row_of(tenant_id, user_id, key))
-    ).one()
+    ).first()
+    if row is None:  # the claim's guard failed after the user check passed: try again
+        raise StillRunning
     if row.fingerprint != fingerprint:
         raise KeyReused
     if row.status_code is None or row.response_body is None:
@@ -171,17 +174,36 @@ def stored_answer(
 
 # The claim as statements of a transaction's opening script (``core.opening``): the same
 # insert, lock wait and reset as ``_inserted``, with psycopg placeholders named ``claim_*``.
-CLAIM_STATEMENTS = (
-    f"SET LOCAL lock_timeout = '{CLAIM_LOCK_TIMEOUT}'",
-    str(
+def claim_statements(guard: ColumnElement[bool] | None = None) -> tuple[str, ...]:
+    """The claim as statements of a transaction's opening script (``core.opening``): the
+    same lock wait, insert and reset as ``_inserted``, in psycopg placeholders named
+    ``claim_*``; the insert happens only where ``guard`` holds (a condition of the same
+    script, with its own placeholders). Compiled once per guard."""
+    cached = _CLAIM_STATEMENTS.get(id(guard))
+    if cached is not None:
+        return cached[1]
+    row = select(
+        *(bindparam(f"claim_{name}", type_=_CLAIMED_TYPES[name]) for name in CLAIMED_COLUMNS)
+    )
+    if guard is not None:
+        row = row.where(guard)
+    insert = (
         postgresql.insert(IdempotencyKey)
-        .values({name: bindparam(f"claim_{name}") for name in CLAIMED_COLUMNS})
+        .from_select(list(CLAIMED_COLUMNS), row)
         .on_conflict_do_nothing()
         .returning(IdempotencyKey.key)
-        .compile(dialect=pg_psycopg.dialect())  # type: ignore[no-untyped-call]
-    ),
-    "SET LOCAL lock_timeout TO DEFAULT",
-)
+    )
+    found = (
+        f"SET LOCAL lock_timeout = '{CLAIM_LOCK_TIMEOUT}'",
+        str(insert.compile(dialect=pg_psycopg.dialect())),  # type: ignore[no-untyped-call]
+        "SET LOCAL lock_timeout TO DEFAULT",
+    )
+    _CLAIM_STATEMENTS[id(guard)] = (guard, found)  # by identity: a guard is a constant
+    return found
+
+
+_CLAIMED_TYPES = {name: IdempotencyKey.__table__.c[name].type for name in CLAIMED_COLUMNS}
+_CLAIM_STATEMENTS: dict[int, tuple[Any, tuple[str, ...]]] = {}
 
 
 def claim_parameters(

@@ -33,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, event
+from sqlalchemy import ColumnElement, Connection, event
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -82,7 +82,13 @@ class Replayed(Exception):
         self.stored = stored
 
 
-async def claim_key(scope: Scope, *, tenant_id: uuid.UUID, user_id: uuid.UUID) -> None:
+async def claim_key(
+    scope: Scope,
+    *,
+    tenant_id: uuid.UUID,
+    user_id: uuid.UUID,
+    guard: tuple[ColumnElement[bool], dict[str, Any]] | None = None,
+) -> None:
     """Claim the request's Idempotency-Key, if it has one, for the caller.
 
     Call it only once the request has passed every check a fresh request gets. The claim
@@ -105,8 +111,13 @@ async def claim_key(scope: Scope, *, tenant_id: uuid.UUID, user_id: uuid.UUID) -
         return
     # Where the transaction opens with a script of ours (``core.opening``), the claim is
     # part of it: one round trip for the claim's three statements and the opening's own.
-    parameters = keys.claim_parameters(**_claimed(pending, tenant_id, user_id))
-    companion = opening.Companion(keys.CLAIM_STATEMENTS, parameters, row_of=1, refusal=_refusal)
+    # ``guard``: the caller's own check (the user still active with the token's role), which
+    # the same script makes: the claim inserts only if it holds, so a refused caller never
+    # touches, or waits for, the key (the check's own refusal is what they get).
+    condition, values = guard if guard is not None else (None, {})
+    parameters = {**keys.claim_parameters(**_claimed(pending, tenant_id, user_id)), **values}
+    statements = keys.claim_statements(condition)
+    companion = opening.Companion(statements, parameters, row_of=1, refusal=_refusal)
     opening.add_companion(session, CLAIM_COMPANION, companion)
 
 

@@ -100,7 +100,7 @@ class HandlerThreadRoute(APIRoute):
         if planned is None:
             return fallback
         endpoint = route.dependant.call
-        overrides = self.dependency_overrides_provider
+        overrides = route.dependency_overrides_provider
 
         async def run_planned(request: Request) -> Response:
             if get_telemetry_data() is not None or getattr(overrides, "dependency_overrides", None):

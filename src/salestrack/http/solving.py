@@ -10,8 +10,9 @@ cache, the same exit stacks for dependencies with ``yield``, the same validation
 parameter (FastAPI's own field validation, so errors read the same).
 
 A route whose dependencies use something this does not cover (security scopes, background
-tasks, websockets, form bodies) gets no plan and keeps FastAPI's own handler; so does a
-request made while dependency overrides are set (``app.dependency_overrides``).
+tasks, websockets, form bodies, ``use_cache=False``) gets no plan and keeps FastAPI's own
+handler; so does a request made while dependency overrides are set
+(``app.dependency_overrides``).
 """
 
 from __future__ import annotations
@@ -125,6 +126,7 @@ def _node(dependant: Dependant) -> _Node:
         or dependant.websocket_param_name
         or dependant.concurrency is not None
         or dependant.call is None
+        or not dependant.use_cache  # FastAPI re-solves these even under a cached parent
     ):
         raise _Unplannable
     call = dependant.call
