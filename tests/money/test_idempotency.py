@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -102,6 +107,30 @@ def test_malformed_key_is_422(api: ApiClient) -> None:
     customer = new_customer(api)["id"]
     too_long = {"Idempotency-Key": "x" * 256}
     assert api.post(LEDGER, json=_payment(customer), headers=too_long).status_code == 422
+    assert _entries(api, customer) == []
+
+
+def test_a_key_with_a_trailing_newline_is_422_not_a_500(app: FastAPI, api: ApiClient) -> None:
+    """HTTP clients refuse such a header, but an ASGI server or proxy may pass one on: 255
+    visible characters and a newline must not reach the 255-character column."""
+    customer = new_customer(api)["id"]
+    body = json.dumps(_payment(customer)).encode()
+    headers = [(k.lower().encode(), v.encode()) for k, v in api.headers.items()]
+    headers += [(b"content-type", b"application/json"), (b"idempotency-key", b"k" * 255 + b"\n")]
+    scope = {"type": "http", "method": "POST", "path": LEDGER, "raw_path": LEDGER.encode(),
+             "query_string": b"", "headers": headers, "http_version": "1.1", "scheme": "http",
+             "server": ("test", 80), "client": ("test", 1), "root_path": ""}  # fmt: skip
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    with ThreadPoolExecutor(1) as pool:  # a loop of its own (a browser test may run one here)
+        pool.submit(asyncio.run, app(scope, receive, send)).result()
+    assert sent[0]["status"] == 422
     assert _entries(api, customer) == []
 
 

@@ -52,7 +52,7 @@ from salestrack.http.deps import SHARED_SESSION, finish, request_session, run_db
 
 SALES_PREFIX = "/api/v1/sales/"
 HEADER = "idempotency-key"
-KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
+KEY_PATTERN = re.compile(r"[\x21-\x7e]{1,255}")  # the whole key (fullmatch): no trailing newline
 # Scope key under which the middleware leaves the request's key for ``claim_key``.
 PENDING_KEY = "salestrack.idempotency_key"
 
@@ -233,7 +233,7 @@ class IdempotencyMiddleware:
         if key is None:
             await self.app(scope, receive, send)
             return
-        if not KEY_PATTERN.match(key):
+        if not KEY_PATTERN.fullmatch(key):
             await _problem(422, "Idempotency-Key must be 1-255 visible ASCII characters", scope)(
                 scope, receive, send
             )
