@@ -19,12 +19,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from salestrack.auth.context import Actor
-from salestrack.core import crud, hooks
+from salestrack.core import crud, hooks, reads
 from salestrack.core.errors import Conflict, NotFound, Unprocessable
 from salestrack.core.pagination import decode_cursor, encode_cursor
 from salestrack.core.schema_base import MAX_MONEY
@@ -259,26 +260,31 @@ def reverse_entry(
 
 def entries_page(
     session: Session, *, actor: Actor, customer_id: uuid.UUID, limit: int, cursor: str | None
-) -> tuple[list[LedgerEntry], str | None]:
-    """The customer's entries oldest first (by position); the cursor is the last position."""
-    crud.get_live(
+) -> tuple[list[Any], str | None]:
+    """The customer's entries oldest first (by position), read only (attribute access);
+    the cursor is the last position."""
+    crud.read_live(
         session, Customer, tenant_id=actor.tenant_id, row_id=customer_id, label="customer"
     )
     after = 0 if cursor is None else decode_cursor(cursor, POSITION_ORDER)[0]
-    stmt = (
-        select(LedgerEntry)
-        .where(
-            LedgerEntry.tenant_id == actor.tenant_id,
-            LedgerEntry.customer_id == customer_id,
-            LedgerEntry.position > after,
-        )
-        .order_by(LedgerEntry.position)
-        .limit(limit + 1)
-    )
-    rows = list(session.scalars(stmt))
+    values = {"tenant_id": actor.tenant_id, "customer_id": customer_id, "after": after}
+    rows = reads.as_objects(_ENTRIES_AFTER.rows(session, {**values, "page_size": limit + 1}))
     if len(rows) <= limit:
         return rows, None
     return rows[:limit], encode_cursor((rows[limit - 1].position,))
+
+
+# A customer's ledger page, read on every view of the account: a prepared read.
+_ENTRIES_AFTER = reads.Prepared(
+    select(*reads.entity_columns(LedgerEntry))
+    .where(
+        LedgerEntry.tenant_id == bindparam("tenant_id"),
+        LedgerEntry.customer_id == bindparam("customer_id"),
+        LedgerEntry.position > bindparam("after"),
+    )
+    .order_by(LedgerEntry.position)
+    .limit(bindparam("page_size"))
+)
 
 
 def booking_money(

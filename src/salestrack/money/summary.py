@@ -33,7 +33,7 @@ def _effective() -> tuple[ColumnElement[bool], ...]:
 
 def customer_summary(session: Session, *, actor: Actor, customer_id: uuid.UUID) -> LedgerSummary:
     """The summary the customer-ledger report and the ledger page show (404 if no customer)."""
-    crud.get_live(
+    crud.read_live(
         session, Customer, tenant_id=actor.tenant_id, row_id=customer_id, label="customer"
     )
     mine = (LedgerEntry.tenant_id == actor.tenant_id, LedgerEntry.customer_id == customer_id)
