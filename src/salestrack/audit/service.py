@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, insert, select
+from sqlalchemy.dialects.postgresql import psycopg as pg_psycopg
 from sqlalchemy.orm import Session
 
 from salestrack.audit.models import AuditEntry
 from salestrack.auth.context import Actor
+from salestrack.core import batching, closing
+from salestrack.core.db import utcnow
 
 
 def jsonable(value: Any) -> Any:
@@ -30,6 +34,7 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+_COLUMNS = ("tenant_id", "id", "entity", "entity_id", "action", "actor_id", "at", "changes")
 SECRETS = frozenset({"password_hash", "key_hash", "secret"})
 """Columns whose value never enters the log: an entry says that one changed, not to what."""
 CHANGED = "(changed)"
@@ -49,17 +54,39 @@ def record(
     action: str,
     changes: dict[str, Any],
 ) -> None:
-    """Append one entry in the caller's transaction, so the log and the change commit together."""
-    session.add(
-        AuditEntry(
-            tenant_id=actor.tenant_id,
-            entity=entity,
-            entity_id=entity_id,
-            action=action,
-            actor_id=actor.user_id,
-            changes=jsonable(without_secrets(changes)),
+    """Append one entry in the caller's transaction, so the log and the change commit together.
+
+    On the API's PostgreSQL connections the entry is inserted by a statement sent with the
+    transaction's ``COMMIT`` (``core.closing``): every write logs one, and nothing reads an
+    entry back in the transaction that wrote it. A batch (an import) adds its entries to
+    the session, flushed with the batch.
+    """
+    entry = {
+        "tenant_id": actor.tenant_id,
+        "id": uuid.uuid4(),
+        "entity": entity,
+        "entity_id": entity_id,
+        "action": action,
+        "actor_id": actor.user_id,
+        "at": utcnow(),
+        "changes": jsonable(without_secrets(changes)),
+    }
+    if batching.current(session) is None and closing.sends_with_commit(session):
+        values = {**entry, "changes": json.dumps(entry["changes"])}
+        closing.send_with_commit(
+            session, closing.Closing(_INSERT_AT_COMMIT, values, closing.no_row_needed)
         )
-    )
+        return
+    session.add(AuditEntry(**entry))
+
+
+_INSERT_AT_COMMIT = (
+    str(
+        insert(AuditEntry)
+        .values({name: bindparam(name) for name in _COLUMNS})
+        .compile(dialect=pg_psycopg.dialect())  # type: ignore[no-untyped-call]
+    ),
+)
 
 
 def entries_query(

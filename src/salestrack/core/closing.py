@@ -43,6 +43,10 @@ class Closing:
     on_row: Callable[[tuple[Any, ...] | None], None]
 
 
+def no_row_needed(_row: tuple[Any, ...] | None) -> None:
+    """``on_row`` for a closing whose statements return nothing to act on."""
+
+
 def sends_with_commit(session: Session) -> bool:
     """The session's transaction can send statements with its ``COMMIT``."""
     return opening.owns_begin(session.connection())

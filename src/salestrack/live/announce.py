@@ -45,10 +45,6 @@ NOTIFY = text(f"SELECT pg_notify({CHANNEL_SQL}, :payload)")
 NOTIFY_AT_COMMIT = (f"SELECT pg_notify({CHANNEL_SQL}, %(payload)s)",)  # ``core.closing``
 
 
-def _no_row(_row: tuple[Any, ...] | None) -> None:
-    """A notification returns nothing to act on."""
-
-
 @dataclass(frozen=True)
 class Note:
     tenant_id: uuid.UUID
@@ -104,7 +100,7 @@ def _before_commit(session: Session) -> None:
         if closing.sends_with_commit(session):  # one round trip fewer: with the COMMIT
             for values in payloads:
                 closing.send_with_commit(
-                    session, closing.Closing(NOTIFY_AT_COMMIT, values, _no_row)
+                    session, closing.Closing(NOTIFY_AT_COMMIT, values, closing.no_row_needed)
                 )
             return
         for values in payloads:
