@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Select, bindparam, insert, select
-from sqlalchemy.dialects.postgresql import psycopg as pg_psycopg
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from salestrack.audit.models import AuditEntry
 from salestrack.auth.context import Actor
-from salestrack.core import batching, closing
+from salestrack.core import closing
 from salestrack.core.db import utcnow
 
 
@@ -34,7 +32,6 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-_COLUMNS = ("tenant_id", "id", "entity", "entity_id", "action", "actor_id", "at", "changes")
 SECRETS = frozenset({"password_hash", "key_hash", "secret"})
 """Columns whose value never enters the log: an entry says that one changed, not to what."""
 CHANGED = "(changed)"
@@ -71,22 +68,8 @@ def record(
         "at": utcnow(),
         "changes": jsonable(without_secrets(changes)),
     }
-    if batching.current(session) is None and closing.sends_with_commit(session):
-        values = {**entry, "changes": json.dumps(entry["changes"])}
-        closing.send_with_commit(
-            session, closing.Closing(_INSERT_AT_COMMIT, values, closing.no_row_needed)
-        )
-        return
-    session.add(AuditEntry(**entry))
-
-
-_INSERT_AT_COMMIT = (
-    str(
-        insert(AuditEntry)
-        .values({name: bindparam(name) for name in _COLUMNS})
-        .compile(dialect=pg_psycopg.dialect())  # type: ignore[no-untyped-call]
-    ),
-)
+    if not closing.insert_at_commit(session, AuditEntry, entry):
+        session.add(AuditEntry(**entry))
 
 
 def entries_query(

@@ -134,9 +134,10 @@ def _queue_mail(session: Session, actor: Actor, row: BillingDocument) -> None:
     customer = session.get(Customer, (actor.tenant_id, row.customer_id))
     if customer is None or not customer.email:
         return
-    mail = DocumentMail(tenant_id=actor.tenant_id, document_id=row.id, recipient=customer.email)
-    session.add(mail)
-    session.flush()
+    mail = {"tenant_id": actor.tenant_id, "document_id": row.id, "recipient": customer.email}
+    if not closing.insert_at_commit(session, DocumentMail, mail):  # the worker reads it later
+        session.add(DocumentMail(**mail))
+        session.flush()
     jobs.enlist(session, actor.tenant_id)
 
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from salestrack.core import hooks
+from salestrack.core import closing, hooks
 from salestrack.core.db import utcnow
 from salestrack.notifications import recipients
 from salestrack.notifications.models import Notification, NotificationKind
@@ -135,19 +135,19 @@ def _add(
     data: dict[str, Any],
     amount: Decimal | None = None,
 ) -> None:
-    session.add(
-        Notification(
-            tenant_id=actor.tenant_id,
-            user_id=lead.owner_id,
-            kind=kind,
-            subject_id=subject_id,
-            lead_id=lead.lead_id,
-            actor_id=actor.user_id,
-            amount=amount,
-            data={"lead_code": lead.lead_code, "lead_name": lead.lead_name, **data},
-            created_at=utcnow(),
-        )
-    )
+    row = {
+        "tenant_id": actor.tenant_id,
+        "user_id": lead.owner_id,
+        "kind": kind,
+        "subject_id": subject_id,
+        "lead_id": lead.lead_id,
+        "actor_id": actor.user_id,
+        "amount": amount,
+        "data": {"lead_code": lead.lead_code, "lead_name": lead.lead_name, **data},
+        "created_at": utcnow(),
+    }
+    if not closing.insert_at_commit(session, Notification, row):  # nothing reads it back
+        session.add(Notification(**row))
 
 
 def install(factory: sessionmaker[Session]) -> None:
