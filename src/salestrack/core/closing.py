@@ -72,12 +72,18 @@ def insert_at_commit(session: Session, model: Any, values: dict[str, Any]) -> bo
 
     if batching.current(session) is not None or not sends_with_commit(session):
         return False
+    pending = session.connection().info.get(PENDING, [])
+    if len(pending) >= MAX_ROWS_AT_COMMIT:
+        return False  # a write of many rows: the ORM's multi-row inserts, not a long script
     table = model.__table__
     row = dict(values)
     for column in table.columns:
-        if column.key not in row and column.default is not None:
-            default = column.default
-            row[column.key] = default.arg(None) if default.is_callable else default.arg
+        default = column.default
+        if column.key in row or default is None:
+            continue
+        if not (default.is_scalar or default.is_callable):
+            return False  # a SQL expression or sequence: the ORM knows how to insert it
+        row[column.key] = default.arg(None) if default.is_callable else default.arg
     dialect = session.get_bind().dialect
     sql, processors = _insert_of(table, tuple(sorted(row)), dialect)
     params = {
@@ -87,13 +93,15 @@ def insert_at_commit(session: Session, model: Any, values: dict[str, Any]) -> bo
     return True
 
 
-_INSERTS: dict[tuple[str, tuple[str, ...], str], tuple[str, dict[str, Any]]] = {}
+MAX_ROWS_AT_COMMIT = 50
+_INSERTS: dict[tuple[str, tuple[str, ...], Any], tuple[str, dict[str, Any]]] = {}
 
 
 def _insert_of(table: Any, names: tuple[str, ...], dialect: Any) -> tuple[str, dict[str, Any]]:
     """An ``INSERT`` of ``names`` into ``table`` in psycopg placeholders, and each value's
-    bind processor: compiled once per table, column set and dialect."""
-    key = (table.name, names, dialect.name)
+    bind processor: compiled once per table, column set and dialect (the engine's own:
+    its processors are the engine's, e.g. its JSON serializer)."""
+    key = (table.name, names, dialect)
     found = _INSERTS.get(key)
     if found is None:
         statement = insert(table).values({name: bindparam(name) for name in names})

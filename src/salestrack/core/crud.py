@@ -35,10 +35,18 @@ def get_live(
     row_id: uuid.UUID,
     label: str,
     for_update: bool = False,
+    keys_stay: bool = False,
 ) -> RowT:
-    """The tenant's live row or 404 (the same answer for another tenant's id)."""
+    """The tenant's live row or 404 (the same answer for another tenant's id).
+
+    ``for_update`` locks it until the transaction ends; ``keys_stay`` says the caller will
+    change none of its key or unique columns, so the lock can be ``FOR NO KEY UPDATE``:
+    writers of the row still queue on it, but inserting a row that refers to it (the
+    foreign key check's ``KEY SHARE``) does not wait for this transaction to commit.
+    """
     params = {"tenant_id": tenant_id, "row_id": row_id}
-    row: RowT | None = session.scalars(_live_by_id(model, for_update), params).one_or_none()
+    lock = ("no key" if keys_stay else "update") if for_update else None
+    row: RowT | None = session.scalars(_live_by_id(model, lock), params).one_or_none()
     if row is None:
         raise NotFound(f"{label} {row_id} not found")
     return row
@@ -65,26 +73,22 @@ def read_live(
 
 
 _READ_LIVE: dict[Any, reads.Prepared] = {}
-_LIVE_BY_ID: dict[tuple[Any, bool], Select[Any]] = {}
+_LIVE_BY_ID: dict[tuple[Any, str | None], Select[Any]] = {}
 
 
-def _live_by_id(model: Any, for_update: bool) -> Select[Any]:
+def _live_by_id(model: Any, lock: str | None) -> Select[Any]:
     """Built once per model: a lookup by id runs on most requests, and building the
     statement (and its cache key) each time costs more than the database takes."""
-    stmt = _LIVE_BY_ID.get((model, for_update))
+    stmt = _LIVE_BY_ID.get((model, lock))
     if stmt is None:
         stmt = select(model).where(
             model.tenant_id == bindparam("tenant_id"),
             model.deleted_at.is_(None),
             model.id == bindparam("row_id"),
         )
-        if for_update:
-            # FOR NO KEY UPDATE: writers of the row still queue on it, but inserting a row
-            # that refers to it (a milestone of a locked lead, a receipt of a locked
-            # customer: the foreign key check takes KEY SHARE) no longer waits for the
-            # holder to commit, as it would under FOR UPDATE. No caller changes a key.
-            stmt = stmt.with_for_update(key_share=True)
-        _LIVE_BY_ID[(model, for_update)] = stmt
+        if lock is not None:
+            stmt = stmt.with_for_update(key_share=lock == "no key")
+        _LIVE_BY_ID[(model, lock)] = stmt
     return stmt
 
 

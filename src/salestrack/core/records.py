@@ -80,7 +80,13 @@ class RecordKind:
         return row
 
     def get(
-        self, session: Session, *, actor: Acting, row_id: uuid.UUID, for_update: bool = False
+        self,
+        session: Session,
+        *,
+        actor: Acting,
+        row_id: uuid.UUID,
+        for_update: bool = False,
+        keys_stay: bool = False,
     ) -> Any:
         return crud.get_live(
             session,
@@ -89,6 +95,7 @@ class RecordKind:
             row_id=row_id,
             label=self.label,
             for_update=for_update,
+            keys_stay=keys_stay,
         )
 
     def update(

@@ -82,7 +82,9 @@ def record_engagement(session: Session, *, actor: Actor, data: EngagementCreate)
     """Record a touchpoint on a lead of the actor's tenant (404 otherwise)."""
     values = zoned(data.model_dump(), clock.tenant_zone(session, actor.tenant_id))
     _check(values)
-    lead = leads.get_lead(session, actor=actor, lead_id=data.lead_id, for_update=True)
+    lead = leads.get_lead(
+        session, actor=actor, lead_id=data.lead_id, for_update=True, keys_stay=True
+    )
     row = crud.add(session, actor=actor, row=LeadEngagement(**values), entity=ENTITY)
     if row.status == EngagementStatus.completed:
         _completed(session, actor=actor, lead=lead, row=row)
@@ -108,7 +110,9 @@ def update_engagement(
     """Change an engagement (record its response, mark it completed...)."""
     found = get_engagement(session, actor=actor, engagement_id=engagement_id)
     # Lock the lead before the engagement: the same order every journey write takes.
-    lead = leads.get_lead(session, actor=actor, lead_id=found.lead_id, for_update=True)
+    lead = leads.get_lead(
+        session, actor=actor, lead_id=found.lead_id, for_update=True, keys_stay=True
+    )
     row = get_engagement(session, actor=actor, engagement_id=engagement_id, for_update=True)
     values = zoned(data.changes(), clock.tenant_zone(session, actor.tenant_id))
     merged = {

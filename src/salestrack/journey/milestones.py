@@ -112,7 +112,9 @@ def record_milestone(
         applied.extend(filled)
     _check(milestone_type, values)
     _check_visitor(session, actor, values)
-    lead = leads.get_lead(session, actor=actor, lead_id=data.lead_id, for_update=True)
+    lead = leads.get_lead(
+        session, actor=actor, lead_id=data.lead_id, for_update=True, keys_stay=True
+    )
     before = LeadStatus(lead.status)
     after = rules.status_after_milestone(before, milestone_type)
     row = LeadMilestone(

@@ -115,9 +115,18 @@ def expect_arrivals(session: Session, *, actor: Actor, data: list[LeadCreate]) -
 
 
 def get_lead(
-    session: Session, *, actor: Actor, lead_id: uuid.UUID, for_update: bool = False
+    session: Session,
+    *,
+    actor: Actor,
+    lead_id: uuid.UUID,
+    for_update: bool = False,
+    keys_stay: bool = False,
 ) -> Lead:
-    lead: Lead = LEADS.get(session, actor=actor, row_id=lead_id, for_update=for_update)
+    """The lead or 404; ``for_update`` locks it (``keys_stay``: the caller changes none of its
+    keys, so rows that refer to it can be inserted meanwhile, see ``crud.get_live``)."""
+    lead: Lead = LEADS.get(
+        session, actor=actor, row_id=lead_id, for_update=for_update, keys_stay=keys_stay
+    )
     return lead
 
 

@@ -71,6 +71,7 @@ def lock_customer(session: Session, *, actor: Actor, customer_id: uuid.UUID) -> 
         row_id=customer_id,
         label="customer",
         for_update=True,
+        keys_stay=True,  # a posting changes nothing of the customer's row
     )
     return customer
 
