@@ -70,10 +70,12 @@ def insert_at_commit(session: Session, model: Any, values: dict[str, Any]) -> bo
     """
     from salestrack.core import batching  # imports core.db, which imports this module
 
-    if batching.current(session) is not None or not sends_with_commit(session):
+    if batching.current(session) is not None:
         return False
-    pending = session.connection().info.get(PENDING, [])
-    if len(pending) >= MAX_ROWS_AT_COMMIT:
+    connection = session.connection()
+    if not opening.owns_begin(connection):
+        return False
+    if len(connection.info.get(PENDING, [])) >= MAX_ROWS_AT_COMMIT:
         return False  # a write of many rows: the ORM's multi-row inserts, not a long script
     table = model.__table__
     row = dict(values)
@@ -84,8 +86,7 @@ def insert_at_commit(session: Session, model: Any, values: dict[str, Any]) -> bo
         if not (default.is_scalar or default.is_callable):
             return False  # a SQL expression or sequence: the ORM knows how to insert it
         row[column.key] = default.arg(None) if default.is_callable else default.arg
-    dialect = session.get_bind().dialect
-    sql, processors = _insert_of(table, tuple(sorted(row)), dialect)
+    sql, processors = _insert_of(table, tuple(sorted(row)), connection.dialect)
     params = {
         name: processors[name](value) if processors[name] else value for name, value in row.items()
     }

@@ -105,7 +105,7 @@ class HandlerThreadRoute(APIRoute):
         async def run_planned(request: Request) -> Response:
             if get_telemetry_data() is not None or getattr(overrides, "dependency_overrides", None):
                 return await fallback(request)
-            values, errors, body, _ = await planned.solve(request)
+            values, errors, body = await planned.solve(request)
             if errors:
                 raise RequestValidationError(errors, body=None if body is Undefined else body)
             answer = await endpoint(**values)

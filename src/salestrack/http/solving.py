@@ -164,24 +164,26 @@ class Plan:
     body_field: ModelField | None
     embed_body_fields: bool
     strict_content_type: bool
+    wants_response: bool  # some dependency or the endpoint takes ``response: Response``
 
-    async def solve(self, request: Request) -> tuple[dict[str, Any], list[Any], Any, Response]:
-        """The endpoint's arguments, the validation errors, the body read and the response
-        whose headers and status the dependencies may set."""
+    async def solve(self, request: Request) -> tuple[dict[str, Any], list[Any], Any]:
+        """The endpoint's arguments, the validation errors and the body read."""
         body = await self._body(request) if self.body_field is not None else Undefined
-        response = Response()
-        del response.headers["content-length"]
-        response.status_code = None  # type: ignore[assignment]
+        response = None
+        if self.wants_response:  # a ``response: Response`` parameter, as FastAPI makes it
+            response = Response()
+            del response.headers["content-length"]
+            response.status_code = None  # type: ignore[assignment]
         errors: list[Any] = []
         values = await self._solve(self.root, request, body, response, {}, errors)
-        return values, errors, body, response
+        return values, errors, body
 
     async def _solve(
         self,
         node: _Node,
         request: Request,
         body: Any,
-        response: Response,
+        response: Response | None,
         cache: dict[Any, Any],
         errors: list[Any],
     ) -> dict[str, Any]:
@@ -297,4 +299,8 @@ def plan(
         root = _node(dependant)
     except _Unplannable:
         return None
-    return Plan(root, body_field, embed_body_fields, strict_content_type)
+    return Plan(root, body_field, embed_body_fields, strict_content_type, _takes_response(root))
+
+
+def _takes_response(node: _Node) -> bool:
+    return node.response_name is not None or any(_takes_response(c) for c in node.children)
