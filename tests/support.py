@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx2 as httpx
 from fastapi.testclient import TestClient
@@ -15,6 +17,7 @@ from salestrack.auth.context import system_actor
 from salestrack.auth.roles import Role
 from salestrack.auth.schemas import UserCreate
 from salestrack.core.db import transaction
+from salestrack.core.formatting import DEFAULT_TIMEZONE
 
 PASSWORD = "correct horse battery"
 
@@ -87,11 +90,13 @@ def login(http: TestClient, tenant: str, email: str, password: str = PASSWORD) -
     )
 
 
-def build_tenant(http: TestClient, factory: sessionmaker[Session]) -> TenantWorld:
+def build_tenant(
+    http: TestClient, factory: sessionmaker[Session], timezone: str = DEFAULT_TIMEZONE
+) -> TenantWorld:
     """A new tenant (as `salestrack create-tenant` makes it) with a user per role, logged in."""
     slug = f"t-{uuid.uuid4().hex[:10]}"
     with transaction(factory) as session:
-        tenant = auth.create_tenant(session, slug=slug, name=f"Tenant {slug}")
+        tenant = auth.create_tenant(session, slug=slug, name=f"Tenant {slug}", timezone=timezone)
         actor = system_actor(tenant.tenant_id, slug)
         users = {
             role: auth.create_user(
@@ -110,3 +115,13 @@ def build_tenant(http: TestClient, factory: sessionmaker[Session]) -> TenantWorl
         assert response.status_code == 200, response.text
         world.clients[role] = ApiClient(http, slug, response.json()["access_token"], user_id, email)
     return world
+
+
+def zone_off_the_utc_day() -> str:
+    """A time zone whose calendar day is not UTC's now, nor for at least the next hour
+    (UTC+14 from 11:00 UTC, UTC-12 before): a date taken from the UTC day fails a test."""
+    return "Pacific/Kiritimati" if datetime.now(UTC).hour >= 11 else "Etc/GMT+12"
+
+
+def local_today(zone: str) -> date:
+    return datetime.now(ZoneInfo(zone)).date()

@@ -259,7 +259,13 @@ def _reset_metrics_directory() -> None:
 @click.option("--name", required=True)
 @click.option("--locale", default="en_IN", show_default=True)
 @click.option("--currency", default="INR", show_default=True)
-def create_tenant(slug: str, name: str, locale: str, currency: str) -> None:
+@click.option(
+    "--timezone",
+    default="Asia/Kolkata",
+    show_default=True,
+    help="IANA zone: the tenant's calendar day for dates left out, reports and reminders",
+)
+def create_tenant(slug: str, name: str, locale: str, currency: str, timezone: str) -> None:
     """Create a tenant (a company using salestrack)."""
     from salestrack.auth import service
     from salestrack.core.errors import ProblemError
@@ -267,7 +273,12 @@ def create_tenant(slug: str, name: str, locale: str, currency: str) -> None:
     try:
         with _unit_of_work() as session:
             tenant = service.create_tenant(
-                session, slug=slug, name=name, locale=locale, currency=currency
+                session,
+                slug=slug,
+                name=name,
+                locale=locale,
+                currency=currency,
+                timezone=timezone,
             )
             click.echo(f"created tenant {tenant.slug} ({tenant.tenant_id})")
     except ProblemError as exc:

@@ -23,7 +23,14 @@ from salestrack.core.config import Settings
 from tests.cli.answers import report_answers
 from tests.cli.process import Cli, environment
 from tests.databases import app_role_url, empty_database
-from tests.support import PASSWORD, ApiClient, build_tenant, login
+from tests.support import (
+    PASSWORD,
+    ApiClient,
+    build_tenant,
+    local_today,
+    login,
+    zone_off_the_utc_day,
+)
 
 SALES = "/api/v1/sales"
 CAMPAIGN = {
@@ -178,6 +185,22 @@ def test_a_second_tenant_with_the_same_slug_is_refused_with_a_message(cli: Cli) 
     slug = _unique("twice")
     cli.ok("create-tenant", slug, "--name", "Once")
     assert "already exists" in cli.refused("create-tenant", slug, "--name", "Twice")
+
+
+def test_a_tenant_in_another_time_zone_dates_undated_imported_leads_by_its_own_day(
+    cli: Cli, http: TestClient, tmp_path: Path
+) -> None:
+    slug = _unique("zone")
+    refused = cli.refused("create-tenant", slug, "--name", "Far", "--timezone", "Mars/Olympus")
+    assert "unknown time zone 'Mars/Olympus'" in refused
+    zone = zone_off_the_utc_day()
+    cli.ok("create-tenant", slug, "--name", "Far", "--timezone", zone)
+    api = _admin_from_the_command_line(cli, http, slug)
+    path = tmp_path / "undated.csv"
+    path.write_text("name,status\nAsha Rao,new\n", encoding="utf-8")
+    cli.ok("import-leads", "--tenant", slug, str(path))
+    (lead,) = api.ok("GET", f"{SALES}/leads")["items"]
+    assert lead["lead_date"] == local_today(zone).isoformat()
 
 
 def test_migrate_prepares_an_empty_database_the_app_then_opens(

@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from salestrack.auth import clock
 from salestrack.auth import service as auth
 from salestrack.auth.context import system_actor
 from salestrack.core.tenancy import set_tenant, tenant_transaction
@@ -138,7 +139,7 @@ def test_generated_quotations_are_consistent_and_the_service_numbers_after_them(
         assert totals.grand_total == sample.grand_total
         assert totals.cgst_total == sample.cgst_total
         draft = quotations.create_quotation(session, actor=actor, data=content)
-        today = numbers.tenant_today(session, tenant_id)
+        today = clock.tenant_today(session, tenant_id)
         sent = quotations.send_quotation(
             session, actor=actor, quotation_id=draft.id, data=QuotationSend(quotation_date=today)
         )

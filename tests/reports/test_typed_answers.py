@@ -12,8 +12,8 @@ from fastapi import FastAPI
 from fastapi.encoders import jsonable_encoder
 from sqlalchemy.orm import Session, sessionmaker
 
+from salestrack.auth import clock
 from salestrack.core.tenancy import set_tenant
-from salestrack.journey import clock
 from salestrack.reports.common import window
 from salestrack.reports.figures import CounterFigures
 from tests.reports import scenario as s
@@ -36,7 +36,7 @@ def _built(
     w = window(_day(params.get("from")), _day(params.get("to")), dict(filters))
     with factory() as session:
         set_tenant(session, tenant_id)
-        today = clock.today(clock.tenant_zone(session, tenant_id))
+        today = clock.tenant_today(session, tenant_id)
         figures = CounterFigures(session, tenant_id)
         built = figures.run(lambda: all_reports(session, figures, tenant_id, today, w))
         session.rollback()

@@ -9,6 +9,7 @@ from sqlalchemy import func, update
 from sqlalchemy.orm import Session
 
 from salestrack.auth import passwords, throttle
+from salestrack.auth.clock import known_zone
 from salestrack.auth.context import Actor
 from salestrack.auth.models import Tenant, User
 from salestrack.auth.roles import Role
@@ -23,6 +24,7 @@ from salestrack.auth.security import (
 from salestrack.core import crud, jobs
 from salestrack.core.config import Settings
 from salestrack.core.errors import Conflict, TooManyRequests, Unauthorized, Unprocessable
+from salestrack.core.formatting import DEFAULT_TIMEZONE
 from salestrack.core.schema_base import CONTROL_CHARACTERS
 from salestrack.core.tenancy import set_tenant
 
@@ -63,13 +65,31 @@ def open_tenant(session: Session, reference: str) -> Tenant | None:
 
 
 def create_tenant(
-    session: Session, *, slug: str, name: str, locale: str = "en_IN", currency: str = "INR"
+    session: Session,
+    *,
+    slug: str,
+    name: str,
+    locale: str = "en_IN",
+    currency: str = "INR",
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> Tenant:
+    """A new tenant. Its time zone says which calendar day "today" is for its dates left
+    out of a write, its reports' periods and its reminders (422 for a zone this machine's
+    time zone database does not know)."""
+    if not known_zone(timezone):
+        raise Unprocessable(
+            f"unknown time zone {timezone!r}: give an IANA name such as Asia/Kolkata"
+        )
     set_tenant(session, tenant_id_for(slug))  # the session now acts for the new tenant
     if session.get(Tenant, tenant_id_for(slug)) is not None:
         raise Conflict(f"tenant {slug!r} already exists")
     tenant = Tenant(
-        tenant_id=tenant_id_for(slug), slug=slug, name=name, locale=locale, currency=currency
+        tenant_id=tenant_id_for(slug),
+        slug=slug,
+        name=name,
+        locale=locale,
+        currency=currency,
+        timezone=timezone,
     )
     session.add(tenant)
     session.flush()

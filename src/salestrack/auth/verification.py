@@ -102,7 +102,7 @@ def check_now(session: Session) -> None:
 
 # Built once: the statement every API request runs, with its cache key computed once too.
 # The tenant's time zone comes along (most reports and the timeline need it): the request
-# then asks no query of its own for it (``journey.clock.tenant_zone``).
+# then asks no query of its own for it (``auth.clock.tenant_zone``).
 ROLE_AND_EPOCH_OF_ACTIVE_USER = (
     select(User.role, User.session_epoch, Tenant.timezone)
     .join(Tenant, Tenant.tenant_id == User.tenant_id)

@@ -23,6 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from salestrack.auth import clock
 from salestrack.auth.context import Actor
 from salestrack.billing import allocation, issue, plans
 from salestrack.billing import settings as billing_settings
@@ -35,7 +36,6 @@ from salestrack.billing.models import (
 )
 from salestrack.billing.schemas import DemandRaise, InterestRaise
 from salestrack.core.errors import Conflict, Unprocessable
-from salestrack.documents import numbers
 from salestrack.money import bookings, ledger
 from salestrack.money.models import BookingStatus, EntryStatus, LedgerEntry, TransactionType
 
@@ -60,7 +60,7 @@ def raise_demand(
     instalment = plans.get_instalment(
         session, actor=actor, instalment_id=instalment_id, for_update=True
     )
-    today = numbers.tenant_today(session, actor.tenant_id)
+    today = clock.tenant_today(session, actor.tenant_id)
     on = data.demand_date or today
     if on > today:
         # Dated ahead, an upcoming instalment would count as due on that day: a demand
@@ -163,7 +163,7 @@ def raise_interest(
     rate = billing_settings.get_settings(session, actor.tenant_id).interest_rate
     if not rate:
         raise Conflict("set the interest rate in the billing settings first")
-    today = numbers.tenant_today(session, actor.tenant_id)
+    today = clock.tenant_today(session, actor.tenant_id)
     as_of = data.as_of or today
     if as_of > today:
         # Interest is owed for days that have passed: a payment may still come before a

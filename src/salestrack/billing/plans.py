@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from salestrack.auth import clock
 from salestrack.auth.context import Actor
 from salestrack.billing import allocation
 from salestrack.billing.models import (
@@ -33,7 +34,6 @@ from salestrack.billing.models import (
 from salestrack.billing.schemas import PlanIn
 from salestrack.core import crud
 from salestrack.core.errors import Conflict, NotFound, Unprocessable
-from salestrack.documents import numbers
 from salestrack.leads.models import Customer
 from salestrack.money import bookings, ledger
 from salestrack.money.models import (
@@ -197,7 +197,7 @@ def create_plan(
             actor=actor,
             entry_id=invoice.id,
             data=ReversalCreate(
-                transaction_date=numbers.tenant_today(session, actor.tenant_id),
+                transaction_date=clock.tenant_today(session, actor.tenant_id),
                 description=(
                     f"booking {booking.booking_code} is invoiced by its payment plan's demands"
                 ),
@@ -294,7 +294,7 @@ def withdraw_plan(session: Session, *, actor: Actor, plan_id: uuid.UUID) -> None
             posting=ledger.Posting(
                 customer_id=booking.customer_id,
                 transaction_type=TransactionType.invoice,
-                transaction_date=numbers.tenant_today(session, actor.tenant_id),
+                transaction_date=clock.tenant_today(session, actor.tenant_id),
                 debit_amount=plan.agreement_value,
                 reference_document_type="booking",
                 reference_document_id=str(booking.id),

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Query
 from starlette.responses import Response
 
+from salestrack.auth import clock
 from salestrack.auth.context import Actor
 from salestrack.auth.deps import require
 from salestrack.auth.roles import Permission
@@ -40,7 +41,6 @@ from salestrack.billing.schemas import (
 )
 from salestrack.core.pagination import CursorParam, LimitParam, Page, paginate
 from salestrack.core.schema_base import Day, Name
-from salestrack.documents import numbers
 from salestrack.http.deps import SessionDep
 from salestrack.http.routing import api_router, in_thread
 from salestrack.money import bookings
@@ -120,7 +120,7 @@ def reach_stage(
 
 
 def _shown(session: SessionDep, actor: Actor, booking: Booking, plan: PaymentPlan) -> Any:
-    today = numbers.tenant_today(session, actor.tenant_id)
+    today = clock.tenant_today(session, actor.tenant_id)
     return plans.plan_view(session, actor=actor, booking=booking, plan=plan, today=today)
 
 
@@ -259,6 +259,6 @@ def customer_statement_pdf(
     shown = statement.statement(
         session, actor=actor, customer_id=customer_id, date_from=date_from, date_to=date_to
     )
-    today = numbers.tenant_today(session, actor.tenant_id)
+    today = clock.tenant_today(session, actor.tenant_id)
     content = pdfs.statement_pdf(session, tenant_id=actor.tenant_id, shown=shown, today=today)
     return _pdf(content, f"statement-{customer_id}")

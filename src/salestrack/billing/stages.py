@@ -9,12 +9,12 @@ from datetime import date
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
+from salestrack.auth import clock
 from salestrack.auth.context import Actor
 from salestrack.billing.models import ConstructionStage
 from salestrack.billing.schemas import StageCreate
 from salestrack.core import crud
 from salestrack.core.errors import Conflict, Unprocessable
-from salestrack.documents import numbers
 from salestrack.money.models import Inventory
 
 ENTITY = "construction_stage"
@@ -68,7 +68,7 @@ def mark_reached(
     row = get_stage(session, actor=actor, stage_id=stage_id, for_update=True)
     if row.reached_on is not None:
         raise Conflict(f"stage {row.name!r} was reached on {row.reached_on}")
-    today = numbers.tenant_today(session, actor.tenant_id)
+    today = clock.tenant_today(session, actor.tenant_id)
     day = on or today
     if day > today:
         # Marked once, never unmarked: a day ahead would hold the stage's instalments

@@ -23,8 +23,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from salestrack.auth import clock
 from salestrack.core.db import utcnow
-from salestrack.journey import clock
 from salestrack.journey.models import (
     EngagementStatus,
     EngagementType,

@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from salestrack.auth import clock
 from salestrack.auth.roles import Permission
 from salestrack.calendar import entries, ics, service
 from salestrack.core.config import Settings
 from salestrack.core.errors import NotFound
-from salestrack.journey import clock
 
 MEDIA_TYPE = "text/calendar; charset=utf-8"
 HEADERS = {

@@ -133,6 +133,10 @@ Day = Annotated[
     AfterValidator(day_in_range),
     Field(json_schema_extra={"pattern": DAY_PATTERN}),
 ]
+# A write's date that may be left out: the service then takes today in the tenant's time
+# zone (``auth.clock.tenant_today``), not the server's UTC day, which is yesterday for an
+# Indian tenant between midnight and 05:30.
+TODAY_IF_OMITTED = "left out or null: today in the tenant's time zone"
 # A moment a client sends. With an offset (``Z``, ``+05:30``) it is kept in UTC (so a
 # response reads the same as a later GET). Without one it is a local time: it stays naive
 # through validation, and the service reads it in the tenant's zone with ``in_zone`` (the

@@ -17,7 +17,6 @@ from enum import StrEnum
 from sqlalchemy.orm import Session
 
 from salestrack.core.numbering import next_number
-from salestrack.journey import clock
 
 DIGITS = 6  # 000123; the counter keeps counting past 999999 with more digits
 
@@ -60,8 +59,3 @@ def next_document_number(
     a day in the tenant's zone), held by the caller's transaction until it ends."""
     position = next_number(session, tenant_id=tenant_id, name=counter_name(series, on))
     return format_number(series, on, position)
-
-
-def tenant_today(session: Session, tenant_id: uuid.UUID) -> date:
-    """Today in the tenant's time zone: the default date of a document issued now."""
-    return clock.today(clock.tenant_zone(session, tenant_id))

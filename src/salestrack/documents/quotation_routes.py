@@ -13,11 +13,12 @@ from fastapi import Depends
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from salestrack.auth import clock
 from salestrack.auth.context import Actor
 from salestrack.auth.deps import require
 from salestrack.auth.roles import Permission
 from salestrack.core.pagination import CursorParam, LimitParam, Page, paginate
-from salestrack.documents import numbers, quotation_views, quotations
+from salestrack.documents import quotation_views, quotations
 from salestrack.documents.models import Quotation, QuotationStatus
 from salestrack.documents.quotation_schemas import (
     QuotationAccept,
@@ -38,7 +39,7 @@ PDF: dict[int | str, dict[str, Any]] = {
 
 
 def _shown(session: Session, actor: Actor, row: Quotation) -> dict[str, Any]:
-    today = numbers.tenant_today(session, actor.tenant_id)
+    today = clock.tenant_today(session, actor.tenant_id)
     return quotation_views.view(session, tenant_id=actor.tenant_id, row=row, today=today)
 
 
@@ -63,7 +64,7 @@ def list_quotations(
     cursor: CursorParam = None,
 ) -> Any:
     """Quotations newest first, by lead, customer, series (every version) and status."""
-    today = numbers.tenant_today(session, actor.tenant_id)
+    today = clock.tenant_today(session, actor.tenant_id)
     stmt = quotations.filtered(
         tenant_id=actor.tenant_id,
         today=today,
@@ -136,7 +137,7 @@ def revise_quotation(session: SessionDep, actor: Writer, quotation_id: uuid.UUID
 def quotation_pdf(session: SessionDep, actor: Reader, quotation_id: uuid.UUID) -> Response:
     """The quotation on the tenant's letterhead (a draft prints DRAFT and no number)."""
     row = quotations.get_quotation(session, actor=actor, quotation_id=quotation_id)
-    today = numbers.tenant_today(session, actor.tenant_id)
+    today = clock.tenant_today(session, actor.tenant_id)
     content = quotation_views.quotation_pdf(
         session, tenant_id=actor.tenant_id, row=row, today=today
     )

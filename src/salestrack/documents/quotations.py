@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from salestrack.auth import clock
 from salestrack.auth.context import Actor
 from salestrack.core import crud
 from salestrack.core.db import utcnow
@@ -260,7 +261,7 @@ def send_quotation(
     row = _newest(session, actor, quotation_id)
     if row.status != S.draft:
         raise Conflict(f"a {row.status} quotation was sent already", quotation_status=row.status)
-    on = data.quotation_date or numbers.tenant_today(session, actor.tenant_id)
+    on = clock.given_or_today(session, actor.tenant_id, data.quotation_date)
     valid_until = data.valid_until or row.valid_until
     if valid_until is None:
         stored = settings.get_settings(session, actor.tenant_id)
@@ -310,7 +311,7 @@ def _proposal_milestone(session: Session, actor: Actor, row: Quotation) -> None:
 
 
 def _decidable(session: Session, actor: Actor, row: Quotation) -> None:
-    today = numbers.tenant_today(session, actor.tenant_id)
+    today = clock.tenant_today(session, actor.tenant_id)
     status = status_on(row, today)
     if status == S.expired:
         raise Conflict(
@@ -363,7 +364,7 @@ def accept_quotation(
             customer_id=customer_id,
             lead_id=row.lead_id,
             inventory_id=row.inventory_id,
-            booking_date=data.booking_date or numbers.tenant_today(session, actor.tenant_id),
+            booking_date=clock.given_or_today(session, actor.tenant_id, data.booking_date),
             booking_amount=row.grand_total,
             unit_count=1,
             delivery_date=data.delivery_date or row.delivery_date,
@@ -386,7 +387,7 @@ def reject_quotation(
 ) -> Quotation:
     """The buyer declines a sent (or expired) quotation."""
     row = _newest(session, actor, quotation_id)
-    today = numbers.tenant_today(session, actor.tenant_id)
+    today = clock.tenant_today(session, actor.tenant_id)
     status = status_on(row, today)
     if status not in (S.sent, S.expired):
         raise Conflict(f"a {status} quotation cannot be rejected", quotation_status=status)

@@ -14,19 +14,19 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from salestrack.auth import clock
 from salestrack.auth import service as auth
 from salestrack.auth.context import Actor, system_actor
 from salestrack.auth.models import User
 from salestrack.auth.roles import Role
 from salestrack.auth.schemas import UserCreate
-from salestrack.core.db import transaction
+from salestrack.core.db import transaction, utcnow
 from salestrack.core.numbering import Counter
 from salestrack.documents import settings
 from salestrack.documents.charges import ChargeType
 from salestrack.documents.settings_schemas import DocumentSettingsIn, TaxRateIn
 from salestrack.generator import people
 from salestrack.generator.records import Context
-from salestrack.journey import clock
 from salestrack.leads import service as leads
 from salestrack.leads.models import CampaignType, Channel, LeadSource, SourceType
 from salestrack.leads.schemas import CampaignCreate, LeadSourceCreate
@@ -161,7 +161,10 @@ def setup(factory: sessionmaker[Session], slug: str, leads: int, seed: int) -> C
         reps = _people(session, actor)
         refs = _reference_data(session, actor, max(0.6, leads / 1000))
         quoting = _quotation_settings(session, actor)
-        today = clock.today(clock.tenant_zone(session, tenant.tenant_id))
+        # Generated instants are UTC minutes and a record's day is its instant's UTC day, so
+        # the last day is the one that has begun both in UTC and in the tenant's zone (east
+        # of UTC the tenant's day starts first: its first hours stay empty, never dated ahead).
+        today = min(clock.tenant_today(session, tenant.tenant_id), utcnow().date())
         counters: dict[str, int] = {
             row[0]: row[1]
             for row in session.execute(

@@ -15,11 +15,12 @@ from typing import Any
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
+from salestrack.auth import clock
 from salestrack.auth.context import Actor
 from salestrack.core import crud
 from salestrack.core.errors import Unprocessable
 from salestrack.core.schema_base import zoned
-from salestrack.journey import clock, followups, rules, status
+from salestrack.journey import followups, rules, status
 from salestrack.journey.models import (
     EngagementChannel,
     EngagementStatus,

@@ -18,11 +18,11 @@ from typing import Any
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
+from salestrack.auth import clock
 from salestrack.auth.context import Actor
 from salestrack.core import crud
 from salestrack.core.db import utcnow
 from salestrack.core.errors import Conflict
-from salestrack.journey import clock
 from salestrack.journey.models import FollowUpClosure, LeadMilestone
 from salestrack.journey.paging import ascending_page
 from salestrack.journey.report_schemas import FollowUpPublic
@@ -101,7 +101,7 @@ def open_follow_ups(
     cursor: str | None,
 ) -> tuple[list[FollowUpPublic], str | None]:
     """Open follow-ups of live leads, oldest due first; ``due_before`` is exclusive."""
-    today = clock.today(clock.tenant_zone(session, actor.tenant_id))
+    today = clock.tenant_today(session, actor.tenant_id)
     stmt = (
         _open(actor.tenant_id)
         .add_columns(Lead)

@@ -24,11 +24,12 @@ from typing import Any
 from sqlalchemy import Select
 from sqlalchemy.orm import Session, sessionmaker
 
+from salestrack.auth import clock
 from salestrack.auth.context import Actor
 from salestrack.auth.models import User
 from salestrack.core import crud
 from salestrack.core.errors import Conflict, Unprocessable
-from salestrack.journey import clock, followups, rules, status
+from salestrack.journey import followups, rules, status
 from salestrack.journey.models import (
     FollowUpClosure,
     LeadMilestone,
@@ -104,7 +105,7 @@ def record_milestone(
     meta = values.pop("metadata")
     filled: list[str] = []
     if values["milestone_date"] is None:
-        today = clock.today(clock.tenant_zone(session, actor.tenant_id))
+        today = clock.tenant_today(session, actor.tenant_id)
         values["milestone_date"] = today
         filled.append(f"milestone_date: {today.isoformat()} (today)")
     filled += rules.follow_up_defaults(milestone_type, values, given=data.model_fields_set)

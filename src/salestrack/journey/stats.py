@@ -20,8 +20,8 @@ from decimal import Decimal
 from sqlalchemy import func
 from sqlalchemy.orm import Session
 
+from salestrack.auth import clock
 from salestrack.auth.context import Actor
-from salestrack.journey import clock
 from salestrack.journey.engagements import lead_engagements
 from salestrack.journey.milestones import lead_milestones
 from salestrack.journey.models import (

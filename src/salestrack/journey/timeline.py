@@ -23,11 +23,11 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from salestrack.auth import clock
 from salestrack.auth.context import Actor
 from salestrack.auth.roles import Permission
 from salestrack.core import reads
 from salestrack.core.hooks import HookPoint
-from salestrack.journey import clock
 from salestrack.journey.engagements import ORDER as ENGAGEMENT_ORDER
 from salestrack.journey.milestones import ORDER as MILESTONE_ORDER
 from salestrack.journey.models import EngagementStatus, LeadEngagement, LeadMilestone, MilestoneType

@@ -9,8 +9,8 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from salestrack.core.db import utcnow
 from salestrack.core.schema_base import (
+    TODAY_IF_OMITTED,
     Code,
     Day,
     Email,
@@ -59,7 +59,7 @@ class LeadBase(InputModel):
 class LeadCreate(LeadBase):
     lead_code: Code | None = None
     status: LeadStatus = LeadStatus.new
-    lead_date: Day = Field(default_factory=lambda: utcnow().date(), description="defaults to today")
+    lead_date: Day | None = Field(None, description=TODAY_IF_OMITTED)
 
 
 class LeadUpdate(UpdateModel):

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from salestrack.auth import clock
 from salestrack.auth.context import Actor
 from salestrack.auth.models import User
 from salestrack.core import crud
@@ -94,7 +95,8 @@ def arriving_by(session: Session, *, channel: str, policy: str | None) -> Iterat
 
 def create_lead(session: Session, *, actor: Actor, data: LeadCreate) -> Lead:
     """Create a lead; its code is generated (LEAD-YYYY-NNNN) unless one is given."""
-    lead: Lead = LEADS.create(session, actor=actor, data=data)
+    lead_date = clock.given_or_today(session, actor.tenant_id, data.lead_date)
+    lead: Lead = LEADS.create(session, actor=actor, data=data, lead_date=lead_date)
     return lead
 
 

@@ -27,9 +27,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from salestrack.auth import clock
 from salestrack.auth.context import Actor
 from salestrack.core import crud
-from salestrack.core.db import utcnow
 from salestrack.core.errors import Conflict, Unprocessable
 from salestrack.core.records import CodeRule, RecordKind
 from salestrack.journey.models import MilestoneType
@@ -80,6 +80,8 @@ def create_booking(
         tenant_id=actor.tenant_id,
         refs={"customer_id": (Customer, data.customer_id), "lead_id": (Lead, data.lead_id)},
     )
+    booked_on = clock.given_or_today(session, actor.tenant_id, data.booking_date)
+    _check_delivery(booked_on, data.delivery_date)
     if data.status not in INITIAL:
         raise Unprocessable(f"a new booking is pending, confirmed or on_hold, not {data.status}")
     customer = session.get(Customer, (actor.tenant_id, data.customer_id))
@@ -107,6 +109,7 @@ def create_booking(
         )
     _check_expected(data, units_booked=data.unit_count, units_available=available - data.unit_count)
     values = data.model_dump(exclude={"units_booked", "units_available"})
+    values["booking_date"] = booked_on
     values["inventory_id"] = inventory_id
     values["unit_type"] = stock.unit_type
     values["lead_id"] = data.lead_id or customer.lead_id
@@ -150,7 +153,9 @@ def update_booking(
         check_transition(current, target)
     _change(session, actor, booking, values)
     if target is S.confirmed and current is not S.confirmed:
-        _confirm(session, actor=actor, booking=booking, on=utcnow().date())
+        _confirm(
+            session, actor=actor, booking=booking, on=clock.tenant_today(session, actor.tenant_id)
+        )
     return booking
 
 
@@ -165,12 +170,17 @@ def _change(session: Session, actor: Actor, booking: Booking, values: dict[str, 
             "the booking is invoiced: change what the customer owes with a credit or debit note",
             field="booking_amount",
         )
-    booking_date = values.get("booking_date", booking.booking_date)
-    delivery_date = values.get("delivery_date", booking.delivery_date)
-    if delivery_date is not None and delivery_date < booking_date:
-        raise Unprocessable("delivery_date may not be before booking_date", field="delivery_date")
+    _check_delivery(
+        values.get("booking_date", booking.booking_date),
+        values.get("delivery_date", booking.delivery_date),
+    )
     if values:
         crud.change(session, actor=actor, row=booking, values=values, entity=ENTITY)
+
+
+def _check_delivery(booking_date: date, delivery_date: date | None) -> None:
+    if delivery_date is not None and delivery_date < booking_date:
+        raise Unprocessable("delivery_date may not be before booking_date", field="delivery_date")
 
 
 def check_transition(current: BookingStatus, target: BookingStatus) -> None:
@@ -260,7 +270,8 @@ def cancel_booking(
         raise Conflict(
             f"a {current.value} booking cannot be cancelled", booking_status=current.value
         )
-    if data.cancellation_date < booking.booking_date:
+    cancelled_on = clock.given_or_today(session, actor.tenant_id, data.cancellation_date)
+    if cancelled_on < booking.booking_date:
         raise Unprocessable(
             "cancellation_date may not be before booking_date", field="cancellation_date"
         )
@@ -269,7 +280,7 @@ def cancel_booking(
         actor=actor,
         booking=booking,
         milestone_type=MilestoneType.cancellation,
-        on=data.cancellation_date,
+        on=cancelled_on,
         notes=f"booking {booking.booking_code} cancelled: {data.reason}",
     )
     ledger.lock_customer(session, actor=actor, customer_id=booking.customer_id)
@@ -282,10 +293,10 @@ def cancel_booking(
         )
     delta = _invoiced(session, booking) - paid + data.refund_amount
     if delta != 0:
-        _post_cancellation_note(session, actor, booking, delta, data.cancellation_date)
+        _post_cancellation_note(session, actor, booking, delta, cancelled_on)
     values: dict[str, Any] = {
         "status": S.cancelled,
-        "cancellation_date": data.cancellation_date,
+        "cancellation_date": cancelled_on,
         "cancellation_reason": data.reason,
         "cancellation_refund_amount": data.refund_amount,
     }
@@ -345,7 +356,7 @@ def pay_refund(
         posting=ledger.Posting(
             customer_id=booking.customer_id,
             transaction_type=TransactionType.adjustment,
-            transaction_date=data.transaction_date,
+            transaction_date=clock.given_or_today(session, actor.tenant_id, data.transaction_date),
             debit_amount=amount,
             reference_document_type="booking",
             reference_document_id=str(booking.id),

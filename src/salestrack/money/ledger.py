@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from salestrack.auth import clock
 from salestrack.auth.context import Actor
 from salestrack.core import crud, hooks, reads
 from salestrack.core.errors import Conflict, NotFound, Unprocessable
@@ -177,7 +178,7 @@ def post_entry(session: Session, *, actor: Actor, data: LedgerEntryCreate) -> Le
     posting = Posting(
         customer_id=data.customer_id,
         transaction_type=data.transaction_type,
-        transaction_date=data.transaction_date,
+        transaction_date=clock.given_or_today(session, actor.tenant_id, data.transaction_date),
         debit_amount=data.debit_amount or ZERO,
         credit_amount=data.credit_amount or ZERO,
         reference_document_type=data.reference_document_type,
@@ -240,7 +241,7 @@ def reverse_entry(
         posting=Posting(
             customer_id=original.customer_id,
             transaction_type=TransactionType.adjustment,
-            transaction_date=data.transaction_date,
+            transaction_date=clock.given_or_today(session, actor.tenant_id, data.transaction_date),
             debit_amount=original.credit_amount,
             credit_amount=original.debit_amount,
             reference_document_type="ledger_entry",

@@ -9,10 +9,10 @@ from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator, AliasChoices, Field, StringConstraints, model_validator
 
-from salestrack.core.db import utcnow
 from salestrack.core.schema_base import (
     NOT_BOOLEAN,
     PRINTABLE,
+    TODAY_IF_OMITTED,
     Code,
     Day,
     InputModel,
@@ -36,10 +36,6 @@ CENT = Decimal("0.01")
 # Responses always show two decimals ("500000.00"), also for amounts not yet re-read.
 Amount = Annotated[Decimal, AfterValidator(lambda value: value.quantize(CENT))]
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=2000), PRINTABLE]
-
-
-def _today() -> date:
-    return utcnow().date()
 
 
 class Audit(OutputModel):
@@ -98,7 +94,7 @@ class BookingCreate(InputModel):
             "listing the rows when several fit or none does"
         ),
     )
-    booking_date: Day = Field(default_factory=_today)
+    booking_date: Day | None = Field(None, description=TODAY_IF_OMITTED)
     booking_amount: PositiveMoney
     unit_type: UnitType | None = Field(
         None, description="must match the inventory's if given; picks the row without inventory_id"
@@ -128,7 +124,7 @@ class BookingCreate(InputModel):
 
     @model_validator(mode="after")
     def _dates(self) -> BookingCreate:
-        if self.delivery_date and self.delivery_date < self.booking_date:
+        if self.booking_date and self.delivery_date and self.delivery_date < self.booking_date:
             raise ValueError("delivery_date may not be before booking_date")
         return self
 
@@ -201,12 +197,12 @@ class BookingUpdate(UpdateModel):
 class BookingCancel(InputModel):
     reason: Reason
     refund_amount: Money = Decimal("0")
-    cancellation_date: Day = Field(default_factory=_today)
+    cancellation_date: Day | None = Field(None, description=TODAY_IF_OMITTED)
 
 
 class RefundPayout(InputModel):
     amount: PositiveMoney | None = Field(None, description="defaults to the refund still due")
-    transaction_date: Day = Field(default_factory=_today)
+    transaction_date: Day | None = Field(None, description=TODAY_IF_OMITTED)
     description: Notes = ""
 
 
@@ -253,7 +249,7 @@ def side_error(kind: TransactionType, debit: Decimal, credit: Decimal) -> str | 
 class LedgerEntryCreate(InputModel):
     customer_id: uuid.UUID
     transaction_type: TransactionType
-    transaction_date: Day = Field(default_factory=_today)
+    transaction_date: Day | None = Field(None, description=TODAY_IF_OMITTED)
     debit_amount: Money | None = None
     credit_amount: Money | None = None
     balance_after: SignedMoney | None = Field(
@@ -282,7 +278,7 @@ class LedgerEntryCreate(InputModel):
 
 
 class ReversalCreate(InputModel):
-    transaction_date: Day = Field(default_factory=_today)
+    transaction_date: Day | None = Field(None, description=TODAY_IF_OMITTED)
     description: Notes = ""
 
 

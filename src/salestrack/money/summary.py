@@ -14,9 +14,9 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
+from salestrack.auth import clock
 from salestrack.auth.context import Actor
 from salestrack.core import crud
-from salestrack.core.db import utcnow
 from salestrack.leads.models import Customer
 from salestrack.money import health
 from salestrack.money.models import EntryStatus, LedgerEntry, TransactionType
@@ -53,7 +53,8 @@ def customer_summary(session: Session, *, actor: Actor, customer_id: uuid.UUID) 
         ((paid - refunded) / billed * HUNDRED).quantize(Decimal("0.01")) if billed > 0 else None
     )
     outstanding = all_debits - all_credits
-    oldest, oldest_debit = _oldest_unpaid_ages(session, mine)
+    today = clock.tenant_today(session, actor.tenant_id)
+    oldest, oldest_debit = _oldest_unpaid_ages(session, mine, today)
     return LedgerSummary(
         customer_id=customer_id,
         total_invoiced=invoiced,
@@ -103,7 +104,7 @@ def _by_type(
 
 
 def _oldest_unpaid_ages(
-    session: Session, mine: tuple[ColumnElement[bool], ...]
+    session: Session, mine: tuple[ColumnElement[bool], ...], today: date
 ) -> tuple[int | None, int | None]:
     """Days since the oldest invoice, and since the oldest debit of any kind, not yet
     covered, applying credits to debits oldest first."""
@@ -119,7 +120,6 @@ def _oldest_unpaid_ages(
         .order_by(LedgerEntry.transaction_date, LedgerEntry.position)
     )
     remaining: Decimal = credits
-    today = utcnow().date()
     oldest_debit: int | None = None
     for kind, amount, day in debits:
         if remaining >= amount:

@@ -25,10 +25,10 @@ from typing import Any
 from sqlalchemy import Select, and_, exists, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from salestrack.auth import clock
 from salestrack.auth.models import User
 from salestrack.core.db import upsert_insert, utcnow
 from salestrack.core.tenancy import tenant_transaction
-from salestrack.journey import clock
 from salestrack.journey.models import LeadMilestone
 from salestrack.leads.models import Lead
 from salestrack.notifications.models import Notification, NotificationKind
@@ -38,7 +38,7 @@ LOOKBACK_DAYS = 7
 
 def _due(session: Session, tenant_id: uuid.UUID, limit: int) -> Select[Any]:
     """Open follow-ups due in the window whose active owner was not told of this slot."""
-    today = clock.today(clock.tenant_zone(session, tenant_id))
+    today = clock.tenant_today(session, tenant_id)
     told = exists().where(
         Notification.tenant_id == LeadMilestone.tenant_id,
         Notification.kind == NotificationKind.follow_up_due.value,

@@ -26,12 +26,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from salestrack.auth import preferences
+from salestrack.auth import clock, preferences
 from salestrack.auth.models import User
 from salestrack.auth.roles import Role
 from salestrack.core.db import upsert_insert, utcnow
 from salestrack.core.tenancy import tenant_transaction
-from salestrack.journey import clock, followups
+from salestrack.journey import followups
 from salestrack.reminders.content import slot_of_alert, slot_of_day
 from salestrack.reminders.models import Reminder, ReminderKind
 

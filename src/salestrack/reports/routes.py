@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, Query
 from sqlalchemy.orm import Session
 
+from salestrack.auth import clock
 from salestrack.auth.context import Actor
 from salestrack.auth.deps import require
 from salestrack.auth.roles import Permission
@@ -22,7 +23,6 @@ from salestrack.http import csv_answers
 from salestrack.http.csv_answers import CSV_RESPONSES, CsvFormat
 from salestrack.http.deps import SessionDep
 from salestrack.http.routing import api_router
-from salestrack.journey import clock
 from salestrack.reports import (
     bookings,
     campaigns,
@@ -77,10 +77,6 @@ def _report(
     return _answer(name, figures.run(lambda: build(figures)), fmt, table)
 
 
-def _today(session: Session, actor: Actor) -> date:
-    return clock.today(clock.tenant_zone(session, actor.tenant_id))
-
-
 def _window(
     lo: date | None,
     hi: date | None,
@@ -107,7 +103,7 @@ def funnel_report(
 
     ``from`` may lie at most 240 months before the month of ``to`` (one row each)."""
     w = _window(lo, hi, source_id, campaign_id, assigned_to)
-    today = _today(session, actor)
+    today = clock.tenant_today(session, actor.tenant_id)
     return _report(
         session, actor, ("funnel", funnel.table, format), lambda f: funnel.build(f, w, today)
     )
@@ -178,7 +174,7 @@ def receivables_report(
     format: Format = "json",
 ) -> Any:
     """Outstanding by customer (owing most first) with ageing buckets, and tenant totals."""
-    today = _today(session, actor)
+    today = clock.tenant_today(session, actor.tenant_id)
     return _report(
         session,
         actor,
@@ -200,7 +196,7 @@ def dashboard_report(
 ) -> Any:
     """The KPIs for the period (this month by default), each with the previous period's."""
     w = _window(lo, hi, source_id, campaign_id, assigned_to)
-    today = _today(session, actor)
+    today = clock.tenant_today(session, actor.tenant_id)
     return _report(
         session,
         actor,

@@ -18,11 +18,11 @@ import httpx2 as httpx
 from sqlalchemy import Select, and_, delete, exists, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from salestrack.auth import clock
 from salestrack.core import jobs
 from salestrack.core.config import Settings
 from salestrack.core.db import utcnow
 from salestrack.core.tenancy import tenant_transaction
-from salestrack.journey import clock
 from salestrack.journey.models import LeadMilestone
 from salestrack.leads.models import Lead
 from salestrack.webhooks import delivery, events
@@ -190,7 +190,7 @@ class RaiseFollowUpsDue:
 
 def _due(session: Session, tenant_id: uuid.UUID, limit: int) -> Select[tuple[LeadMilestone, Lead]]:
     """Open follow-ups of live leads due today or earlier with no event for that date."""
-    today = clock.today(clock.tenant_zone(session, tenant_id))
+    today = clock.tenant_today(session, tenant_id)
     raised = exists().where(
         OutboxEvent.tenant_id == LeadMilestone.tenant_id,
         OutboxEvent.event_type == EventType.follow_up_due.value,

@@ -13,11 +13,11 @@ from typing import Annotated
 from fastapi import APIRouter
 from starlette.responses import Response
 
+from salestrack.auth import clock
 from salestrack.auth.roles import Permission
 from salestrack.billing import issue, pdfs, statement
 from salestrack.core.errors import Unprocessable
 from salestrack.core.schema_base import parse_day
-from salestrack.documents import numbers
 from salestrack.http.deps import SessionDep
 from salestrack.leads import service as customers
 from salestrack.web.kit.choices import page_id
@@ -66,6 +66,6 @@ def statement_pdf(
         date_from=_day(date_from, "date_from"),
         date_to=_day(date_to, "date_to"),
     )
-    today = numbers.tenant_today(session, user.actor.tenant_id)
+    today = clock.tenant_today(session, user.actor.tenant_id)
     content = pdfs.statement_pdf(session, tenant_id=user.actor.tenant_id, shown=shown, today=today)
     return _pdf(content, f"statement-{customer.customer_code}")

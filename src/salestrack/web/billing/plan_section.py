@@ -20,12 +20,12 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from salestrack.auth import clock
 from salestrack.auth.roles import Permission
 from salestrack.billing import demands, issue, plans, stages
 from salestrack.billing.models import DocumentKind, PaymentPlan
 from salestrack.billing.schemas import DemandRaise, InterestRaise, PlanIn
 from salestrack.core.errors import Conflict, NotFound, Unprocessable
-from salestrack.documents import numbers
 from salestrack.http.deps import SessionDep
 from salestrack.money import booking_queries, bookings
 from salestrack.money.models import Booking
@@ -152,7 +152,7 @@ def _plan_view(session: Session, user: WebUser, booking: Booking) -> dict[str, A
     plan = _plan_of(session, user, booking)
     if plan is None:
         return None
-    today = numbers.tenant_today(session, user.actor.tenant_id)
+    today = clock.tenant_today(session, user.actor.tenant_id)
     return plans.plan_view(session, actor=user.actor, booking=booking, plan=plan, today=today)
 
 

@@ -17,11 +17,12 @@ from decimal import Decimal
 from sqlalchemy import or_
 from sqlalchemy.orm import Session
 
+from salestrack.auth import clock
 from salestrack.auth.roles import Permission
 from salestrack.billing import issue
 from salestrack.billing.models import BillingDocument, DocumentKind
 from salestrack.core import crud
-from salestrack.documents import numbers, quotations
+from salestrack.documents import quotations
 from salestrack.documents.models import Quotation
 from salestrack.leads import selectors as leads
 from salestrack.leads.models import Customer
@@ -49,7 +50,7 @@ def quotation_rows(
     session: Session, tenant_id: uuid.UUID, lead_id: uuid.UUID | None, customer_id: uuid.UUID | None
 ) -> list[DocumentRow]:
     """The buyer's quotations: the customer's and those made for their lead before."""
-    today = numbers.tenant_today(session, tenant_id)
+    today = clock.tenant_today(session, tenant_id)
     buyers = []
     if lead_id is not None:
         buyers.append(Quotation.lead_id == lead_id)

@@ -17,10 +17,11 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.responses import JSONResponse, Response
 
+from salestrack.auth import clock
 from salestrack.auth.roles import Permission
 from salestrack.core import crud
 from salestrack.core.errors import Conflict, Unprocessable
-from salestrack.documents import gst, numbers, quotation_views, quotations
+from salestrack.documents import gst, quotation_views, quotations
 from salestrack.documents.charges import LABELS, ChargeType
 from salestrack.documents.models import Quotation
 from salestrack.documents.quotation_schemas import (
@@ -277,7 +278,7 @@ def _detail(
     status: int = 200,
 ) -> Response:
     row = quotations.get_quotation(session, actor=user.actor, quotation_id=quotation_id)
-    today = numbers.tenant_today(session, user.actor.tenant_id)
+    today = clock.tenant_today(session, user.actor.tenant_id)
     shown = quotation_views.view(session, tenant_id=user.actor.tenant_id, row=row, today=today)
     stmt = quotations.filtered(tenant_id=user.actor.tenant_id, today=today, series_id=row.series_id)
     versions = quotation_views.views(
@@ -312,7 +313,7 @@ def quotation_page(
 @router.get("/{quotation_id}/pdf")
 def quotation_pdf(session: SessionDep, user: Reader, quotation_id: str) -> Response:
     row = quotations.get_quotation(session, actor=user.actor, quotation_id=page_id(quotation_id))
-    today = numbers.tenant_today(session, user.actor.tenant_id)
+    today = clock.tenant_today(session, user.actor.tenant_id)
     content = quotation_views.quotation_pdf(
         session, tenant_id=user.actor.tenant_id, row=row, today=today
     )

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from salestrack.auth import clock
 from salestrack.auth.roles import Permission
 from salestrack.core.errors import NotFound, Unprocessable
 from salestrack.http.deps import SessionDep
@@ -22,7 +23,7 @@ from salestrack.web.kit.deps import WebUser, user_with
 from salestrack.web.kit.render import query_string, render
 from salestrack.web.reports import views
 from salestrack.web.reports.exports import download
-from salestrack.web.reports.tabs import TABS, Tab, tenant_today
+from salestrack.web.reports.tabs import TABS, Tab
 
 router = APIRouter(prefix="/reports", include_in_schema=False)
 Reader = Annotated[WebUser, user_with(Permission.reports_read)]
@@ -59,7 +60,9 @@ def reports_page(request: Request, session: SessionDep, user: Reader) -> Respons
     params = request.query_params
     tab = TABS.get(params.get("tab", "dashboard"), TABS["dashboard"])
     values, errors, lo, hi = _range(params)
-    report = tab.build(session, user.actor, window(lo, hi), tenant_today(session, user.actor))
+    report = tab.build(
+        session, user.actor, window(lo, hi), clock.tenant_today(session, user.actor.tenant_id)
+    )
     nonce = secrets.token_urlsafe(16)
     fmt = user.fmt
     context: dict[str, Any] = {
@@ -132,7 +135,9 @@ def export(request: Request, session: SessionDep, user: Reader, name: str, kind:
     _values, errors, lo, hi = _range(request.query_params)
     if errors:
         raise Unprocessable("; ".join(f"{k}: {v}" for k, v in errors.items()))
-    report = tab.build(session, user.actor, window(lo, hi), tenant_today(session, user.actor))
+    report = tab.build(
+        session, user.actor, window(lo, hi), clock.tenant_today(session, user.actor.tenant_id)
+    )
     header, rows = tab.table(report)
     stamp = "-".join(d.isoformat() for d in (lo, hi) if d)
     filename = f"{tab.api_path}{'-' + stamp if stamp else ''}"

@@ -16,7 +16,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from salestrack.auth.context import Actor
-from salestrack.journey import clock
 from salestrack.reports import bookings, campaigns, dashboard, funnel, receivables, sources
 from salestrack.reports.common import Window
 from salestrack.reports.figures import CounterFigures
@@ -79,8 +78,3 @@ TABS: dict[str, Tab] = {
         Tab("receivables", "Receivables", "receivables", _receivables, receivables.table),
     )
 }
-
-
-def tenant_today(session: Session, actor: Actor) -> date:
-    """Today in the tenant's zone, as the API's reports take it."""
-    return clock.today(clock.tenant_zone(session, actor.tenant_id))
