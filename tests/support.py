@@ -125,3 +125,9 @@ def zone_off_the_utc_day() -> str:
 
 def local_today(zone: str) -> date:
     return datetime.now(ZoneInfo(zone)).date()
+
+
+def tenant_today() -> date:
+    """Today where the test tenants are (the default zone, Asia/Kolkata): the day a date
+    left out of a write takes, and the day reports and ageing count from."""
+    return local_today(DEFAULT_TIMEZONE)

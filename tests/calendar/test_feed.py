@@ -11,8 +11,7 @@ import httpx2 as httpx
 import vobject
 
 from tests.journey.helpers import SALES, engagement, milestone, new_lead
-from tests.notifications.helpers import tenant_today
-from tests.support import ApiClient, TenantWorld, login
+from tests.support import ApiClient, TenantWorld, login, tenant_today
 
 FEED = "/api/v1/me/calendar-feed"
 

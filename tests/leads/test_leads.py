@@ -8,8 +8,7 @@ from datetime import date
 
 import pytest
 
-from salestrack.core.db import utcnow
-from tests.support import ApiClient, TenantWorld
+from tests.support import ApiClient, TenantWorld, tenant_today
 
 LEADS = "/api/v1/sales/leads"
 
@@ -20,11 +19,11 @@ def _lead(api: ApiClient, **fields: object) -> dict:
 
 def test_create_fills_code_status_and_lead_date(api: ApiClient) -> None:
     first, second = _lead(api), _lead(api, name="Bala Iyer")
-    year = utcnow().year
+    year = tenant_today().year
     assert first["lead_code"] == f"LEAD-{year}-0001"
     assert second["lead_code"] == f"LEAD-{year}-0002"
     assert first["status"] == "new"
-    assert first["lead_date"] == utcnow().date().isoformat()
+    assert first["lead_date"] == tenant_today().isoformat()
     assert first["created_by"] == str(api.user_id)
 
 
@@ -64,7 +63,7 @@ def test_create_with_everything(world: TenantWorld) -> None:
 
 
 def test_duplicate_code_is_409_and_generated_codes_skip_taken_ones(api: ApiClient) -> None:
-    year = utcnow().year
+    year = tenant_today().year
     _lead(api, lead_code=f"LEAD-{year}-0001")
     duplicate = api.post(LEADS, json={"name": "Again", "lead_code": f"LEAD-{year}-0001"})
     assert duplicate.status_code == 409

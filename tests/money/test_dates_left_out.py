@@ -32,6 +32,7 @@ def test_a_lead_left_undated_is_dated_the_tenants_today(far_away: tuple[ApiClien
     api, today = far_away
     lead = api.ok("POST", f"{SALES}/leads", 201, json={"name": "Asha Rao"})
     assert lead["lead_date"] == today.isoformat()
+    assert lead["lead_code"].startswith(f"LEAD-{today.year}-")  # the tenant's year, too
     milestones = api.ok("GET", f"{SALES}/leads/{lead['id']}/milestones")["items"]
     assert [m["milestone_date"] for m in milestones] == [today.isoformat()]
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
 from tests.money.conftest import LEDGER, new_customer, post
-from tests.support import ApiClient, TenantWorld
+from tests.support import ApiClient, TenantWorld, tenant_today
 
 
 def test_seed_example_running_balances_and_summary(api: ApiClient) -> None:
@@ -43,8 +43,8 @@ def test_seed_example_running_balances_and_summary(api: ApiClient) -> None:
 
 def test_partly_paid_invoice_ages_and_collection_is_partial(api: ApiClient) -> None:
     customer = new_customer(api)["id"]
-    ten_days_ago = (date.today() - timedelta(days=10)).isoformat()
-    three_days_ago = (date.today() - timedelta(days=3)).isoformat()
+    ten_days_ago = (tenant_today() - timedelta(days=10)).isoformat()
+    three_days_ago = (tenant_today() - timedelta(days=3)).isoformat()
     post(api, customer, "invoice", "1000.00", transaction_date=ten_days_ago)
     post(api, customer, "invoice", "500.00", transaction_date=three_days_ago)
     post(api, customer, "payment", "1200.00")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from tests.support import ApiClient
 
@@ -31,10 +29,3 @@ def kinds(api: ApiClient) -> list[str]:
 def unread(api: ApiClient) -> int:
     count: int = api.ok("GET", f"{ME}/unread-count")["unread"]
     return count
-
-
-def tenant_today() -> date:
-    """Today where the test tenants are (the default zone, Asia/Kolkata)."""
-    from datetime import datetime
-
-    return datetime.now(ZoneInfo("Asia/Kolkata")).date()

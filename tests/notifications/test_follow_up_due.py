@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from salestrack.core.worker import Worker
 from salestrack.notifications.due import LOOKBACK_DAYS, RaiseFollowUpsDue
 from tests.journey.helpers import SALES, milestone, new_lead
-from tests.notifications.helpers import notes_of, tenant_today
-from tests.support import TenantWorld
+from tests.notifications.helpers import notes_of
+from tests.support import TenantWorld, tenant_today
 
 
 def _worker(engine: Engine, factory: sessionmaker[Session], world: TenantWorld) -> Worker:

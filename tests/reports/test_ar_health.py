@@ -5,19 +5,19 @@ in the receivables report and on the dashboard), counters equal to the oracle.""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.money.conftest import LEDGER, new_customer, post
 from tests.reports import scenario as s
 from tests.reports.helpers import assert_parity
-from tests.support import ApiClient, TenantWorld
+from tests.support import ApiClient, TenantWorld, tenant_today
 
 
 def owing_customers(api: ApiClient) -> dict[str, str]:
-    """name -> customer id, one customer per band and boundary (dated from today, UTC)."""
-    today = date.today()
+    """name -> customer id, one customer per band and boundary (dated from the tenant's today)."""
+    today = tenant_today()
     old = (today - timedelta(days=45)).isoformat()
     ids = {}
     for name, amount, day in (

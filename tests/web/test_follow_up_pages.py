@@ -6,7 +6,7 @@ import re
 from datetime import date, timedelta
 
 from tests.journey.helpers import SALES, follow_up_ids, milestone, new_lead
-from tests.support import TenantWorld
+from tests.support import TenantWorld, tenant_today
 from tests.web.support import WebClient
 
 
@@ -31,7 +31,7 @@ def _rows(html: str) -> list[str]:
 def test_a_rep_sees_their_own_first_and_the_team_on_request(
     rep_web: WebClient, world: TenantWorld
 ) -> None:
-    today = date.today()
+    today = tenant_today()
     rep, manager = str(world.rep.user_id), str(world.manager.user_id)
     _follow_up(world, "Later Lead", today + timedelta(days=30), rep)
     _follow_up(world, "Old Lead", date(2025, 3, 1), rep)

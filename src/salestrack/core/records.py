@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -17,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from salestrack.core import batching, crud
 from salestrack.core.actor import Acting
-from salestrack.core.db import utcnow
 from salestrack.core.errors import Conflict
 from salestrack.core.hooks import HookPoint
 from salestrack.core.numbering import next_number, reserve
@@ -26,15 +26,18 @@ from salestrack.core.schema_base import InputModel, UpdateModel
 
 @dataclass(frozen=True)
 class CodeRule:
-    """Generated codes look like ``{prefix}-0001``; ``yearly`` puts the year in the prefix."""
+    """Generated codes look like ``{prefix}-0001``. With ``today`` (the tenant's calendar
+    day, ``auth.clock.tenant_today``) the year goes in the prefix, ``{prefix}-2027-0001``:
+    the tenant's year, so a lead of 00:10 on 1 January in India is not coded last year."""
 
     field: str
     prefix: str
-    yearly: bool = True
+    today: Callable[[Session, uuid.UUID], date] | None = None
 
-    def prefix_now(self) -> tuple[str, str]:
-        if self.yearly:
-            year = utcnow().year
+    def prefix_for(self, session: Session, tenant_id: uuid.UUID) -> tuple[str, str]:
+        """The codes' prefix and the name of their counter, as of now."""
+        if self.today is not None:
+            year = self.today(session, tenant_id).year
             return f"{self.prefix}-{year}", f"{self.prefix.lower()}:{year}"
         return self.prefix, self.prefix.lower()
 
@@ -132,7 +135,7 @@ class RecordKind:
             if found is not None:
                 found.given_codes.add(given)
             return given
-        prefix, counter = self.code.prefix_now()
+        prefix, counter = self.code.prefix_for(session, actor.tenant_id)
         found = batching.current(session)
         if found is not None:
             return self._claim_in_batch(session, actor.tenant_id, found, prefix, counter)

@@ -33,21 +33,21 @@ LEADS = RecordKind(
     entity="lead",
     label="lead",
     references={"source_id": LeadSource, "campaign_id": Campaign, "assigned_to": User},
-    code=CodeRule("lead_code", "LEAD"),
+    code=CodeRule("lead_code", "LEAD", today=clock.tenant_today),
 )
 CUSTOMERS = RecordKind(
     model=Customer,
     entity="customer",
     label="customer",
     references={"lead_id": Lead},
-    code=CodeRule("customer_code", "CUST", yearly=False),
+    code=CodeRule("customer_code", "CUST"),
 )
 CAMPAIGNS = RecordKind(
     model=Campaign,
     entity="campaign",
     label="campaign",
     references={"assigned_to": User},
-    code=CodeRule("campaign_code", "CAMP"),
+    code=CodeRule("campaign_code", "CAMP", today=clock.tenant_today),
     validate=_campaign_dates,
 )
 SOURCES = RecordKind(

@@ -56,7 +56,10 @@ TRANSITIONS: dict[BookingStatus, frozenset[BookingStatus]] = {
 }
 INITIAL = frozenset({S.pending, S.confirmed, S.on_hold})
 BOOKINGS = RecordKind(
-    model=Booking, entity=ENTITY, label="booking", code=CodeRule("booking_code", "BKG")
+    model=Booking,
+    entity=ENTITY,
+    label="booking",
+    code=CodeRule("booking_code", "BKG", today=clock.tenant_today),
 )
 
 
