@@ -28,6 +28,17 @@ def far_away(http: TestClient, session_factory: sessionmaker[Session]) -> tuple[
     return build_tenant(http, session_factory, timezone=zone).admin, today
 
 
+def _undated_booking(api: ApiClient, **extra: str) -> dict[str, str]:
+    """A booking's body for a new customer and a new inventory row of 10 units, no date."""
+    customer, stock = new_customer(api), new_inventory(api)
+    return {
+        "customer_id": customer["id"],
+        "inventory_id": stock["id"],
+        "booking_amount": "900",
+        **extra,
+    }
+
+
 def test_a_lead_left_undated_is_dated_the_tenants_today(far_away: tuple[ApiClient, date]) -> None:
     api, today = far_away
     lead = api.ok("POST", f"{SALES}/leads", 201, json={"name": "Asha Rao"})
@@ -42,18 +53,16 @@ def test_bookings_and_ledger_entries_left_undated_are_the_tenants_today(
 ) -> None:
     api, today = far_away
     day = today.isoformat()
-    customer = new_customer(api)
-    stock = new_inventory(api)
-    body = {"customer_id": customer["id"], "inventory_id": stock["id"], "booking_amount": "900"}
-    booking = api.ok("POST", BOOKINGS, 201, json={**body, "status": "confirmed"})
+    booking = api.ok("POST", BOOKINGS, 201, json=_undated_booking(api, status="confirmed"))
     assert booking["booking_date"] == day
-    invoice = api.ok("GET", f"{LEDGER}/{customer['id']}")["entries"][0]
+    customer_id = booking["customer_id"]
+    invoice = api.ok("GET", f"{LEDGER}/{customer_id}")["entries"][0]
     assert (invoice["transaction_type"], invoice["transaction_date"]) == ("invoice", day)
     # Days since the oldest unpaid invoice count from the tenant's today: 0, not ±1.
-    summary = api.ok("GET", f"{SALES}/reports/customer-ledger/{customer['id']}")
+    summary = api.ok("GET", f"{SALES}/reports/customer-ledger/{customer_id}")
     assert summary["days_since_oldest_unpaid_invoice"] == 0
 
-    payment = {"customer_id": customer["id"], "transaction_type": "payment"}
+    payment = {"customer_id": customer_id, "transaction_type": "payment"}
     paid = api.ok("POST", LEDGER, 201, json={**payment, "credit_amount": "500"})
     assert paid["transaction_date"] == day
     reversal = api.ok("POST", f"{LEDGER}/{paid['id']}/reverse", 201)
@@ -77,17 +86,10 @@ def test_a_booking_confirmed_later_is_invoiced_on_the_tenants_today(
     far_away: tuple[ApiClient, date],
 ) -> None:
     api, today = far_away
-    customer = new_customer(api)
-    stock = new_inventory(api)
-    body = {
-        "customer_id": customer["id"],
-        "inventory_id": stock["id"],
-        "booking_amount": "900",
-        "booking_date": "2025-01-15",
-    }
+    body = _undated_booking(api, booking_date="2025-01-15")
     booking = api.ok("POST", BOOKINGS, 201, json=body)
     api.ok("PATCH", f"{BOOKINGS}/{booking['id']}", 200, json={"status": "confirmed"})
-    invoice = api.ok("GET", f"{LEDGER}/{customer['id']}")["entries"][0]
+    invoice = api.ok("GET", f"{LEDGER}/{body['customer_id']}")["entries"][0]
     assert (invoice["transaction_type"], invoice["transaction_date"]) == (
         "invoice",
         today.isoformat(),
@@ -98,15 +100,9 @@ def test_a_delivery_before_the_booking_day_left_out_is_refused(
     far_away: tuple[ApiClient, date],
 ) -> None:
     api, today = far_away
-    customer = new_customer(api)
-    stock = new_inventory(api)
     before = date.fromordinal(today.toordinal() - 1).isoformat()
-    body = {
-        "customer_id": customer["id"],
-        "inventory_id": stock["id"],
-        "booking_amount": "900",
-        "delivery_date": before,
-    }
+    body = _undated_booking(api, delivery_date=before)
     refused = api.ok("POST", BOOKINGS, 422, json=body)
     assert refused["detail"] == "delivery_date may not be before booking_date"
-    assert api.ok("GET", f"{INVENTORY}/{stock['id']}")["units_available"] == 10  # none taken
+    stock = api.ok("GET", f"{INVENTORY}/{body['inventory_id']}")
+    assert stock["units_available"] == 10  # none taken
