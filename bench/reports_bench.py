@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import salestrack.models
 from salestrack import wiring
+from salestrack.auth import clock
 from salestrack.auth import service as auth
 from salestrack.auth.context import Actor, system_actor
 from salestrack.auth.models import User
@@ -35,7 +36,6 @@ from salestrack.auth.schemas import UserCreate
 from salestrack.core.db import make_engine, transaction
 from salestrack.core.tenancy import set_tenant, tenant_transaction
 from salestrack.generator.seed import generate
-from salestrack.journey import clock
 from salestrack.journey import service as journey
 from salestrack.journey.schemas import MilestoneCreate
 from salestrack.leads.models import Lead

@@ -191,8 +191,9 @@ def test_a_tenant_in_another_time_zone_dates_undated_imported_leads_by_its_own_d
     cli: Cli, http: TestClient, tmp_path: Path
 ) -> None:
     slug = _unique("zone")
-    refused = cli.refused("create-tenant", slug, "--name", "Far", "--timezone", "Mars/Olympus")
-    assert "unknown time zone 'Mars/Olympus'" in refused
+    for zone in ("Mars/Olympus", "Asia", "localtime", "x" * 300):
+        refused = cli.refused("create-tenant", slug, "--name", "Far", "--timezone", zone)
+        assert f"unknown time zone {zone!r}" in refused  # a message, not a traceback
     zone = zone_off_the_utc_day()
     cli.ok("create-tenant", slug, "--name", "Far", "--timezone", zone)
     api = _admin_from_the_command_line(cli, http, slug)

@@ -4,22 +4,17 @@ sending (the proposal milestone) and accepting (the booking)."""
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from pypdf import PdfReader
 
 from salestrack.documents.numbers import financial_year
 from tests.documents.support import QUOTATIONS, SETTINGS, quoting_world, worked_example_body
-from tests.support import TenantWorld
+from tests.support import TenantWorld, tenant_today
 
 TOTAL = "11665250.00"
 WORDS = "Rupees One Crore Sixteen Lakh Sixty Five Thousand Two Hundred Fifty Only"
-
-
-def _today() -> date:
-    return datetime.now(ZoneInfo("Asia/Kolkata")).date()  # the tenant's zone (the default)
 
 
 def test_the_worked_example_is_exact(world: TenantWorld) -> None:
@@ -64,7 +59,7 @@ def test_the_worked_example_is_exact(world: TenantWorld) -> None:
     assert quote["terms"] == "Stamp duty and registration are extra."  # the tenant's default
 
     sent = world.manager.ok("POST", f"{QUOTATIONS}/{quote['id']}/send", json={})
-    today = _today()
+    today = tenant_today()
     assert sent["number"] == f"QUO/{financial_year(today)}/000001"
     assert sent["quotation_date"] == today.isoformat()
     assert sent["valid_until"] == (today + timedelta(days=15)).isoformat()
@@ -251,7 +246,7 @@ def test_versions_and_statuses(world: TenantWorld) -> None:
 def test_a_quotation_past_its_validity_is_expired(world: TenantWorld) -> None:
     lead_id, inventory_id = quoting_world(world.admin)
     quote = world.admin.ok("POST", QUOTATIONS, 201, json=worked_example_body(lead_id, inventory_id))
-    past = _today() - timedelta(days=40)
+    past = tenant_today() - timedelta(days=40)
     body = {
         "quotation_date": past.isoformat(),
         "valid_until": (past + timedelta(days=10)).isoformat(),
@@ -337,6 +332,24 @@ def test_accepting_when_no_unit_is_left_changes_nothing(world: TenantWorld) -> N
     world.admin.ok("POST", f"{QUOTATIONS}/{quote['id']}/send", json={})
     refused = world.admin.post(f"{QUOTATIONS}/{quote['id']}/accept", json={})
     assert refused.status_code == 409
+    assert world.admin.ok("GET", f"{QUOTATIONS}/{quote['id']}")["status"] == "sent"
+    assert world.admin.ok("GET", "/api/v1/sales/customers")["items"] == []
+    assert world.admin.ok("GET", "/api/v1/sales/bookings")["items"] == []
+
+
+def test_accepting_with_a_delivery_before_the_booking_day_is_refused_whole(
+    world: TenantWorld,
+) -> None:
+    lead_id, inventory_id = quoting_world(world.admin)
+    quote = world.admin.ok("POST", QUOTATIONS, 201, json=worked_example_body(lead_id, inventory_id))
+    world.admin.ok("POST", f"{QUOTATIONS}/{quote['id']}/send", json={})
+    yesterday = date.fromordinal(tenant_today().toordinal() - 1).isoformat()
+    for body in (
+        {"delivery_date": yesterday},  # booked today (left out)
+        {"delivery_date": "2026-01-01", "booking_date": "2026-01-02"},
+    ):
+        refused = world.admin.ok("POST", f"{QUOTATIONS}/{quote['id']}/accept", 422, json=body)
+        assert refused["detail"] == "delivery_date may not be before booking_date"
     assert world.admin.ok("GET", f"{QUOTATIONS}/{quote['id']}")["status"] == "sent"
     assert world.admin.ok("GET", "/api/v1/sales/customers")["items"] == []
     assert world.admin.ok("GET", "/api/v1/sales/bookings")["items"] == []

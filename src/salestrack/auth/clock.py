@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -29,12 +30,16 @@ def tenant_zone(session: Session, tenant_id: uuid.UUID) -> ZoneInfo:
 
 
 def known_zone(name: str) -> bool:
-    """Whether ``name`` is a zone of this machine's time zone database."""
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
+    """Whether ``name`` is an IANA zone a tenant may have: one of the time zone database's,
+    not ``localtime`` (the server's own zone, the very thing a tenant's day must not
+    depend on) nor ``Factory`` (no zone); ``posix/...`` and ``right/...`` copies are not
+    zones of their own. A directory name (``Asia``) or a path is simply not one."""
+    return name in _zone_names()
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones() - {"localtime", "Factory"})
 
 
 def local(moment: datetime, zone: ZoneInfo) -> datetime:

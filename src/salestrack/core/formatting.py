@@ -38,7 +38,7 @@ def _locale(name: str) -> Locale:
 def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a directory, a long path
         return ZoneInfo("UTC")
 
 

@@ -364,7 +364,7 @@ def accept_quotation(
             customer_id=customer_id,
             lead_id=row.lead_id,
             inventory_id=row.inventory_id,
-            booking_date=clock.given_or_today(session, actor.tenant_id, data.booking_date),
+            booking_date=data.booking_date,  # left out: the tenant's today
             booking_amount=row.grand_total,
             unit_count=1,
             delivery_date=data.delivery_date or row.delivery_date,

@@ -182,6 +182,7 @@ def _change(session: Session, actor: Actor, booking: Booking, values: dict[str, 
 
 
 def _check_delivery(booking_date: date, delivery_date: date | None) -> None:
+    """Here, not in the schema: a booking date left out is known only once it is today's."""
     if delivery_date is not None and delivery_date < booking_date:
         raise Unprocessable("delivery_date may not be before booking_date", field="delivery_date")
 

@@ -122,12 +122,6 @@ class BookingCreate(InputModel):
     )
     notes: Notes = ""
 
-    @model_validator(mode="after")
-    def _dates(self) -> BookingCreate:
-        if self.booking_date and self.delivery_date and self.delivery_date < self.booking_date:
-            raise ValueError("delivery_date may not be before booking_date")
-        return self
-
 
 class BookingUpdate(UpdateModel):
     """``status: cancelled`` with ``cancellation_reason`` (and optionally the refund and the
